@@ -1,0 +1,114 @@
+// Package money is Sunlight's representation of amounts of renminbi: an exact
+// count of fen (分, 0.01 yuan) in an int64, never a float. It parses and
+// prints the decimal-yuan strings used on the GraphQL API ("26868.00"), the
+// grouped form used on disclosure boards ("26,868.00") and the amount in
+// Chinese capitals (人民币大写) printed on vouchers and reports.
+package money
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Fen is an amount in fen. 1 yuan = 100 fen.
+type Fen int64
+
+// Yuan returns n whole yuan as Fen.
+func Yuan(n int64) Fen { return Fen(n * 100) }
+
+// ErrSyntax is wrapped by every Parse error, so callers can map it to a
+// user-facing "bad input" error in one place.
+var ErrSyntax = errors.New("invalid amount")
+
+// Parse reads a decimal yuan amount: an optional sign, digits, and at most two
+// decimals ("26868", "26868.5", "-1160.05"). Thousands separators, exponents,
+// more than two decimals and amounts beyond ±90 trillion yuan are refused: an
+// amount that cannot be represented exactly is an error, never rounded.
+func Parse(s string) (Fen, error) {
+	orig := s
+	fail := func(why string) (Fen, error) {
+		return 0, fmt.Errorf("%w %q: %s", ErrSyntax, orig, why)
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return fail("empty")
+	}
+	neg := false
+	switch s[0] {
+	case '-':
+		neg, s = true, s[1:]
+	case '+':
+		s = s[1:]
+	}
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" && (!hasDot || frac == "") {
+		return fail("no digits")
+	}
+	if hasDot && frac == "" {
+		return fail("a decimal point must be followed by digits")
+	}
+	if len(frac) > 2 {
+		return fail("more than two decimals (the smallest unit is one fen, 0.01 yuan)")
+	}
+	for _, part := range []string{whole, frac} {
+		for _, r := range part {
+			if r < '0' || r > '9' {
+				return fail(fmt.Sprintf("unexpected character %q; write yuan with a dot and up to two decimals, e.g. \"26868.00\"", r))
+			}
+		}
+	}
+	if len(whole) > 14 {
+		return fail("too large")
+	}
+	var w int64
+	if whole != "" {
+		var err error
+		if w, err = strconv.ParseInt(whole, 10, 64); err != nil {
+			return fail("too large")
+		}
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	f, _ := strconv.ParseInt(frac, 10, 64)
+	v := w*100 + f
+	if neg {
+		v = -v
+	}
+	return Fen(v), nil
+}
+
+// String formats f as plain decimal yuan with two decimals: "26868.00", "-0.50".
+func (f Fen) String() string {
+	sign, u := split(f)
+	return fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
+}
+
+// Grouped formats f with thousands separators, as on a disclosure board: "26,868.00".
+func (f Fen) Grouped() string {
+	sign, u := split(f)
+	digits := strconv.FormatUint(u/100, 10)
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, r := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	fmt.Fprintf(&b, ".%02d", u%100)
+	return b.String()
+}
+
+func split(f Fen) (string, uint64) {
+	if f < 0 {
+		if f == math.MinInt64 {
+			return "-", uint64(math.MaxInt64) + 1
+		}
+		return "-", uint64(-f)
+	}
+	return "", uint64(f)
+}

@@ -1,0 +1,132 @@
+package money
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Fen
+		wantErr bool
+	}{
+		{"26868.00", 2686800, false},
+		{"26868", 2686800, false},
+		{"0.5", 50, false},
+		{".5", 50, false},
+		{"-1160.05", -116005, false},
+		{"+3", 300, false},
+		{" 12.34 ", 1234, false},
+		{"1.005", 0, true},
+		{"1,000.00", 0, true},
+		{"1e3", 0, true},
+		{"", 0, true},
+		{"-", 0, true},
+		{"1.", 0, true},
+		{".", 0, true},
+		{"12a", 0, true},
+		{"999999999999999", 0, true},
+		{"99999999999999.99", 9999999999999999, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := Parse(tt.in)
+			if tt.wantErr {
+				if !errors.Is(err, ErrSyntax) {
+					t.Fatalf("Parse(%q) = %v, %v; want ErrSyntax", tt.in, got, err)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("Parse(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestFormat(t *testing.T) {
+	tests := []struct {
+		in            Fen
+		plain, groupd string
+	}{
+		{2686800, "26868.00", "26,868.00"},
+		{116005, "1160.05", "1,160.05"},
+		{50, "0.50", "0.50"},
+		{-123456789, "-1234567.89", "-1,234,567.89"},
+		{0, "0.00", "0.00"},
+		{10000000000, "100000000.00", "100,000,000.00"},
+		{math.MinInt64, "-92233720368547758.08", "-92,233,720,368,547,758.08"},
+	}
+	for _, tt := range tests {
+		if got := tt.in.String(); got != tt.plain {
+			t.Errorf("%d.String() = %q, want %q", int64(tt.in), got, tt.plain)
+		}
+		if got := tt.in.Grouped(); got != tt.groupd {
+			t.Errorf("%d.Grouped() = %q, want %q", int64(tt.in), got, tt.groupd)
+		}
+	}
+}
+
+func TestCapitals(t *testing.T) {
+	tests := []struct {
+		yuan string
+		want string
+	}{
+		{"26868.00", "贰万陆仟捌佰陆拾捌元整"},
+		{"0.50", "伍角"},
+		{"0.05", "伍分"},
+		{"0.55", "伍角伍分"},
+		{"0", "零元整"},
+		{"1160.05", "壹仟壹佰陆拾元零伍分"},
+		{"1160.50", "壹仟壹佰陆拾元伍角"},
+		{"36360.00", "叁万陆仟叁佰陆拾元整"},
+		{"1005", "壹仟零伍元整"},
+		{"10050", "壹万零伍拾元整"},
+		{"10000", "壹万元整"},
+		{"100000", "壹拾万元整"},
+		{"110000", "壹拾壹万元整"},
+		{"1001000", "壹佰万壹仟元整"},
+		{"1000100", "壹佰万零壹佰元整"},
+		{"100000000", "壹亿元整"},
+		{"100000005", "壹亿零伍元整"},
+		{"100010000", "壹亿零壹万元整"},
+		{"123456789.12", "壹亿贰仟叁佰肆拾伍万陆仟柒佰捌拾玖元壹角贰分"},
+		{"1000000000000", "壹万亿元整"},
+		{"1234500000000", "壹万贰仟叁佰肆拾伍亿元整"},
+		{"-0.50", "负伍角"},
+		{"20.00", "贰拾元整"},
+		{"101", "壹佰零壹元整"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.yuan, func(t *testing.T) {
+			f, err := Parse(tt.yuan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := Capitals(f); got != tt.want {
+				t.Fatalf("Capitals(%s) = %s, want %s", tt.yuan, got, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"26868.00", "-0.5", "1.005", "", "99999999999999.99", "+.1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := Parse(s)
+		if err != nil {
+			return
+		}
+		// Whatever parses prints back to a string that parses to the same amount.
+		back, err := Parse(v.String())
+		if err != nil || back != v {
+			t.Fatalf("Parse(%q) = %d, but Parse(%q) = %d, %v", s, v, v.String(), back, err)
+		}
+		_ = Capitals(v)
+		_ = v.Grouped()
+	})
+}
