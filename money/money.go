@@ -6,8 +6,10 @@
 package money
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -111,4 +113,33 @@ func split(f Fen) (string, uint64) {
 		return "-", uint64(-f)
 	}
 	return "", uint64(f)
+}
+
+// MarshalGQL writes f as a GraphQL Money string ("26868.00"): a string, not a
+// number, so no client ever turns it into a float.
+func (f Fen) MarshalGQL(w io.Writer) {
+	_, _ = io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL reads a GraphQL Money value. Strings are the documented form;
+// integers are taken as whole yuan for convenience. Floats are refused,
+// because a float has already lost the exact amount.
+func (f *Fen) UnmarshalGQL(v any) error {
+	switch v := v.(type) {
+	case string:
+		p, err := Parse(v)
+		if err != nil {
+			return err
+		}
+		*f = p
+		return nil
+	case int64:
+		return f.UnmarshalGQL(strconv.FormatInt(v, 10))
+	case int:
+		return f.UnmarshalGQL(strconv.Itoa(v))
+	case json.Number:
+		return f.UnmarshalGQL(string(v))
+	default:
+		return fmt.Errorf("%w: Money must be a string of yuan such as \"26868.00\", got %T", ErrSyntax, v)
+	}
 }

@@ -1,0 +1,71 @@
+//go:build ignore
+
+// The generator of the ent client and of the ent half of the GraphQL schema
+// (graph/ent.graphql). Run through `go generate ./...`.
+package main
+
+import (
+	"log"
+	"strings"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/entc"
+	"entgo.io/ent/entc/gen"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+func main() {
+	ex, err := entgql.NewExtension(
+		entgql.WithConfigPath("../gqlgen.yml"),
+		entgql.WithSchemaGenerator(),
+		entgql.WithSchemaPath("../graph/ent.graphql"),
+		entgql.WithWhereInputs(true),
+		entgql.WithNodeDescriptor(false),
+		entgql.WithSchemaHook(describeTypes),
+	)
+	if err != nil {
+		log.Fatalf("creating entgql extension: %v", err)
+	}
+	err = entc.Generate("./schema", &gen.Config{
+		Features: []gen.Feature{
+			gen.FeatureGlobalID,
+			gen.FeatureIntercept,
+			gen.FeatureSnapshot,
+			gen.FeatureVersionedMigration,
+			gen.FeatureModifier,
+			gen.FeatureExecQuery,
+			gen.FeatureUpsert,
+			gen.FeatureLock,
+		},
+	}, entc.Extensions(ex))
+	if err != nil {
+		log.Fatalf("running ent codegen: %v", err)
+	}
+}
+
+// describeTypes copies each schema's comment onto its GraphQL type, so the
+// API documents itself in GraphiQL and generated clients.
+func describeTypes(g *gen.Graph, s *ast.Schema) error {
+	for _, n := range g.Nodes {
+		def := s.Types[n.Name]
+		if def == nil {
+			continue
+		}
+		if c, ok := n.Annotations["Comment"].(map[string]any); ok {
+			if text, ok := c["Text"].(string); ok {
+				def.Description = text
+			}
+		}
+		for _, suffix := range []string{"Connection", "Edge", "WhereInput", "Order", "OrderField"} {
+			if d := s.Types[n.Name+suffix]; d != nil && !strings.Contains(d.Description, "(") {
+				switch suffix {
+				case "Connection":
+					d.Description = "A page of " + n.Name + " records (Relay connection) with the total count."
+				case "Edge":
+					d.Description = "One " + n.Name + " in a connection, with its cursor."
+				}
+			}
+		}
+	}
+	return nil
+}

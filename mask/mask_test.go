@@ -1,0 +1,29 @@
+package mask
+
+import "testing"
+
+func TestMask(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   func(string) string
+		in   string
+		want string
+	}{
+		{"id", IDNumber, "430602195703151234", "430***********1234"},
+		{"id with X", IDNumber, "43060219570315123X", "430***********123X"},
+		{"short id", IDNumber, "1234567", "*******"},
+		{"phone", Phone, "13812345678", "138****5678"},
+		{"empty phone", Phone, "", ""},
+		{"three-character name", Name, "张晓春", "张*春"},
+		{"two-character name", Name, "李明", "李*"},
+		{"four-character name", Name, "欧阳春晓", "欧**晓"},
+		{"one character", Name, "王", "王"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.fn(tt.in); got != tt.want {
+				t.Fatalf("mask(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
