@@ -1,8 +1,25 @@
+// Package graph is Sunlight's GraphQL layer: thin resolvers over the ent
+// client and the domain packages (ledger, valuation, governance), the
+// mapping of errors to extensions.code, and the HTTP handler.
 package graph
 
-// This file will not be regenerated automatically.
-//
-// It serves as dependency injection for your app, add any dependencies you require
-// here.
+import (
+	"time"
 
-type Resolver struct{}
+	"sunlight/ent"
+)
+
+// Resolver is the root resolver; one per server.
+type Resolver struct {
+	client *ent.Client
+	now    func() time.Time
+}
+
+// NewResolver returns a resolver over client. now is the clock (tests pass
+// a fixed one).
+func NewResolver(client *ent.Client, now func() time.Time) *Resolver {
+	if now == nil {
+		now = time.Now
+	}
+	return &Resolver{client: client, now: now}
+}

@@ -7,193 +7,231 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"sunlight/calendar"
 	"sunlight/ent"
+	"sunlight/ent/community"
+	"sunlight/governance"
 	"sunlight/graph/generated"
 	"sunlight/graph/model"
+	"sunlight/ledger"
+	"sunlight/mask"
 	"sunlight/money"
+	"sunlight/valuation"
 	"time"
 )
 
 // CreateCommunity is the resolver for the createCommunity field.
 func (r *mutationResolver) CreateCommunity(ctx context.Context, input ent.CreateCommunityInput) (*ent.Community, error) {
-	panic(fmt.Errorf("not implemented: CreateCommunity - createCommunity"))
+	return ent.FromContext(ctx).Community.Create().SetInput(input).Save(ctx)
 }
 
 // UpdateCommunity is the resolver for the updateCommunity field.
 func (r *mutationResolver) UpdateCommunity(ctx context.Context, id int, input ent.UpdateCommunityInput) (*ent.Community, error) {
-	panic(fmt.Errorf("not implemented: UpdateCommunity - updateCommunity"))
+	return ent.FromContext(ctx).Community.UpdateOneID(id).SetInput(input).Save(ctx)
 }
 
 // CreateAsset is the resolver for the createAsset field.
 func (r *mutationResolver) CreateAsset(ctx context.Context, input ent.CreateAssetInput) (*ent.Asset, error) {
-	panic(fmt.Errorf("not implemented: CreateAsset - createAsset"))
+	return ent.FromContext(ctx).Asset.Create().SetInput(input).Save(ctx)
 }
 
 // UpdateAsset is the resolver for the updateAsset field.
 func (r *mutationResolver) UpdateAsset(ctx context.Context, id int, input ent.UpdateAssetInput) (*ent.Asset, error) {
-	panic(fmt.Errorf("not implemented: UpdateAsset - updateAsset"))
+	return ent.FromContext(ctx).Asset.UpdateOneID(id).SetInput(input).Save(ctx)
 }
 
 // CreateAssetValuation is the resolver for the createAssetValuation field.
 func (r *mutationResolver) CreateAssetValuation(ctx context.Context, input ent.CreateAssetValuationInput) (*ent.AssetValuation, error) {
-	panic(fmt.Errorf("not implemented: CreateAssetValuation - createAssetValuation"))
+	return ent.FromContext(ctx).AssetValuation.Create().SetInput(input).Save(ctx)
 }
 
 // CreateMarket is the resolver for the createMarket field.
 func (r *mutationResolver) CreateMarket(ctx context.Context, input ent.CreateMarketInput) (*ent.Market, error) {
-	panic(fmt.Errorf("not implemented: CreateMarket - createMarket"))
+	return ent.FromContext(ctx).Market.Create().SetInput(input).Save(ctx)
 }
 
 // CreateStall is the resolver for the createStall field.
 func (r *mutationResolver) CreateStall(ctx context.Context, input ent.CreateStallInput) (*ent.Stall, error) {
-	panic(fmt.Errorf("not implemented: CreateStall - createStall"))
+	return ent.FromContext(ctx).Stall.Create().SetInput(input).Save(ctx)
 }
 
 // CreateContract is the resolver for the createContract field.
 func (r *mutationResolver) CreateContract(ctx context.Context, input ent.CreateContractInput) (*ent.Contract, error) {
-	panic(fmt.Errorf("not implemented: CreateContract - createContract"))
+	return ent.FromContext(ctx).Contract.Create().SetInput(input).Save(ctx)
 }
 
 // UpdateContract is the resolver for the updateContract field.
 func (r *mutationResolver) UpdateContract(ctx context.Context, id int, input ent.UpdateContractInput) (*ent.Contract, error) {
-	panic(fmt.Errorf("not implemented: UpdateContract - updateContract"))
+	return ent.FromContext(ctx).Contract.UpdateOneID(id).SetInput(input).Save(ctx)
 }
 
 // CreateMatter is the resolver for the createMatter field.
 func (r *mutationResolver) CreateMatter(ctx context.Context, input ent.CreateMatterInput) (*ent.Matter, error) {
-	panic(fmt.Errorf("not implemented: CreateMatter - createMatter"))
+	return ent.FromContext(ctx).Matter.Create().SetInput(input).Save(ctx)
 }
 
 // CreateMeeting is the resolver for the createMeeting field.
 func (r *mutationResolver) CreateMeeting(ctx context.Context, input ent.CreateMeetingInput) (*ent.Meeting, error) {
-	panic(fmt.Errorf("not implemented: CreateMeeting - createMeeting"))
+	return ent.FromContext(ctx).Meeting.Create().SetInput(input).Save(ctx)
 }
 
 // CreateResident is the resolver for the createResident field.
 func (r *mutationResolver) CreateResident(ctx context.Context, input ent.CreateResidentInput) (*ent.Resident, error) {
-	panic(fmt.Errorf("not implemented: CreateResident - createResident"))
+	return ent.FromContext(ctx).Resident.Create().SetInput(input).Save(ctx)
 }
 
 // UpdateResident is the resolver for the updateResident field.
 func (r *mutationResolver) UpdateResident(ctx context.Context, id int, input ent.UpdateResidentInput) (*ent.Resident, error) {
-	panic(fmt.Errorf("not implemented: UpdateResident - updateResident"))
+	return ent.FromContext(ctx).Resident.UpdateOneID(id).SetInput(input).Save(ctx)
 }
 
 // CreateResidentGroup is the resolver for the createResidentGroup field.
 func (r *mutationResolver) CreateResidentGroup(ctx context.Context, input ent.CreateResidentGroupInput) (*ent.ResidentGroup, error) {
-	panic(fmt.Errorf("not implemented: CreateResidentGroup - createResidentGroup"))
+	return ent.FromContext(ctx).ResidentGroup.Create().SetInput(input).Save(ctx)
 }
 
 // CreatePointEvent is the resolver for the createPointEvent field.
 func (r *mutationResolver) CreatePointEvent(ctx context.Context, input ent.CreatePointEventInput) (*ent.PointEvent, error) {
-	panic(fmt.Errorf("not implemented: CreatePointEvent - createPointEvent"))
+	return ent.FromContext(ctx).PointEvent.Create().SetInput(input).Save(ctx)
 }
 
 // CreateBenefit is the resolver for the createBenefit field.
 func (r *mutationResolver) CreateBenefit(ctx context.Context, input ent.CreateBenefitInput) (*ent.Benefit, error) {
-	panic(fmt.Errorf("not implemented: CreateBenefit - createBenefit"))
+	return ent.FromContext(ctx).Benefit.Create().SetInput(input).Save(ctx)
 }
 
 // CreateInquiry is the resolver for the createInquiry field.
 func (r *mutationResolver) CreateInquiry(ctx context.Context, input ent.CreateInquiryInput) (*ent.Inquiry, error) {
-	panic(fmt.Errorf("not implemented: CreateInquiry - createInquiry"))
+	return ent.FromContext(ctx).Inquiry.Create().SetInput(input).Save(ctx)
 }
 
 // CreateVoucher is the resolver for the createVoucher field.
 func (r *mutationResolver) CreateVoucher(ctx context.Context, input ent.CreateVoucherInput) (*ent.Voucher, error) {
-	panic(fmt.Errorf("not implemented: CreateVoucher - createVoucher"))
+	return ent.FromContext(ctx).Voucher.Create().SetInput(input).Save(ctx)
 }
 
 // UpdateVoucher is the resolver for the updateVoucher field.
 func (r *mutationResolver) UpdateVoucher(ctx context.Context, id int, input ent.UpdateVoucherInput) (*ent.Voucher, error) {
-	panic(fmt.Errorf("not implemented: UpdateVoucher - updateVoucher"))
+	return ent.FromContext(ctx).Voucher.UpdateOneID(id).SetInput(input).Save(ctx)
 }
 
 // DeleteVoucher is the resolver for the deleteVoucher field.
 func (r *mutationResolver) DeleteVoucher(ctx context.Context, id int) (int, error) {
-	panic(fmt.Errorf("not implemented: DeleteVoucher - deleteVoucher"))
+	if err := ent.FromContext(ctx).Voucher.DeleteOneID(id).Exec(ctx); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
 // SignVoucher is the resolver for the signVoucher field.
 func (r *mutationResolver) SignVoucher(ctx context.Context, input model.SignVoucherInput) (*ent.Voucher, error) {
-	panic(fmt.Errorf("not implemented: SignVoucher - signVoucher"))
+	return ledger.Sign(ctx, ent.FromContext(ctx), input.VoucherID, ledger.Signer{Name: input.Signer, Role: input.Role, ResidentID: input.ResidentID}, r.now())
 }
 
 // PostVoucher is the resolver for the postVoucher field.
 func (r *mutationResolver) PostVoucher(ctx context.Context, id int) (*ent.Voucher, error) {
-	panic(fmt.Errorf("not implemented: PostVoucher - postVoucher"))
+	return ledger.Post(ctx, ent.FromContext(ctx), id, r.now())
 }
 
 // ReverseVoucher is the resolver for the reverseVoucher field.
 func (r *mutationResolver) ReverseVoucher(ctx context.Context, input model.ReverseVoucherInput) (*ent.Voucher, error) {
-	panic(fmt.Errorf("not implemented: ReverseVoucher - reverseVoucher"))
+	return ledger.Reverse(ctx, ent.FromContext(ctx), input.VoucherID, ledger.Reversal{Number: input.Number, OccurredOn: input.OccurredOn, Reason: input.Reason})
 }
 
 // CloseMonth is the resolver for the closeMonth field.
 func (r *mutationResolver) CloseMonth(ctx context.Context, communityID int, month calendar.Period) (*ent.Community, error) {
-	panic(fmt.Errorf("not implemented: CloseMonth - closeMonth"))
+	return ledger.CloseMonth(ctx, ent.FromContext(ctx), communityID, month, r.now())
 }
 
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, code string) (*ent.Community, error) {
-	panic(fmt.Errorf("not implemented: Community - community"))
+	c, err := r.client.Community.Query().Where(community.Code(code)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c2, err := c.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return c2, err
 }
 
 // LedgerTotals is the resolver for the ledgerTotals field.
 func (r *queryResolver) LedgerTotals(ctx context.Context, communityID int, period calendar.Period) (*model.LedgerTotals, error) {
-	panic(fmt.Errorf("not implemented: LedgerTotals - ledgerTotals"))
+	t, err := ledger.TotalsFor(ctx, r.client, communityID, period)
+	if err != nil {
+		return nil, err
+	}
+	return ledgerTotals(t), nil
 }
 
 // LedgerYearToDate is the resolver for the ledgerYearToDate field.
 func (r *queryResolver) LedgerYearToDate(ctx context.Context, communityID int, month calendar.Period) (*model.LedgerTotals, error) {
-	panic(fmt.Errorf("not implemented: LedgerYearToDate - ledgerYearToDate"))
+	t, err := ledger.YearToDate(ctx, r.client, communityID, month)
+	if err != nil {
+		return nil, err
+	}
+	return ledgerTotals(t), nil
 }
 
 // MonthlyTotals is the resolver for the monthlyTotals field.
 func (r *queryResolver) MonthlyTotals(ctx context.Context, communityID int, from calendar.Period, to calendar.Period) ([]*model.MonthTotals, error) {
-	panic(fmt.Errorf("not implemented: MonthlyTotals - monthlyTotals"))
+	ms, err := ledger.MonthlyTotals(ctx, r.client, communityID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.MonthTotals, len(ms))
+	for i, m := range ms {
+		out[i] = &model.MonthTotals{Period: m.Period, Income: m.Income, Expense: m.Expense, Net: m.Income - m.Expense}
+	}
+	return out, nil
 }
 
 // AssetTotals is the resolver for the assetTotals field.
 func (r *queryResolver) AssetTotals(ctx context.Context, communityID int, asOf time.Time) (*model.AssetTotals, error) {
-	panic(fmt.Errorf("not implemented: AssetTotals - assetTotals"))
+	t, err := valuation.TotalsAt(ctx, r.client, communityID, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return assetTotals(t), nil
 }
 
 // AssetGrowth is the resolver for the assetGrowth field.
 func (r *queryResolver) AssetGrowth(ctx context.Context, communityID int, fromYear int, toYear int) ([]*model.AssetGrowth, error) {
-	panic(fmt.Errorf("not implemented: AssetGrowth - assetGrowth"))
+	ys, err := valuation.Growth(ctx, r.client, communityID, fromYear, toYear)
+	if err != nil {
+		return nil, err
+	}
+	return assetGrowth(ys), nil
 }
 
 // GovernanceCounts is the resolver for the governanceCounts field.
 func (r *queryResolver) GovernanceCounts(ctx context.Context, communityID int, period calendar.Period) (*model.GovernanceCounts, error) {
-	panic(fmt.Errorf("not implemented: GovernanceCounts - governanceCounts"))
+	c, err := governance.CountsFor(ctx, r.client, communityID, period)
+	if err != nil {
+		return nil, err
+	}
+	return &model.GovernanceCounts{DeliberationMeetings: c.DeliberationMeetings, ProjectsDecided: c.ProjectsDecided, NeedsResolved: c.NeedsResolved}, nil
 }
 
 // AmountInCapitals is the resolver for the amountInCapitals field.
 func (r *queryResolver) AmountInCapitals(ctx context.Context, amount money.Fen) (string, error) {
-	panic(fmt.Errorf("not implemented: AmountInCapitals - amountInCapitals"))
+	return money.Capitals(amount), nil
 }
 
 // IDNumberMasked is the resolver for the idNumberMasked field.
 func (r *residentResolver) IDNumberMasked(ctx context.Context, obj *ent.Resident) (string, error) {
-	panic(fmt.Errorf("not implemented: IDNumberMasked - idNumberMasked"))
+	return mask.IDNumber(obj.IDNumber), nil
 }
 
 // PhoneMasked is the resolver for the phoneMasked field.
 func (r *residentResolver) PhoneMasked(ctx context.Context, obj *ent.Resident) (string, error) {
-	panic(fmt.Errorf("not implemented: PhoneMasked - phoneMasked"))
+	return mask.Phone(obj.Phone), nil
 }
 
 // AmountInCapitals is the resolver for the amountInCapitals field.
 func (r *voucherResolver) AmountInCapitals(ctx context.Context, obj *ent.Voucher) (string, error) {
-	panic(fmt.Errorf("not implemented: AmountInCapitals - amountInCapitals"))
-}
-
-// SignatureCount is the resolver for the signatureCount field.
-func (r *voucherResolver) SignatureCount(ctx context.Context, obj *ent.Voucher) (int, error) {
-	panic(fmt.Errorf("not implemented: SignatureCount - signatureCount"))
+	return money.Capitals(obj.Amount), nil
 }
 
 // Mutation returns generated.MutationResolver implementation.

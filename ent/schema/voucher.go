@@ -32,7 +32,7 @@ func (Voucher) Fields() []ent.Field {
 		field.String("number").NotEmpty().MaxLen(32).Immutable().Annotations(entgql.OrderField("NUMBER")).
 			Comment("Voucher number (凭证号), unique within the community, e.g. 2026-10-001."),
 		date("occurred_on", "Date (日期) of the income or expense; decides the month it is disclosed in."),
-		field.String("period").Immutable().Match(monthPattern).Annotations(entgql.Type("Period"), noInput, entgql.OrderField("PERIOD")).
+		field.String("period").Match(monthPattern).Annotations(entgql.Type("Period"), noInput, entgql.OrderField("PERIOD")).
 			Comment("Month (所属月份) the voucher falls in, derived from its date, e.g. 2026-10."),
 		field.Enum("direction").Values("INCOME", "EXPENSE").Annotations(entgql.OrderField("DIRECTION")).
 			Comment("Direction (收支): INCOME 收入 or EXPENSE 支出."),

@@ -680,7 +680,6 @@ type ComplexityRoot struct {
 		ReversedBy       func(childComplexity int) int
 		Reverses         func(childComplexity int) int
 		ReversesID       func(childComplexity int) int
-		SignatureCount   func(childComplexity int) int
 		Signatures       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SignatureOrder, where *ent.SignatureWhereInput) int
 		Status           func(childComplexity int) int
 		Summary          func(childComplexity int) int
@@ -764,7 +763,6 @@ type ResidentResolver interface {
 }
 type VoucherResolver interface {
 	AmountInCapitals(ctx context.Context, obj *ent.Voucher) (string, error)
-	SignatureCount(ctx context.Context, obj *ent.Voucher) (int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -3850,12 +3848,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Voucher.ReversesID(childComplexity), true
-	case "Voucher.signatureCount":
-		if e.ComplexityRoot.Voucher.SignatureCount == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Voucher.SignatureCount(childComplexity), true
 	case "Voucher.signatures":
 		if e.ComplexityRoot.Voucher.Signatures == nil {
 			break
@@ -4209,8 +4201,6 @@ type GovernanceCounts {
 extend type Voucher {
   "The amount in Chinese capitals (人民币大写), as written on the voucher."
   amountInCapitals: String!
-  "Number of distinct signers (签字人数)."
-  signatureCount: Int!
 }
 
 extend type Resident {
@@ -4325,7 +4315,7 @@ type Mutation {
   signVoucher(input: SignVoucherInput!): Voucher!
   "Post a voucher (入账) once it has the community's minimum number of distinct signers."
   postVoucher(id: ID!): Voucher!
-  "Reverse a posted voucher (红字冲销): creates and posts a voucher of the opposite amount that names the original."
+  "Reverse a posted voucher (红字冲销): creates the draft of a voucher of the opposite amount that names the original; sign and post it like any voucher, and the two net to zero."
   reverseVoucher(input: ReverseVoucherInput!): Voucher!
   "Close a month (月月清): no voucher dated in it or before can be written any more."
   closeMonth(communityID: ID!, month: Period!): Community!
@@ -12885,8 +12875,6 @@ func (ec *executionContext) childFields_Voucher(ctx context.Context, field graph
 		return ec.fieldContext_Voucher_inquiries(ctx, field)
 	case "amountInCapitals":
 		return ec.fieldContext_Voucher_amountInCapitals(ctx, field)
-	case "signatureCount":
-		return ec.fieldContext_Voucher_signatureCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Voucher", field.Name)
 }
@@ -29132,29 +29120,6 @@ func (ec *executionContext) _Voucher_amountInCapitals(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_Voucher_amountInCapitals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, true, true, "String")
-}
-
-func (ec *executionContext) _Voucher_signatureCount(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_signatureCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Voucher().SignatureCount(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Voucher_signatureCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Voucher", field, true, true, "Int")
 }
 
 func (ec *executionContext) _VoucherConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.VoucherConnection) (ret graphql.Marshaler) {
@@ -52009,12 +51974,6 @@ func (ec *executionContext) _Voucher(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_amountInCapitals(ctx, field, obj)
-				})
-		case "signatureCount":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Voucher_signatureCount(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

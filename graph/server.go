@@ -1,0 +1,64 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"sunlight/ent"
+	"sunlight/graph/generated"
+)
+
+// Config tunes the GraphQL endpoint.
+type Config struct {
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// MaxComplexity bounds the cost of one query (0: 5000).
+	MaxComplexity int
+}
+
+// NewHandler returns the GraphQL endpoint (GET and POST, GraphQL over HTTP).
+func NewHandler(client *ent.Client, cfg Config) http.Handler {
+	if cfg.MaxComplexity == 0 {
+		cfg.MaxComplexity = 5000
+	}
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{
+		Resolvers: NewResolver(client, cfg.Now),
+	}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	srv.Use(entgql.Transactioner{TxOpener: client})
+	srv.SetErrorPresenter(presentError)
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		slog.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p))
+		return &panicError{}
+	})
+	return srv
+}
+
+type panicError struct{}
+
+func (*panicError) Error() string { return "internal error" }
+
+// NewMux serves GraphQL at /graphql and GraphiQL at /.
+func NewMux(client *ent.Client, cfg Config) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", NewHandler(client, cfg))
+	mux.Handle("/{$}", playground.Handler("Sunlight 阳光集体经济", "/graphql"))
+	return mux
+}
+

@@ -1,0 +1,182 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"entgo.io/ent/dialect/sql"
+
+	"sunlight/calendar"
+	"sunlight/ent"
+	"sunlight/ent/community"
+	"sunlight/ent/hook"
+	"sunlight/ent/signature"
+	"sunlight/ent/voucher"
+	"sunlight/fail"
+)
+
+// Install registers the ledger's rules on client.
+func Install(client *ent.Client) {
+	client.Voucher.Use(voucherRules)
+	client.Signature.Use(signatureRules)
+}
+
+// voucherRules guards every write to vouchers.
+func voucherRules(next ent.Mutator) ent.Mutator {
+	return hook.VoucherFunc(func(ctx context.Context, m *ent.VoucherMutation) (ent.Value, error) {
+		if m.Op().Is(ent.OpCreate) {
+			if err := checkNewVoucher(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		}
+		ids, err := m.IDs(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("find vouchers to change: %w", err)
+		}
+		if len(ids) == 0 {
+			return next.Mutate(ctx, m)
+		}
+		targets, err := m.Client().Voucher.Query().Where(voucher.IDIn(ids...)).
+			Select(voucher.FieldID, voucher.FieldNumber, voucher.FieldStatus, voucher.FieldCommunityID, voucher.FieldOccurredOn, voucher.FieldAmount, voucher.FieldReversesID).
+			All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load vouchers to change: %w", err)
+		}
+		for _, v := range targets {
+			if v.Status == voucher.StatusPOSTED {
+				return nil, fail.Conflictf("voucher %s is posted and can no longer be changed or deleted; correct it with reverseVoucher, dated in an open month", v.Number)
+			}
+		}
+		if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
+			return next.Mutate(ctx, m)
+		}
+		if d, ok := m.OccurredOn(); ok {
+			m.SetPeriod(calendar.MonthOf(d).String())
+			for _, v := range targets {
+				if err := checkOpenMonth(ctx, m.Client(), v.CommunityID, d); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if _, ok := m.Amount(); ok {
+			for _, v := range targets {
+				if v.ReversesID != nil {
+					return nil, fail.Invalidf("voucher %s is a reversal; its amount is fixed by the voucher it reverses", v.Number)
+				}
+			}
+		}
+		if err := checkAmount(m); err != nil {
+			return nil, err
+		}
+		if d, ok := m.Direction(); ok {
+			if c, ok := m.Category(); ok && !ValidCategory(d, c) {
+				return nil, badCategory(d, c)
+			}
+		}
+		if s, ok := m.Status(); ok && s == voucher.StatusPOSTED {
+			for _, v := range targets {
+				if err := checkSignatures(ctx, m.Client(), v); err != nil {
+					return nil, err
+				}
+				if err := checkOpenMonth(ctx, m.Client(), v.CommunityID, v.OccurredOn); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
+}
+
+func checkNewVoucher(ctx context.Context, m *ent.VoucherMutation) error {
+	d, _ := m.OccurredOn()
+	m.SetPeriod(calendar.MonthOf(d).String())
+	cid, _ := m.CommunityID()
+	if err := checkOpenMonth(ctx, m.Client(), cid, d); err != nil {
+		return err
+	}
+	dir, _ := m.Direction()
+	cat, _ := m.Category()
+	if !ValidCategory(dir, cat) {
+		return badCategory(dir, cat)
+	}
+	if s, ok := m.Status(); ok && s != voucher.StatusDRAFT {
+		return fail.Invalidf("a voucher is created as a draft; sign it and post it with postVoucher")
+	}
+	if _, isReversal := m.ReversesID(); isReversal {
+		return nil // ReverseVoucher has checked the reversal against its original.
+	}
+	return checkAmount(m)
+}
+
+func checkAmount(m *ent.VoucherMutation) error {
+	if a, ok := m.Amount(); ok && a <= 0 {
+		if _, isReversal := m.ReversesID(); !isReversal {
+			return fail.Invalidf("amount must be more than 0.00 yuan, got %s; to cancel a posted voucher use reverseVoucher", a)
+		}
+	}
+	return nil
+}
+
+func badCategory(d voucher.Direction, c string) error {
+	return fail.Invalidf("category %q is not a %s category; use one of %s", c, directionName(d), strings.Join(Categories[d], ", "))
+}
+
+func directionName(d voucher.Direction) string {
+	if d == voucher.DirectionINCOME {
+		return "income (收入)"
+	}
+	return "expense (支出)"
+}
+
+// signatureRules keeps the signatures of a posted voucher as they were.
+func signatureRules(next ent.Mutator) ent.Mutator {
+	return hook.SignatureFunc(func(ctx context.Context, m *ent.SignatureMutation) (ent.Value, error) {
+		var q *ent.VoucherQuery
+		if m.Op().Is(ent.OpCreate) {
+			vid, _ := m.VoucherID()
+			q = m.Client().Voucher.Query().Where(voucher.ID(vid))
+		} else {
+			ids, err := m.IDs(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("find signatures to change: %w", err)
+			}
+			q = m.Client().Voucher.Query().Where(voucher.HasSignaturesWith(signature.IDIn(ids...)))
+		}
+		posted, err := q.Where(voucher.StatusEQ(voucher.StatusPOSTED)).Select(voucher.FieldNumber).Strings(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("check vouchers of signatures: %w", err)
+		}
+		if len(posted) > 0 {
+			return nil, fail.Conflictf("voucher %s is posted; its signatures can no longer change", posted[0])
+		}
+		return next.Mutate(ctx, m)
+	})
+}
+
+// checkSignatures refuses to post v before enough distinct people signed it.
+func checkSignatures(ctx context.Context, client *ent.Client, v *ent.Voucher) error {
+	minSig, err := client.Community.Query().Where(community.ID(v.CommunityID)).Select(community.FieldMinSignatures).Int(ctx)
+	if err != nil {
+		return fmt.Errorf("load community of voucher %s: %w", v.Number, err)
+	}
+	var n []struct {
+		Count int `json:"count"`
+	}
+	err = client.Signature.Query().Where(signature.VoucherID(v.ID)).
+		Aggregate(func(s *sql.Selector) string {
+			return sql.As(fmt.Sprintf("COUNT(DISTINCT %s)", s.C(signature.FieldSigner)), "count")
+		}).Scan(ctx, &n)
+	if err != nil {
+		return fmt.Errorf("count signatures of voucher %s: %w", v.Number, err)
+	}
+	have := 0
+	if len(n) > 0 {
+		have = n[0].Count
+	}
+	if have < minSig {
+		return fail.Conflictf("voucher %s has signatures from %d distinct signers; the community requires %d, so %d more must sign before it can be posted", v.Number, have, minSig, minSig-have)
+	}
+	return nil
+}

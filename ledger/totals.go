@@ -1,0 +1,169 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"sunlight/calendar"
+	"sunlight/ent"
+	"sunlight/ent/voucher"
+	"sunlight/fail"
+	"sunlight/money"
+)
+
+// CategoryTotal is the sum of posted vouchers of one category.
+type CategoryTotal struct {
+	Direction voucher.Direction
+	Category  string
+	Amount    money.Fen
+	Vouchers  int
+}
+
+// Totals are the ledger totals of a community over a range of months.
+type Totals struct {
+	CommunityID int
+	Period      calendar.Period // the period asked for
+	From, To    calendar.Period // first and last month summed
+	Income      money.Fen
+	Expense     money.Fen
+	Categories  []CategoryTotal // income first, then expense, in board order
+}
+
+// Net is income minus expense.
+func (t *Totals) Net() money.Fen { return t.Income - t.Expense }
+
+// Category returns the total of one category (zero if none was posted).
+func (t *Totals) Category(d voucher.Direction, name string) money.Fen {
+	for _, c := range t.Categories {
+		if c.Direction == d && c.Category == name {
+			return c.Amount
+		}
+	}
+	return 0
+}
+
+// TotalsFor sums the posted vouchers of a period: a month or a whole year.
+func TotalsFor(ctx context.Context, client *ent.Client, communityID int, p calendar.Period) (*Totals, error) {
+	from, to := p, p
+	if !p.IsMonth() {
+		from, to = calendar.Month(p.Year, 1), calendar.Month(p.Year, 12)
+	}
+	return sumMonths(ctx, client, communityID, p, from, to)
+}
+
+// YearToDate sums the posted vouchers from January through month (本年累计).
+func YearToDate(ctx context.Context, client *ent.Client, communityID int, month calendar.Period) (*Totals, error) {
+	if !month.IsMonth() {
+		return nil, fail.Invalidf("year to date needs a month such as 2026-10, got %q", month)
+	}
+	return sumMonths(ctx, client, communityID, month, calendar.Month(month.Year, 1), month)
+}
+
+// sumMonths is one GROUP BY over the (community, period, status, direction,
+// category) index: the cost does not grow with the number of vouchers paged.
+func sumMonths(ctx context.Context, client *ent.Client, communityID int, p, from, to calendar.Period) (*Totals, error) {
+	var rows []struct {
+		Direction voucher.Direction `json:"direction"`
+		Category  string            `json:"category"`
+		Sum       int64             `json:"sum"`
+		Count     int               `json:"count"`
+	}
+	err := client.Voucher.Query().
+		Where(
+			voucher.CommunityID(communityID),
+			voucher.PeriodGTE(from.String()),
+			voucher.PeriodLTE(to.String()),
+			voucher.StatusEQ(voucher.StatusPOSTED),
+		).
+		GroupBy(voucher.FieldDirection, voucher.FieldCategory).
+		Aggregate(ent.Sum(voucher.FieldAmount), ent.Count()).
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("sum vouchers of community %d for %s: %w", communityID, p, err)
+	}
+	t := &Totals{CommunityID: communityID, Period: p, From: from, To: to}
+	for _, r := range rows {
+		c := CategoryTotal{Direction: r.Direction, Category: r.Category, Amount: money.Fen(r.Sum), Vouchers: r.Count}
+		t.Categories = append(t.Categories, c)
+		if r.Direction == voucher.DirectionINCOME {
+			t.Income += c.Amount
+		} else {
+			t.Expense += c.Amount
+		}
+	}
+	sort.Slice(t.Categories, func(i, j int) bool {
+		a, b := t.Categories[i], t.Categories[j]
+		if a.Direction != b.Direction {
+			return a.Direction == voucher.DirectionINCOME
+		}
+		ra, rb := categoryRank(a.Direction, a.Category), categoryRank(b.Direction, b.Category)
+		if ra != rb {
+			return ra < rb
+		}
+		return a.Category < b.Category
+	})
+	return t, nil
+}
+
+// MonthTotals is the income and expense of one month.
+type MonthTotals struct {
+	Period  calendar.Period
+	Income  money.Fen
+	Expense money.Fen
+}
+
+// MaxMonths bounds MonthlyTotals so one request cannot ask for centuries.
+const MaxMonths = 120
+
+// MonthlyTotals returns every month from..to with its posted income and
+// expense, zeros included, from one GROUP BY.
+func MonthlyTotals(ctx context.Context, client *ent.Client, communityID int, from, to calendar.Period) ([]MonthTotals, error) {
+	if !from.IsMonth() || !to.IsMonth() {
+		return nil, fail.Invalidf("monthly totals need months such as 2026-01 and 2026-12")
+	}
+	if to.Before(from) {
+		return nil, fail.Invalidf("from %s is after to %s", from, to)
+	}
+	var months []MonthTotals
+	for m := from; !to.Before(m); m = m.Next() {
+		if len(months) == MaxMonths {
+			return nil, fail.Invalidf("at most %d months at a time; %s to %s is more", MaxMonths, from, to)
+		}
+		months = append(months, MonthTotals{Period: m})
+	}
+	var rows []struct {
+		Period    string            `json:"period"`
+		Direction voucher.Direction `json:"direction"`
+		Sum       int64             `json:"sum"`
+	}
+	err := client.Voucher.Query().
+		Where(
+			voucher.CommunityID(communityID),
+			voucher.PeriodGTE(from.String()),
+			voucher.PeriodLTE(to.String()),
+			voucher.StatusEQ(voucher.StatusPOSTED),
+		).
+		GroupBy(voucher.FieldPeriod, voucher.FieldDirection).
+		Aggregate(ent.Sum(voucher.FieldAmount)).
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("monthly totals of community %d: %w", communityID, err)
+	}
+	index := make(map[string]int, len(months))
+	for i, m := range months {
+		index[m.Period.String()] = i
+	}
+	for _, r := range rows {
+		i, ok := index[r.Period]
+		if !ok {
+			continue
+		}
+		if r.Direction == voucher.DirectionINCOME {
+			months[i].Income += money.Fen(r.Sum)
+		} else {
+			months[i].Expense += money.Fen(r.Sum)
+		}
+	}
+	return months, nil
+}
