@@ -74,10 +74,14 @@ func unwrapMessage(err error) string {
 func validationReason(ve *ent.ValidationError) string {
 	msg := ve.Unwrap().Error()
 	switch {
-	case strings.Contains(msg, "empty"):
+	case strings.Contains(msg, "less than the required length"), strings.Contains(msg, "empty"):
 		return "must not be empty"
-	case strings.Contains(msg, "value is less than"), strings.Contains(msg, "value out of range"):
-		return "out of range"
+	case strings.Contains(msg, "greater than the required length"):
+		return "is too long"
+	case strings.Contains(msg, "out of range"):
+		return "is out of the allowed range"
+	case strings.Contains(msg, "does not match"):
+		return "has the wrong format"
 	}
 	return msg
 }

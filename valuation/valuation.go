@@ -102,6 +102,16 @@ func (b *book) valueAt(a *ent.Asset, on time.Time) money.Fen {
 	return BookValue(a.OriginalValue, a.AcquiredOn, a.UsefulLifeYears, on)
 }
 
+// valuedBy reports whether any asset had been valued on or before on.
+func (b *book) valuedBy(on time.Time) bool {
+	for _, vs := range b.valuations {
+		if len(vs) > 0 && !vs[0].AsOf.After(on) {
+			return true
+		}
+	}
+	return false
+}
+
 func (b *book) totalsAt(communityID int, on time.Time) *Totals {
 	t := &Totals{CommunityID: communityID, AsOf: on}
 	byCat := map[asset.Category]*CategoryTotal{}
@@ -170,19 +180,25 @@ func Growth(ctx context.Context, client *ent.Client, communityID, fromYear, toYe
 	if err != nil {
 		return nil, err
 	}
-	prev := b.totalsAt(communityID, calendar.Year(fromYear-1).Last()).Total
+	prevEnd := calendar.Year(fromYear - 1).Last()
+	prev := b.totalsAt(communityID, prevEnd).Total
+	// Before the first inventory there is no total to grow from, only
+	// book values of a ledger that was not yet kept.
+	known := b.valuedBy(prevEnd)
 	var out []Year
 	for y := fromYear; y <= toYear; y++ {
 		t := b.totalsAt(communityID, calendar.Year(y).Last())
 		row := Year{Year: y, Total: t.Total, Categories: t.Categories}
 		change := t.Total - prev
-		row.Change = &change
-		if prev > 0 {
+		if known {
+			row.Change = &change
+		}
+		if known && prev > 0 {
 			bp := int64(change) * 10000 / int64(prev)
 			row.GrowthBasisPoints = &bp
 		}
 		out = append(out, row)
-		prev = t.Total
+		prev, known = t.Total, true
 	}
 	return out, nil
 }
