@@ -71,7 +71,7 @@ func (l *loader) governance(ctx context.Context, c *community) error {
 	for i, t := range deliberations {
 		ms = append(ms, l.c.Meeting.Create().SetCommunityID(c.ID).SetKind(meeting.KindDELIBERATION).
 			SetHeldAt(at(calendar.Date(2026, months[i], 8+i))).SetTitle(t).SetPlace("社区会议室").
-			SetEntitled(25).SetAttended(21+i%4).SetMinutes("议事协商：" + t + "。居民代表、组长、监督委员会成员参加，形成意见并公示。"))
+			SetEntitled(25).SetAttended(21+i%4).SetMinutes("议事协商："+t+"。居民代表、组长、监督委员会成员参加，形成意见并公示。"))
 	}
 	if err := l.c.Meeting.CreateBulk(ms...).Exec(ctx); err != nil {
 		return err
@@ -187,7 +187,7 @@ func (l *loader) marketRebuild(ctx context.Context, c *community) error {
 				decision++
 				if err := l.c.Meeting.Create().SetCommunityID(c.ID).SetKind(meeting.KindOTHER).
 					SetHeldAt(at(day)).SetTitle(fmt.Sprintf("民主决策会议（第%d次）：%s", decision, title)).
-					SetPlace("阁子市社区会议室").SetEntitled(40).SetAttended(34+k).SetMatterID(m.ID).
+					SetPlace("阁子市社区会议室").SetEntitled(40).SetAttended(34 + k).SetMatterID(m.ID).
 					SetMinutes("班子成员、监督委员会成员、组长、老同志及居民代表参加，讨论改扩建方案。").Exec(ctx); err != nil {
 					return err
 				}

@@ -61,4 +61,3 @@ func NewMux(client *ent.Client, cfg Config) *http.ServeMux {
 	mux.Handle("/{$}", playground.Handler("Sunlight 阳光集体经济", "/graphql"))
 	return mux
 }
-

@@ -16,19 +16,24 @@ import (
 // closed (月月清).
 func checkOpenMonth(ctx context.Context, client *ent.Client, communityID int, d time.Time) error {
 	c, err := client.Community.Query().Where(community.ID(communityID)).
-		Select(community.FieldClosedThrough).Only(ctx)
+		Select(community.FieldID, community.FieldClosedThrough).Only(ctx)
 	if ent.IsNotFound(err) {
 		return fail.NotFoundf("community %d does not exist", communityID)
 	}
 	if err != nil {
 		return fmt.Errorf("load community %d: %w", communityID, err)
 	}
+	return closedMonthError(c, d)
+}
+
+// closedMonthError refuses the date d if c has closed its month.
+func closedMonthError(c *ent.Community, d time.Time) error {
 	if c.ClosedThrough == nil {
 		return nil
 	}
 	closed, err := calendar.ParsePeriod(*c.ClosedThrough)
 	if err != nil {
-		return fmt.Errorf("community %d closed_through: %w", communityID, err)
+		return fmt.Errorf("community %d closed_through: %w", c.ID, err)
 	}
 	m := calendar.MonthOf(d)
 	if m.Before(closed.Next()) {

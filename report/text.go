@@ -157,62 +157,66 @@ func isCJK(r rune) bool {
 		r == Replacement
 }
 
-// segment is an unbreakable piece of text: a CJK character with the
-// punctuation glued to it, or a Latin word with its trailing spaces.
+// segment is an unbreakable piece of text, s[start:end]: a CJK character
+// with the punctuation glued to it, or a Latin word with its trailing
+// spaces. Segments and lines are slices of the input, never copies, since
+// wrapping runs for every table cell of every report.
 type segment struct {
-	text   string
-	width  float64 // without trailing spaces
-	spaces float64 // width of the trailing spaces
-	hard   bool    // ends with a newline: break after it
+	start, end int
+	width      float64 // without trailing spaces
+	spaces     float64 // width of the trailing spaces
+	hard       bool    // ends with a newline: break after it
 }
 
 // segments cuts s into unbreakable pieces.
 func segments(s string, width func(rune) float64) []segment {
-	var out []segment
-	var cur strings.Builder
-	var w, sp float64
+	out := make([]segment, 0, len(s)/3+1)
+	cur := segment{}
 	// glue means the next rune joins the current segment whatever it is
 	// (after an opening bracket); word means the current segment is a
 	// Latin word that a following Latin letter continues.
 	glue, word, inSpaces := false, false, false
-	flush := func(hard bool) {
-		if cur.Len() > 0 || hard {
-			out = append(out, segment{text: cur.String(), width: w, spaces: sp, hard: hard})
+	flush := func(at int, hard bool) {
+		if at > cur.start {
+			cur.end, cur.hard = at, hard
+			out = append(out, cur)
 		}
-		cur.Reset()
-		w, sp, glue, word, inSpaces = 0, 0, false, false, false
+		cur = segment{start: at}
+		glue, word, inSpaces = false, false, false
 	}
-	for _, r := range s {
+	for i, r := range s {
+		empty := i == cur.start
 		switch {
 		case r == '\n':
-			cur.WriteRune(r)
-			flush(true)
+			flush(i+1, true)
 			continue
 		case r == ' ' || r == '\u3000':
-			if cur.Len() == 0 {
-				// Leading spaces (after a newline) stay with what follows.
-				w += width(r)
-				cur.WriteRune(r)
+			if empty || (glue && !inSpaces) {
+				// Leading spaces (after a newline) stay with what
+				// follows, as do spaces after an opening bracket.
+				cur.width += width(r)
+				glue = true
 				continue
 			}
-			cur.WriteRune(r)
-			sp += width(r)
+			cur.spaces += width(r)
 			inSpaces, word, glue = true, false, false
 			continue
 		}
-		rw := width(r)
-		joins := cur.Len() > 0 && !inSpaces && (glue || isNoStart(r) || (word && !isCJK(r) && !isNoEnd(r)))
-		if !joins && cur.Len() > 0 {
-			flush(false)
+		if inSpaces && isNoStart(r) {
+			// No break before closing punctuation even after spaces
+			// (UAX #14, LB13): the spaces become part of the segment.
+			cur.width += cur.spaces
+			cur.spaces, inSpaces = 0, false
 		}
-		cur.WriteRune(r)
-		w += rw
+		joins := !empty && !inSpaces && (glue || isNoStart(r) || (word && !isCJK(r) && !isNoEnd(r)))
+		if !joins && !empty {
+			flush(i, false)
+		}
+		cur.width += width(r)
 		glue = isNoEnd(r)
 		word = !isCJK(r) && !isNoEnd(r)
 	}
-	if cur.Len() > 0 {
-		flush(false)
-	}
+	flush(len(s), false)
 	return out
 }
 
@@ -223,44 +227,40 @@ func wrap(s string, max float64, width func(rune) float64) []string {
 	if s == "" {
 		return []string{""}
 	}
-	var lines []string
-	var cur strings.Builder
-	var curW, curSp float64
-	emit := func() {
-		lines = append(lines, cur.String())
-		cur.Reset()
-		curW, curSp = 0, 0
+	lines := make([]string, 0, 2)
+	start := 0              // start of the current line
+	var curW, curSp float64 // width of the line so far, and its trailing spaces
+	emit := func(at int) {
+		lines = append(lines, s[start:at])
+		start, curW, curSp = at, 0, 0
 	}
 	for _, seg := range segments(s, width) {
-		if cur.Len() > 0 && curW+curSp+seg.width > max {
-			emit()
+		if seg.start > start && curW+curSp+seg.width > max {
+			emit(seg.start)
 		}
-		if cur.Len() == 0 && seg.width > max {
+		if seg.start == start && seg.width > max {
 			// Too wide even alone: break it between characters.
-			for _, r := range seg.text {
-				rw := width(r)
-				if r == ' ' || r == '\n' {
-					cur.WriteRune(r)
+			for i, r := range s[seg.start:seg.end] {
+				if r == ' ' || r == '\u3000' || r == '\n' {
 					continue
 				}
-				if cur.Len() > 0 && curW+rw > max {
-					emit()
+				rw := width(r)
+				if seg.start+i > start && curW+rw > max {
+					emit(seg.start + i)
 				}
-				cur.WriteRune(r)
 				curW += rw
 			}
 			curSp = seg.spaces
 		} else {
-			cur.WriteString(seg.text)
 			curW += curSp + seg.width
 			curSp = seg.spaces
 		}
 		if seg.hard {
-			emit()
+			emit(seg.end)
 		}
 	}
-	if cur.Len() > 0 || len(lines) == 0 {
-		emit()
+	if start < len(s) || len(lines) == 0 {
+		emit(len(s))
 	}
 	return lines
 }

@@ -316,7 +316,10 @@ func (f *Face) Width(r rune) int {
 func (f *Face) Subset(runes []rune) ([]byte, error) {
 	be := binary.BigEndian
 	glyf := f.tables["glyf"]
-	keep := map[int]bool{0: true}
+	// keep[g] marks the glyphs to copy; a slice, not a map, because this
+	// runs for every report.
+	keep := make([]bool, f.numGlyphs)
+	keep[0] = true
 	var queue []int
 	for _, r := range runes {
 		if !f.Has(r) {
@@ -343,17 +346,16 @@ func (f *Face) Subset(runes []rune) ([]byte, error) {
 	}
 	// New glyph ids follow the old order, so the output is a function of
 	// the rune set alone.
-	old := make([]int, 0, len(keep))
-	for g := range keep {
-		old = append(old, g)
-	}
-	sort.Ints(old)
-	newID := make(map[int]int, len(old))
-	for i, g := range old {
-		newID[g] = i
+	var old []int
+	newID := make(map[int]int)
+	for g, k := range keep {
+		if k {
+			newID[g] = len(old)
+			old = append(old, g)
+		}
 	}
 
-	var newGlyf []byte
+	newGlyf := make([]byte, 0, 64*len(old))
 	loca := make([]byte, 4*(len(old)+1))
 	hmtx := make([]byte, 4*len(old))
 	for i, g := range old {
@@ -387,11 +389,9 @@ func (f *Face) Subset(runes []rune) ([]byte, error) {
 	post := append([]byte(nil), f.tables["post"][:32]...)
 	be.PutUint32(post[0:], 0x00030000)
 
-	var pairs []cmapPair
-	seen := map[rune]bool{}
+	pairs := make([]cmapPair, 0, len(runes))
 	for _, r := range runes {
-		if f.Has(r) && !seen[r] {
-			seen[r] = true
+		if f.Has(r) {
 			pairs = append(pairs, cmapPair{r, uint16(newID[int(f.cmap[r])])})
 		}
 	}
@@ -501,7 +501,10 @@ func buildCmap(pairs []cmapPair) []byte {
 	sort.Slice(pairs, func(i, j int) bool { return pairs[i].r < pairs[j].r })
 	type seg struct{ start, end, delta uint16 }
 	var segs []seg
-	for _, p := range pairs {
+	for i, p := range pairs {
+		if i > 0 && pairs[i-1].r == p.r {
+			continue // a repeated rune
+		}
 		d := uint16(int(p.g) - int(p.r))
 		if n := len(segs); n > 0 && segs[n-1].end+1 == uint16(p.r) && segs[n-1].delta == d {
 			segs[n-1].end++
