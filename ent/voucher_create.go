@@ -582,6 +582,18 @@ func (u *VoucherUpsert) UpdateOccurredOn() *VoucherUpsert {
 	return u
 }
 
+// SetPeriod sets the "period" field.
+func (u *VoucherUpsert) SetPeriod(v string) *VoucherUpsert {
+	u.Set(voucher.FieldPeriod, v)
+	return u
+}
+
+// UpdatePeriod sets the "period" field to the value that was provided on create.
+func (u *VoucherUpsert) UpdatePeriod() *VoucherUpsert {
+	u.SetExcluded(voucher.FieldPeriod)
+	return u
+}
+
 // SetDirection sets the "direction" field.
 func (u *VoucherUpsert) SetDirection(v voucher.Direction) *VoucherUpsert {
 	u.Set(voucher.FieldDirection, v)
@@ -713,9 +725,6 @@ func (u *VoucherUpsertOne) UpdateNewValues() *VoucherUpsertOne {
 		if _, exists := u.create.mutation.Number(); exists {
 			s.SetIgnore(voucher.FieldNumber)
 		}
-		if _, exists := u.create.mutation.Period(); exists {
-			s.SetIgnore(voucher.FieldPeriod)
-		}
 		if _, exists := u.create.mutation.ReversesID(); exists {
 			s.SetIgnore(voucher.FieldReversesID)
 		}
@@ -761,6 +770,20 @@ func (u *VoucherUpsertOne) SetOccurredOn(v time.Time) *VoucherUpsertOne {
 func (u *VoucherUpsertOne) UpdateOccurredOn() *VoucherUpsertOne {
 	return u.Update(func(s *VoucherUpsert) {
 		s.UpdateOccurredOn()
+	})
+}
+
+// SetPeriod sets the "period" field.
+func (u *VoucherUpsertOne) SetPeriod(v string) *VoucherUpsertOne {
+	return u.Update(func(s *VoucherUpsert) {
+		s.SetPeriod(v)
+	})
+}
+
+// UpdatePeriod sets the "period" field to the value that was provided on create.
+func (u *VoucherUpsertOne) UpdatePeriod() *VoucherUpsertOne {
+	return u.Update(func(s *VoucherUpsert) {
+		s.UpdatePeriod()
 	})
 }
 
@@ -1079,9 +1102,6 @@ func (u *VoucherUpsertBulk) UpdateNewValues() *VoucherUpsertBulk {
 			if _, exists := b.mutation.Number(); exists {
 				s.SetIgnore(voucher.FieldNumber)
 			}
-			if _, exists := b.mutation.Period(); exists {
-				s.SetIgnore(voucher.FieldPeriod)
-			}
 			if _, exists := b.mutation.ReversesID(); exists {
 				s.SetIgnore(voucher.FieldReversesID)
 			}
@@ -1128,6 +1148,20 @@ func (u *VoucherUpsertBulk) SetOccurredOn(v time.Time) *VoucherUpsertBulk {
 func (u *VoucherUpsertBulk) UpdateOccurredOn() *VoucherUpsertBulk {
 	return u.Update(func(s *VoucherUpsert) {
 		s.UpdateOccurredOn()
+	})
+}
+
+// SetPeriod sets the "period" field.
+func (u *VoucherUpsertBulk) SetPeriod(v string) *VoucherUpsertBulk {
+	return u.Update(func(s *VoucherUpsert) {
+		s.SetPeriod(v)
+	})
+}
+
+// UpdatePeriod sets the "period" field to the value that was provided on create.
+func (u *VoucherUpsertBulk) UpdatePeriod() *VoucherUpsertBulk {
+	return u.Update(func(s *VoucherUpsert) {
+		s.UpdatePeriod()
 	})
 }
 

@@ -48,6 +48,20 @@ func (_u *VoucherUpdate) SetNillableOccurredOn(v *time.Time) *VoucherUpdate {
 	return _u
 }
 
+// SetPeriod sets the "period" field.
+func (_u *VoucherUpdate) SetPeriod(v string) *VoucherUpdate {
+	_u.mutation.SetPeriod(v)
+	return _u
+}
+
+// SetNillablePeriod sets the "period" field if the given value is not nil.
+func (_u *VoucherUpdate) SetNillablePeriod(v *string) *VoucherUpdate {
+	if v != nil {
+		_u.SetPeriod(*v)
+	}
+	return _u
+}
+
 // SetDirection sets the "direction" field.
 func (_u *VoucherUpdate) SetDirection(v voucher.Direction) *VoucherUpdate {
 	_u.mutation.SetDirection(v)
@@ -368,6 +382,11 @@ func (_u *VoucherUpdate) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *VoucherUpdate) check() error {
+	if v, ok := _u.mutation.Period(); ok {
+		if err := voucher.PeriodValidator(v); err != nil {
+			return &ValidationError{Name: "period", err: fmt.Errorf(`ent: validator failed for field "Voucher.period": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Direction(); ok {
 		if err := voucher.DirectionValidator(v); err != nil {
 			return &ValidationError{Name: "direction", err: fmt.Errorf(`ent: validator failed for field "Voucher.direction": %w`, err)}
@@ -419,6 +438,9 @@ func (_u *VoucherUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.OccurredOn(); ok {
 		_spec.SetField(voucher.FieldOccurredOn, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Period(); ok {
+		_spec.SetField(voucher.FieldPeriod, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.Direction(); ok {
 		_spec.SetField(voucher.FieldDirection, field.TypeEnum, value)
@@ -688,6 +710,20 @@ func (_u *VoucherUpdateOne) SetOccurredOn(v time.Time) *VoucherUpdateOne {
 func (_u *VoucherUpdateOne) SetNillableOccurredOn(v *time.Time) *VoucherUpdateOne {
 	if v != nil {
 		_u.SetOccurredOn(*v)
+	}
+	return _u
+}
+
+// SetPeriod sets the "period" field.
+func (_u *VoucherUpdateOne) SetPeriod(v string) *VoucherUpdateOne {
+	_u.mutation.SetPeriod(v)
+	return _u
+}
+
+// SetNillablePeriod sets the "period" field if the given value is not nil.
+func (_u *VoucherUpdateOne) SetNillablePeriod(v *string) *VoucherUpdateOne {
+	if v != nil {
+		_u.SetPeriod(*v)
 	}
 	return _u
 }
@@ -1025,6 +1061,11 @@ func (_u *VoucherUpdateOne) ExecX(ctx context.Context) {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *VoucherUpdateOne) check() error {
+	if v, ok := _u.mutation.Period(); ok {
+		if err := voucher.PeriodValidator(v); err != nil {
+			return &ValidationError{Name: "period", err: fmt.Errorf(`ent: validator failed for field "Voucher.period": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Direction(); ok {
 		if err := voucher.DirectionValidator(v); err != nil {
 			return &ValidationError{Name: "direction", err: fmt.Errorf(`ent: validator failed for field "Voucher.direction": %w`, err)}
@@ -1093,6 +1134,9 @@ func (_u *VoucherUpdateOne) sqlSave(ctx context.Context) (_node *Voucher, err er
 	}
 	if value, ok := _u.mutation.OccurredOn(); ok {
 		_spec.SetField(voucher.FieldOccurredOn, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Period(); ok {
+		_spec.SetField(voucher.FieldPeriod, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.Direction(); ok {
 		_spec.SetField(voucher.FieldDirection, field.TypeEnum, value)
