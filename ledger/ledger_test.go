@@ -300,7 +300,7 @@ func TestRandomLifecycleKeepsTotals(t *testing.T) {
 						v, err := f.c.Voucher.Create().SetCommunityID(f.com.ID).SetNumber(fmt.Sprintf("P-%d", f.n)).
 							SetOccurredOn(calendar.Date(2026, time.Month(1+r.IntN(10)), 1+r.IntN(28))).
 							SetDirection(voucher.DirectionEXPENSE).SetCategory(cats[r.IntN(len(cats))]).
-							SetAmount(money.Fen(1+r.Int64N(10_000_000))).SetSummary("随机").Save(f.ctx)
+							SetAmount(money.Fen(1 + r.Int64N(10_000_000))).SetSummary("随机").Save(f.ctx)
 						if err != nil {
 							t.Fatal(err)
 						}
