@@ -11,6 +11,17 @@ func label[K ~string](m map[K]string, k K) string {
 	return string(k)
 }
 
+// cleanEnum returns k unchanged if it has a label, and otherwise k cleaned
+// for printing as itself (with a GlyphError for a character the font
+// lacks), so that an unknown value cannot smuggle an unprintable character
+// past the sanitizer.
+func cleanEnum[K ~string](s *sanitizer, field string, m map[K]string, k K) K {
+	if _, ok := m[k]; ok {
+		return k
+	}
+	return K(s.clean(field, string(k), false))
+}
+
 var directionLabels = map[Direction]string{Income: "收入", Expense: "支出"}
 
 var meetingKindLabels = map[MeetingKind]string{

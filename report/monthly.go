@@ -59,6 +59,7 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 		v.Number = s.clean(f+"Number", v.Number, false)
 		v.Summary = s.clean(f+"Summary", v.Summary, true)
 		v.Category = s.clean(f+"Category", v.Category, false)
+		v.Direction = cleanEnum(s, f+"Direction", directionLabels, v.Direction)
 		if v.Signatures < 0 {
 			s.fail("%sSignatures: %d is negative", f, v.Signatures)
 		}
@@ -70,11 +71,16 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 	}
 	mt.Held = append([]Meeting(nil), m.Meetings.Held...)
 	for i := range mt.Held {
-		mt.Held[i].Title = s.clean(fmt.Sprintf("Meetings.Held[%d].Title", i), mt.Held[i].Title, true)
+		f := fmt.Sprintf("Meetings.Held[%d].", i)
+		mt.Held[i].Title = s.clean(f+"Title", mt.Held[i].Title, true)
+		mt.Held[i].Kind = cleanEnum(s, f+"Kind", meetingKindLabels, mt.Held[i].Kind)
 	}
 	mt.Matters = append([]MatterStep(nil), m.Meetings.Matters...)
 	for i := range mt.Matters {
-		mt.Matters[i].Title = s.clean(fmt.Sprintf("Meetings.Matters[%d].Title", i), mt.Matters[i].Title, true)
+		f := fmt.Sprintf("Meetings.Matters[%d].", i)
+		mt.Matters[i].Title = s.clean(f+"Title", mt.Matters[i].Title, true)
+		mt.Matters[i].Stage = cleanEnum(s, f+"Stage", stageLabels, mt.Matters[i].Stage)
+		mt.Matters[i].Outcome = cleanEnum(s, f+"Outcome", outcomeLabels, mt.Matters[i].Outcome)
 	}
 
 	c.Contracts = append([]Contract(nil), m.Contracts...)
@@ -84,6 +90,8 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 		k.Code = s.clean(f+"Code", k.Code, false)
 		k.Title = s.clean(f+"Title", k.Title, true)
 		k.Counterparty = s.clean(f+"Counterparty", k.Counterparty, true)
+		k.Kind = cleanEnum(s, f+"Kind", contractKindLabels, k.Kind)
+		k.Procurement = cleanEnum(s, f+"Procurement", procurementLabels, k.Procurement)
 		if k.CounterpartyIsPerson {
 			k.Counterparty = MaskName(k.Counterparty)
 		}
@@ -98,6 +106,7 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 		q.AskedBy = MaskName(s.clean(f+"AskedBy", q.AskedBy, false))
 		q.Subject = s.clean(f+"Subject", q.Subject, true)
 		q.Question = s.clean(f+"Question", q.Question, true)
+		q.Status = cleanEnum(s, f+"Status", inquiryLabels, q.Status)
 	}
 	return &c, s.err()
 }
@@ -126,8 +135,7 @@ func cleanBenefits(s *sanitizer, in []BenefitLine) []BenefitLine {
 		if b.Count < 0 {
 			s.fail("Benefits[%d].Count: %d is negative", i, b.Count)
 		}
-		// The kind is printed through its label, or as itself if unknown.
-		s.clean(fmt.Sprintf("Benefits[%d].Kind", i), label(benefitLabels, b.Kind), false)
+		out[i].Kind = cleanEnum(s, fmt.Sprintf("Benefits[%d].Kind", i), benefitLabels, b.Kind)
 	}
 	return out
 }

@@ -328,3 +328,62 @@ func TestFontOption(t *testing.T) {
 		t.Errorf("RenderMonthly and Renderer.Monthly differ (%v)", err)
 	}
 }
+
+// Every label the layout can print must be in the embedded font: output
+// refuses a rune outside the subset, so a missing one would fail reports.
+func TestLabelsCovered(t *testing.T) {
+	face, err := font.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []string
+	for _, m := range []map[string]string{
+		toStrings(directionLabels), toStrings(meetingKindLabels), toStrings(stageLabels), toStrings(outcomeLabels),
+		toStrings(contractKindLabels), toStrings(procurementLabels), toStrings(benefitLabels),
+		toStrings(inquiryLabels), toStrings(assetLabels),
+	} {
+		for _, v := range m {
+			all = append(all, v)
+		}
+	}
+	for _, s := range all {
+		for _, r := range s {
+			if !face.Has(r) {
+				t.Errorf("label %q: %q not in the font", s, r)
+			}
+		}
+	}
+}
+
+func toStrings[K ~string](m map[K]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[string(k)] = v
+	}
+	return out
+}
+
+// An enum value the renderer does not know prints as itself, cleaned.
+func TestUnknownEnum(t *testing.T) {
+	r, err := NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := octoberFixture()
+	m.Benefits[0].Kind = "NEW_KIND_𠮷"
+	m.Meetings.Held[0].Kind = "WORKSHOP"
+	var buf bytes.Buffer
+	if err := r.Monthly(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, buf.Bytes())
+	for _, want := range []string{"NEW_KIND_□", "WORKSHOP"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("pdftotext lacks %q", want)
+		}
+	}
+	m.Contracts[0].Procurement = "ꙮ"
+	if err := r.Monthly(&bytes.Buffer{}, m); !errors.Is(err, ErrBadData) || !strings.Contains(err.Error(), "Contracts[0].Procurement") {
+		t.Errorf("unknown enum with a missing glyph: %v", err)
+	}
+}

@@ -62,7 +62,7 @@ func (r *Renderer) cleanYearly(y *Yearly) (*Yearly, error) {
 		if a.Count < 0 {
 			s.fail("Categories[%d].Count: %d is negative", i, a.Count)
 		}
-		s.clean(fmt.Sprintf("Categories[%d].Category", i), label(assetLabels, a.Category), false)
+		c.Categories[i].Category = cleanEnum(s, fmt.Sprintf("Categories[%d].Category", i), assetLabels, a.Category)
 	}
 	c.Income = cleanTotals(s, "Income", c.Income)
 	c.Expense = cleanTotals(s, "Expense", c.Expense)
