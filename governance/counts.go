@@ -7,6 +7,7 @@ package governance
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"sunlight/calendar"
 	"sunlight/ent"
@@ -25,7 +26,14 @@ type Counts struct {
 // CountsFor counts a community's deliberation meetings held in p, welfare
 // projects resolved in p, and residents' needs resolved in p.
 func CountsFor(ctx context.Context, client *ent.Client, communityID int, p calendar.Period) (*Counts, error) {
-	from, to := calendar.StartOf(p.First()), calendar.StartOf(p.End())
+	return CountsBetween(ctx, client, communityID, p.First(), p.End())
+}
+
+// CountsBetween is CountsFor over the civil dates [first, end): a report of
+// October counts the year to date without the meetings held after it.
+func CountsBetween(ctx context.Context, client *ent.Client, communityID int, first, end time.Time) (*Counts, error) {
+	p := calendar.FormatDate(first) + ".." + calendar.FormatDate(end)
+	from, to := calendar.StartOf(first), calendar.StartOf(end)
 	meetings, err := client.Meeting.Query().Where(
 		meeting.CommunityID(communityID),
 		meeting.KindEQ(meeting.KindDELIBERATION),
@@ -42,7 +50,7 @@ func CountsFor(ctx context.Context, client *ent.Client, communityID int, p calen
 		matter.CommunityID(communityID),
 		matter.CategoryIn(matter.CategoryWELFARE_PROJECT, matter.CategoryRESIDENT_NEED),
 		matter.OutcomeIn(matter.OutcomeRESOLVED, matter.OutcomeCOMPLETED),
-		matter.ResolvedOnGTE(p.First()), matter.ResolvedOnLT(p.End()),
+		matter.ResolvedOnGTE(first), matter.ResolvedOnLT(end),
 	).GroupBy(matter.FieldCategory).Aggregate(ent.Count()).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count matters of %s: %w", p, err)
