@@ -110,9 +110,7 @@ func (l *loader) vouchers(ctx context.Context, c *community) error {
 			l.voucher(c, d(20), in, "投资收益", l.around(60_000, 10_000), fmt.Sprintf("%d年度集体资金定期存款利息", m.Year), "岳阳农村商业银行")
 		}
 		if m == calendar.Month(2026, 10) {
-			l.voucher(c, d(9), out, "办公经费", money.Yuan(12_000), "社区办公经费（水电、网络）", "国网岳阳供电公司等")
-			l.voucher(c, d(16), out, "办公经费", money.Yuan(9_868), "社区办公经费（会议、差旅）", "社区居委会")
-			l.voucher(c, d(28), out, "办公经费", money.Yuan(5_000), "社区办公经费（宣传栏更新）", "岳阳市阳光广告制作部")
+			l.voucher(c, d(9), out, "办公经费", money.Yuan(26_868), "社区10月办公经费（水电、网络、会议、宣传栏更新）", "社区居委会")
 			l.voucher(c, d(12), out, "办公用品", money.Yuan(680), "打印纸、墨盒", "岳阳市文化办公用品店")
 			l.voucher(c, d(26), out, "办公用品", money.Yuan(480), "档案盒、文件柜标签", "岳阳市文化办公用品店")
 			continue // the welfare of October 2026 is paid as benefits (benefitsOct2026)

@@ -56,6 +56,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return migrate(ctx, rest)
 	case "demo":
 		return demoCmd(ctx, rest, stdout)
+	case "report":
+		return reportCmd(ctx, rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

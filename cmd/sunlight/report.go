@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"sunlight/calendar"
+	"sunlight/disclosure"
+	"sunlight/report"
+)
+
+const reportUsage = `Usage:
+  sunlight report monthly --community CODE --month YYYY-MM --out FILE.pdf
+  sunlight report yearly  --community CODE --year YYYY --out FILE.pdf
+`
+
+// reportCmd writes a report PDF from the database, without publishing it.
+func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "monthly" && args[0] != "yearly") {
+		fmt.Fprint(os.Stderr, reportUsage)
+		return errors.New("report: say monthly or yearly")
+	}
+	kind := args[0]
+	fs := flag.NewFlagSet("report "+kind, flag.ContinueOnError)
+	dsn := dbFlag(fs)
+	code := fs.String("community", "", "community code, e.g. gezishi")
+	month := fs.String("month", "", "month of a monthly disclosure, YYYY-MM")
+	year := fs.String("year", "", "year of a yearly summary, YYYY")
+	out := fs.String("out", "", "PDF file to write")
+	fontFile := fs.String("font", env("SUNLIGHT_REPORT_FONT", ""), "a plain TrueType .ttf to set reports in instead of the embedded WenQuanYi Micro Hei (SUNLIGHT_REPORT_FONT)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *code == "" || *out == "" {
+		return errors.New("report: --community and --out are required")
+	}
+	var opts []report.Option
+	if *fontFile != "" {
+		opts = append(opts, report.WithFontFile(*fontFile))
+	}
+	r, err := report.NewRenderer(opts...)
+	if err != nil {
+		return err
+	}
+	d, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	c, err := disclosure.Community(ctx, d.Client, *code)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	switch kind {
+	case "monthly":
+		p, err := calendar.ParsePeriod(*month)
+		if err != nil || !p.IsMonth() {
+			return fmt.Errorf("report monthly: --month must be YYYY-MM, got %q", *month)
+		}
+		m, err := disclosure.Monthly(ctx, d.Client, c, p)
+		if err != nil {
+			return err
+		}
+		if err := r.Monthly(&buf, m); err != nil {
+			return err
+		}
+	case "yearly":
+		y, err := strconv.Atoi(*year)
+		if err != nil || y < 1900 || y > 9999 {
+			return fmt.Errorf("report yearly: --year must be YYYY, got %q", *year)
+		}
+		s, err := disclosure.Yearly(ctx, d.Client, c, y)
+		if err != nil {
+			return err
+		}
+		if err := r.Yearly(&buf, s); err != nil {
+			return err
+		}
+	}
+	if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s  %s (%d bytes)\n", fmt.Sprintf("%x", sha256.Sum256(buf.Bytes())), *out, buf.Len())
+	return nil
+}
+
+// writeFileAtomic never leaves half a PDF behind: it writes a temporary
+// file beside the target and renames it.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".sunlight-*.pdf")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return os.Rename(tmp.Name(), path)
+}

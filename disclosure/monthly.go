@@ -1,0 +1,354 @@
+// Package disclosure gathers what a published report says from the
+// platform's records: the monthly disclosure (财务公开) and the yearly
+// asset-growth summary, as the structs package report renders. It reads
+// only what was true at the end of the period (vouchers posted in it, totals
+// to its last day), so gathering a past period again gives the same struct
+// and the renderer the same bytes.
+package disclosure
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+
+	"sunlight/calendar"
+	"sunlight/ent"
+	"sunlight/ent/benefit"
+	"sunlight/ent/community"
+	"sunlight/ent/contract"
+	"sunlight/ent/inquiry"
+	"sunlight/ent/matter"
+	"sunlight/ent/matterdisclosure"
+	"sunlight/ent/meeting"
+	"sunlight/ent/report"
+	"sunlight/ent/resident"
+	"sunlight/ent/signature"
+	"sunlight/ent/voucher"
+	"sunlight/fail"
+	"sunlight/governance"
+	"sunlight/ledger"
+	pdf "sunlight/report"
+	"sunlight/valuation"
+)
+
+// AnswerDays is how long staff have to answer an inquiry (rule 10).
+const AnswerDays = 10
+
+// Community loads a community by its code.
+func Community(ctx context.Context, client *ent.Client, code string) (*ent.Community, error) {
+	c, err := client.Community.Query().Where(community.Code(code)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, fail.NotFoundf("no community has the code %q", code)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load community %s: %w", code, err)
+	}
+	return c, nil
+}
+
+// Number is the report number of a community, kind and period.
+func Number(c *ent.Community, kind report.Kind, p calendar.Period) string {
+	if kind == report.KindYEARLY_ASSET_GROWTH {
+		return fmt.Sprintf("%s-%s-ZC", c.Code, p)
+	}
+	return fmt.Sprintf("%s-%s-CW", c.Code, p)
+}
+
+// PublishDay is the day a period's report is due: the first day after it.
+func PublishDay(p calendar.Period) time.Time { return p.End() }
+
+func info(c *ent.Community) pdf.Community {
+	return pdf.Community{Name: c.Name, Code: c.Code, SubDistrict: c.SubDistrict, District: c.District}
+}
+
+// Monthly gathers the monthly disclosure of community c for month.
+func Monthly(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period) (*pdf.Monthly, error) {
+	if !month.IsMonth() {
+		return nil, fail.Invalidf("a monthly disclosure needs a month such as 2026-10, got %q", month)
+	}
+	m := &pdf.Monthly{
+		Community:   info(c),
+		Year:        month.Year,
+		Month:       month.Month,
+		Number:      Number(c, report.KindMONTHLY_DISCLOSURE, month),
+		PublishedOn: PublishDay(month),
+	}
+	steps := []func(context.Context, *ent.Client, *ent.Community, calendar.Period, *pdf.Monthly) error{
+		ledgerLines, voucherLines, meetingLines, contractLines, benefitLines, inquiryLines, assetTotal,
+	}
+	for _, step := range steps {
+		if err := step(ctx, client, c, month, m); err != nil {
+			return nil, fmt.Errorf("gather %s disclosure of %s: %w", month, c.Code, err)
+		}
+	}
+	prev, err := PrevSHA256(ctx, client, c.ID, report.KindMONTHLY_DISCLOSURE, month)
+	if err != nil {
+		return nil, err
+	}
+	m.PrevSHA256 = prev
+	return m, nil
+}
+
+// PrevSHA256 is the hash of the community's last published report of kind
+// before period: the link of the chain.
+func PrevSHA256(ctx context.Context, client *ent.Client, communityID int, kind report.Kind, p calendar.Period) (string, error) {
+	r, err := client.Report.Query().Where(
+		report.CommunityID(communityID), report.KindEQ(kind),
+		report.StatusEQ(report.StatusPUBLISHED), report.PeriodLT(p.String()),
+	).Order(report.ByPeriod(sql.OrderDesc())).First(ctx)
+	if ent.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("find the report before %s: %w", p, err)
+	}
+	return r.Sha256, nil
+}
+
+func ledgerLines(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
+	this, err := ledger.TotalsFor(ctx, client, c.ID, month)
+	if err != nil {
+		return err
+	}
+	ytd, err := ledger.YearToDate(ctx, client, c.ID, month)
+	if err != nil {
+		return err
+	}
+	// Every category of the year so far appears, with 0.00 for this month
+	// when nothing was posted in it: the board lists the same lines each month.
+	for _, ct := range ytd.Categories {
+		line := pdf.CategoryAmount{Category: ct.Category, Month: this.Category(ct.Direction, ct.Category), YearToDate: ct.Amount}
+		if ct.Direction == voucher.DirectionINCOME {
+			m.Income = append(m.Income, line)
+		} else {
+			m.Expense = append(m.Expense, line)
+		}
+	}
+	return nil
+}
+
+func voucherLines(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
+	vs, err := client.Voucher.Query().Where(
+		voucher.CommunityID(c.ID), voucher.Period(month.String()), voucher.StatusEQ(voucher.StatusPOSTED),
+	).Order(voucher.ByOccurredOn(), voucher.ByNumber()).All(ctx)
+	if err != nil {
+		return fmt.Errorf("load vouchers: %w", err)
+	}
+	var counts []struct {
+		VoucherID int `json:"voucher_id"`
+		Count     int `json:"count"`
+	}
+	err = client.Signature.Query().Where(signature.HasVoucherWith(
+		voucher.CommunityID(c.ID), voucher.Period(month.String()), voucher.StatusEQ(voucher.StatusPOSTED),
+	)).GroupBy(signature.FieldVoucherID).Aggregate(ent.Count()).Scan(ctx, &counts)
+	if err != nil {
+		return fmt.Errorf("count signatures: %w", err)
+	}
+	sigs := make(map[int]int, len(counts))
+	for _, s := range counts {
+		sigs[s.VoucherID] = s.Count
+	}
+	for _, v := range vs {
+		m.Vouchers = append(m.Vouchers, pdf.Voucher{
+			Date: v.OccurredOn, Number: v.Number, Summary: v.Summary,
+			Direction: pdf.Direction(v.Direction), Category: v.Category, Amount: v.Amount,
+			Signatures: sigs[v.ID],
+		})
+	}
+	return nil
+}
+
+func meetingLines(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
+	counts, err := governance.CountsBetween(ctx, client, c.ID, calendar.Year(month.Year).First(), month.End())
+	if err != nil {
+		return err
+	}
+	m.Meetings.DeliberationMeetings = counts.DeliberationMeetings
+	m.Meetings.ProjectsDecided = counts.ProjectsDecided
+	m.Meetings.NeedsResolved = counts.NeedsResolved
+	from, to := calendar.StartOf(month.First()), calendar.StartOf(month.End())
+	held, err := client.Meeting.Query().Where(
+		meeting.CommunityID(c.ID), meeting.HeldAtGTE(from), meeting.HeldAtLT(to),
+	).Order(meeting.ByHeldAt(), meeting.ByID()).WithMatter().All(ctx)
+	if err != nil {
+		return fmt.Errorf("load meetings: %w", err)
+	}
+	for _, h := range held {
+		line := pdf.Meeting{Date: calendar.DayOf(h.HeldAt), Kind: pdf.MeetingKind(h.Kind), Title: h.Title, Entitled: h.Entitled, Attended: h.Attended}
+		if h.VotesFor != nil {
+			line.For = *h.VotesFor
+		}
+		if h.VotesAgainst != nil {
+			line.Against = *h.VotesAgainst
+		}
+		if h.VotesAbstain != nil {
+			line.Abstain = *h.VotesAbstain
+		}
+		m.Meetings.Held = append(m.Meetings.Held, line)
+		if h.MatterStage != nil && h.Edges.Matter != nil {
+			m.Meetings.Matters = append(m.Meetings.Matters, pdf.MatterStep{
+				Date: line.Date, Title: h.Edges.Matter.Title, Stage: pdf.MatterStage(*h.MatterStage),
+				Outcome: outcomeAt(h.Edges.Matter, *h.MatterStage),
+			})
+		}
+	}
+	ds, err := client.MatterDisclosure.Query().Where(
+		matterdisclosure.CommunityID(c.ID), matterdisclosure.DisclosedOnGTE(month.First()), matterdisclosure.DisclosedOnLT(month.End()),
+	).Order(matterdisclosure.ByDisclosedOn(), matterdisclosure.ByID()).WithMatter().All(ctx)
+	if err != nil {
+		return fmt.Errorf("load disclosures: %w", err)
+	}
+	for _, d := range ds {
+		m.Meetings.Matters = append(m.Meetings.Matters, pdf.MatterStep{
+			Date: d.DisclosedOn, Title: d.Edges.Matter.Title, Stage: pdf.MatterStage(d.Stage),
+			Outcome: outcomeAt(d.Edges.Matter, matter.Stage(d.Stage)),
+		})
+	}
+	sort.SliceStable(m.Meetings.Matters, func(i, j int) bool {
+		return m.Meetings.Matters[i].Date.Before(m.Meetings.Matters[j].Date)
+	})
+	return nil
+}
+
+// outcomeAt is the outcome a matter had when it reached stage s, as far
+// as a report of that month can say it: a rejection shows at the failed
+// vote, completion at the result disclosure, resolution from the vote on.
+func outcomeAt[S ~string](mt *ent.Matter, s S) pdf.MatterOutcome {
+	switch string(s) {
+	case string(matter.StageRESULT_DISCLOSURE):
+		return pdf.OutcomeCompleted
+	case string(matter.StageRESOLUTION), string(matter.StageRESOLUTION_DISCLOSURE):
+		if mt.Outcome == matter.OutcomeREJECTED {
+			return pdf.OutcomeRejected
+		}
+		return pdf.OutcomeResolved
+	case string(matter.StageREVIEW):
+		if mt.Outcome == matter.OutcomeREJECTED && mt.Stage != nil && *mt.Stage == matter.StageREVIEW {
+			return pdf.OutcomeRejected
+		}
+	}
+	return pdf.OutcomePending
+}
+
+// organisation words: a counterparty without one is taken for a person,
+// whose name a published report masks.
+var organisation = []string{"公司", "厂", "店", "部", "队", "局", "银行", "社", "会", "院", "中心", "集团", "所", "站", "场", "政府", "委员会"}
+
+func isPerson(name string) bool {
+	for _, w := range organisation {
+		if strings.Contains(name, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func contractLines(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
+	first, last := month.First(), month.Last()
+	cs, err := client.Contract.Query().Where(
+		contract.CommunityID(c.ID),
+		contract.StatusNEQ(contract.StatusDRAFT),
+		contract.Or(
+			contract.And(contract.SignedOnGTE(first), contract.SignedOnLTE(last)),
+			contract.And(contract.StartsOnLTE(last), contract.Or(contract.EndsOnIsNil(), contract.EndsOnGTE(first))),
+		),
+	).Order(contract.ByCode()).All(ctx)
+	if err != nil {
+		return fmt.Errorf("load contracts: %w", err)
+	}
+	for _, ct := range cs {
+		line := pdf.Contract{
+			Code: ct.Code, Title: ct.Title, Counterparty: ct.Counterparty, CounterpartyIsPerson: isPerson(ct.Counterparty),
+			Kind: pdf.ContractKind(ct.Kind), Procurement: pdf.Procurement(ct.Procurement), Amount: ct.Amount,
+			SignedOn: ct.SignedOn, StartsOn: ct.StartsOn,
+		}
+		if ct.EndsOn != nil {
+			line.EndsOn = *ct.EndsOn
+		}
+		m.Contracts = append(m.Contracts, line)
+	}
+	return nil
+}
+
+// benefitTotals sums benefits by kind over [first, end), in the enum's order.
+func benefitTotals(ctx context.Context, client *ent.Client, communityID int, first, end time.Time) ([]pdf.BenefitLine, error) {
+	var rows []struct {
+		Kind  benefit.Kind `json:"kind"`
+		Count int          `json:"count"`
+		Sum   int64        `json:"sum"`
+	}
+	err := client.Benefit.Query().Where(
+		benefit.CommunityID(communityID), benefit.PaidOnGTE(first), benefit.PaidOnLT(end),
+	).GroupBy(benefit.FieldKind).Aggregate(ent.Count(), ent.Sum(benefit.FieldAmount)).Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("sum benefits: %w", err)
+	}
+	order := map[benefit.Kind]int{}
+	for i, k := range []benefit.Kind{benefit.KindELDER_INSURANCE, benefit.KindELDER_VISIT, benefit.KindILLNESS_AID,
+		benefit.KindFUNERAL_REFORM, benefit.KindSCHOLARSHIP, benefit.KindANGEL_FUND, benefit.KindOTHER} {
+		order[k] = i
+	}
+	sort.Slice(rows, func(i, j int) bool { return order[rows[i].Kind] < order[rows[j].Kind] })
+	out := make([]pdf.BenefitLine, len(rows))
+	for i, r := range rows {
+		out[i] = pdf.BenefitLine{Kind: pdf.BenefitKind(r.Kind), Count: r.Count, Total: moneyFen(r.Sum)}
+	}
+	return out, nil
+}
+
+func benefitLines(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
+	lines, err := benefitTotals(ctx, client, c.ID, month.First(), month.End())
+	m.Benefits = lines
+	return err
+}
+
+// inquiryLines lists the inquiries open at the month's end (overdue when
+// older than AnswerDays) and those answered in the month but late.
+func inquiryLines(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
+	last := month.Last()
+	qs, err := client.Inquiry.Query().Where(
+		inquiry.CommunityID(c.ID), inquiry.AskedOnLTE(last),
+		inquiry.Or(inquiry.AnsweredOnIsNil(), inquiry.AnsweredOnGT(last), inquiry.AnsweredOnGTE(month.First())),
+	).Order(inquiry.ByAskedOn(), inquiry.ByID()).WithResident(func(q *ent.ResidentQuery) { q.Select(resident.FieldName) }).All(ctx)
+	if err != nil {
+		return fmt.Errorf("load inquiries: %w", err)
+	}
+	for _, q := range qs {
+		due := q.AskedOn.AddDate(0, 0, AnswerDays)
+		var status pdf.InquiryStatus
+		switch {
+		case q.AnsweredOn == nil || q.AnsweredOn.After(last):
+			status = pdf.InquiryOpen
+			if due.Before(last) {
+				status = pdf.InquiryOverdue
+			}
+		case q.AnsweredOn.After(due):
+			status = pdf.InquiryAnswered
+		default:
+			continue // answered in time: nothing to report
+		}
+		subject := q.ReportLine
+		if subject == "" && q.VoucherID != nil {
+			subject = fmt.Sprintf("凭证 %d", *q.VoucherID)
+		}
+		name := ""
+		if q.Edges.Resident != nil {
+			name = q.Edges.Resident.Name
+		}
+		m.Inquiries = append(m.Inquiries, pdf.Inquiry{AskedOn: q.AskedOn, AskedBy: name, Subject: subject, Question: q.Question, Status: status})
+	}
+	return nil
+}
+
+func assetTotal(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
+	t, err := valuation.TotalsAt(ctx, client, c.ID, month.Last())
+	if err != nil {
+		return err
+	}
+	m.TotalAssets = t.Total
+	return nil
+}
