@@ -54,13 +54,16 @@ func Default() (*Face, error) { return defaultFace() }
 // Face is a parsed, validated TrueType font. It is read-only after Parse
 // and safe for concurrent use.
 type Face struct {
-	data       []byte
-	tables     map[string][]byte
-	name       string
-	unitsPerEm int
-	longLoca   bool
-	numGlyphs  int
-	numHMetric int
+	data   []byte
+	tables map[string][]byte
+	// glyf, loca and hmtx are kept out of the map: they are read for
+	// every glyph of every subset.
+	glyf, loca, hmtx []byte
+	name             string
+	unitsPerEm       int
+	longLoca         bool
+	numGlyphs        int
+	numHMetric       int
 	// cmap maps a BMP code point to its glyph, read from the same
 	// (3,1) or (0,x) format-4 subtable gofpdf uses, so that "covered"
 	// here means "drawn" there.
@@ -127,6 +130,7 @@ func Parse(ttf []byte) (*Face, error) {
 			return fail("no %q table", t)
 		}
 	}
+	f.glyf, f.loca, f.hmtx = f.tables["glyf"], f.tables["loca"], f.tables["hmtx"]
 	head, hhea, maxp := f.tables["head"], f.tables["hhea"], f.tables["maxp"]
 	if len(head) < 54 || len(hhea) < 36 || len(maxp) < 6 || len(f.tables["post"]) < 32 {
 		return fail("truncated head, hhea, maxp or post table")
@@ -205,9 +209,11 @@ func (f *Face) parseCmap() error {
 		return errors.New("truncated cmap format 4 subtable")
 	}
 	f.cmap = make([]uint16, 0x10000)
+	next := 0 // segments are sorted and disjoint; clamping keeps the work to one pass over the BMP even in a damaged font
 	for s := 0; s < segs; s++ {
 		end := int(be.Uint16(sub[endAt+2*s:]))
-		start := int(be.Uint16(sub[startAt+2*s:]))
+		start := max(int(be.Uint16(sub[startAt+2*s:])), next)
+		next = max(next, end+1)
 		delta := int(be.Uint16(sub[deltaAt+2*s:]))
 		ro := int(be.Uint16(sub[rangeAt+2*s:]))
 		for c := start; c <= end && c < 0xFFFF; c++ {
@@ -247,7 +253,7 @@ func (f *Face) parseWidths() {
 // font units.
 func (f *Face) hmetric(g int) (adv uint16, lsb int16) {
 	be := binary.BigEndian
-	hmtx := f.tables["hmtx"]
+	hmtx := f.hmtx
 	if g < f.numHMetric {
 		return be.Uint16(hmtx[4*g:]), int16(be.Uint16(hmtx[4*g+2:]))
 	}
@@ -315,7 +321,7 @@ func (f *Face) Width(r rune) int {
 // documents reproducible.
 func (f *Face) Subset(runes []rune) ([]byte, error) {
 	be := binary.BigEndian
-	glyf := f.tables["glyf"]
+	glyf := f.glyf
 	// keep[g] marks the glyphs to copy; a slice, not a map, because this
 	// runs for every report.
 	keep := make([]bool, f.numGlyphs)
@@ -364,14 +370,12 @@ func (f *Face) Subset(runes []rune) ([]byte, error) {
 		if start > end || end > len(glyf) {
 			return nil, fmt.Errorf("font: glyph %d lies outside the glyf table", g)
 		}
-		data := append([]byte(nil), glyf[start:end]...)
-		if err := remapComponents(data, newID); err != nil {
+		at := len(newGlyf)
+		newGlyf = append(newGlyf, glyf[start:end]...)
+		if err := remapComponents(newGlyf[at:], newID); err != nil {
 			return nil, err
 		}
-		newGlyf = append(newGlyf, data...)
-		for len(newGlyf)%4 != 0 {
-			newGlyf = append(newGlyf, 0)
-		}
+		newGlyf = append(newGlyf, make([]byte, (4-len(newGlyf)%4)%4)...)
 		adv, lsb := f.hmetric(g)
 		be.PutUint16(hmtx[4*i:], adv)
 		be.PutUint16(hmtx[4*i+2:], uint16(lsb))
@@ -412,7 +416,7 @@ func (f *Face) Subset(runes []rune) ([]byte, error) {
 
 func (f *Face) glyphRange(g int) (start, end int) {
 	be := binary.BigEndian
-	loca := f.tables["loca"]
+	loca := f.loca
 	if f.longLoca {
 		return int(be.Uint32(loca[4*g:])), int(be.Uint32(loca[4*g+4:]))
 	}
@@ -465,7 +469,7 @@ func walkComponents(data []byte, fn func(at int)) error {
 
 func (f *Face) components(g int) ([]int, error) {
 	start, end := f.glyphRange(g)
-	glyf := f.tables["glyf"]
+	glyf := f.glyf
 	if start > end || end > len(glyf) {
 		return nil, fmt.Errorf("font: glyph %d lies outside the glyf table", g)
 	}

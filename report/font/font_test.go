@@ -176,3 +176,28 @@ func TestWidthMatchesGofpdf(t *testing.T) {
 		t.Errorf("only %d runes covered", n)
 	}
 }
+
+// A damaged font file (the WithFontFile option takes any path) must give an
+// error, never a panic or a hang, from Parse and from Subset. The seed is a
+// 30 KB font, which makes minimising new inputs slow: run with
+// -fuzzminimizetime 0.
+func FuzzParse(f *testing.F) {
+	face, err := Default()
+	if err != nil {
+		f.Fatal(err)
+	}
+	small, err := face.Subset([]rune("财务公开 26,868.00 Ä"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(small)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		g, err := Parse(b)
+		if err != nil {
+			return
+		}
+		if _, err := g.Subset([]rune("财务公开 26,868.00 Äabc")); err != nil {
+			return
+		}
+	})
+}
