@@ -151,4 +151,31 @@ func TestWritePNG(t *testing.T) {
 	}
 }
 
-var _ = errors.Is
+// One Renderer shared by goroutines gives each the same bytes (run with
+// -race to check the sharing).
+func TestConcurrent(t *testing.T) {
+	r, err := NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := r.Monthly(&want, octoberFixture()); err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 6)
+	for range 6 {
+		go func() {
+			var b bytes.Buffer
+			err := r.Monthly(&b, octoberFixture())
+			if err == nil && !bytes.Equal(b.Bytes(), want.Bytes()) {
+				err = errors.New("concurrent render gave different bytes")
+			}
+			errs <- err
+		}()
+	}
+	for range 6 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
