@@ -316,9 +316,10 @@ func (d *doc) cells(cols []column, wrapped [][]string, from, to int, h float64, 
 			align = 'C'
 		}
 		lines := wrapped[i]
-		// Vertically centre short cells in a tall row, like a spreadsheet.
+		// Vertically centre short cells in a tall row, like a spreadsheet,
+		// unless the row is split across pages: then its start is on top.
 		top := d.y + cellPadY
-		if n := len(lines); n < to-from && from == 0 {
+		if n := len(lines); n < to-from && from == 0 && to == rowLines(wrapped) {
 			top += float64(to-from-n) * lh / 2
 		}
 		for j := from; j < to && j < len(lines); j++ {
@@ -326,6 +327,15 @@ func (d *doc) cells(cols []column, wrapped [][]string, from, to int, h float64, 
 		}
 		x += c.width
 	}
+}
+
+// rowLines is the number of lines of a row: that of its tallest cell.
+func rowLines(wrapped [][]string) int {
+	n := 1
+	for _, w := range wrapped {
+		n = max(n, len(w))
+	}
+	return n
 }
 
 // keyValues draws the header block: a bordered grid of label/value pairs,
