@@ -6,6 +6,7 @@ import (
 
 	"sunlight/audit"
 	"sunlight/ent"
+	"sunlight/governance"
 	"sunlight/ledger"
 )
 
@@ -13,6 +14,7 @@ import (
 func installHooks(c *ent.Client) {
 	c.Use(utcTimes, audit.Hook)
 	ledger.Install(c)
+	governance.Install(c)
 }
 
 // utcTimes stores every time in UTC: SQLite compares times as text, so two

@@ -105,18 +105,17 @@ func (l *loader) passMatter(ctx context.Context, c *community, s matterSeed) (*e
 		resolved = day
 		day = day.AddDate(0, 0, 5)
 	}
-	stage := matter.StageRESOLUTION_DISCLOSURE
-	outcome := matter.OutcomeRESOLVED
+	// The governance rules move the matter on with each stage meeting and
+	// disclosure: RESOLVED on the resolution's day, COMPLETED with the result.
 	if err := l.disclose(ctx, c, m, matterdisclosure.StageRESOLUTION_DISCLOSURE, resolved.AddDate(0, 0, 2), "决议公开："+s.title+"，经居民代表会议表决通过，公示七天。"); err != nil {
 		return nil, err
 	}
 	if s.done {
-		stage, outcome = matter.StageRESULT_DISCLOSURE, matter.OutcomeCOMPLETED
 		if err := l.disclose(ctx, c, m, matterdisclosure.StageRESULT_DISCLOSURE, resolved.AddDate(0, 1, 0), "实施结果公开："+s.title+"已实施完毕，接受居民监督。"); err != nil {
 			return nil, err
 		}
 	}
-	return l.c.Matter.UpdateOne(m).SetStage(stage).SetOutcome(outcome).SetResolvedOn(resolved).Save(ctx)
+	return l.c.Matter.Get(ctx, m.ID)
 }
 
 func (l *loader) stageMeeting(ctx context.Context, c *community, m *ent.Matter, st stageSeed, day time.Time) error {
@@ -152,8 +151,9 @@ func (l *loader) rejectedMatter(ctx context.Context, c *community) error {
 		}
 		day = day.AddDate(0, 0, 5)
 	}
-	return l.c.Matter.UpdateOne(m).SetStage(matter.StageRESOLUTION).SetOutcome(matter.OutcomeREJECTED).
-		SetRejectionReason("居民代表会议表决未过半数：赞成12票，反对17票，弃权2票。").Exec(ctx)
+	// The failed vote of the representatives rejects the matter, with the
+	// votes kept as the reason.
+	return nil
 }
 
 // marketRebuild is the article's 2021 rebuild of 阁子市菜市场: a 清廉议事会
@@ -202,8 +202,6 @@ func (l *loader) marketRebuild(ctx context.Context, c *community) error {
 	if err := l.disclose(ctx, c, m, matterdisclosure.StageRESULT_DISCLOSURE, calendar.Date(2022, 7, 15), "实施结果公开：阁子市菜市场改扩建工程已竣工验收，决算公开。"); err != nil {
 		return err
 	}
-	m, err = l.c.Matter.UpdateOne(m).SetStage(matter.StageRESULT_DISCLOSURE).SetOutcome(matter.OutcomeCOMPLETED).
-		SetResolvedOn(resolved).Save(ctx)
 	c.matters["rebuild"] = m
-	return err
+	return nil
 }

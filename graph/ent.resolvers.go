@@ -171,17 +171,33 @@ func (r *queryResolver) Vouchers(ctx context.Context, after *entgql.Cursor[int],
 	return r.client.Voucher.Query().Paginate(ctx, after, first, before, last, ent.WithVoucherOrder(orderBy), ent.WithVoucherFilter(where.Filter))
 }
 
+// Asset returns generated.AssetResolver implementation.
+func (r *Resolver) Asset() generated.AssetResolver { return &assetResolver{r} }
+
+// Inquiry returns generated.InquiryResolver implementation.
+func (r *Resolver) Inquiry() generated.InquiryResolver { return &inquiryResolver{r} }
+
+// Matter returns generated.MatterResolver implementation.
+func (r *Resolver) Matter() generated.MatterResolver { return &matterResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 // Resident returns generated.ResidentResolver implementation.
 func (r *Resolver) Resident() generated.ResidentResolver { return &residentResolver{r} }
 
+// Stall returns generated.StallResolver implementation.
+func (r *Resolver) Stall() generated.StallResolver { return &stallResolver{r} }
+
 // Voucher returns generated.VoucherResolver implementation.
 func (r *Resolver) Voucher() generated.VoucherResolver { return &voucherResolver{r} }
 
 type (
+	assetResolver    struct{ *Resolver }
+	inquiryResolver  struct{ *Resolver }
+	matterResolver   struct{ *Resolver }
 	queryResolver    struct{ *Resolver }
 	residentResolver struct{ *Resolver }
+	stallResolver    struct{ *Resolver }
 	voucherResolver  struct{ *Resolver }
 )

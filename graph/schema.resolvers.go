@@ -10,6 +10,7 @@ import (
 	"sunlight/calendar"
 	"sunlight/ent"
 	"sunlight/ent/community"
+	"sunlight/ent/matter"
 	"sunlight/governance"
 	"sunlight/graph/generated"
 	"sunlight/graph/model"
@@ -19,6 +20,43 @@ import (
 	"sunlight/valuation"
 	"time"
 )
+
+// BookValue is the resolver for the bookValue field.
+func (r *assetResolver) BookValue(ctx context.Context, obj *ent.Asset, asOf *time.Time) (money.Fen, error) {
+	on := r.today(asOf)
+	if obj.DisposedOn != nil && !obj.DisposedOn.After(on) {
+		return 0, nil
+	}
+	return valuation.BookValue(obj.OriginalValue, obj.AcquiredOn, obj.UsefulLifeYears, on), nil
+}
+
+// DueOn is the resolver for the dueOn field.
+func (r *inquiryResolver) DueOn(ctx context.Context, obj *ent.Inquiry) (*time.Time, error) {
+	d := governance.DueOn(obj.AskedOn)
+	return &d, nil
+}
+
+// Overdue is the resolver for the overdue field.
+func (r *inquiryResolver) Overdue(ctx context.Context, obj *ent.Inquiry, asOf *time.Time) (bool, error) {
+	return governance.Overdue(obj, r.today(asOf)), nil
+}
+
+// Timeline is the resolver for the timeline field.
+func (r *matterResolver) Timeline(ctx context.Context, obj *ent.Matter) ([]*model.MatterTimelineEntry, error) {
+	es, err := governance.Timeline(ctx, r.client, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return timeline(es), nil
+}
+
+// NextStage is the resolver for the nextStage field.
+func (r *matterResolver) NextStage(ctx context.Context, obj *ent.Matter) (*matter.Stage, error) {
+	if s, ok := governance.NextStage(obj); ok {
+		return &s, nil
+	}
+	return nil, nil
+}
 
 // CreateCommunity is the resolver for the createCommunity field.
 func (r *mutationResolver) CreateCommunity(ctx context.Context, input ent.CreateCommunityInput) (*ent.Community, error) {
@@ -103,6 +141,16 @@ func (r *mutationResolver) CreateBenefit(ctx context.Context, input ent.CreateBe
 // CreateInquiry is the resolver for the createInquiry field.
 func (r *mutationResolver) CreateInquiry(ctx context.Context, input ent.CreateInquiryInput) (*ent.Inquiry, error) {
 	return ent.FromContext(ctx).Inquiry.Create().SetInput(input).Save(ctx)
+}
+
+// AnswerInquiry is the resolver for the answerInquiry field.
+func (r *mutationResolver) AnswerInquiry(ctx context.Context, id int, answer string, answeredBy string, answeredOn *time.Time) (*ent.Inquiry, error) {
+	return governance.Answer(ctx, ent.FromContext(ctx), id, answer, answeredBy, r.today(answeredOn))
+}
+
+// RecordMatterStage is the resolver for the recordMatterStage field.
+func (r *mutationResolver) RecordMatterStage(ctx context.Context, input model.RecordMatterStageInput) (*ent.Matter, error) {
+	return governance.RecordStage(ctx, ent.FromContext(ctx), stageRecord(input))
 }
 
 // CreateVoucher is the resolver for the createVoucher field.
@@ -219,6 +267,63 @@ func (r *queryResolver) AmountInCapitals(ctx context.Context, amount money.Fen) 
 	return money.Capitals(amount), nil
 }
 
+// EligibleResidents is the resolver for the eligibleResidents field.
+func (r *queryResolver) EligibleResidents(ctx context.Context, communityID int, benefit model.AgeBenefit, asOf time.Time) ([]*ent.Resident, error) {
+	return governance.Eligible(ctx, r.client, communityID, ageOf(benefit), asOf)
+}
+
+// PointsRanking is the resolver for the pointsRanking field.
+func (r *queryResolver) PointsRanking(ctx context.Context, communityID int, period calendar.Period, groupID *int, first *int) ([]*model.PointsRank, error) {
+	bs, err := governance.Ranking(ctx, r.client, communityID, groupID, period)
+	if err != nil {
+		return nil, err
+	}
+	return pointsRanking(bs, first)
+}
+
+// BenefitTotals is the resolver for the benefitTotals field.
+func (r *queryResolver) BenefitTotals(ctx context.Context, communityID int, period calendar.Period) ([]*model.BenefitKindTotal, error) {
+	ts, err := governance.BenefitTotals(ctx, r.client, communityID, period)
+	if err != nil {
+		return nil, err
+	}
+	return benefitTotals(ts), nil
+}
+
+// ContractsEndingWithin is the resolver for the contractsEndingWithin field.
+func (r *queryResolver) ContractsEndingWithin(ctx context.Context, communityID int, asOf time.Time, days int) ([]*ent.Contract, error) {
+	return governance.EndingWithin(ctx, r.client, communityID, asOf, days)
+}
+
+// LongTermContracts is the resolver for the longTermContracts field.
+func (r *queryResolver) LongTermContracts(ctx context.Context, communityID int, years int) ([]*ent.Contract, error) {
+	return governance.LongRunning(ctx, r.client, communityID, years)
+}
+
+// RentArrears is the resolver for the rentArrears field.
+func (r *queryResolver) RentArrears(ctx context.Context, communityID int, asOf time.Time) ([]*model.RentArrears, error) {
+	as, err := governance.InArrears(ctx, r.client, communityID, asOf)
+	if err != nil {
+		return nil, err
+	}
+	return rentArrears(as), nil
+}
+
+// MarketOccupancy is the resolver for the marketOccupancy field.
+func (r *queryResolver) MarketOccupancy(ctx context.Context, marketID int, asOf time.Time) (*model.MarketOccupancy, error) {
+	return r.occupancy(ctx, marketID, asOf)
+}
+
+// OpenInquiries is the resolver for the openInquiries field.
+func (r *queryResolver) OpenInquiries(ctx context.Context, communityID int, asOf time.Time, overdueOnly *bool) ([]*ent.Inquiry, error) {
+	return governance.Open(ctx, r.client, communityID, asOf, overdueOnly != nil && *overdueOnly)
+}
+
+// Age is the resolver for the age field.
+func (r *residentResolver) Age(ctx context.Context, obj *ent.Resident, asOf *time.Time) (int, error) {
+	return calendar.AgeOn(obj.BirthDate, r.today(asOf)), nil
+}
+
 // IDNumberMasked is the resolver for the idNumberMasked field.
 func (r *residentResolver) IDNumberMasked(ctx context.Context, obj *ent.Resident) (string, error) {
 	return mask.IDNumber(obj.IDNumber), nil
@@ -227,6 +332,11 @@ func (r *residentResolver) IDNumberMasked(ctx context.Context, obj *ent.Resident
 // PhoneMasked is the resolver for the phoneMasked field.
 func (r *residentResolver) PhoneMasked(ctx context.Context, obj *ent.Resident) (string, error) {
 	return mask.Phone(obj.Phone), nil
+}
+
+// CurrentLease is the resolver for the currentLease field.
+func (r *stallResolver) CurrentLease(ctx context.Context, obj *ent.Stall, asOf *time.Time) (*ent.Contract, error) {
+	return governance.CurrentLease(ctx, r.client, obj.ID, r.today(asOf))
 }
 
 // AmountInCapitals is the resolver for the amountInCapitals field.

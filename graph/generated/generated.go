@@ -47,9 +47,13 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Asset() AssetResolver
+	Inquiry() InquiryResolver
+	Matter() MatterResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Resident() ResidentResolver
+	Stall() StallResolver
 	Voucher() VoucherResolver
 }
 
@@ -60,6 +64,7 @@ type ComplexityRoot struct {
 	Asset struct {
 		AcquiredOn      func(childComplexity int) int
 		Acquisition     func(childComplexity int) int
+		BookValue       func(childComplexity int, asOf *time.Time) int
 		Category        func(childComplexity int) int
 		Community       func(childComplexity int) int
 		CommunityID     func(childComplexity int) int
@@ -180,6 +185,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BenefitKindTotal struct {
+		Amount    func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Payments  func(childComplexity int) int
+		Residents func(childComplexity int) int
+	}
+
 	CategoryTotal struct {
 		Amount           func(childComplexity int) int
 		AmountInCapitals func(childComplexity int) int
@@ -278,7 +290,9 @@ type ComplexityRoot struct {
 		AskedOn     func(childComplexity int) int
 		Community   func(childComplexity int) int
 		CommunityID func(childComplexity int) int
+		DueOn       func(childComplexity int) int
 		ID          func(childComplexity int) int
+		Overdue     func(childComplexity int, asOf *time.Time) int
 		Question    func(childComplexity int) int
 		Report      func(childComplexity int) int
 		ReportID    func(childComplexity int) int
@@ -360,6 +374,18 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MarketOccupancy struct {
+		AsOf             func(childComplexity int) int
+		AskedRent        func(childComplexity int) int
+		Market           func(childComplexity int) int
+		OccupancyPercent func(childComplexity int) int
+		Occupied         func(childComplexity int) int
+		RentRoll         func(childComplexity int) int
+		StallLeases      func(childComplexity int) int
+		Stalls           func(childComplexity int) int
+		Vacant           func(childComplexity int) int
+	}
+
 	Matter struct {
 		Category        func(childComplexity int) int
 		Community       func(childComplexity int) int
@@ -369,11 +395,13 @@ type ComplexityRoot struct {
 		Disclosures     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MatterDisclosureOrder, where *ent.MatterDisclosureWhereInput) int
 		ID              func(childComplexity int) int
 		Meetings        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) int
+		NextStage       func(childComplexity int) int
 		Outcome         func(childComplexity int) int
 		ProposedOn      func(childComplexity int) int
 		RejectionReason func(childComplexity int) int
 		ResolvedOn      func(childComplexity int) int
 		Stage           func(childComplexity int) int
+		Timeline        func(childComplexity int) int
 		Title           func(childComplexity int) int
 	}
 
@@ -409,6 +437,13 @@ type ComplexityRoot struct {
 	MatterEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	MatterTimelineEntry struct {
+		Date       func(childComplexity int) int
+		Disclosure func(childComplexity int) int
+		Meeting    func(childComplexity int) int
+		Stage      func(childComplexity int) int
 	}
 
 	Meeting struct {
@@ -450,6 +485,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AnswerInquiry        func(childComplexity int, id int, answer string, answeredBy string, answeredOn *time.Time) int
 		CloseMonth           func(childComplexity int, communityID int, month calendar.Period) int
 		CreateAsset          func(childComplexity int, input ent.CreateAssetInput) int
 		CreateAssetValuation func(childComplexity int, input ent.CreateAssetValuationInput) int
@@ -467,6 +503,7 @@ type ComplexityRoot struct {
 		CreateVoucher        func(childComplexity int, input ent.CreateVoucherInput) int
 		DeleteVoucher        func(childComplexity int, id int) int
 		PostVoucher          func(childComplexity int, id int) int
+		RecordMatterStage    func(childComplexity int, input model.RecordMatterStageInput) int
 		ReverseVoucher       func(childComplexity int, input model.ReverseVoucherInput) int
 		SignVoucher          func(childComplexity int, input model.SignVoucherInput) int
 		UpdateAsset          func(childComplexity int, id int, input ent.UpdateAssetInput) int
@@ -505,35 +542,58 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PointsRank struct {
+		Events   func(childComplexity int) int
+		Points   func(childComplexity int) int
+		Rank     func(childComplexity int) int
+		Resident func(childComplexity int) int
+	}
+
 	Query struct {
-		AmountInCapitals  func(childComplexity int, amount money.Fen) int
-		AssetGrowth       func(childComplexity int, communityID int, fromYear int, toYear int) int
-		AssetTotals       func(childComplexity int, communityID int, asOf time.Time) int
-		AssetValuations   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AssetValuationOrder, where *ent.AssetValuationWhereInput) int
-		Assets            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AssetOrder, where *ent.AssetWhereInput) int
-		AuditEvents       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
-		Benefits          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.BenefitOrder, where *ent.BenefitWhereInput) int
-		Communities       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
-		Community         func(childComplexity int, code string) int
-		Contracts         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ContractOrder, where *ent.ContractWhereInput) int
-		GovernanceCounts  func(childComplexity int, communityID int, period calendar.Period) int
-		Inquiries         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InquiryOrder, where *ent.InquiryWhereInput) int
-		JobRuns           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.JobRunOrder, where *ent.JobRunWhereInput) int
-		LedgerTotals      func(childComplexity int, communityID int, period calendar.Period) int
-		LedgerYearToDate  func(childComplexity int, communityID int, month calendar.Period) int
-		Markets           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MarketOrder, where *ent.MarketWhereInput) int
-		MatterDisclosures func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MatterDisclosureOrder, where *ent.MatterDisclosureWhereInput) int
-		Matters           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MatterOrder, where *ent.MatterWhereInput) int
-		Meetings          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) int
-		MonthlyTotals     func(childComplexity int, communityID int, from calendar.Period, to calendar.Period) int
-		Node              func(childComplexity int, id int) int
-		Nodes             func(childComplexity int, ids []int) int
-		PointEvents       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PointEventOrder, where *ent.PointEventWhereInput) int
-		Reports           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReportOrder, where *ent.ReportWhereInput) int
-		ResidentGroups    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentGroupOrder, where *ent.ResidentGroupWhereInput) int
-		Residents         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentOrder, where *ent.ResidentWhereInput) int
-		Stalls            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StallOrder, where *ent.StallWhereInput) int
-		Vouchers          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VoucherOrder, where *ent.VoucherWhereInput) int
+		AmountInCapitals      func(childComplexity int, amount money.Fen) int
+		AssetGrowth           func(childComplexity int, communityID int, fromYear int, toYear int) int
+		AssetTotals           func(childComplexity int, communityID int, asOf time.Time) int
+		AssetValuations       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AssetValuationOrder, where *ent.AssetValuationWhereInput) int
+		Assets                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AssetOrder, where *ent.AssetWhereInput) int
+		AuditEvents           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		BenefitTotals         func(childComplexity int, communityID int, period calendar.Period) int
+		Benefits              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.BenefitOrder, where *ent.BenefitWhereInput) int
+		Communities           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
+		Community             func(childComplexity int, code string) int
+		Contracts             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ContractOrder, where *ent.ContractWhereInput) int
+		ContractsEndingWithin func(childComplexity int, communityID int, asOf time.Time, days int) int
+		EligibleResidents     func(childComplexity int, communityID int, benefit model.AgeBenefit, asOf time.Time) int
+		GovernanceCounts      func(childComplexity int, communityID int, period calendar.Period) int
+		Inquiries             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InquiryOrder, where *ent.InquiryWhereInput) int
+		JobRuns               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.JobRunOrder, where *ent.JobRunWhereInput) int
+		LedgerTotals          func(childComplexity int, communityID int, period calendar.Period) int
+		LedgerYearToDate      func(childComplexity int, communityID int, month calendar.Period) int
+		LongTermContracts     func(childComplexity int, communityID int, years int) int
+		MarketOccupancy       func(childComplexity int, marketID int, asOf time.Time) int
+		Markets               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MarketOrder, where *ent.MarketWhereInput) int
+		MatterDisclosures     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MatterDisclosureOrder, where *ent.MatterDisclosureWhereInput) int
+		Matters               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MatterOrder, where *ent.MatterWhereInput) int
+		Meetings              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) int
+		MonthlyTotals         func(childComplexity int, communityID int, from calendar.Period, to calendar.Period) int
+		Node                  func(childComplexity int, id int) int
+		Nodes                 func(childComplexity int, ids []int) int
+		OpenInquiries         func(childComplexity int, communityID int, asOf time.Time, overdueOnly *bool) int
+		PointEvents           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PointEventOrder, where *ent.PointEventWhereInput) int
+		PointsRanking         func(childComplexity int, communityID int, period calendar.Period, groupID *int, first *int) int
+		RentArrears           func(childComplexity int, communityID int, asOf time.Time) int
+		Reports               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReportOrder, where *ent.ReportWhereInput) int
+		ResidentGroups        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentGroupOrder, where *ent.ResidentGroupWhereInput) int
+		Residents             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentOrder, where *ent.ResidentWhereInput) int
+		Stalls                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StallOrder, where *ent.StallWhereInput) int
+		Vouchers              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VoucherOrder, where *ent.VoucherWhereInput) int
+	}
+
+	RentArrears struct {
+		Contract func(childComplexity int) int
+		Due      func(childComplexity int) int
+		Months   func(childComplexity int) int
+		Owed     func(childComplexity int) int
+		Received func(childComplexity int) int
 	}
 
 	Report struct {
@@ -564,6 +624,7 @@ type ComplexityRoot struct {
 	}
 
 	Resident struct {
+		Age            func(childComplexity int, asOf *time.Time) int
 		Benefits       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.BenefitOrder, where *ent.BenefitWhereInput) int
 		BirthDate      func(childComplexity int) int
 		Community      func(childComplexity int) int
@@ -638,15 +699,16 @@ type ComplexityRoot struct {
 	}
 
 	Stall struct {
-		AreaM2      func(childComplexity int) int
-		Community   func(childComplexity int) int
-		CommunityID func(childComplexity int) int
-		Contracts   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ContractOrder, where *ent.ContractWhereInput) int
-		ID          func(childComplexity int) int
-		Market      func(childComplexity int) int
-		MarketID    func(childComplexity int) int
-		MonthlyRent func(childComplexity int) int
-		Number      func(childComplexity int) int
+		AreaM2       func(childComplexity int) int
+		Community    func(childComplexity int) int
+		CommunityID  func(childComplexity int) int
+		Contracts    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ContractOrder, where *ent.ContractWhereInput) int
+		CurrentLease func(childComplexity int, asOf *time.Time) int
+		ID           func(childComplexity int) int
+		Market       func(childComplexity int) int
+		MarketID     func(childComplexity int) int
+		MonthlyRent  func(childComplexity int) int
+		Number       func(childComplexity int) int
 	}
 
 	StallConnection struct {
@@ -658,6 +720,11 @@ type ComplexityRoot struct {
 	StallEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	StallOccupancy struct {
+		Lease func(childComplexity int) int
+		Stall func(childComplexity int) int
 	}
 
 	Voucher struct {
@@ -701,6 +768,17 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AssetResolver interface {
+	BookValue(ctx context.Context, obj *ent.Asset, asOf *time.Time) (money.Fen, error)
+}
+type InquiryResolver interface {
+	DueOn(ctx context.Context, obj *ent.Inquiry) (*time.Time, error)
+	Overdue(ctx context.Context, obj *ent.Inquiry, asOf *time.Time) (bool, error)
+}
+type MatterResolver interface {
+	Timeline(ctx context.Context, obj *ent.Matter) ([]*model.MatterTimelineEntry, error)
+	NextStage(ctx context.Context, obj *ent.Matter) (*matter.Stage, error)
+}
 type MutationResolver interface {
 	CreateCommunity(ctx context.Context, input ent.CreateCommunityInput) (*ent.Community, error)
 	UpdateCommunity(ctx context.Context, id int, input ent.UpdateCommunityInput) (*ent.Community, error)
@@ -719,6 +797,8 @@ type MutationResolver interface {
 	CreatePointEvent(ctx context.Context, input ent.CreatePointEventInput) (*ent.PointEvent, error)
 	CreateBenefit(ctx context.Context, input ent.CreateBenefitInput) (*ent.Benefit, error)
 	CreateInquiry(ctx context.Context, input ent.CreateInquiryInput) (*ent.Inquiry, error)
+	AnswerInquiry(ctx context.Context, id int, answer string, answeredBy string, answeredOn *time.Time) (*ent.Inquiry, error)
+	RecordMatterStage(ctx context.Context, input model.RecordMatterStageInput) (*ent.Matter, error)
 	CreateVoucher(ctx context.Context, input ent.CreateVoucherInput) (*ent.Voucher, error)
 	UpdateVoucher(ctx context.Context, id int, input ent.UpdateVoucherInput) (*ent.Voucher, error)
 	DeleteVoucher(ctx context.Context, id int) (int, error)
@@ -756,10 +836,22 @@ type QueryResolver interface {
 	AssetGrowth(ctx context.Context, communityID int, fromYear int, toYear int) ([]*model.AssetGrowth, error)
 	GovernanceCounts(ctx context.Context, communityID int, period calendar.Period) (*model.GovernanceCounts, error)
 	AmountInCapitals(ctx context.Context, amount money.Fen) (string, error)
+	EligibleResidents(ctx context.Context, communityID int, benefit model.AgeBenefit, asOf time.Time) ([]*ent.Resident, error)
+	PointsRanking(ctx context.Context, communityID int, period calendar.Period, groupID *int, first *int) ([]*model.PointsRank, error)
+	BenefitTotals(ctx context.Context, communityID int, period calendar.Period) ([]*model.BenefitKindTotal, error)
+	ContractsEndingWithin(ctx context.Context, communityID int, asOf time.Time, days int) ([]*ent.Contract, error)
+	LongTermContracts(ctx context.Context, communityID int, years int) ([]*ent.Contract, error)
+	RentArrears(ctx context.Context, communityID int, asOf time.Time) ([]*model.RentArrears, error)
+	MarketOccupancy(ctx context.Context, marketID int, asOf time.Time) (*model.MarketOccupancy, error)
+	OpenInquiries(ctx context.Context, communityID int, asOf time.Time, overdueOnly *bool) ([]*ent.Inquiry, error)
 }
 type ResidentResolver interface {
+	Age(ctx context.Context, obj *ent.Resident, asOf *time.Time) (int, error)
 	IDNumberMasked(ctx context.Context, obj *ent.Resident) (string, error)
 	PhoneMasked(ctx context.Context, obj *ent.Resident) (string, error)
+}
+type StallResolver interface {
+	CurrentLease(ctx context.Context, obj *ent.Stall, asOf *time.Time) (*ent.Contract, error)
 }
 type VoucherResolver interface {
 	AmountInCapitals(ctx context.Context, obj *ent.Voucher) (string, error)
@@ -795,6 +887,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.Acquisition(childComplexity), true
+	case "Asset.bookValue":
+		if e.ComplexityRoot.Asset.BookValue == nil {
+			break
+		}
+
+		args, err := ec.field_Asset_bookValue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.BookValue(childComplexity, args["asOf"].(*time.Time)), true
 	case "Asset.category":
 		if e.ComplexityRoot.Asset.Category == nil {
 			break
@@ -1275,6 +1378,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BenefitEdge.Node(childComplexity), true
+
+	case "BenefitKindTotal.amount":
+		if e.ComplexityRoot.BenefitKindTotal.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitKindTotal.Amount(childComplexity), true
+	case "BenefitKindTotal.kind":
+		if e.ComplexityRoot.BenefitKindTotal.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitKindTotal.Kind(childComplexity), true
+	case "BenefitKindTotal.payments":
+		if e.ComplexityRoot.BenefitKindTotal.Payments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitKindTotal.Payments(childComplexity), true
+	case "BenefitKindTotal.residents":
+		if e.ComplexityRoot.BenefitKindTotal.Residents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BenefitKindTotal.Residents(childComplexity), true
 
 	case "CategoryTotal.amount":
 		if e.ComplexityRoot.CategoryTotal.Amount == nil {
@@ -1812,12 +1940,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Inquiry.CommunityID(childComplexity), true
+	case "Inquiry.dueOn":
+		if e.ComplexityRoot.Inquiry.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inquiry.DueOn(childComplexity), true
 	case "Inquiry.id":
 		if e.ComplexityRoot.Inquiry.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Inquiry.ID(childComplexity), true
+	case "Inquiry.overdue":
+		if e.ComplexityRoot.Inquiry.Overdue == nil {
+			break
+		}
+
+		args, err := ec.field_Inquiry_overdue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Inquiry.Overdue(childComplexity, args["asOf"].(*time.Time)), true
 	case "Inquiry.question":
 		if e.ComplexityRoot.Inquiry.Question == nil {
 			break
@@ -2145,6 +2290,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MarketEdge.Node(childComplexity), true
 
+	case "MarketOccupancy.asOf":
+		if e.ComplexityRoot.MarketOccupancy.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketOccupancy.AsOf(childComplexity), true
+	case "MarketOccupancy.askedRent":
+		if e.ComplexityRoot.MarketOccupancy.AskedRent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketOccupancy.AskedRent(childComplexity), true
+	case "MarketOccupancy.market":
+		if e.ComplexityRoot.MarketOccupancy.Market == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketOccupancy.Market(childComplexity), true
+	case "MarketOccupancy.occupancyPercent":
+		if e.ComplexityRoot.MarketOccupancy.OccupancyPercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketOccupancy.OccupancyPercent(childComplexity), true
+	case "MarketOccupancy.occupied":
+		if e.ComplexityRoot.MarketOccupancy.Occupied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketOccupancy.Occupied(childComplexity), true
+	case "MarketOccupancy.rentRoll":
+		if e.ComplexityRoot.MarketOccupancy.RentRoll == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketOccupancy.RentRoll(childComplexity), true
+	case "MarketOccupancy.stallLeases":
+		if e.ComplexityRoot.MarketOccupancy.StallLeases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketOccupancy.StallLeases(childComplexity), true
+	case "MarketOccupancy.stalls":
+		if e.ComplexityRoot.MarketOccupancy.Stalls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketOccupancy.Stalls(childComplexity), true
+	case "MarketOccupancy.vacant":
+		if e.ComplexityRoot.MarketOccupancy.Vacant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarketOccupancy.Vacant(childComplexity), true
+
 	case "Matter.category":
 		if e.ComplexityRoot.Matter.Category == nil {
 			break
@@ -2208,6 +2408,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Matter.Meetings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.MeetingOrder), args["where"].(*ent.MeetingWhereInput)), true
+	case "Matter.nextStage":
+		if e.ComplexityRoot.Matter.NextStage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Matter.NextStage(childComplexity), true
 	case "Matter.outcome":
 		if e.ComplexityRoot.Matter.Outcome == nil {
 			break
@@ -2238,6 +2444,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Matter.Stage(childComplexity), true
+	case "Matter.timeline":
+		if e.ComplexityRoot.Matter.Timeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Matter.Timeline(childComplexity), true
 	case "Matter.title":
 		if e.ComplexityRoot.Matter.Title == nil {
 			break
@@ -2363,6 +2575,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MatterEdge.Node(childComplexity), true
+
+	case "MatterTimelineEntry.date":
+		if e.ComplexityRoot.MatterTimelineEntry.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterTimelineEntry.Date(childComplexity), true
+	case "MatterTimelineEntry.disclosure":
+		if e.ComplexityRoot.MatterTimelineEntry.Disclosure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterTimelineEntry.Disclosure(childComplexity), true
+	case "MatterTimelineEntry.meeting":
+		if e.ComplexityRoot.MatterTimelineEntry.Meeting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterTimelineEntry.Meeting(childComplexity), true
+	case "MatterTimelineEntry.stage":
+		if e.ComplexityRoot.MatterTimelineEntry.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatterTimelineEntry.Stage(childComplexity), true
 
 	case "Meeting.attended":
 		if e.ComplexityRoot.Meeting.Attended == nil {
@@ -2524,6 +2761,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MonthTotals.Period(childComplexity), true
 
+	case "Mutation.answerInquiry":
+		if e.ComplexityRoot.Mutation.AnswerInquiry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerInquiry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnswerInquiry(childComplexity, args["id"].(int), args["answer"].(string), args["answeredBy"].(string), args["answeredOn"].(*time.Time)), true
 	case "Mutation.closeMonth":
 		if e.ComplexityRoot.Mutation.CloseMonth == nil {
 			break
@@ -2711,6 +2959,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PostVoucher(childComplexity, args["id"].(int)), true
+	case "Mutation.recordMatterStage":
+		if e.ComplexityRoot.Mutation.RecordMatterStage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMatterStage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMatterStage(childComplexity, args["input"].(model.RecordMatterStageInput)), true
 	case "Mutation.reverseVoucher":
 		if e.ComplexityRoot.Mutation.ReverseVoucher == nil {
 			break
@@ -2895,6 +3154,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PointEventEdge.Node(childComplexity), true
 
+	case "PointsRank.events":
+		if e.ComplexityRoot.PointsRank.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRank.Events(childComplexity), true
+	case "PointsRank.points":
+		if e.ComplexityRoot.PointsRank.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRank.Points(childComplexity), true
+	case "PointsRank.rank":
+		if e.ComplexityRoot.PointsRank.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRank.Rank(childComplexity), true
+	case "PointsRank.resident":
+		if e.ComplexityRoot.PointsRank.Resident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointsRank.Resident(childComplexity), true
+
 	case "Query.amountInCapitals":
 		if e.ComplexityRoot.Query.AmountInCapitals == nil {
 			break
@@ -2961,6 +3245,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
+	case "Query.benefitTotals":
+		if e.ComplexityRoot.Query.BenefitTotals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_benefitTotals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BenefitTotals(childComplexity, args["communityID"].(int), args["period"].(calendar.Period)), true
 	case "Query.benefits":
 		if e.ComplexityRoot.Query.Benefits == nil {
 			break
@@ -3005,6 +3300,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Contracts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ContractOrder), args["where"].(*ent.ContractWhereInput)), true
+	case "Query.contractsEndingWithin":
+		if e.ComplexityRoot.Query.ContractsEndingWithin == nil {
+			break
+		}
+
+		args, err := ec.field_Query_contractsEndingWithin_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ContractsEndingWithin(childComplexity, args["communityID"].(int), args["asOf"].(time.Time), args["days"].(int)), true
+	case "Query.eligibleResidents":
+		if e.ComplexityRoot.Query.EligibleResidents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_eligibleResidents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.EligibleResidents(childComplexity, args["communityID"].(int), args["benefit"].(model.AgeBenefit), args["asOf"].(time.Time)), true
 	case "Query.governanceCounts":
 		if e.ComplexityRoot.Query.GovernanceCounts == nil {
 			break
@@ -3061,6 +3378,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LedgerYearToDate(childComplexity, args["communityID"].(int), args["month"].(calendar.Period)), true
+	case "Query.longTermContracts":
+		if e.ComplexityRoot.Query.LongTermContracts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_longTermContracts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LongTermContracts(childComplexity, args["communityID"].(int), args["years"].(int)), true
+	case "Query.marketOccupancy":
+		if e.ComplexityRoot.Query.MarketOccupancy == nil {
+			break
+		}
+
+		args, err := ec.field_Query_marketOccupancy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MarketOccupancy(childComplexity, args["marketID"].(int), args["asOf"].(time.Time)), true
 	case "Query.markets":
 		if e.ComplexityRoot.Query.Markets == nil {
 			break
@@ -3138,6 +3477,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]int)), true
+	case "Query.openInquiries":
+		if e.ComplexityRoot.Query.OpenInquiries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_openInquiries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OpenInquiries(childComplexity, args["communityID"].(int), args["asOf"].(time.Time), args["overdueOnly"].(*bool)), true
 	case "Query.pointEvents":
 		if e.ComplexityRoot.Query.PointEvents == nil {
 			break
@@ -3149,6 +3499,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PointEvents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PointEventOrder), args["where"].(*ent.PointEventWhereInput)), true
+	case "Query.pointsRanking":
+		if e.ComplexityRoot.Query.PointsRanking == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pointsRanking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PointsRanking(childComplexity, args["communityID"].(int), args["period"].(calendar.Period), args["groupID"].(*int), args["first"].(*int)), true
+	case "Query.rentArrears":
+		if e.ComplexityRoot.Query.RentArrears == nil {
+			break
+		}
+
+		args, err := ec.field_Query_rentArrears_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RentArrears(childComplexity, args["communityID"].(int), args["asOf"].(time.Time)), true
 	case "Query.reports":
 		if e.ComplexityRoot.Query.Reports == nil {
 			break
@@ -3204,6 +3576,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Vouchers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.VoucherOrder), args["where"].(*ent.VoucherWhereInput)), true
+
+	case "RentArrears.contract":
+		if e.ComplexityRoot.RentArrears.Contract == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RentArrears.Contract(childComplexity), true
+	case "RentArrears.due":
+		if e.ComplexityRoot.RentArrears.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RentArrears.Due(childComplexity), true
+	case "RentArrears.months":
+		if e.ComplexityRoot.RentArrears.Months == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RentArrears.Months(childComplexity), true
+	case "RentArrears.owed":
+		if e.ComplexityRoot.RentArrears.Owed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RentArrears.Owed(childComplexity), true
+	case "RentArrears.received":
+		if e.ComplexityRoot.RentArrears.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RentArrears.Received(childComplexity), true
 
 	case "Report.community":
 		if e.ComplexityRoot.Report.Community == nil {
@@ -3321,6 +3724,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReportEdge.Node(childComplexity), true
 
+	case "Resident.age":
+		if e.ComplexityRoot.Resident.Age == nil {
+			break
+		}
+
+		args, err := ec.field_Resident_age_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Resident.Age(childComplexity, args["asOf"].(*time.Time)), true
 	case "Resident.benefits":
 		if e.ComplexityRoot.Resident.Benefits == nil {
 			break
@@ -3661,6 +4075,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stall.Contracts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ContractOrder), args["where"].(*ent.ContractWhereInput)), true
+	case "Stall.currentLease":
+		if e.ComplexityRoot.Stall.CurrentLease == nil {
+			break
+		}
+
+		args, err := ec.field_Stall_currentLease_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stall.CurrentLease(childComplexity, args["asOf"].(*time.Time)), true
 	case "Stall.id":
 		if e.ComplexityRoot.Stall.ID == nil {
 			break
@@ -3723,6 +4148,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StallEdge.Node(childComplexity), true
+
+	case "StallOccupancy.lease":
+		if e.ComplexityRoot.StallOccupancy.Lease == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StallOccupancy.Lease(childComplexity), true
+	case "StallOccupancy.stall":
+		if e.ComplexityRoot.StallOccupancy.Stall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StallOccupancy.Stall(childComplexity), true
 
 	case "Voucher.amount":
 		if e.ComplexityRoot.Voucher.Amount == nil {
@@ -3953,6 +4391,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MeetingWhereInput", ec.unmarshalInputMeetingWhereInput),
 			graphql.NewInputUnmarshaler("PointEventOrder", ec.unmarshalInputPointEventOrder),
 			graphql.NewInputUnmarshaler("PointEventWhereInput", ec.unmarshalInputPointEventWhereInput),
+			graphql.NewInputUnmarshaler("RecordMatterStageInput", ec.unmarshalInputRecordMatterStageInput),
 			graphql.NewInputUnmarshaler("ReportOrder", ec.unmarshalInputReportOrder),
 			graphql.NewInputUnmarshaler("ReportWhereInput", ec.unmarshalInputReportWhereInput),
 			graphql.NewInputUnmarshaler("ResidentGroupOrder", ec.unmarshalInputResidentGroupOrder),
@@ -3963,6 +4402,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SignVoucherInput", ec.unmarshalInputSignVoucherInput),
 			graphql.NewInputUnmarshaler("SignatureOrder", ec.unmarshalInputSignatureOrder),
 			graphql.NewInputUnmarshaler("SignatureWhereInput", ec.unmarshalInputSignatureWhereInput),
+			graphql.NewInputUnmarshaler("StageDisclosureInput", ec.unmarshalInputStageDisclosureInput),
+			graphql.NewInputUnmarshaler("StageMeetingInput", ec.unmarshalInputStageMeetingInput),
 			graphql.NewInputUnmarshaler("StallOrder", ec.unmarshalInputStallOrder),
 			graphql.NewInputUnmarshaler("StallWhereInput", ec.unmarshalInputStallWhereInput),
 			graphql.NewInputUnmarshaler("UpdateAssetInput", ec.unmarshalInputUpdateAssetInput),
@@ -4203,6 +4644,191 @@ type GovernanceCounts {
   needsResolved: Int!
 }
 
+"""
+One step in a matter's history (事项进程): a meeting about it — a 四议两公开 stage meeting or another
+decision meeting — or one of its two public disclosures, in date order.
+"""
+type MatterTimelineEntry {
+  "The 四议两公开 stage (环节) this step holds; null for a meeting about the matter that held no stage."
+  stage: MatterStage
+  "The day (日期): when the meeting was held or the notice was posted."
+  date: Date!
+  "The meeting (会议) with its entitled/attended counts (应到/实到) and votes; null for a disclosure."
+  meeting: Meeting
+  "The disclosure (公开: date, channel, text); null for a meeting."
+  disclosure: MatterDisclosure
+}
+
+"""
+A stage meeting to record (环节会议登记), as on the paper 登记表. Its kind follows from the stage:
+PROPOSAL by PARTY_BRANCH, DELIBERATION by TWO_COMMITTEES, REVIEW by PARTY_MEMBERS, RESOLUTION by REPRESENTATIVES.
+"""
+input StageMeetingInput {
+  "When it was held (时间)."
+  heldAt: Time!
+  "Title (会议名称)."
+  title: String!
+  "Place (地点)."
+  place: String
+  "Entitled to attend (应到人数)."
+  entitled: Int!
+  "Attended (实到人数). REVIEW and RESOLUTION need at least two thirds of those entitled, else the meeting is invalid."
+  attended: Int!
+  "Votes in favour (赞成); required for REVIEW and RESOLUTION, which pass with more than half of those present."
+  votesFor: Int
+  "Votes against (反对)."
+  votesAgainst: Int
+  "Abstentions (弃权)."
+  votesAbstain: Int
+  "Minutes (会议记录)."
+  minutes: String
+  "Supervisory committee's opinion (监督意见)."
+  supervisionOpinion: String
+}
+
+"""
+A public notice to record (公开登记): the resolution's disclosure (决议公开) or the implementation result's (实施结果公开).
+"""
+input StageDisclosureInput {
+  "Disclosed on (公开日期)."
+  disclosedOn: Date!
+  "Place or channel (公开地点/形式), e.g. 社区居务公开栏."
+  channel: String!
+  "Text of the notice (公开内容)."
+  text: String!
+}
+
+"""
+The next stage of a matter (四议两公开环节登记): a meeting for the first four stages, a disclosure for the last two.
+"""
+input RecordMatterStageInput {
+  "The matter (重大事项)."
+  matterID: ID!
+  "The stage to record; it must be the matter's next stage (stages are never skipped or repeated)."
+  stage: MatterStage!
+  "The meeting that held PROPOSAL, DELIBERATION, REVIEW or RESOLUTION."
+  meeting: StageMeetingInput
+  "The notice of RESOLUTION_DISCLOSURE or RESULT_DISCLOSURE."
+  disclosure: StageDisclosureInput
+}
+
+"""
+Which age-based benefit to check eligibility for (年龄资格).
+"""
+enum AgeBenefit {
+  "Medical insurance (医疗保险) for residents aged 60 and over."
+  ELDER_INSURANCE
+  "The 重阳节 visit (重阳节慰问) to residents aged 80 and over."
+  ELDER_VISIT
+}
+
+"""
+A resident's points over a period and place in the ranking (积分排名).
+"""
+type PointsRank {
+  "Rank (名次): 1 for the most points; equal points share a rank (1, 2, 2, 4)."
+  rank: Int!
+  "The resident (居民)."
+  resident: Resident!
+  "Points balance over the period (积分合计)."
+  points: Int!
+  "Number of point events (积分记录数)."
+  events: Int!
+}
+
+"""
+Benefits of one kind paid in a period (福利发放合计).
+"""
+type BenefitKindTotal {
+  "Kind (类别)."
+  kind: BenefitKind!
+  "Total paid (金额合计)."
+  amount: Money!
+  "Number of payments (笔数)."
+  payments: Int!
+  "Distinct residents paid (人数)."
+  residents: Int!
+}
+
+"""
+A contract with a monthly rent whose rent received lags what is due (欠缴租金).
+"""
+type RentArrears {
+  "The contract (合同)."
+  contract: Contract!
+  "Whole months of the term elapsed by the date (已履行月数)."
+  months: Int!
+  "Rent due (应收租金): monthly rent × months elapsed."
+  due: Money!
+  "Rent received (实收租金): posted income vouchers under the contract up to the date."
+  received: Money!
+  "In arrears (欠缴): due minus received."
+  owed: Money!
+}
+
+"""
+A stall and its lease on a date (摊位租赁情况).
+"""
+type StallOccupancy {
+  "The stall (摊位)."
+  stall: Stall!
+  "The lease in force (当前租约); null when the stall stands empty."
+  lease: Contract
+}
+
+"""
+A market's stalls on a date (市场出租率): occupancy and monthly rent roll.
+"""
+type MarketOccupancy {
+  "The market (市场)."
+  market: Market!
+  "The date (日期)."
+  asOf: Date!
+  "Number of stalls (摊位数)."
+  stalls: Int!
+  "Stalls with a lease in force (已出租)."
+  occupied: Int!
+  "Stalls without one (空置)."
+  vacant: Int!
+  "Occupancy in percent with two decimals (出租率), e.g. \"83.33\"."
+  occupancyPercent: String!
+  "Monthly rent roll (月租金合计): the monthly rent of the leases in force."
+  rentRoll: Money!
+  "Monthly rent asked for all stalls (挂牌月租金合计)."
+  askedRent: Money!
+  "Each stall with its lease, by stall number."
+  stallLeases: [StallOccupancy!]!
+}
+
+extend type Matter {
+  "The matter's history (事项进程): every meeting about it and its disclosures, in date order, with stages, attendance and votes."
+  timeline: [MatterTimelineEntry!]!
+  "The stage it must pass next (下一环节); null once rejected or through all six stages."
+  nextStage: MatterStage
+}
+
+extend type Stall {
+  "The lease in force (当前租约) on asOf (default: today); null when the stall stands empty."
+  currentLease(asOf: Date): Contract
+}
+
+extend type Asset {
+  "Book value (账面价值) on asOf (default: today): straight-line depreciation over the useful life down to a 5% residual, from the month after acquisition; 0 once disposed."
+  bookValue(asOf: Date): Money!
+}
+
+extend type Inquiry {
+  "Last day to answer (答复期限): 10 days after it was asked."
+  dueOn: Date!
+  "Whether it is unanswered past its due day (逾期未答复) on asOf (default: today)."
+  overdue(asOf: Date): Boolean!
+}
+
+extend type Resident {
+  "Age in full years (年龄) on asOf (default: today); born on 29 February, a year older on 1 March in common years."
+  age(asOf: Date): Int!
+}
+
 extend type Voucher {
   "The amount in Chinese capitals (人民币大写), as written on the voucher."
   amountInCapitals: String!
@@ -4244,6 +4870,28 @@ extend type Query {
   governanceCounts(communityID: ID!, period: Period!): GovernanceCounts!
   "Write an amount in Chinese capitals (人民币大写)."
   amountInCapitals(amount: Money!): String!
+  """
+  Residents eligible for an age-based benefit on a date (年龄资格): 60+ for ELDER_INSURANCE, 80+ for ELDER_VISIT,
+  not moved out by then; oldest first.
+  """
+  eligibleResidents(communityID: ID!, benefit: AgeBenefit!, asOf: Date!): [Resident!]!
+  """
+  Points ranking (积分排名) of a community, or of one resident group (居民小组) when groupID is given, over a period;
+  at most ` + "`" + `first` + "`" + ` residents (default 50, at most 500).
+  """
+  pointsRanking(communityID: ID!, period: Period!, groupID: ID, first: Int = 50): [PointsRank!]!
+  "Benefits paid in a period by kind (福利发放合计)."
+  benefitTotals(communityID: ID!, period: Period!): [BenefitKindTotal!]!
+  "Running contracts ending within ` + "`" + `days` + "`" + ` days of asOf (即将到期合同), soonest first."
+  contractsEndingWithin(communityID: ID!, asOf: Date!, days: Int! = 90): [Contract!]!
+  "Draft and running contracts with a term longer than ` + "`" + `years` + "`" + ` years (长期合同), or open-ended."
+  longTermContracts(communityID: ID!, years: Int! = 15): [Contract!]!
+  "Contracts with a monthly rent in arrears on asOf (欠租合同), most owed first."
+  rentArrears(communityID: ID!, asOf: Date!): [RentArrears!]!
+  "A market's occupancy and monthly rent roll on asOf (市场出租率)."
+  marketOccupancy(marketID: ID!, asOf: Date!): MarketOccupancy!
+  "Inquiries (质询) asked by asOf and not answered by then, oldest first; with overdueOnly, only those asked more than 10 days before asOf."
+  openInquiries(communityID: ID!, asOf: Date!, overdueOnly: Boolean = false): [Inquiry!]!
 }
 
 """
@@ -4309,6 +4957,14 @@ type Mutation {
   createBenefit(input: CreateBenefitInput!): Benefit!
   "Record a resident's inquiry (质询)."
   createInquiry(input: CreateInquiryInput!): Inquiry!
+  "Answer a resident's inquiry (答复质询); answeredOn defaults to today. An answer given stands."
+  answerInquiry(id: ID!, answer: String!, answeredBy: String!, answeredOn: Date): Inquiry!
+  """
+  Record the next 四议两公开 stage of a matter (环节登记). Stages go strictly in order; REVIEW and RESOLUTION need two
+  thirds of those entitled present (else refused, nothing recorded) and pass with more than half of those present
+  (else the matter is REJECTED with the votes as the reason).
+  """
+  recordMatterStage(input: RecordMatterStageInput!): Matter!
 
   "Create a draft voucher (凭证草稿). It counts nowhere until it is signed and posted."
   createVoucher(input: CreateVoucherInput!): Voucher!
@@ -11778,6 +12434,8 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_markets(ctx, field)
 	case "contracts":
 		return ec.fieldContext_Asset_contracts(ctx, field)
+	case "bookValue":
+		return ec.fieldContext_Asset_bookValue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 }
@@ -11984,6 +12642,20 @@ func (ec *executionContext) childFields_BenefitEdge(ctx context.Context, field g
 		return ec.fieldContext_BenefitEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BenefitEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BenefitKindTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_BenefitKindTotal_kind(ctx, field)
+	case "amount":
+		return ec.fieldContext_BenefitKindTotal_amount(ctx, field)
+	case "payments":
+		return ec.fieldContext_BenefitKindTotal_payments(ctx, field)
+	case "residents":
+		return ec.fieldContext_BenefitKindTotal_residents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BenefitKindTotal", field.Name)
 }
 
 func (ec *executionContext) childFields_CategoryTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12200,6 +12872,10 @@ func (ec *executionContext) childFields_Inquiry(ctx context.Context, field graph
 		return ec.fieldContext_Inquiry_voucher(ctx, field)
 	case "report":
 		return ec.fieldContext_Inquiry_report(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Inquiry_dueOn(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Inquiry_overdue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Inquiry", field.Name)
 }
@@ -12346,6 +13022,30 @@ func (ec *executionContext) childFields_MarketEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type MarketEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MarketOccupancy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "market":
+		return ec.fieldContext_MarketOccupancy_market(ctx, field)
+	case "asOf":
+		return ec.fieldContext_MarketOccupancy_asOf(ctx, field)
+	case "stalls":
+		return ec.fieldContext_MarketOccupancy_stalls(ctx, field)
+	case "occupied":
+		return ec.fieldContext_MarketOccupancy_occupied(ctx, field)
+	case "vacant":
+		return ec.fieldContext_MarketOccupancy_vacant(ctx, field)
+	case "occupancyPercent":
+		return ec.fieldContext_MarketOccupancy_occupancyPercent(ctx, field)
+	case "rentRoll":
+		return ec.fieldContext_MarketOccupancy_rentRoll(ctx, field)
+	case "askedRent":
+		return ec.fieldContext_MarketOccupancy_askedRent(ctx, field)
+	case "stallLeases":
+		return ec.fieldContext_MarketOccupancy_stallLeases(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarketOccupancy", field.Name)
+}
+
 func (ec *executionContext) childFields_Matter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -12376,6 +13076,10 @@ func (ec *executionContext) childFields_Matter(ctx context.Context, field graphq
 		return ec.fieldContext_Matter_disclosures(ctx, field)
 	case "contracts":
 		return ec.fieldContext_Matter_contracts(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Matter_timeline(ctx, field)
+	case "nextStage":
+		return ec.fieldContext_Matter_nextStage(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Matter", field.Name)
 }
@@ -12446,6 +13150,20 @@ func (ec *executionContext) childFields_MatterEdge(ctx context.Context, field gr
 		return ec.fieldContext_MatterEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MatterEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MatterTimelineEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_MatterTimelineEntry_stage(ctx, field)
+	case "date":
+		return ec.fieldContext_MatterTimelineEntry_date(ctx, field)
+	case "meeting":
+		return ec.fieldContext_MatterTimelineEntry_meeting(ctx, field)
+	case "disclosure":
+		return ec.fieldContext_MatterTimelineEntry_disclosure(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MatterTimelineEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_Meeting(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12582,6 +13300,36 @@ func (ec *executionContext) childFields_PointEventEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type PointEventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PointsRank(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_PointsRank_rank(ctx, field)
+	case "resident":
+		return ec.fieldContext_PointsRank_resident(ctx, field)
+	case "points":
+		return ec.fieldContext_PointsRank_points(ctx, field)
+	case "events":
+		return ec.fieldContext_PointsRank_events(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointsRank", field.Name)
+}
+
+func (ec *executionContext) childFields_RentArrears(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contract":
+		return ec.fieldContext_RentArrears_contract(ctx, field)
+	case "months":
+		return ec.fieldContext_RentArrears_months(ctx, field)
+	case "due":
+		return ec.fieldContext_RentArrears_due(ctx, field)
+	case "received":
+		return ec.fieldContext_RentArrears_received(ctx, field)
+	case "owed":
+		return ec.fieldContext_RentArrears_owed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RentArrears", field.Name)
+}
+
 func (ec *executionContext) childFields_Report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -12666,6 +13414,8 @@ func (ec *executionContext) childFields_Resident(ctx context.Context, field grap
 		return ec.fieldContext_Resident_benefits(ctx, field)
 	case "inquiries":
 		return ec.fieldContext_Resident_inquiries(ctx, field)
+	case "age":
+		return ec.fieldContext_Resident_age(ctx, field)
 	case "idNumberMasked":
 		return ec.fieldContext_Resident_idNumberMasked(ctx, field)
 	case "phoneMasked":
@@ -12804,6 +13554,8 @@ func (ec *executionContext) childFields_Stall(ctx context.Context, field graphql
 		return ec.fieldContext_Stall_market(ctx, field)
 	case "contracts":
 		return ec.fieldContext_Stall_contracts(ctx, field)
+	case "currentLease":
+		return ec.fieldContext_Stall_currentLease(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Stall", field.Name)
 }
@@ -12828,6 +13580,16 @@ func (ec *executionContext) childFields_StallEdge(ctx context.Context, field gra
 		return ec.fieldContext_StallEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StallEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StallOccupancy(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stall":
+		return ec.fieldContext_StallOccupancy_stall(ctx, field)
+	case "lease":
+		return ec.fieldContext_StallOccupancy_lease(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StallOccupancy", field.Name)
 }
 
 func (ec *executionContext) childFields_Voucher(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13017,6 +13779,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Asset_bookValue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Asset_contracts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -14098,6 +14874,20 @@ func (ec *executionContext) field_Contract_vouchers_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Inquiry_overdue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Market_stalls_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14311,6 +15101,44 @@ func (ec *executionContext) field_Matter_meetings_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_answerInquiry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "answer",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["answer"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "answeredBy",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["answeredBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "answeredOn",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["answeredOn"] = arg3
 	return args, nil
 }
 
@@ -14557,6 +15385,20 @@ func (ec *executionContext) field_Mutation_postVoucher_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordMatterStage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordMatterStageInput, error) {
+			return ec.unmarshalNRecordMatterStageInput2sunlightᚋgraphᚋmodelᚐRecordMatterStageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -14940,6 +15782,28 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_benefitTotals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "communityID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (calendar.Period, error) {
+			return ec.unmarshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_benefits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15062,6 +15926,36 @@ func (ec *executionContext) field_Query_community_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_contractsEndingWithin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "communityID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_contracts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15113,6 +16007,36 @@ func (ec *executionContext) field_Query_contracts_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_eligibleResidents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "communityID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "benefit",
+		func(ctx context.Context, v any) (model.AgeBenefit, error) {
+			return ec.unmarshalNAgeBenefit2sunlightᚋgraphᚋmodelᚐAgeBenefit(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["benefit"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
 	return args, nil
 }
 
@@ -15287,6 +16211,50 @@ func (ec *executionContext) field_Query_ledgerYearToDate_args(ctx context.Contex
 		return nil, err
 	}
 	args["month"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_longTermContracts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "communityID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "years",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["years"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_marketOccupancy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "marketID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["marketID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
 	return args, nil
 }
 
@@ -15564,6 +16532,36 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_openInquiries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "communityID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "overdueOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["overdueOnly"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_pointEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15615,6 +16613,66 @@ func (ec *executionContext) field_Query_pointEvents_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_pointsRanking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "communityID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (calendar.Period, error) {
+			return ec.unmarshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "groupID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupID"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_rentArrears_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "communityID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
 	return args, nil
 }
 
@@ -15996,6 +17054,20 @@ func (ec *executionContext) field_ResidentGroup_members_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Resident_age_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Resident_benefits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16209,6 +17281,20 @@ func (ec *executionContext) field_Stall_contracts_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Stall_currentLease_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
 	return args, nil
 }
 
@@ -16916,6 +18002,50 @@ func (ec *executionContext) fieldContext_Asset_contracts(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Asset_contracts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_bookValue(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_bookValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().BookValue(ctx, obj, fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
+			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_bookValue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Money does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_bookValue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18462,6 +19592,98 @@ func (ec *executionContext) _BenefitEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_BenefitEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _BenefitKindTotal_kind(ctx context.Context, field graphql.CollectedField, obj *model.BenefitKindTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitKindTotal_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v benefit.Kind) graphql.Marshaler {
+			return ec.marshalNBenefitKind2sunlightᚋentᚋbenefitᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitKindTotal_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitKindTotal", field, false, false, "BenefitKind")
+}
+
+func (ec *executionContext) _BenefitKindTotal_amount(ctx context.Context, field graphql.CollectedField, obj *model.BenefitKindTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitKindTotal_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
+			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitKindTotal_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitKindTotal", field, false, false, "Money")
+}
+
+func (ec *executionContext) _BenefitKindTotal_payments(ctx context.Context, field graphql.CollectedField, obj *model.BenefitKindTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitKindTotal_payments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitKindTotal_payments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitKindTotal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BenefitKindTotal_residents(ctx context.Context, field graphql.CollectedField, obj *model.BenefitKindTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BenefitKindTotal_residents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Residents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BenefitKindTotal_residents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BenefitKindTotal", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CategoryTotal_direction(ctx context.Context, field graphql.CollectedField, obj *model.CategoryTotal) (ret graphql.Marshaler) {
@@ -20854,6 +22076,73 @@ func (ec *executionContext) fieldContext_Inquiry_report(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Inquiry_dueOn(ctx context.Context, field graphql.CollectedField, obj *ent.Inquiry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inquiry_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inquiry().DueOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNDate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inquiry_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inquiry", field, true, true, "Date")
+}
+
+func (ec *executionContext) _Inquiry_overdue(ctx context.Context, field graphql.CollectedField, obj *ent.Inquiry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inquiry_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Inquiry().Overdue(ctx, obj, fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inquiry_overdue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Inquiry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Inquiry_overdue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _InquiryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.InquiryConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22004,6 +23293,231 @@ func (ec *executionContext) fieldContext_MarketEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("MarketEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _MarketOccupancy_market(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketOccupancy_market(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Market, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Market) graphql.Marshaler {
+			return ec.marshalNMarket2ᚖsunlightᚋentᚐMarket(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketOccupancy_market(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketOccupancy",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Market(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarketOccupancy_asOf(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketOccupancy_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketOccupancy_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MarketOccupancy_stalls(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketOccupancy_stalls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stalls, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketOccupancy_stalls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarketOccupancy_occupied(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketOccupancy_occupied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Occupied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketOccupancy_occupied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarketOccupancy_vacant(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketOccupancy_vacant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vacant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketOccupancy_vacant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MarketOccupancy_occupancyPercent(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketOccupancy_occupancyPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccupancyPercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketOccupancy_occupancyPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "String")
+}
+
+func (ec *executionContext) _MarketOccupancy_rentRoll(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketOccupancy_rentRoll(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RentRoll, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
+			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketOccupancy_rentRoll(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Money")
+}
+
+func (ec *executionContext) _MarketOccupancy_askedRent(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketOccupancy_askedRent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AskedRent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
+			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketOccupancy_askedRent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Money")
+}
+
+func (ec *executionContext) _MarketOccupancy_stallLeases(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketOccupancy_stallLeases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StallLeases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StallOccupancy) graphql.Marshaler {
+			return ec.marshalNStallOccupancy2ᚕᚖsunlightᚋgraphᚋmodelᚐStallOccupancyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarketOccupancy_stallLeases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarketOccupancy",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StallOccupancy(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Matter_id(ctx context.Context, field graphql.CollectedField, obj *ent.Matter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22396,6 +23910,61 @@ func (ec *executionContext) fieldContext_Matter_contracts(ctx context.Context, f
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Matter_timeline(ctx context.Context, field graphql.CollectedField, obj *ent.Matter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Matter_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Matter().Timeline(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MatterTimelineEntry) graphql.Marshaler {
+			return ec.marshalNMatterTimelineEntry2ᚕᚖsunlightᚋgraphᚋmodelᚐMatterTimelineEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Matter_timeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Matter",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatterTimelineEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Matter_nextStage(ctx context.Context, field graphql.CollectedField, obj *ent.Matter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Matter_nextStage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Matter().NextStage(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *matter.Stage) graphql.Marshaler {
+			return ec.marshalOMatterStage2ᚖsunlightᚋentᚋmatterᚐStage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Matter_nextStage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Matter", field, true, true, "MatterStage")
 }
 
 func (ec *executionContext) _MatterConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.MatterConnection) (ret graphql.Marshaler) {
@@ -22905,6 +24474,116 @@ func (ec *executionContext) _MatterEdge_cursor(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_MatterEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _MatterTimelineEntry_stage(ctx context.Context, field graphql.CollectedField, obj *model.MatterTimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterTimelineEntry_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *matter.Stage) graphql.Marshaler {
+			return ec.marshalOMatterStage2ᚖsunlightᚋentᚋmatterᚐStage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatterTimelineEntry_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterTimelineEntry", field, false, false, "MatterStage")
+}
+
+func (ec *executionContext) _MatterTimelineEntry_date(ctx context.Context, field graphql.CollectedField, obj *model.MatterTimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterTimelineEntry_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatterTimelineEntry_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatterTimelineEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MatterTimelineEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *model.MatterTimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterTimelineEntry_meeting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meeting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
+			return ec.marshalOMeeting2ᚖsunlightᚋentᚐMeeting(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatterTimelineEntry_meeting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatterTimelineEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Meeting(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MatterTimelineEntry_disclosure(ctx context.Context, field graphql.CollectedField, obj *model.MatterTimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatterTimelineEntry_disclosure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Disclosure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MatterDisclosure) graphql.Marshaler {
+			return ec.marshalOMatterDisclosure2ᚖsunlightᚋentᚐMatterDisclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatterTimelineEntry_disclosure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatterTimelineEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatterDisclosure(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Meeting_id(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
@@ -24298,6 +25977,94 @@ func (ec *executionContext) fieldContext_Mutation_createInquiry(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_answerInquiry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_answerInquiry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AnswerInquiry(ctx, fc.Args["id"].(int), fc.Args["answer"].(string), fc.Args["answeredBy"].(string), fc.Args["answeredOn"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Inquiry) graphql.Marshaler {
+			return ec.marshalNInquiry2ᚖsunlightᚋentᚐInquiry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_answerInquiry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inquiry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_answerInquiry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMatterStage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMatterStage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMatterStage(ctx, fc.Args["input"].(model.RecordMatterStageInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Matter) graphql.Marshaler {
+			return ec.marshalNMatter2ᚖsunlightᚋentᚐMatter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMatterStage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Matter(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMatterStage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createVoucher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25040,6 +26807,107 @@ func (ec *executionContext) _PointEventEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_PointEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PointEventEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _PointsRank_rank(ctx context.Context, field graphql.CollectedField, obj *model.PointsRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsRank_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsRank_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsRank", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PointsRank_resident(ctx context.Context, field graphql.CollectedField, obj *model.PointsRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsRank_resident(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resident, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
+			return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsRank_resident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PointsRank",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PointsRank_points(ctx context.Context, field graphql.CollectedField, obj *model.PointsRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsRank_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsRank_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsRank", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PointsRank_events(ctx context.Context, field graphql.CollectedField, obj *model.PointsRank) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointsRank_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointsRank_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointsRank", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -26274,6 +28142,358 @@ func (ec *executionContext) fieldContext_Query_amountInCapitals(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_eligibleResidents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_eligibleResidents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().EligibleResidents(ctx, fc.Args["communityID"].(int), fc.Args["benefit"].(model.AgeBenefit), fc.Args["asOf"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Resident) graphql.Marshaler {
+			return ec.marshalNResident2ᚕᚖsunlightᚋentᚐResidentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_eligibleResidents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_eligibleResidents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_pointsRanking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_pointsRanking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PointsRanking(ctx, fc.Args["communityID"].(int), fc.Args["period"].(calendar.Period), fc.Args["groupID"].(*int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PointsRank) graphql.Marshaler {
+			return ec.marshalNPointsRank2ᚕᚖsunlightᚋgraphᚋmodelᚐPointsRankᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_pointsRanking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointsRank(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_pointsRanking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_benefitTotals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_benefitTotals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BenefitTotals(ctx, fc.Args["communityID"].(int), fc.Args["period"].(calendar.Period))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BenefitKindTotal) graphql.Marshaler {
+			return ec.marshalNBenefitKindTotal2ᚕᚖsunlightᚋgraphᚋmodelᚐBenefitKindTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_benefitTotals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BenefitKindTotal(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_benefitTotals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_contractsEndingWithin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_contractsEndingWithin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ContractsEndingWithin(ctx, fc.Args["communityID"].(int), fc.Args["asOf"].(time.Time), fc.Args["days"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_contractsEndingWithin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_contractsEndingWithin_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_longTermContracts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_longTermContracts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LongTermContracts(ctx, fc.Args["communityID"].(int), fc.Args["years"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_longTermContracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_longTermContracts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_rentArrears(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rentArrears(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RentArrears(ctx, fc.Args["communityID"].(int), fc.Args["asOf"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RentArrears) graphql.Marshaler {
+			return ec.marshalNRentArrears2ᚕᚖsunlightᚋgraphᚋmodelᚐRentArrearsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rentArrears(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RentArrears(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_rentArrears_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_marketOccupancy(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_marketOccupancy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MarketOccupancy(ctx, fc.Args["marketID"].(int), fc.Args["asOf"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketOccupancy) graphql.Marshaler {
+			return ec.marshalNMarketOccupancy2ᚖsunlightᚋgraphᚋmodelᚐMarketOccupancy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_marketOccupancy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarketOccupancy(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_marketOccupancy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_openInquiries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_openInquiries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OpenInquiries(ctx, fc.Args["communityID"].(int), fc.Args["asOf"].(time.Time), fc.Args["overdueOnly"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Inquiry) graphql.Marshaler {
+			return ec.marshalNInquiry2ᚕᚖsunlightᚋentᚐInquiryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_openInquiries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inquiry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_openInquiries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26348,6 +28568,130 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RentArrears_contract(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RentArrears_contract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contract, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚖsunlightᚋentᚐContract(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RentArrears_contract(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RentArrears",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RentArrears_months(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RentArrears_months(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Months, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RentArrears_months(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RentArrears_due(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RentArrears_due(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Due, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
+			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RentArrears_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Money")
+}
+
+func (ec *executionContext) _RentArrears_received(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RentArrears_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
+			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RentArrears_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Money")
+}
+
+func (ec *executionContext) _RentArrears_owed(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RentArrears_owed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
+			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RentArrears_owed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Report_id(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
@@ -27227,6 +29571,50 @@ func (ec *executionContext) fieldContext_Resident_inquiries(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Resident_inquiries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Resident_age(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_age(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Resident().Age(ctx, obj, fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_age(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Resident_age_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -28376,6 +30764,50 @@ func (ec *executionContext) fieldContext_Stall_contracts(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Stall_currentLease(ctx context.Context, field graphql.CollectedField, obj *ent.Stall) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stall_currentLease(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stall().CurrentLease(ctx, obj, fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
+			return ec.marshalOContract2ᚖsunlightᚋentᚐContract(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stall_currentLease(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stall",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stall_currentLease_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StallConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.StallConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28516,6 +30948,70 @@ func (ec *executionContext) _StallEdge_cursor(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_StallEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StallEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _StallOccupancy_stall(ctx context.Context, field graphql.CollectedField, obj *model.StallOccupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StallOccupancy_stall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stall, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Stall) graphql.Marshaler {
+			return ec.marshalNStall2ᚖsunlightᚋentᚐStall(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StallOccupancy_stall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StallOccupancy",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stall(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StallOccupancy_lease(ctx context.Context, field graphql.CollectedField, obj *model.StallOccupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StallOccupancy_lease(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lease, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
+			return ec.marshalOContract2ᚖsunlightᚋentᚐContract(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StallOccupancy_lease(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StallOccupancy",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Voucher_id(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
@@ -41660,6 +44156,69 @@ func UnmarshalPointEventWhereInput(ctx context.Context, raw any) (ent.PointEvent
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordMatterStageInput(ctx context.Context, obj any) (model.RecordMatterStageInput, error) {
+	var it model.RecordMatterStageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"matterID", "stage", "meeting", "disclosure"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "matterID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matterID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MatterID = data
+		case "stage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stage"))
+			data, err := ec.unmarshalNMatterStage2sunlightᚋentᚋmatterᚐStage(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stage = data
+		case "meeting":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("meeting"))
+			data, err := ec.unmarshalOStageMeetingInput2ᚖsunlightᚋgraphᚋmodelᚐStageMeetingInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Meeting = data
+		case "disclosure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disclosure"))
+			data, err := ec.unmarshalOStageDisclosureInput2ᚖsunlightᚋgraphᚋmodelᚐStageDisclosureInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Disclosure = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordMatterStageInput unmarshals raw into the RecordMatterStageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordMatterStageInput(ctx context.Context, raw any) (model.RecordMatterStageInput, error) {
+	var out model.RecordMatterStageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordMatterStageInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReportOrder(ctx context.Context, obj any) (ent.ReportOrder, error) {
 	var it ent.ReportOrder
 	if obj == nil {
@@ -44123,6 +46682,167 @@ func (ec *executionContext) unmarshalInputSignatureWhereInput(ctx context.Contex
 func UnmarshalSignatureWhereInput(ctx context.Context, raw any) (ent.SignatureWhereInput, error) {
 	var out ent.SignatureWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignatureWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStageDisclosureInput(ctx context.Context, obj any) (model.StageDisclosureInput, error) {
+	var it model.StageDisclosureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"disclosedOn", "channel", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "disclosedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("disclosedOn"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisclosedOn = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStageDisclosureInput unmarshals raw into the StageDisclosureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStageDisclosureInput(ctx context.Context, raw any) (model.StageDisclosureInput, error) {
+	var out model.StageDisclosureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StageDisclosureInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStageMeetingInput(ctx context.Context, obj any) (model.StageMeetingInput, error) {
+	var it model.StageMeetingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"heldAt", "title", "place", "entitled", "attended", "votesFor", "votesAgainst", "votesAbstain", "minutes", "supervisionOpinion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "heldAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldAt = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "place":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("place"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Place = data
+		case "entitled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entitled"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Entitled = data
+		case "attended":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attended"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attended = data
+		case "votesFor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("votesFor"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VotesFor = data
+		case "votesAgainst":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("votesAgainst"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VotesAgainst = data
+		case "votesAbstain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("votesAbstain"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VotesAbstain = data
+		case "minutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minutes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Minutes = data
+		case "supervisionOpinion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supervisionOpinion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupervisionOpinion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStageMeetingInput unmarshals raw into the StageMeetingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStageMeetingInput(ctx context.Context, raw any) (model.StageMeetingInput, error) {
+	var out model.StageMeetingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StageMeetingInput", raw, &out)
 	return out, err
 }
 
@@ -47932,6 +50652,12 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_contracts(ctx, field, obj)
 				})
+		case "bookValue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_bookValue(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48646,6 +51372,54 @@ func (ec *executionContext) _BenefitEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var benefitKindTotalImplementors = []string{"BenefitKindTotal"}
+
+func (ec *executionContext) _BenefitKindTotal(ctx context.Context, sel ast.SelectionSet, obj *model.BenefitKindTotal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, benefitKindTotalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BenefitKindTotal")
+		case "kind":
+			out.Values[i] = ec._BenefitKindTotal_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._BenefitKindTotal_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payments":
+			out.Values[i] = ec._BenefitKindTotal_payments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "residents":
+			out.Values[i] = ec._BenefitKindTotal_residents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var categoryTotalImplementors = []string{"CategoryTotal"}
 
 func (ec *executionContext) _CategoryTotal(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryTotal) graphql.Marshaler {
@@ -49317,6 +52091,18 @@ func (ec *executionContext) _Inquiry(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Inquiry_report(ctx, field, obj)
 				})
+		case "dueOn":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inquiry_dueOn(ctx, field, obj)
+				})
+		case "overdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inquiry_overdue(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -49810,6 +52596,79 @@ func (ec *executionContext) _MarketEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var marketOccupancyImplementors = []string{"MarketOccupancy"}
+
+func (ec *executionContext) _MarketOccupancy(ctx context.Context, sel ast.SelectionSet, obj *model.MarketOccupancy) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, marketOccupancyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarketOccupancy")
+		case "market":
+			out.Values[i] = ec._MarketOccupancy_market(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._MarketOccupancy_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stalls":
+			out.Values[i] = ec._MarketOccupancy_stalls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "occupied":
+			out.Values[i] = ec._MarketOccupancy_occupied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vacant":
+			out.Values[i] = ec._MarketOccupancy_vacant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "occupancyPercent":
+			out.Values[i] = ec._MarketOccupancy_occupancyPercent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rentRoll":
+			out.Values[i] = ec._MarketOccupancy_rentRoll(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "askedRent":
+			out.Values[i] = ec._MarketOccupancy_askedRent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stallLeases":
+			out.Values[i] = ec._MarketOccupancy_stallLeases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var matterImplementors = []string{"Matter", "Node"}
 
 func (ec *executionContext) _Matter(ctx context.Context, sel ast.SelectionSet, obj *ent.Matter) graphql.Marshaler {
@@ -49894,6 +52753,18 @@ func (ec *executionContext) _Matter(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Matter_contracts(ctx, field, obj)
+				})
+		case "timeline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Matter_timeline(ctx, field, obj)
+				})
+		case "nextStage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Matter_nextStage(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -50130,6 +53001,54 @@ func (ec *executionContext) _MatterEdge(ctx context.Context, sel ast.SelectionSe
 		case "cursor":
 			out.Values[i] = ec._MatterEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var matterTimelineEntryImplementors = []string{"MatterTimelineEntry"}
+
+func (ec *executionContext) _MatterTimelineEntry(ctx context.Context, sel ast.SelectionSet, obj *model.MatterTimelineEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, matterTimelineEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MatterTimelineEntry")
+		case "stage":
+			out.Values[i] = ec._MatterTimelineEntry_stage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "date":
+			out.Values[i] = ec._MatterTimelineEntry_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meeting":
+			out.Values[i] = ec._MatterTimelineEntry_meeting(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "disclosure":
+			out.Values[i] = ec._MatterTimelineEntry_disclosure(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -50531,6 +53450,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "answerInquiry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_answerInquiry(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMatterStage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMatterStage(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createVoucher":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createVoucher(ctx, field)
@@ -50796,6 +53729,54 @@ func (ec *executionContext) _PointEventEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var pointsRankImplementors = []string{"PointsRank"}
+
+func (ec *executionContext) _PointsRank(ctx context.Context, sel ast.SelectionSet, obj *model.PointsRank) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pointsRankImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PointsRank")
+		case "rank":
+			out.Values[i] = ec._PointsRank_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resident":
+			out.Values[i] = ec._PointsRank_resident(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._PointsRank_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._PointsRank_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -50983,6 +53964,54 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_amountInCapitals(ctx, field)
 				})
+		case "eligibleResidents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_eligibleResidents(ctx, field)
+				})
+		case "pointsRanking":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_pointsRanking(ctx, field)
+				})
+		case "benefitTotals":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_benefitTotals(ctx, field)
+				})
+		case "contractsEndingWithin":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_contractsEndingWithin(ctx, field)
+				})
+		case "longTermContracts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_longTermContracts(ctx, field)
+				})
+		case "rentArrears":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rentArrears(ctx, field)
+				})
+		case "marketOccupancy":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_marketOccupancy(ctx, field)
+				})
+		case "openInquiries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_openInquiries(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -50996,6 +54025,59 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rentArrearsImplementors = []string{"RentArrears"}
+
+func (ec *executionContext) _RentArrears(ctx context.Context, sel ast.SelectionSet, obj *model.RentArrears) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rentArrearsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RentArrears")
+		case "contract":
+			out.Values[i] = ec._RentArrears_contract(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "months":
+			out.Values[i] = ec._RentArrears_months(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "due":
+			out.Values[i] = ec._RentArrears_due(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "received":
+			out.Values[i] = ec._RentArrears_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "owed":
+			out.Values[i] = ec._RentArrears_owed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -51276,6 +54358,12 @@ func (ec *executionContext) _Resident(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_inquiries(ctx, field, obj)
+				})
+		case "age":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resident_age(ctx, field, obj)
 				})
 		case "idNumberMasked":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -51749,6 +54837,12 @@ func (ec *executionContext) _Stall(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stall_contracts(ctx, field, obj)
 				})
+		case "currentLease":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stall_currentLease(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -51828,6 +54922,44 @@ func (ec *executionContext) _StallEdge(ctx context.Context, sel ast.SelectionSet
 		case "cursor":
 			out.Values[i] = ec._StallEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stallOccupancyImplementors = []string{"StallOccupancy"}
+
+func (ec *executionContext) _StallOccupancy(ctx context.Context, sel ast.SelectionSet, obj *model.StallOccupancy) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stallOccupancyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StallOccupancy")
+		case "stall":
+			out.Values[i] = ec._StallOccupancy_stall(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lease":
+			out.Values[i] = ec._StallOccupancy_lease(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -52436,6 +55568,16 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAgeBenefit2sunlightᚋgraphᚋmodelᚐAgeBenefit(ctx context.Context, v any) (model.AgeBenefit, error) {
+	var res model.AgeBenefit
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgeBenefit2sunlightᚋgraphᚋmodelᚐAgeBenefit(ctx context.Context, sel ast.SelectionSet, v model.AgeBenefit) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNAsset2ᚖsunlightᚋentᚐAsset(ctx context.Context, sel ast.SelectionSet, v *ent.Asset) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Asset!")
@@ -52665,6 +55807,30 @@ func (ec *executionContext) marshalNBenefitKind2sunlightᚋentᚋbenefitᚐKind(
 	return v
 }
 
+func (ec *executionContext) marshalNBenefitKindTotal2ᚕᚖsunlightᚋgraphᚋmodelᚐBenefitKindTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BenefitKindTotal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBenefitKindTotal2ᚖsunlightᚋgraphᚋmodelᚐBenefitKindTotal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBenefitKindTotal2ᚖsunlightᚋgraphᚋmodelᚐBenefitKindTotal(ctx context.Context, sel ast.SelectionSet, v *model.BenefitKindTotal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitKindTotal!")
+		return graphql.Null
+	}
+	return ec._BenefitKindTotal(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBenefitOrderField2ᚖsunlightᚋentᚐBenefitOrderField(ctx context.Context, v any) (*ent.BenefitOrderField, error) {
 	var res = new(ent.BenefitOrderField)
 	err := res.UnmarshalGQL(v)
@@ -52755,6 +55921,22 @@ func (ec *executionContext) marshalNCommunityOrderField2ᚖsunlightᚋentᚐComm
 func (ec *executionContext) unmarshalNCommunityWhereInput2ᚖsunlightᚋentᚐCommunityWhereInput(ctx context.Context, v any) (*ent.CommunityWhereInput, error) {
 	res, err := ec.unmarshalInputCommunityWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContract2ᚖsunlightᚋentᚐContract(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNContract2ᚖsunlightᚋentᚐContract(ctx context.Context, sel ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
@@ -52916,6 +56098,24 @@ func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) unmarshalNDate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Date!")
+		return graphql.Null
+	}
+	_ = sel
+	res := scalar.MarshalDate(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -52971,6 +56171,22 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 	for i := range v {
 		ret[i] = ec.marshalNID2int(ctx, sel, v[i])
 	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInquiry2ᚕᚖsunlightᚋentᚐInquiryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Inquiry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInquiry2ᚖsunlightᚋentᚐInquiry(ctx, sel, v[i])
+	})
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -53105,6 +56321,14 @@ func (ec *executionContext) marshalNMarketConnection2ᚖsunlightᚋentᚐMarketC
 	return ec._MarketConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMarketOccupancy2ᚖsunlightᚋgraphᚋmodelᚐMarketOccupancy(ctx context.Context, sel ast.SelectionSet, v *model.MarketOccupancy) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MarketOccupancy!")
+		return graphql.Null
+	}
+	return ec._MarketOccupancy(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMarketOrderField2ᚖsunlightᚋentᚐMarketOrderField(ctx context.Context, v any) (*ent.MarketOrderField, error) {
 	var res = new(ent.MarketOrderField)
 	err := res.UnmarshalGQL(v)
@@ -53219,6 +56443,30 @@ func (ec *executionContext) unmarshalNMatterStage2sunlightᚋentᚋmatterᚐStag
 
 func (ec *executionContext) marshalNMatterStage2sunlightᚋentᚋmatterᚐStage(ctx context.Context, sel ast.SelectionSet, v matter.Stage) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNMatterTimelineEntry2ᚕᚖsunlightᚋgraphᚋmodelᚐMatterTimelineEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MatterTimelineEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatterTimelineEntry2ᚖsunlightᚋgraphᚋmodelᚐMatterTimelineEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMatterTimelineEntry2ᚖsunlightᚋgraphᚋmodelᚐMatterTimelineEntry(ctx context.Context, sel ast.SelectionSet, v *model.MatterTimelineEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatterTimelineEntry!")
+		return graphql.Null
+	}
+	return ec._MatterTimelineEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMatterWhereInput2ᚖsunlightᚋentᚐMatterWhereInput(ctx context.Context, v any) (*ent.MatterWhereInput, error) {
@@ -53398,6 +56646,59 @@ func (ec *executionContext) unmarshalNPointEventWhereInput2ᚖsunlightᚋentᚐP
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNPointsRank2ᚕᚖsunlightᚋgraphᚋmodelᚐPointsRankᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PointsRank) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPointsRank2ᚖsunlightᚋgraphᚋmodelᚐPointsRank(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPointsRank2ᚖsunlightᚋgraphᚋmodelᚐPointsRank(ctx context.Context, sel ast.SelectionSet, v *model.PointsRank) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PointsRank!")
+		return graphql.Null
+	}
+	return ec._PointsRank(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRecordMatterStageInput2sunlightᚋgraphᚋmodelᚐRecordMatterStageInput(ctx context.Context, v any) (model.RecordMatterStageInput, error) {
+	res, err := ec.unmarshalInputRecordMatterStageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRentArrears2ᚕᚖsunlightᚋgraphᚋmodelᚐRentArrearsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RentArrears) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRentArrears2ᚖsunlightᚋgraphᚋmodelᚐRentArrears(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRentArrears2ᚖsunlightᚋgraphᚋmodelᚐRentArrears(ctx context.Context, sel ast.SelectionSet, v *model.RentArrears) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RentArrears!")
+		return graphql.Null
+	}
+	return ec._RentArrears(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ReportConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ReportConnection!")
@@ -53443,6 +56744,22 @@ func (ec *executionContext) marshalNReportStatus2sunlightᚋentᚋreportᚐStatu
 func (ec *executionContext) unmarshalNReportWhereInput2ᚖsunlightᚋentᚐReportWhereInput(ctx context.Context, v any) (*ent.ReportWhereInput, error) {
 	res, err := ec.unmarshalInputReportWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResident2ᚕᚖsunlightᚋentᚐResidentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Resident) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNResident2ᚖsunlightᚋentᚐResident(ctx context.Context, sel ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
@@ -53626,6 +56943,30 @@ func (ec *executionContext) marshalNStallConnection2ᚖsunlightᚋentᚐStallCon
 		return graphql.Null
 	}
 	return ec._StallConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStallOccupancy2ᚕᚖsunlightᚋgraphᚋmodelᚐStallOccupancyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StallOccupancy) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStallOccupancy2ᚖsunlightᚋgraphᚋmodelᚐStallOccupancy(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStallOccupancy2ᚖsunlightᚋgraphᚋmodelᚐStallOccupancy(ctx context.Context, sel ast.SelectionSet, v *model.StallOccupancy) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StallOccupancy!")
+		return graphql.Null
+	}
+	return ec._StallOccupancy(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStallOrderField2ᚖsunlightᚋentᚐStallOrderField(ctx context.Context, v any) (*ent.StallOrderField, error) {
@@ -56449,6 +59790,22 @@ func (ec *executionContext) unmarshalOSignatureWhereInput2ᚖsunlightᚋentᚐSi
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputSignatureWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOStageDisclosureInput2ᚖsunlightᚋgraphᚋmodelᚐStageDisclosureInput(ctx context.Context, v any) (*model.StageDisclosureInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStageDisclosureInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOStageMeetingInput2ᚖsunlightᚋgraphᚋmodelᚐStageMeetingInput(ctx context.Context, v any) (*model.StageMeetingInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStageMeetingInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -3,8 +3,15 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"sunlight/calendar"
+	"sunlight/ent"
 	"sunlight/ent/asset"
+	"sunlight/ent/benefit"
+	"sunlight/ent/matter"
 	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
 	"sunlight/money"
@@ -47,6 +54,18 @@ type AssetTotals struct {
 	Assets int `json:"assets"`
 	// By category.
 	Categories []*AssetCategoryTotal `json:"categories"`
+}
+
+// Benefits of one kind paid in a period (福利发放合计).
+type BenefitKindTotal struct {
+	// Kind (类别).
+	Kind benefit.Kind `json:"kind"`
+	// Total paid (金额合计).
+	Amount money.Fen `json:"amount"`
+	// Number of payments (笔数).
+	Payments int `json:"payments"`
+	// Distinct residents paid (人数).
+	Residents int `json:"residents"`
 }
 
 // Totals of one category of posted vouchers (分类合计).
@@ -94,6 +113,41 @@ type LedgerTotals struct {
 	Categories []*CategoryTotal `json:"categories"`
 }
 
+// A market's stalls on a date (市场出租率): occupancy and monthly rent roll.
+type MarketOccupancy struct {
+	// The market (市场).
+	Market *ent.Market `json:"market"`
+	// The date (日期).
+	AsOf time.Time `json:"asOf"`
+	// Number of stalls (摊位数).
+	Stalls int `json:"stalls"`
+	// Stalls with a lease in force (已出租).
+	Occupied int `json:"occupied"`
+	// Stalls without one (空置).
+	Vacant int `json:"vacant"`
+	// Occupancy in percent with two decimals (出租率), e.g. "83.33".
+	OccupancyPercent string `json:"occupancyPercent"`
+	// Monthly rent roll (月租金合计): the monthly rent of the leases in force.
+	RentRoll money.Fen `json:"rentRoll"`
+	// Monthly rent asked for all stalls (挂牌月租金合计).
+	AskedRent money.Fen `json:"askedRent"`
+	// Each stall with its lease, by stall number.
+	StallLeases []*StallOccupancy `json:"stallLeases"`
+}
+
+// One step in a matter's history (事项进程): a meeting about it — a 四议两公开 stage meeting or another
+// decision meeting — or one of its two public disclosures, in date order.
+type MatterTimelineEntry struct {
+	// The 四议两公开 stage (环节) this step holds; null for a meeting about the matter that held no stage.
+	Stage *matter.Stage `json:"stage,omitempty"`
+	// The day (日期): when the meeting was held or the notice was posted.
+	Date time.Time `json:"date"`
+	// The meeting (会议) with its entitled/attended counts (应到/实到) and votes; null for a disclosure.
+	Meeting *ent.Meeting `json:"meeting,omitempty"`
+	// The disclosure (公开: date, channel, text); null for a meeting.
+	Disclosure *ent.MatterDisclosure `json:"disclosure,omitempty"`
+}
+
 // Income and expense of one month (月度收支).
 type MonthTotals struct {
 	// The month.
@@ -104,6 +158,44 @@ type MonthTotals struct {
 	Expense money.Fen `json:"expense"`
 	// Income minus expense (结余).
 	Net money.Fen `json:"net"`
+}
+
+// A resident's points over a period and place in the ranking (积分排名).
+type PointsRank struct {
+	// Rank (名次): 1 for the most points; equal points share a rank (1, 2, 2, 4).
+	Rank int `json:"rank"`
+	// The resident (居民).
+	Resident *ent.Resident `json:"resident"`
+	// Points balance over the period (积分合计).
+	Points int `json:"points"`
+	// Number of point events (积分记录数).
+	Events int `json:"events"`
+}
+
+// The next stage of a matter (四议两公开环节登记): a meeting for the first four stages, a disclosure for the last two.
+type RecordMatterStageInput struct {
+	// The matter (重大事项).
+	MatterID int `json:"matterID"`
+	// The stage to record; it must be the matter's next stage (stages are never skipped or repeated).
+	Stage matter.Stage `json:"stage"`
+	// The meeting that held PROPOSAL, DELIBERATION, REVIEW or RESOLUTION.
+	Meeting *StageMeetingInput `json:"meeting,omitempty"`
+	// The notice of RESOLUTION_DISCLOSURE or RESULT_DISCLOSURE.
+	Disclosure *StageDisclosureInput `json:"disclosure,omitempty"`
+}
+
+// A contract with a monthly rent whose rent received lags what is due (欠缴租金).
+type RentArrears struct {
+	// The contract (合同).
+	Contract *ent.Contract `json:"contract"`
+	// Whole months of the term elapsed by the date (已履行月数).
+	Months int `json:"months"`
+	// Rent due (应收租金): monthly rent × months elapsed.
+	Due money.Fen `json:"due"`
+	// Rent received (实收租金): posted income vouchers under the contract up to the date.
+	Received money.Fen `json:"received"`
+	// In arrears (欠缴): due minus received.
+	Owed money.Fen `json:"owed"`
 }
 
 // A reversal (红字冲销) of a posted voucher.
@@ -128,4 +220,105 @@ type SignVoucherInput struct {
 	Role signature.Role `json:"role"`
 	// The resident who signs, when the signer is one.
 	ResidentID *int `json:"residentID,omitempty"`
+}
+
+// A public notice to record (公开登记): the resolution's disclosure (决议公开) or the implementation result's (实施结果公开).
+type StageDisclosureInput struct {
+	// Disclosed on (公开日期).
+	DisclosedOn time.Time `json:"disclosedOn"`
+	// Place or channel (公开地点/形式), e.g. 社区居务公开栏.
+	Channel string `json:"channel"`
+	// Text of the notice (公开内容).
+	Text string `json:"text"`
+}
+
+// A stage meeting to record (环节会议登记), as on the paper 登记表. Its kind follows from the stage:
+// PROPOSAL by PARTY_BRANCH, DELIBERATION by TWO_COMMITTEES, REVIEW by PARTY_MEMBERS, RESOLUTION by REPRESENTATIVES.
+type StageMeetingInput struct {
+	// When it was held (时间).
+	HeldAt time.Time `json:"heldAt"`
+	// Title (会议名称).
+	Title string `json:"title"`
+	// Place (地点).
+	Place *string `json:"place,omitempty"`
+	// Entitled to attend (应到人数).
+	Entitled int `json:"entitled"`
+	// Attended (实到人数). REVIEW and RESOLUTION need at least two thirds of those entitled, else the meeting is invalid.
+	Attended int `json:"attended"`
+	// Votes in favour (赞成); required for REVIEW and RESOLUTION, which pass with more than half of those present.
+	VotesFor *int `json:"votesFor,omitempty"`
+	// Votes against (反对).
+	VotesAgainst *int `json:"votesAgainst,omitempty"`
+	// Abstentions (弃权).
+	VotesAbstain *int `json:"votesAbstain,omitempty"`
+	// Minutes (会议记录).
+	Minutes *string `json:"minutes,omitempty"`
+	// Supervisory committee's opinion (监督意见).
+	SupervisionOpinion *string `json:"supervisionOpinion,omitempty"`
+}
+
+// A stall and its lease on a date (摊位租赁情况).
+type StallOccupancy struct {
+	// The stall (摊位).
+	Stall *ent.Stall `json:"stall"`
+	// The lease in force (当前租约); null when the stall stands empty.
+	Lease *ent.Contract `json:"lease,omitempty"`
+}
+
+// Which age-based benefit to check eligibility for (年龄资格).
+type AgeBenefit string
+
+const (
+	// Medical insurance (医疗保险) for residents aged 60 and over.
+	AgeBenefitElderInsurance AgeBenefit = "ELDER_INSURANCE"
+	// The 重阳节 visit (重阳节慰问) to residents aged 80 and over.
+	AgeBenefitElderVisit AgeBenefit = "ELDER_VISIT"
+)
+
+var AllAgeBenefit = []AgeBenefit{
+	AgeBenefitElderInsurance,
+	AgeBenefitElderVisit,
+}
+
+func (e AgeBenefit) IsValid() bool {
+	switch e {
+	case AgeBenefitElderInsurance, AgeBenefitElderVisit:
+		return true
+	}
+	return false
+}
+
+func (e AgeBenefit) String() string {
+	return string(e)
+}
+
+func (e *AgeBenefit) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AgeBenefit(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AgeBenefit", str)
+	}
+	return nil
+}
+
+func (e AgeBenefit) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AgeBenefit) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AgeBenefit) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
