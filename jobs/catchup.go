@@ -1,0 +1,109 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+
+	"sunlight/calendar"
+	"sunlight/ent"
+	"sunlight/ent/assetvaluation"
+	entreport "sunlight/ent/report"
+)
+
+// CatchUp publishes every report that is due by now and not yet published:
+// for each community the months after its last published (or closed) month
+// up to last month, in order, so the hash chain runs in order; and last
+// year's summary. It is what every tick runs, so a missed tick costs
+// nothing but delay.
+func (s *Scheduler) CatchUp(ctx context.Context) error {
+	now := s.cfg.Now()
+	today := calendar.DayOf(now)
+	lastMonth := calendar.MonthOf(today).Prev()
+	lastYear := calendar.Year(today.Year() - 1)
+	communities, err := s.client.Community.Query().Order(ent.Asc("code")).All(ctx)
+	if err != nil {
+		return fmt.Errorf("list communities: %w", err)
+	}
+	var errs []error
+	for _, c := range communities {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		from, err := s.firstDue(ctx, c, lastMonth)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for p := from; !lastMonth.Before(p); p = p.Next() {
+			_, outcome, err := s.Publish(ctx, entreport.KindMONTHLY_DISCLOSURE, c, p, dueAt(p, 2))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s %s: %w", c.Code, p, err))
+			}
+			if outcome == Failed {
+				break // later months would chain to a gap
+			}
+		}
+		if err := s.catchUpYear(ctx, c, lastYear); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// dueAt is when a period's report falls due: hour o'clock Shanghai on the
+// first day after it.
+func dueAt(p calendar.Period, hour int) time.Time {
+	return calendar.StartOf(p.End()).Add(time.Duration(hour) * time.Hour)
+}
+
+// firstDue is the first month c has not published: the month after its
+// last published monthly disclosure or its last closed month, whichever is
+// later. A community with neither starts LookbackMonths back.
+func (s *Scheduler) firstDue(ctx context.Context, c *ent.Community, lastMonth calendar.Period) (calendar.Period, error) {
+	var anchor calendar.Period
+	if c.ClosedThrough != nil {
+		if closed, err := calendar.ParsePeriod(*c.ClosedThrough); err == nil {
+			anchor = closed
+		}
+	}
+	last, err := s.client.Report.Query().Where(
+		entreport.CommunityID(c.ID), entreport.KindEQ(entreport.KindMONTHLY_DISCLOSURE), entreport.StatusEQ(entreport.StatusPUBLISHED),
+	).Order(entreport.ByPeriod(sql.OrderDesc())).First(ctx)
+	if err != nil && !ent.IsNotFound(err) {
+		return anchor, fmt.Errorf("reports of %s: %w", c.Code, err)
+	}
+	if last != nil {
+		if p, err := calendar.ParsePeriod(last.Period); err == nil && (anchor.IsZero() || anchor.Before(p)) {
+			anchor = p
+		}
+	}
+	if !anchor.IsZero() {
+		return anchor.Next(), nil
+	}
+	from := lastMonth
+	for i := 1; i < s.cfg.LookbackMonths; i++ {
+		from = from.Prev()
+	}
+	return from, nil
+}
+
+// catchUpYear publishes year's summary if c has an inventory by its end.
+func (s *Scheduler) catchUpYear(ctx context.Context, c *ent.Community, year calendar.Period) error {
+	done, err := s.client.Report.Query().Where(entreport.CommunityID(c.ID), entreport.KindEQ(entreport.KindYEARLY_ASSET_GROWTH), entreport.Period(year.String())).Exist(ctx)
+	if err != nil || done {
+		return err
+	}
+	valued, err := s.client.AssetValuation.Query().Where(assetvaluation.CommunityID(c.ID), assetvaluation.AsOfLTE(year.Last())).Exist(ctx)
+	if err != nil || !valued {
+		return err
+	}
+	_, _, err = s.Publish(ctx, entreport.KindYEARLY_ASSET_GROWTH, c, year, dueAt(year, 3))
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", c.Code, year, err)
+	}
+	return nil
+}

@@ -1,0 +1,322 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sunlight/archive"
+	"sunlight/calendar"
+	"sunlight/db"
+	"sunlight/dbtest"
+	"sunlight/ent"
+	"sunlight/ent/jobrun"
+	entreport "sunlight/ent/report"
+	"sunlight/ent/signature"
+	"sunlight/ent/voucher"
+	"sunlight/jobs"
+	"sunlight/ledger"
+	"sunlight/money"
+	pdf "sunlight/report"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// clock is a settable fake clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+
+func shanghai(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, calendar.Shanghai)
+}
+
+type env struct {
+	t     *testing.T
+	ctx   context.Context
+	d     *db.DB
+	arch  *archive.Archive
+	clock *clock
+	codes []string
+}
+
+// newEnv makes two communities, each with a posted voucher in every month
+// from July to November 2026.
+func newEnv(t *testing.T, dsn string) *env {
+	t.Helper()
+	e := &env{t: t, ctx: context.Background(), d: dbtest.Open(t, dsn), clock: &clock{}}
+	var err error
+	if e.arch, err = archive.Open(e.ctx, "file://"+t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	c := e.d.Client
+	for i, code := range []string{"east", "west"} {
+		com := c.Community.Create().SetName(fmt.Sprintf("测试%d社区", i)).SetCode(code).SetMinSignatures(2).SaveX(e.ctx)
+		e.codes = append(e.codes, code)
+		for m := time.July; m <= time.November; m++ {
+			v := c.Voucher.Create().SetCommunityID(com.ID).SetNumber(fmt.Sprintf("%d-%02d", 2026, m)).
+				SetOccurredOn(calendar.Date(2026, m, 10)).SetDirection(voucher.DirectionEXPENSE).
+				SetCategory("办公经费").SetAmount(money.Yuan(int64(100 * int(m)))).SetSummary("办公经费").SaveX(e.ctx)
+			for _, who := range []string{"甲", "乙"} {
+				if _, err := ledger.Sign(e.ctx, c, v.ID, ledger.Signer{Name: who, Role: signature.RoleCOMMITTEE}, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := ledger.Post(e.ctx, c, v.ID, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return e
+}
+
+func (e *env) scheduler(d *db.DB, cfg jobs.Config) *jobs.Scheduler {
+	r, err := pdf.NewRenderer()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	cfg.Now = e.clock.Now
+	if cfg.LookbackMonths == 0 {
+		cfg.LookbackMonths = 1
+	}
+	if cfg.Backoff == 0 {
+		cfg.Backoff = time.Millisecond
+	}
+	return jobs.New(d.Client, e.arch, r, cfg)
+}
+
+func (e *env) reports() map[string]*ent.Report {
+	out := map[string]*ent.Report{}
+	for _, r := range e.d.Client.Report.Query().WithCommunity().AllX(e.ctx) {
+		out[r.Edges.Community.Code+" "+r.Period] = r
+	}
+	return out
+}
+
+func (e *env) runs(status jobrun.Status) int {
+	return e.d.Client.JobRun.Query().Where(jobrun.StatusEQ(status)).CountX(e.ctx)
+}
+
+func TestMonthBoundaryPublishesEachCommunityOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		s := e.scheduler(e.d, jobs.Config{})
+		// 23:59 on 31 October in Shanghai: October is not over yet.
+		e.clock.Set(shanghai(2026, 10, 31, 23, 59))
+		if err := s.CatchUp(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.reports(); got["east 2026-10"] != nil {
+			t.Fatal("October was published before it ended in Shanghai")
+		}
+		// 00:30 on 1 November in Shanghai is still 31 October in UTC: a
+		// scheduler on UTC would wait; this one publishes.
+		e.clock.Set(time.Date(2026, 10, 31, 16, 30, 0, 0, time.UTC))
+		for i := 0; i < 3; i++ {
+			if err := s.CatchUp(e.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := e.reports()
+		for _, code := range e.codes {
+			r := got[code+" 2026-10"]
+			if r == nil || r.Kind != entreport.KindMONTHLY_DISCLOSURE || len(r.Sha256) != 64 || r.Size == 0 {
+				t.Fatalf("%s October report = %+v", code, r)
+			}
+			data, err := e.arch.Get(e.ctx, r.StorageKey)
+			if err != nil || int64(len(data)) != r.Size {
+				t.Fatalf("stored PDF of %s: %d bytes, %v", code, len(data), err)
+			}
+		}
+		if n := e.d.Client.Report.Query().CountX(e.ctx); n != 4 { // September and October of two communities
+			t.Fatalf("%d reports after three ticks, want 4 (one per community and month)", n)
+		}
+		if n := e.runs(jobrun.StatusSUCCEEDED); n != 4 {
+			t.Fatalf("%d successful runs, want 4", n)
+		}
+		// Publishing closed the month.
+		for _, com := range e.d.Client.Community.Query().AllX(e.ctx) {
+			if com.ClosedThrough == nil || *com.ClosedThrough != "2026-10" {
+				t.Fatalf("%s closed through %v after publishing October", com.Code, com.ClosedThrough)
+			}
+		}
+	})
+}
+
+func TestScheduleIsInShanghaiWhateverTheServerZone(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no tzdata for America/New_York")
+	}
+	old := time.Local
+	time.Local = ny
+	defer func() { time.Local = old }()
+	s := jobs.New(nil, nil, nil, jobs.Config{})
+	m, y, err := s.Next(time.Date(2026, 11, 25, 12, 0, 0, 0, ny))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := shanghai(2026, 12, 1, 2, 0); !m.Equal(want) {
+		t.Fatalf("next monthly run %s, want %s", m, want)
+	}
+	if want := shanghai(2027, 1, 1, 3, 0); !y.Equal(want) {
+		t.Fatalf("next yearly run %s, want %s", y, want)
+	}
+}
+
+func TestTwoSchedulersPublishOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		other := dbtest.Open(t, dsn) // a second instance: its own pool on the same database
+		e.clock.Set(shanghai(2026, 11, 1, 2, 0))
+		a, b := e.scheduler(e.d, jobs.Config{}), e.scheduler(other, jobs.Config{})
+		com := e.d.Client.Community.Query().FirstX(e.ctx)
+		oct := calendar.Month(2026, 10)
+		var wg sync.WaitGroup
+		outcomes := make(chan jobs.Outcome, 8)
+		for i := 0; i < 8; i++ {
+			s := a
+			if i%2 == 1 {
+				s = b
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, o, err := s.Publish(e.ctx, entreport.KindMONTHLY_DISCLOSURE, com, oct, time.Now())
+				if err != nil {
+					t.Errorf("publish: %v", err)
+				}
+				outcomes <- o
+			}()
+		}
+		wg.Wait()
+		close(outcomes)
+		published := 0
+		for o := range outcomes {
+			if o == jobs.Published {
+				published++
+			}
+		}
+		if n := e.d.Client.Report.Query().CountX(e.ctx); n != 1 || published != 1 {
+			t.Fatalf("%d reports, %d runs said published; want exactly 1", n, published)
+		}
+		if n := e.runs(jobrun.StatusSKIPPED); n != 7 {
+			t.Fatalf("%d skipped runs recorded, want 7", n)
+		}
+	})
+}
+
+func TestRestartCatchesUpMissedMonthsInChainOrder(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		e.clock.Set(shanghai(2026, 9, 1, 2, 0))
+		if err := e.scheduler(e.d, jobs.Config{}).CatchUp(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		// Down from 1 September until 3 December: restart.
+		e.clock.Set(shanghai(2026, 12, 3, 9, 0))
+		if err := e.scheduler(e.d, jobs.Config{}).CatchUp(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := e.reports()
+		for _, code := range e.codes {
+			aug, sep, oct, nov := got[code+" 2026-08"], got[code+" 2026-09"], got[code+" 2026-10"], got[code+" 2026-11"]
+			if aug == nil || sep == nil || oct == nil || nov == nil {
+				t.Fatalf("%s: missed months not all published: %v", code, keys(got))
+			}
+			if sep.PrevSha256 != aug.Sha256 || oct.PrevSha256 != sep.Sha256 || nov.PrevSha256 != oct.Sha256 {
+				t.Fatalf("%s: the chain is broken", code)
+			}
+		}
+	})
+}
+
+func keys(m map[string]*ent.Report) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestKilledRunLeavesNothingAndIsRetried(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		e.clock.Set(shanghai(2026, 11, 1, 2, 0))
+		s := e.scheduler(e.d, jobs.Config{MaxAttempts: 1})
+		s.SetAfterRender(func(ctx context.Context, _ entreport.Kind, code string, _ calendar.Period) error {
+			return errors.New("process killed mid-generation")
+		})
+		if err := s.CatchUp(e.ctx); err == nil {
+			t.Fatal("a killed run reported success")
+		}
+		if n := e.d.Client.Report.Query().CountX(e.ctx); n != 0 {
+			t.Fatalf("%d reports visible after a killed run", n)
+		}
+		if com := e.d.Client.Community.Query().FirstX(e.ctx); com.ClosedThrough != nil {
+			t.Fatalf("a killed run closed the month: %v", *com.ClosedThrough)
+		}
+		// A process that died outright leaves its run RUNNING: the next
+		// scheduler finds it past the working timeout and takes over.
+		com := e.d.Client.Community.Query().FirstX(e.ctx)
+		e.d.Client.JobRun.Create().SetJob(jobs.MonthlyJob).SetCommunityID(com.ID).SetPeriod("2026-10").
+			SetScheduledFor(e.clock.Now()).SetStartedAt(e.clock.Now().Add(-time.Hour)).SetAttempt(9).SaveX(e.ctx)
+		retry := e.scheduler(e.d, jobs.Config{WorkTimeout: 10 * time.Minute})
+		if err := retry.CatchUp(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.d.Client.Report.Query().CountX(e.ctx); n != 2 {
+			t.Fatalf("%d reports after the retry, want 2", n)
+		}
+		abandoned := e.d.Client.JobRun.Query().Where(jobrun.Attempt(9)).OnlyX(e.ctx)
+		if abandoned.Status != jobrun.StatusFAILED || !strings.Contains(abandoned.Error, "abandoned") {
+			t.Fatalf("stale run = %s %q, want FAILED abandoned", abandoned.Status, abandoned.Error)
+		}
+	})
+}
+
+func TestDataErrorIsRecordedNotRetried(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		com := e.d.Client.Community.Query().FirstX(e.ctx)
+		// An unposted voucher in October: the month cannot close (月月清).
+		e.d.Client.Voucher.Create().SetCommunityID(com.ID).SetNumber("DRAFT").SetOccurredOn(calendar.Date(2026, 10, 30)).
+			SetDirection(voucher.DirectionEXPENSE).SetCategory("办公用品").SetAmount(100).SetSummary("未入账").SaveX(e.ctx)
+		e.clock.Set(shanghai(2026, 11, 1, 2, 0))
+		s := e.scheduler(e.d, jobs.Config{MaxAttempts: 3})
+		err := s.CatchUp(e.ctx)
+		if err == nil || !strings.Contains(err.Error(), "not posted") {
+			t.Fatalf("catch-up error = %v, want the unposted voucher named", err)
+		}
+		runs := e.d.Client.JobRun.Query().Where(jobrun.CommunityID(com.ID), jobrun.Period("2026-10")).AllX(e.ctx)
+		if len(runs) != 1 || runs[0].Status != jobrun.StatusFAILED || !strings.HasPrefix(runs[0].Error, "data error") {
+			t.Fatalf("runs = %+v, want one FAILED data error (not retried)", runs)
+		}
+		if e.d.Client.Report.Query().Where(entreport.CommunityID(com.ID), entreport.Period("2026-10")).ExistX(e.ctx) {
+			t.Fatal("a report was published although the month could not close")
+		}
+	})
+}
+
+func TestSubscribersHearOfPublishing(t *testing.T) {
+	e := newEnv(t, dbtest.SQLiteDSN(t))
+	e.clock.Set(shanghai(2026, 11, 1, 2, 0))
+	s := e.scheduler(e.d, jobs.Config{})
+	ch := make(chan *ent.Report, 10)
+	stop := s.Subscribe(ch)
+	defer stop()
+	if err := s.CatchUp(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(ch) != 2 {
+		t.Fatalf("%d notifications, want 2", len(ch))
+	}
+}

@@ -1,0 +1,196 @@
+// Package jobs is the scheduler that publishes reports on its own: every
+// community's monthly disclosure on the 1st of the month for the month
+// before, and the yearly asset-growth summaries on 1 January, in
+// Asia/Shanghai whatever the server's zone. Each report is made at most
+// once — the database's unique keys decide, so restarts and several
+// instances sharing one PostgreSQL never publish twice — and every run is
+// recorded as a JobRun. Periods missed while the server was down are caught
+// up on start and at every tick.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"sunlight/archive"
+	"sunlight/calendar"
+	"sunlight/ent"
+	entreport "sunlight/ent/report"
+	pdf "sunlight/report"
+)
+
+// Job names, as recorded in JobRun.job.
+const (
+	MonthlyJob = "monthly-disclosure"
+	YearlyJob  = "yearly-asset-growth"
+)
+
+// Config tunes the scheduler. The zero value is the production default.
+type Config struct {
+	// Location is the zone schedules are read in (default Asia/Shanghai).
+	Location *time.Location
+	// MonthlySpec and YearlySpec are cron specs (minute hour dom month dow).
+	MonthlySpec string // default "0 2 1 * *": 02:00 on the 1st
+	YearlySpec  string // default "0 3 1 1 *": 03:00 on 1 January
+	// WorkTimeout bounds one run; a RUNNING run older than this is taken
+	// as abandoned (its process died), marked failed and retried.
+	WorkTimeout time.Duration // default 10 minutes
+	// MaxAttempts is how many runs a transient failure gets in a row.
+	MaxAttempts int // default 4
+	// Backoff is the wait before the second attempt; it doubles after.
+	Backoff time.Duration // default 2 seconds
+	// LookbackMonths bounds catch-up for a community with no published or
+	// closed month yet.
+	LookbackMonths int // default 12
+	// Now is the clock (tests set it).
+	Now func() time.Time
+}
+
+func (c *Config) defaults() {
+	if c.Location == nil {
+		c.Location = calendar.Shanghai
+	}
+	if c.MonthlySpec == "" {
+		c.MonthlySpec = "0 2 1 * *"
+	}
+	if c.YearlySpec == "" {
+		c.YearlySpec = "0 3 1 1 *"
+	}
+	if c.WorkTimeout == 0 {
+		c.WorkTimeout = 10 * time.Minute
+	}
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = 4
+	}
+	if c.Backoff == 0 {
+		c.Backoff = 2 * time.Second
+	}
+	if c.LookbackMonths == 0 {
+		c.LookbackMonths = 12
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Scheduler publishes reports.
+type Scheduler struct {
+	client   *ent.Client
+	archive  *archive.Archive
+	renderer *pdf.Renderer
+	cfg      Config
+	cron     *cron.Cron
+	log      *slog.Logger
+
+	mu          sync.Mutex
+	subscribers map[int]chan<- *ent.Report
+	nextSub     int
+	lastTick    time.Time
+
+	// hooks for tests: called after rendering, before storing.
+	afterRender func(ctx context.Context, kind entreport.Kind, code string, p calendar.Period) error
+}
+
+// New returns a scheduler; Start runs it.
+func New(client *ent.Client, a *archive.Archive, r *pdf.Renderer, cfg Config) *Scheduler {
+	cfg.defaults()
+	return &Scheduler{
+		client: client, archive: a, renderer: r, cfg: cfg,
+		log:         slog.Default().With("component", "scheduler"),
+		subscribers: map[int]chan<- *ent.Report{},
+	}
+}
+
+// Start catches up on missed periods, then runs the cron schedules until
+// ctx ends or Stop is called.
+func (s *Scheduler) Start(ctx context.Context) error {
+	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
+	s.cron = cron.New(cron.WithLocation(s.cfg.Location), cron.WithParser(parser),
+		cron.WithChain(cron.Recover(cronLogger{s.log}), cron.SkipIfStillRunning(cronLogger{s.log})))
+	// Each tick catches up everything due, not only "last month": a tick
+	// missed (machine asleep, process down) is made up by the next one.
+	tick := func() {
+		s.mu.Lock()
+		s.lastTick = s.cfg.Now()
+		s.mu.Unlock()
+		if err := s.CatchUp(ctx); err != nil {
+			s.log.Error("scheduled run failed", "err", err)
+		}
+	}
+	if _, err := s.cron.AddFunc(s.cfg.MonthlySpec, tick); err != nil {
+		return fmt.Errorf("monthly schedule %q: %w", s.cfg.MonthlySpec, err)
+	}
+	if _, err := s.cron.AddFunc(s.cfg.YearlySpec, tick); err != nil {
+		return fmt.Errorf("yearly schedule %q: %w", s.cfg.YearlySpec, err)
+	}
+	s.cron.Start()
+	go func() {
+		tick()
+		<-ctx.Done()
+		s.Stop()
+	}()
+	s.log.Info("scheduler started", "monthly", s.cfg.MonthlySpec, "yearly", s.cfg.YearlySpec, "zone", s.cfg.Location.String())
+	return nil
+}
+
+// Stop stops the schedules and waits for a running tick to finish.
+func (s *Scheduler) Stop() {
+	if s.cron == nil {
+		return
+	}
+	<-s.cron.Stop().Done()
+}
+
+// Next returns when the monthly and yearly schedules fire next after t.
+func (s *Scheduler) Next(t time.Time) (monthly, yearly time.Time, err error) {
+	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
+	m, err := parser.Parse(s.cfg.MonthlySpec)
+	if err != nil {
+		return
+	}
+	y, err := parser.Parse(s.cfg.YearlySpec)
+	if err != nil {
+		return
+	}
+	t = t.In(s.cfg.Location)
+	return m.Next(t), y.Next(t), nil
+}
+
+// Subscribe registers ch for every report published from now on; the
+// returned func unsubscribes. A slow subscriber misses reports rather than
+// holding up publishing.
+func (s *Scheduler) Subscribe(ch chan<- *ent.Report) func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.nextSub
+	s.nextSub++
+	s.subscribers[id] = ch
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.subscribers, id)
+	}
+}
+
+func (s *Scheduler) notify(r *ent.Report) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, ch := range s.subscribers {
+		select {
+		case ch <- r:
+		default:
+		}
+	}
+}
+
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug(msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error(msg, append(kv, "err", err)...)
+}
