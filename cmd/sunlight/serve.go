@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"sunlight/db"
 	"sunlight/demo"
 	"sunlight/graph"
+	"sunlight/web"
 )
 
 func dbFlag(fs *flag.FlagSet) *string {
@@ -37,6 +39,9 @@ func serve(ctx context.Context, args []string) error {
 	dsn := dbFlag(fs)
 	addr := fs.String("addr", env("SUNLIGHT_ADDR", "127.0.0.1:8080"), "address to listen on (SUNLIGHT_ADDR)")
 	withDemo := fs.Bool("demo", env("SUNLIGHT_DEMO", "") == "1", "load the demo data first if the database is empty (SUNLIGHT_DEMO=1)")
+	scheduler := fs.Bool("scheduler", env("SUNLIGHT_SCHEDULER", "1") != "0", "run the report scheduler in this process (SUNLIGHT_SCHEDULER=0 turns it off, e.g. when `sunlight jobs` runs elsewhere)")
+	sf := addSchedulerFlags(fs)
+	pprofAddr := fs.String("pprof", env("SUNLIGHT_PPROF", ""), "serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty (SUNLIGHT_PPROF)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,8 +59,26 @@ func serve(ctx context.Context, args []string) error {
 			slog.Info("demo data loaded", "community", demo.Code)
 		}
 	}
+	if *pprofAddr != "" {
+		if err := servePprof(*pprofAddr); err != nil {
+			return err
+		}
+	}
+	sched, arch, err := sf.newScheduler(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer arch.Close()
+	if *scheduler {
+		if err := sched.Start(ctx); err != nil {
+			return err
+		}
+		defer sched.Stop()
+	}
+	mux := graph.NewMux(d.Client, graph.Config{})
+	web.New(d.Client, arch, nil).Register(mux)
 	srv := &http.Server{
-		Handler:           graph.NewMux(d.Client, graph.Config{}),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ln, err := net.Listen("tcp", *addr)
@@ -91,5 +114,23 @@ func migrate(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	slog.Info("schema is current", "db", d.Dialect)
+	return nil
+}
+
+// servePprof serves the profiler on its own listener, never on the public
+// GraphQL address.
+func servePprof(addr string) error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen for pprof on %s: %w", addr, err)
+	}
+	slog.Info("profiler", "pprof", "http://"+ln.Addr().String()+"/debug/pprof/")
+	go func() { _ = http.Serve(ln, mux) }()
 	return nil
 }
