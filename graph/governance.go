@@ -107,7 +107,7 @@ func (r *queryResolver) occupancy(ctx context.Context, marketID int, asOf time.T
 		OccupancyPercent: "0.00", RentRoll: o.RentRoll, AskedRent: o.AskedRent,
 	}
 	if n := len(o.Stalls); n > 0 {
-		bp := (int64(o.Occupied)*1_000_000/int64(n) + 5) / 10 // basis points, rounded
+		bp := (int64(o.Occupied)*100_000/int64(n) + 5) / 10 // basis points, rounded
 		out.OccupancyPercent = fmt.Sprintf("%d.%02d", bp/100, bp%100)
 	}
 	for _, s := range o.Stalls {
