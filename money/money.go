@@ -143,3 +143,6 @@ func (f *Fen) UnmarshalGQL(v any) error {
 		return fmt.Errorf("%w: Money must be a string of yuan such as \"26868.00\", got %T", ErrSyntax, v)
 	}
 }
+
+// Sub returns f - g (used by templates, which cannot subtract).
+func (f Fen) Sub(g Fen) Fen { return f - g }

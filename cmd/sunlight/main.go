@@ -20,6 +20,7 @@ const usage = `sunlight — the collective economy out in the sunlight (社区�
 
 Usage:
   sunlight serve   [--db DSN] [--addr HOST:PORT] [--demo]   GraphQL at /graphql, GraphiQL at /
+  sunlight jobs    [--db DSN] [--archive URL]               run only the report scheduler
   sunlight migrate [--db DSN]                               create or upgrade the schema
   sunlight demo    [--db DSN]                               load the demo data (阁子市社区 and neighbours)
   sunlight report monthly --community CODE --month YYYY-MM --out FILE.pdf
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return demoCmd(ctx, rest, stdout)
 	case "report":
 		return reportCmd(ctx, rest, stdout)
+	case "jobs":
+		return jobsCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -14,6 +14,7 @@ import (
 	"sunlight/db"
 	"sunlight/demo"
 	"sunlight/graph"
+	"sunlight/web"
 )
 
 func dbFlag(fs *flag.FlagSet) *string {
@@ -38,6 +39,8 @@ func serve(ctx context.Context, args []string) error {
 	dsn := dbFlag(fs)
 	addr := fs.String("addr", env("SUNLIGHT_ADDR", "127.0.0.1:8080"), "address to listen on (SUNLIGHT_ADDR)")
 	withDemo := fs.Bool("demo", env("SUNLIGHT_DEMO", "") == "1", "load the demo data first if the database is empty (SUNLIGHT_DEMO=1)")
+	scheduler := fs.Bool("scheduler", env("SUNLIGHT_SCHEDULER", "1") != "0", "run the report scheduler in this process (SUNLIGHT_SCHEDULER=0 turns it off, e.g. when `sunlight jobs` runs elsewhere)")
+	sf := addSchedulerFlags(fs)
 	pprofAddr := fs.String("pprof", env("SUNLIGHT_PPROF", ""), "serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty (SUNLIGHT_PPROF)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -61,8 +64,21 @@ func serve(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	sched, arch, err := sf.newScheduler(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer arch.Close()
+	if *scheduler {
+		if err := sched.Start(ctx); err != nil {
+			return err
+		}
+		defer sched.Stop()
+	}
+	mux := graph.NewMux(d.Client, graph.Config{})
+	web.New(d.Client, arch, nil).Register(mux)
 	srv := &http.Server{
-		Handler:           graph.NewMux(d.Client, graph.Config{}),
+		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ln, err := net.Listen("tcp", *addr)

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"sunlight/archive"
+	"sunlight/calendar"
+	"sunlight/db"
+	"sunlight/jobs"
+	"sunlight/report"
+)
+
+// schedulerFlags are the settings of the report scheduler, shared by
+// `serve` and `jobs`.
+type schedulerFlags struct {
+	archiveURL string
+	font       string
+	monthly    string
+	yearly     string
+	zone       string
+	lookback   int
+	timeout    time.Duration
+}
+
+func addSchedulerFlags(fs *flag.FlagSet) *schedulerFlags {
+	f := &schedulerFlags{}
+	fs.StringVar(&f.archiveURL, "archive", env("SUNLIGHT_ARCHIVE", archive.DefaultURL), "where published PDFs are kept: file://FOLDER or s3://BUCKET?endpoint=…&region=… (SUNLIGHT_ARCHIVE)")
+	fs.StringVar(&f.font, "report-font", env("SUNLIGHT_REPORT_FONT", ""), "a plain TrueType .ttf for reports instead of the embedded WenQuanYi Micro Hei (SUNLIGHT_REPORT_FONT)")
+	fs.StringVar(&f.monthly, "schedule-monthly", env("SUNLIGHT_SCHEDULE_MONTHLY", "0 2 1 * *"), "cron spec of the monthly disclosures (SUNLIGHT_SCHEDULE_MONTHLY)")
+	fs.StringVar(&f.yearly, "schedule-yearly", env("SUNLIGHT_SCHEDULE_YEARLY", "0 3 1 1 *"), "cron spec of the yearly summaries (SUNLIGHT_SCHEDULE_YEARLY)")
+	fs.StringVar(&f.zone, "schedule-zone", env("SUNLIGHT_SCHEDULE_ZONE", "Asia/Shanghai"), "time zone the schedules are read in (SUNLIGHT_SCHEDULE_ZONE)")
+	fs.IntVar(&f.lookback, "catch-up-months", 12, "how many past months a community with no published report catches up")
+	fs.DurationVar(&f.timeout, "job-timeout", 10*time.Minute, "working timeout of one report run; a run older than this is retried")
+	return f
+}
+
+// newScheduler opens the archive, checks the report font and builds the
+// scheduler (not started).
+func (f *schedulerFlags) newScheduler(ctx context.Context, d *db.DB) (*jobs.Scheduler, *archive.Archive, error) {
+	var opts []report.Option
+	if f.font != "" {
+		opts = append(opts, report.WithFontFile(f.font))
+	}
+	r, err := report.NewRenderer(opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := archive.Open(ctx, f.archiveURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	loc := calendar.Shanghai
+	if f.zone != "Asia/Shanghai" {
+		if loc, err = time.LoadLocation(f.zone); err != nil {
+			return nil, nil, fmt.Errorf("schedule zone %q: %w", f.zone, err)
+		}
+	}
+	s := jobs.New(d.Client, a, r, jobs.Config{
+		Location: loc, MonthlySpec: f.monthly, YearlySpec: f.yearly,
+		LookbackMonths: f.lookback, WorkTimeout: f.timeout,
+	})
+	return s, a, nil
+}
+
+// jobsCmd runs only the scheduler, for a deployment that keeps it apart
+// from the API servers.
+func jobsCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("jobs", flag.ContinueOnError)
+	dsn := dbFlag(fs)
+	sf := addSchedulerFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	d, err := openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	s, a, err := sf.newScheduler(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := s.Start(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	slog.Info("scheduler stopping: waiting for the run in progress")
+	s.Stop()
+	return nil
+}
