@@ -82,16 +82,23 @@ func (s *Scheduler) publishOnce(ctx context.Context, kind entreport.Kind, c *ent
 		return nil, Failed, fmt.Errorf("claim %s %s of %s: %w", kind, p, c.Code, err)
 	}
 	if run.Status == jobrun.StatusSKIPPED {
+		s.observeRun(run.Job, string(jobrun.StatusSKIPPED))
 		return nil, Skipped, nil
 	}
 	r, err := s.generateAndPublish(ctx, run, kind, c, p)
 	if errors.Is(err, errPublishedElsewhere) {
 		s.finish(run, jobrun.StatusSKIPPED, err)
+		s.observeRun(run.Job, string(jobrun.StatusSKIPPED))
 		return nil, Skipped, nil
 	}
 	if err != nil {
 		s.finish(run, jobrun.StatusFAILED, err)
+		s.observeRun(run.Job, string(jobrun.StatusFAILED))
 		return nil, Failed, err
+	}
+	s.observeRun(run.Job, string(jobrun.StatusSUCCEEDED))
+	if s.observer != nil && r.PublishedAt != nil {
+		s.observer.Published(kind, *r.PublishedAt)
 	}
 	s.notify(r)
 	s.log.Info("report published", "community", c.Code, "kind", string(kind), "period", p.String(), "sha256", r.Sha256, "bytes", r.Size)
@@ -194,9 +201,13 @@ func (s *Scheduler) generateAndPublish(ctx context.Context, run *ent.JobRun, kin
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.WorkTimeout)
 	defer cancel()
 	started := s.cfg.Now().UTC()
+	renderStart := time.Now()
 	data, prev, err := s.render(ctx, kind, c, p)
 	if err != nil {
 		return nil, err
+	}
+	if s.observer != nil {
+		s.observer.Rendered(kind, time.Since(renderStart), len(data))
 	}
 	if s.afterRender != nil {
 		if err := s.afterRender(ctx, kind, c.Code, p); err != nil {

@@ -91,6 +91,10 @@ type Scheduler struct {
 	subscribers map[int]chan<- *ent.Report
 	nextSub     int
 	lastTick    time.Time
+	running     bool           // between Start and Stop/Shutdown
+	ticks       int            // ticks in progress
+	tickWG      sync.WaitGroup // ticks in progress, for Shutdown
+	observer    Observer
 
 	// hooks for tests: called after rendering, before storing.
 	afterRender func(ctx context.Context, kind entreport.Kind, code string, p calendar.Period) error
@@ -117,7 +121,15 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	tick := func() {
 		s.mu.Lock()
 		s.lastTick = s.cfg.Now()
+		s.ticks++
+		s.tickWG.Add(1)
 		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			s.ticks--
+			s.mu.Unlock()
+			s.tickWG.Done()
+		}()
 		if err := s.CatchUp(ctx); err != nil {
 			s.log.Error("scheduled run failed", "err", err)
 		}
@@ -129,6 +141,9 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		return fmt.Errorf("yearly schedule %q: %w", s.cfg.YearlySpec, err)
 	}
 	s.cron.Start()
+	s.mu.Lock()
+	s.running = true
+	s.mu.Unlock()
 	go func() {
 		tick()
 		<-ctx.Done()
@@ -143,6 +158,9 @@ func (s *Scheduler) Stop() {
 	if s.cron == nil {
 		return
 	}
+	s.mu.Lock()
+	s.running = false
+	s.mu.Unlock()
 	<-s.cron.Stop().Done()
 }
 
