@@ -183,6 +183,9 @@ func (r *Resolver) Matter() generated.MatterResolver { return &matterResolver{r}
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Report returns generated.ReportResolver implementation.
+func (r *Resolver) Report() generated.ReportResolver { return &reportResolver{r} }
+
 // Resident returns generated.ResidentResolver implementation.
 func (r *Resolver) Resident() generated.ResidentResolver { return &residentResolver{r} }
 
@@ -197,6 +200,7 @@ type (
 	inquiryResolver  struct{ *Resolver }
 	matterResolver   struct{ *Resolver }
 	queryResolver    struct{ *Resolver }
+	reportResolver   struct{ *Resolver }
 	residentResolver struct{ *Resolver }
 	stallResolver    struct{ *Resolver }
 	voucherResolver  struct{ *Resolver }

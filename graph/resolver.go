@@ -11,15 +11,21 @@ import (
 
 // Resolver is the root resolver; one per server.
 type Resolver struct {
-	client *ent.Client
-	now    func() time.Time
+	client    *ent.Client
+	now       func() time.Time
+	published Publisher
+}
+
+// Publisher tells of reports as they are published (the scheduler).
+type Publisher interface {
+	Subscribe(ch chan<- *ent.Report) (unsubscribe func())
 }
 
 // NewResolver returns a resolver over client. now is the clock (tests pass
-// a fixed one).
-func NewResolver(client *ent.Client, now func() time.Time) *Resolver {
+// a fixed one); published may be nil when no scheduler runs in the process.
+func NewResolver(client *ent.Client, now func() time.Time, published Publisher) *Resolver {
 	if now == nil {
 		now = time.Now
 	}
-	return &Resolver{client: client, now: now}
+	return &Resolver{client: client, now: now, published: published}
 }

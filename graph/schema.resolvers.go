@@ -18,6 +18,7 @@ import (
 	"sunlight/mask"
 	"sunlight/money"
 	"sunlight/valuation"
+	"sunlight/web"
 	"time"
 )
 
@@ -319,6 +320,11 @@ func (r *queryResolver) OpenInquiries(ctx context.Context, communityID int, asOf
 	return governance.Open(ctx, r.client, communityID, asOf, overdueOnly != nil && *overdueOnly)
 }
 
+// DownloadURL is the resolver for the downloadURL field.
+func (r *reportResolver) DownloadURL(ctx context.Context, obj *ent.Report) (string, error) {
+	return web.DownloadURL(obj.ID), nil
+}
+
 // Age is the resolver for the age field.
 func (r *residentResolver) Age(ctx context.Context, obj *ent.Resident, asOf *time.Time) (int, error) {
 	return calendar.AgeOn(obj.BirthDate, r.today(asOf)), nil
@@ -339,6 +345,11 @@ func (r *stallResolver) CurrentLease(ctx context.Context, obj *ent.Stall, asOf *
 	return governance.CurrentLease(ctx, r.client, obj.ID, r.today(asOf))
 }
 
+// ReportPublished is the resolver for the reportPublished field.
+func (r *subscriptionResolver) ReportPublished(ctx context.Context, communityID *int) (<-chan *ent.Report, error) {
+	return r.reportPublished(ctx, communityID)
+}
+
 // AmountInCapitals is the resolver for the amountInCapitals field.
 func (r *voucherResolver) AmountInCapitals(ctx context.Context, obj *ent.Voucher) (string, error) {
 	return money.Capitals(obj.Amount), nil
@@ -347,4 +358,10 @@ func (r *voucherResolver) AmountInCapitals(ctx context.Context, obj *ent.Voucher
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+// Subscription returns generated.SubscriptionResolver implementation.
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
+type (
+	mutationResolver     struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
+)

@@ -25,6 +25,8 @@ type Config struct {
 	Now func() time.Time
 	// MaxComplexity bounds the cost of one query (0: 5000).
 	MaxComplexity int
+	// Published feeds the reportPublished subscription; nil: no scheduler here.
+	Published Publisher
 }
 
 // NewHandler returns the GraphQL endpoint (GET and POST, GraphQL over HTTP).
@@ -33,8 +35,10 @@ func NewHandler(client *ent.Client, cfg Config) http.Handler {
 		cfg.MaxComplexity = 5000
 	}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
-		Resolvers: NewResolver(client, cfg.Now),
+		Resolvers: NewResolver(client, cfg.Now, cfg.Published),
 	}))
+	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 15 * time.Second})
+	srv.AddTransport(transport.SSE{})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

@@ -75,7 +75,11 @@ func serve(ctx context.Context, args []string) error {
 		}
 		defer sched.Stop()
 	}
-	mux := graph.NewMux(d.Client, graph.Config{})
+	gcfg := graph.Config{}
+	if *scheduler {
+		gcfg.Published = sched
+	}
+	mux := graph.NewMux(d.Client, gcfg)
 	web.New(d.Client, arch, nil).Register(mux)
 	srv := &http.Server{
 		Handler:           mux,

@@ -52,8 +52,10 @@ type ResolverRoot interface {
 	Matter() MatterResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Report() ReportResolver
 	Resident() ResidentResolver
 	Stall() StallResolver
+	Subscription() SubscriptionResolver
 	Voucher() VoucherResolver
 }
 
@@ -599,6 +601,7 @@ type ComplexityRoot struct {
 	Report struct {
 		Community   func(childComplexity int) int
 		CommunityID func(childComplexity int) int
+		DownloadURL func(childComplexity int) int
 		GeneratedAt func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Inquiries   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InquiryOrder, where *ent.InquiryWhereInput) int
@@ -727,6 +730,10 @@ type ComplexityRoot struct {
 		Stall func(childComplexity int) int
 	}
 
+	Subscription struct {
+		ReportPublished func(childComplexity int, communityID *int) int
+	}
+
 	Voucher struct {
 		Amount           func(childComplexity int) int
 		AmountInCapitals func(childComplexity int) int
@@ -845,6 +852,9 @@ type QueryResolver interface {
 	MarketOccupancy(ctx context.Context, marketID int, asOf time.Time) (*model.MarketOccupancy, error)
 	OpenInquiries(ctx context.Context, communityID int, asOf time.Time, overdueOnly *bool) ([]*ent.Inquiry, error)
 }
+type ReportResolver interface {
+	DownloadURL(ctx context.Context, obj *ent.Report) (string, error)
+}
 type ResidentResolver interface {
 	Age(ctx context.Context, obj *ent.Resident, asOf *time.Time) (int, error)
 	IDNumberMasked(ctx context.Context, obj *ent.Resident) (string, error)
@@ -852,6 +862,9 @@ type ResidentResolver interface {
 }
 type StallResolver interface {
 	CurrentLease(ctx context.Context, obj *ent.Stall, asOf *time.Time) (*ent.Contract, error)
+}
+type SubscriptionResolver interface {
+	ReportPublished(ctx context.Context, communityID *int) (<-chan *ent.Report, error)
 }
 type VoucherResolver interface {
 	AmountInCapitals(ctx context.Context, obj *ent.Voucher) (string, error)
@@ -3620,6 +3633,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Report.CommunityID(childComplexity), true
+	case "Report.downloadURL":
+		if e.ComplexityRoot.Report.DownloadURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.DownloadURL(childComplexity), true
 	case "Report.generatedAt":
 		if e.ComplexityRoot.Report.GeneratedAt == nil {
 			break
@@ -4162,6 +4181,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StallOccupancy.Stall(childComplexity), true
 
+	case "Subscription.reportPublished":
+		if e.ComplexityRoot.Subscription.ReportPublished == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_reportPublished_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ReportPublished(childComplexity, args["communityID"].(*int)), true
+
 	case "Voucher.amount":
 		if e.ComplexityRoot.Voucher.Amount == nil {
 			break
@@ -4466,6 +4497,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -4827,6 +4875,19 @@ extend type Inquiry {
 extend type Resident {
   "Age in full years (年龄) on asOf (default: today); born on 29 February, a year older on 1 March in common years."
   age(asOf: Date): Int!
+}
+
+extend type Report {
+  "Where to download the PDF (下载地址), e.g. /reports/55834574862.pdf; the file's SHA-256 is sha256 and its ETag."
+  downloadURL: String!
+}
+
+type Subscription {
+  """
+  A report was published (报告发布): the scheduler made and stored it, recorded its hash chain and closed the month.
+  Pass communityID to hear of one community only. Served over WebSocket (graphql-transport-ws) and server-sent events.
+  """
+  reportPublished(communityID: ID): Report!
 }
 
 extend type Voucher {
@@ -13358,6 +13419,8 @@ func (ec *executionContext) childFields_Report(ctx context.Context, field graphq
 		return ec.fieldContext_Report_community(ctx, field)
 	case "inquiries":
 		return ec.fieldContext_Report_inquiries(ctx, field)
+	case "downloadURL":
+		return ec.fieldContext_Report_downloadURL(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Report", field.Name)
 }
@@ -17295,6 +17358,20 @@ func (ec *executionContext) field_Stall_currentLease_args(ctx context.Context, r
 		return nil, err
 	}
 	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_reportPublished_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "communityID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityID"] = arg0
 	return args, nil
 }
 
@@ -29023,6 +29100,29 @@ func (ec *executionContext) fieldContext_Report_inquiries(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Report_downloadURL(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_downloadURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Report().DownloadURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_downloadURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, true, true, "String")
+}
+
 func (ec *executionContext) _ReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ReportConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31010,6 +31110,50 @@ func (ec *executionContext) fieldContext_StallOccupancy_lease(_ context.Context,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Contract(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_reportPublished(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_reportPublished(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ReportPublished(ctx, fc.Args["communityID"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Report) graphql.Marshaler {
+			return ec.marshalNReport2ᚖsunlightᚋentᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_reportPublished(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_reportPublished_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -54174,6 +54318,12 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Report_inquiries(ctx, field, obj)
 				})
+		case "downloadURL":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Report_downloadURL(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -54977,6 +55127,26 @@ func (ec *executionContext) _StallOccupancy(ctx context.Context, sel ast.Selecti
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "reportPublished":
+		return ec._Subscription_reportPublished(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var voucherImplementors = []string{"Voucher", "Node"}
@@ -56697,6 +56867,14 @@ func (ec *executionContext) marshalNRentArrears2ᚖsunlightᚋgraphᚋmodelᚐRe
 		return graphql.Null
 	}
 	return ec._RentArrears(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReport2ᚖsunlightᚋentᚐReport(ctx context.Context, sel ast.SelectionSet, v *ent.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Report!")
+		return graphql.Null
+	}
+	return ec._Report(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ReportConnection) graphql.Marshaler {

@@ -265,6 +265,9 @@ type StallOccupancy struct {
 	Lease *ent.Contract `json:"lease,omitempty"`
 }
 
+type Subscription struct {
+}
+
 // Which age-based benefit to check eligibility for (年龄资格).
 type AgeBenefit string
 
