@@ -21,13 +21,14 @@ func dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", env("SUNLIGHT_DB", db.DefaultDSN), "database: file:PATH for SQLite or a postgres:// URL (SUNLIGHT_DB)")
 }
 
-// openDB opens and migrates the database.
+// openDB opens and migrates the database: versioned migration files on
+// PostgreSQL, auto-migration on SQLite.
 func openDB(ctx context.Context, dsn string) (*db.DB, error) {
 	d, err := db.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.Migrate(ctx); err != nil {
+	if _, err := d.MigrateProduction(ctx, db.VersionedOptions{}); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -109,15 +110,20 @@ func serve(ctx context.Context, args []string) error {
 func migrate(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	dsn := dbFlag(fs)
+	baseline := fs.String("baseline", env("SUNLIGHT_MIGRATE_BASELINE", ""), "PostgreSQL only: adopt a database made by an older build's auto-migration as being at this migration version (SUNLIGHT_MIGRATE_BASELINE)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	d, err := openDB(ctx, *dsn)
+	d, err := db.Open(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	slog.Info("schema is current", "db", d.Dialect)
+	applied, err := d.MigrateProduction(ctx, db.VersionedOptions{Baseline: *baseline})
+	if err != nil {
+		return err
+	}
+	slog.Info("schema is current", "db", d.Dialect, "applied", applied)
 	return nil
 }
 
