@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -27,6 +28,8 @@ type Config struct {
 	MaxComplexity int
 	// Published feeds the reportPublished subscription; nil: no scheduler here.
 	Published Publisher
+	// Extensions are added to the handler (e.g. ops metrics and logging).
+	Extensions []graphql.HandlerExtension
 }
 
 // NewHandler returns the GraphQL endpoint (GET and POST, GraphQL over HTTP).
@@ -46,6 +49,9 @@ func NewHandler(client *ent.Client, cfg Config) http.Handler {
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(entgql.Transactioner{TxOpener: client})
+	for _, ext := range cfg.Extensions {
+		srv.Use(ext)
+	}
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		slog.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p))

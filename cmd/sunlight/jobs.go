@@ -33,8 +33,8 @@ func addSchedulerFlags(fs *flag.FlagSet) *schedulerFlags {
 	fs.StringVar(&f.monthly, "schedule-monthly", env("SUNLIGHT_SCHEDULE_MONTHLY", "0 2 1 * *"), "cron spec of the monthly disclosures (SUNLIGHT_SCHEDULE_MONTHLY)")
 	fs.StringVar(&f.yearly, "schedule-yearly", env("SUNLIGHT_SCHEDULE_YEARLY", "0 3 1 1 *"), "cron spec of the yearly summaries (SUNLIGHT_SCHEDULE_YEARLY)")
 	fs.StringVar(&f.zone, "schedule-zone", env("SUNLIGHT_SCHEDULE_ZONE", "Asia/Shanghai"), "time zone the schedules are read in (SUNLIGHT_SCHEDULE_ZONE)")
-	fs.IntVar(&f.lookback, "catch-up-months", 12, "how many past months a community with no published report catches up")
-	fs.DurationVar(&f.timeout, "job-timeout", 10*time.Minute, "working timeout of one report run; a run older than this is retried")
+	fs.IntVar(&f.lookback, "catch-up-months", envInt("SUNLIGHT_CATCH_UP_MONTHS", 12), "how many past months a community with no published report catches up (SUNLIGHT_CATCH_UP_MONTHS)")
+	fs.DurationVar(&f.timeout, "job-timeout", envDuration("SUNLIGHT_JOB_TIMEOUT", 10*time.Minute), "working timeout of one report run; a run older than this is retried (SUNLIGHT_JOB_TIMEOUT)")
 	return f
 }
 

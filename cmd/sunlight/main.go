@@ -27,9 +27,12 @@ Usage:
   sunlight demo    [--db DSN]                               load the demo data (阁子市社区 and neighbours)
   sunlight report monthly --community CODE --month YYYY-MM --out FILE.pdf
   sunlight report yearly  --community CODE --year YYYY --out FILE.pdf
+  sunlight backup  --out FILE                               online backup of the SQLite database
+  sunlight export  --community CODE --year YYYY [--format csv|json] [--out DIR]   open data
 
-Every flag can also be set by its SUNLIGHT_* environment variable
-(--db: SUNLIGHT_DB, --addr: SUNLIGHT_ADDR). Run "sunlight COMMAND --help" for a command's flags.
+Most flags can also be set by a SUNLIGHT_* environment variable
+(--db: SUNLIGHT_DB, --addr: SUNLIGHT_ADDR, …; README.md has the table).
+Run "sunlight COMMAND --help" for a command's flags.
 `
 
 func main() {
@@ -63,6 +66,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return reportCmd(ctx, rest, stdout)
 	case "jobs":
 		return jobsCmd(ctx, rest)
+	case "backup":
+		return backupCmd(ctx, rest, stdout)
+	case "export":
+		return exportCmd(ctx, rest, stdout)
 	case "verify":
 		return verifyCmd(ctx, rest, stdout)
 	case "help", "-h", "--help":

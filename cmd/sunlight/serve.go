@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -11,9 +10,14 @@ import (
 	"net/http/pprof"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"sunlight/db"
 	"sunlight/demo"
 	"sunlight/graph"
+	"sunlight/token"
+	"sunlight/opendata"
+	"sunlight/ops"
 	"sunlight/web"
 )
 
@@ -42,6 +46,8 @@ func serve(ctx context.Context, args []string) error {
 	withDemo := fs.Bool("demo", env("SUNLIGHT_DEMO", "") == "1", "load the demo data first if the database is empty (SUNLIGHT_DEMO=1)")
 	scheduler := fs.Bool("scheduler", env("SUNLIGHT_SCHEDULER", "1") != "0", "run the report scheduler in this process (SUNLIGHT_SCHEDULER=0 turns it off, e.g. when `sunlight jobs` runs elsewhere)")
 	sf := addSchedulerFlags(fs)
+	requireAuth := fs.Bool("require-auth", env("SUNLIGHT_REQUIRE_AUTH", "") == "1", "refuse requests without a bearer token; off: anonymous callers get the PUBLIC role (SUNLIGHT_REQUIRE_AUTH=1)")
+	grace := fs.Duration("shutdown-timeout", envDuration("SUNLIGHT_SHUTDOWN_TIMEOUT", 20*time.Second), "on SIGTERM/SIGINT, how long requests in flight and the report run in progress get to finish (SUNLIGHT_SHUTDOWN_TIMEOUT)")
 	pprofAddr := fs.String("pprof", env("SUNLIGHT_PPROF", ""), "serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty (SUNLIGHT_PPROF)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -70,20 +76,42 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer arch.Close()
+	// The scheduler runs on a context of its own, so that a signal lets
+	// the report in progress finish (within the grace period) instead of
+	// cutting it off.
+	schedCtx, cancelSched := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelSched()
+	metrics := ops.NewMetrics(d)
+	health := &ops.Health{DB: d}
 	if *scheduler {
-		if err := sched.Start(ctx); err != nil {
+		sched.SetObserver(metrics)
+		if err := metrics.LoadLastPublished(ctx, d.Client); err != nil {
+			slog.Warn("last publish times", "err", err)
+		}
+		if err := sched.Start(schedCtx); err != nil {
 			return err
 		}
-		defer sched.Stop()
+		health.Scheduler = sched
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), *grace)
+			defer cancel()
+			if err := sched.Shutdown(sctx); err != nil {
+				slog.Warn("scheduler: giving up on the run in progress", "err", err)
+				cancelSched()
+				sched.Stop()
+			}
+		}()
 	}
-	gcfg := graph.Config{}
+	gcfg := graph.Config{Extensions: []graphql.HandlerExtension{metrics.GraphQL()}}
 	if *scheduler {
 		gcfg.Published = sched
 	}
 	mux := graph.NewMux(d.Client, gcfg)
 	web.New(d.Client, arch, nil).Register(mux)
+	ops.Register(mux, health, metrics)
+	opendata.New(d.Client).Register(mux)
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           metrics.Middleware(slog.Default(), token.Middleware{Client: d.Client, Required: *requireAuth}.Wrap(mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ln, err := net.Listen("tcp", *addr)
@@ -91,20 +119,7 @@ func serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	slog.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "graphiql", "http://"+ln.Addr().String()+"/", "db", d.Dialect)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	slog.Info("shutting down: finishing requests in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
+	return ops.Serve(ctx, srv, ln, *grace, health)
 }
 
 func migrate(ctx context.Context, args []string) error {
