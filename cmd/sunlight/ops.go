@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"sunlight/backup"
@@ -50,6 +51,9 @@ func backupCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *out == "" {
 		return errors.New("backup: --out FILE is required")
+	}
+	if strings.HasPrefix(*dsn, "postgres://") || strings.HasPrefix(*dsn, "postgresql://") {
+		return backup.ErrPostgres
 	}
 	d, err := db.Open(ctx, *dsn)
 	if err != nil {
