@@ -22,6 +22,7 @@ import (
 
 	"sunlight/ent"
 	"sunlight/ent/migrate"
+	_ "sunlight/ent/runtime" // the schemas' defaults, validators and privacy policies
 )
 
 // DefaultDSN is the embedded database used when none is configured.

@@ -226,7 +226,9 @@ func (_c *AssetCreate) Mutation() *AssetMutation {
 
 // Save creates the Asset in the database.
 func (_c *AssetCreate) Save(ctx context.Context) (*Asset, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -253,7 +255,7 @@ func (_c *AssetCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AssetCreate) defaults() {
+func (_c *AssetCreate) defaults() error {
 	if _, ok := _c.mutation.Location(); !ok {
 		v := asset.DefaultLocation
 		_c.mutation.SetLocation(v)
@@ -278,6 +280,7 @@ func (_c *AssetCreate) defaults() {
 		v := asset.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

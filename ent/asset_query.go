@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"sunlight/ent/asset"
@@ -478,6 +479,12 @@ func (_q *AssetQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if asset.Policy == nil {
+		return errors.New("ent: uninitialized asset.Policy (forgotten import ent/runtime?)")
+	}
+	if err := asset.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

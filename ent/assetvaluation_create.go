@@ -80,7 +80,9 @@ func (_c *AssetValuationCreate) Mutation() *AssetValuationMutation {
 
 // Save creates the AssetValuation in the database.
 func (_c *AssetValuationCreate) Save(ctx context.Context) (*AssetValuation, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -107,11 +109,12 @@ func (_c *AssetValuationCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AssetValuationCreate) defaults() {
+func (_c *AssetValuationCreate) defaults() error {
 	if _, ok := _c.mutation.Note(); !ok {
 		v := assetvaluation.DefaultNote
 		_c.mutation.SetNote(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sunlight/ent/asset"
@@ -402,6 +403,12 @@ func (_q *AssetValuationQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if assetvaluation.Policy == nil {
+		return errors.New("ent: uninitialized assetvaluation.Policy (forgotten import ent/runtime?)")
+	}
+	if err := assetvaluation.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sunlight/ent/benefit"
@@ -438,6 +439,12 @@ func (_q *BenefitQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if benefit.Policy == nil {
+		return errors.New("ent: uninitialized benefit.Policy (forgotten import ent/runtime?)")
+	}
+	if err := benefit.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"sunlight/ent/migrate"
 
+	"sunlight/ent/accesstoken"
 	"sunlight/ent/asset"
 	"sunlight/ent/assetvaluation"
 	"sunlight/ent/auditevent"
@@ -44,6 +45,8 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// AccessToken is the client for interacting with the AccessToken builders.
+	AccessToken *AccessTokenClient
 	// Asset is the client for interacting with the Asset builders.
 	Asset *AssetClient
 	// AssetValuation is the client for interacting with the AssetValuation builders.
@@ -93,6 +96,7 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.AccessToken = NewAccessTokenClient(c.config)
 	c.Asset = NewAssetClient(c.config)
 	c.AssetValuation = NewAssetValuationClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
@@ -204,6 +208,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:              ctx,
 		config:           cfg,
+		AccessToken:      NewAccessTokenClient(cfg),
 		Asset:            NewAssetClient(cfg),
 		AssetValuation:   NewAssetValuationClient(cfg),
 		AuditEvent:       NewAuditEventClient(cfg),
@@ -242,6 +247,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:              ctx,
 		config:           cfg,
+		AccessToken:      NewAccessTokenClient(cfg),
 		Asset:            NewAssetClient(cfg),
 		AssetValuation:   NewAssetValuationClient(cfg),
 		AuditEvent:       NewAuditEventClient(cfg),
@@ -267,7 +273,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		Asset.
+//		AccessToken.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -290,10 +296,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Asset, c.AssetValuation, c.AuditEvent, c.Benefit, c.Community, c.Contract,
-		c.Inquiry, c.JobRun, c.Market, c.Matter, c.MatterDisclosure, c.Meeting,
-		c.PointEvent, c.Report, c.Resident, c.ResidentGroup, c.Signature, c.Stall,
-		c.Voucher,
+		c.AccessToken, c.Asset, c.AssetValuation, c.AuditEvent, c.Benefit, c.Community,
+		c.Contract, c.Inquiry, c.JobRun, c.Market, c.Matter, c.MatterDisclosure,
+		c.Meeting, c.PointEvent, c.Report, c.Resident, c.ResidentGroup, c.Signature,
+		c.Stall, c.Voucher,
 	} {
 		n.Use(hooks...)
 	}
@@ -303,10 +309,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Asset, c.AssetValuation, c.AuditEvent, c.Benefit, c.Community, c.Contract,
-		c.Inquiry, c.JobRun, c.Market, c.Matter, c.MatterDisclosure, c.Meeting,
-		c.PointEvent, c.Report, c.Resident, c.ResidentGroup, c.Signature, c.Stall,
-		c.Voucher,
+		c.AccessToken, c.Asset, c.AssetValuation, c.AuditEvent, c.Benefit, c.Community,
+		c.Contract, c.Inquiry, c.JobRun, c.Market, c.Matter, c.MatterDisclosure,
+		c.Meeting, c.PointEvent, c.Report, c.Resident, c.ResidentGroup, c.Signature,
+		c.Stall, c.Voucher,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -315,6 +321,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *AccessTokenMutation:
+		return c.AccessToken.mutate(ctx, m)
 	case *AssetMutation:
 		return c.Asset.mutate(ctx, m)
 	case *AssetValuationMutation:
@@ -355,6 +363,140 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Voucher.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// AccessTokenClient is a client for the AccessToken schema.
+type AccessTokenClient struct {
+	config
+}
+
+// NewAccessTokenClient returns a client for the AccessToken from the given config.
+func NewAccessTokenClient(c config) *AccessTokenClient {
+	return &AccessTokenClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `accesstoken.Hooks(f(g(h())))`.
+func (c *AccessTokenClient) Use(hooks ...Hook) {
+	c.hooks.AccessToken = append(c.hooks.AccessToken, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `accesstoken.Intercept(f(g(h())))`.
+func (c *AccessTokenClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AccessToken = append(c.inters.AccessToken, interceptors...)
+}
+
+// Create returns a builder for creating a AccessToken entity.
+func (c *AccessTokenClient) Create() *AccessTokenCreate {
+	mutation := newAccessTokenMutation(c.config, OpCreate)
+	return &AccessTokenCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AccessToken entities.
+func (c *AccessTokenClient) CreateBulk(builders ...*AccessTokenCreate) *AccessTokenCreateBulk {
+	return &AccessTokenCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AccessTokenClient) MapCreateBulk(slice any, setFunc func(*AccessTokenCreate, int)) *AccessTokenCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AccessTokenCreateBulk{err: fmt.Errorf("calling to AccessTokenClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AccessTokenCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AccessTokenCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AccessToken.
+func (c *AccessTokenClient) Update() *AccessTokenUpdate {
+	mutation := newAccessTokenMutation(c.config, OpUpdate)
+	return &AccessTokenUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AccessTokenClient) UpdateOne(_m *AccessToken) *AccessTokenUpdateOne {
+	mutation := newAccessTokenMutation(c.config, OpUpdateOne, withAccessToken(_m))
+	return &AccessTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AccessTokenClient) UpdateOneID(id int) *AccessTokenUpdateOne {
+	mutation := newAccessTokenMutation(c.config, OpUpdateOne, withAccessTokenID(id))
+	return &AccessTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AccessToken.
+func (c *AccessTokenClient) Delete() *AccessTokenDelete {
+	mutation := newAccessTokenMutation(c.config, OpDelete)
+	return &AccessTokenDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AccessTokenClient) DeleteOne(_m *AccessToken) *AccessTokenDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AccessTokenClient) DeleteOneID(id int) *AccessTokenDeleteOne {
+	builder := c.Delete().Where(accesstoken.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AccessTokenDeleteOne{builder}
+}
+
+// Query returns a query builder for AccessToken.
+func (c *AccessTokenClient) Query() *AccessTokenQuery {
+	return &AccessTokenQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAccessToken},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AccessToken entity by its id.
+func (c *AccessTokenClient) Get(ctx context.Context, id int) (*AccessToken, error) {
+	return c.Query().Where(accesstoken.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AccessTokenClient) GetX(ctx context.Context, id int) *AccessToken {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *AccessTokenClient) Hooks() []Hook {
+	hooks := c.hooks.AccessToken
+	return append(hooks[:len(hooks):len(hooks)], accesstoken.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AccessTokenClient) Interceptors() []Interceptor {
+	return c.inters.AccessToken
+}
+
+func (c *AccessTokenClient) mutate(ctx context.Context, m *AccessTokenMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AccessTokenCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AccessTokenUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AccessTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AccessTokenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AccessToken mutation op: %q", m.Op())
 	}
 }
 
@@ -532,7 +674,8 @@ func (c *AssetClient) QueryContracts(_m *Asset) *ContractQuery {
 
 // Hooks returns the client hooks.
 func (c *AssetClient) Hooks() []Hook {
-	return c.hooks.Asset
+	hooks := c.hooks.Asset
+	return append(hooks[:len(hooks):len(hooks)], asset.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -697,7 +840,8 @@ func (c *AssetValuationClient) QueryAsset(_m *AssetValuation) *AssetQuery {
 
 // Hooks returns the client hooks.
 func (c *AssetValuationClient) Hooks() []Hook {
-	return c.hooks.AssetValuation
+	hooks := c.hooks.AssetValuation
+	return append(hooks[:len(hooks):len(hooks)], assetvaluation.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -830,7 +974,8 @@ func (c *AuditEventClient) GetX(ctx context.Context, id int) *AuditEvent {
 
 // Hooks returns the client hooks.
 func (c *AuditEventClient) Hooks() []Hook {
-	return c.hooks.AuditEvent
+	hooks := c.hooks.AuditEvent
+	return append(hooks[:len(hooks):len(hooks)], auditevent.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1011,7 +1156,8 @@ func (c *BenefitClient) QueryVoucher(_m *Benefit) *VoucherQuery {
 
 // Hooks returns the client hooks.
 func (c *BenefitClient) Hooks() []Hook {
-	return c.hooks.Benefit
+	hooks := c.hooks.Benefit
+	return append(hooks[:len(hooks):len(hooks)], benefit.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1416,7 +1562,8 @@ func (c *CommunityClient) QueryJobRuns(_m *Community) *JobRunQuery {
 
 // Hooks returns the client hooks.
 func (c *CommunityClient) Hooks() []Hook {
-	return c.hooks.Community
+	hooks := c.hooks.Community
+	return append(hooks[:len(hooks):len(hooks)], community.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1629,7 +1776,8 @@ func (c *ContractClient) QueryVouchers(_m *Contract) *VoucherQuery {
 
 // Hooks returns the client hooks.
 func (c *ContractClient) Hooks() []Hook {
-	return c.hooks.Contract
+	hooks := c.hooks.Contract
+	return append(hooks[:len(hooks):len(hooks)], contract.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1826,7 +1974,8 @@ func (c *InquiryClient) QueryReport(_m *Inquiry) *ReportQuery {
 
 // Hooks returns the client hooks.
 func (c *InquiryClient) Hooks() []Hook {
-	return c.hooks.Inquiry
+	hooks := c.hooks.Inquiry
+	return append(hooks[:len(hooks):len(hooks)], inquiry.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1975,7 +2124,8 @@ func (c *JobRunClient) QueryCommunity(_m *JobRun) *CommunityQuery {
 
 // Hooks returns the client hooks.
 func (c *JobRunClient) Hooks() []Hook {
-	return c.hooks.JobRun
+	hooks := c.hooks.JobRun
+	return append(hooks[:len(hooks):len(hooks)], jobrun.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2156,7 +2306,8 @@ func (c *MarketClient) QueryStalls(_m *Market) *StallQuery {
 
 // Hooks returns the client hooks.
 func (c *MarketClient) Hooks() []Hook {
-	return c.hooks.Market
+	hooks := c.hooks.Market
+	return append(hooks[:len(hooks):len(hooks)], market.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2353,7 +2504,8 @@ func (c *MatterClient) QueryContracts(_m *Matter) *ContractQuery {
 
 // Hooks returns the client hooks.
 func (c *MatterClient) Hooks() []Hook {
-	return c.hooks.Matter
+	hooks := c.hooks.Matter
+	return append(hooks[:len(hooks):len(hooks)], matter.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2518,7 +2670,8 @@ func (c *MatterDisclosureClient) QueryMatter(_m *MatterDisclosure) *MatterQuery 
 
 // Hooks returns the client hooks.
 func (c *MatterDisclosureClient) Hooks() []Hook {
-	return c.hooks.MatterDisclosure
+	hooks := c.hooks.MatterDisclosure
+	return append(hooks[:len(hooks):len(hooks)], matterdisclosure.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2683,7 +2836,8 @@ func (c *MeetingClient) QueryMatter(_m *Meeting) *MatterQuery {
 
 // Hooks returns the client hooks.
 func (c *MeetingClient) Hooks() []Hook {
-	return c.hooks.Meeting
+	hooks := c.hooks.Meeting
+	return append(hooks[:len(hooks):len(hooks)], meeting.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2848,7 +3002,8 @@ func (c *PointEventClient) QueryResident(_m *PointEvent) *ResidentQuery {
 
 // Hooks returns the client hooks.
 func (c *PointEventClient) Hooks() []Hook {
-	return c.hooks.PointEvent
+	hooks := c.hooks.PointEvent
+	return append(hooks[:len(hooks):len(hooks)], pointevent.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3013,7 +3168,8 @@ func (c *ReportClient) QueryInquiries(_m *Report) *InquiryQuery {
 
 // Hooks returns the client hooks.
 func (c *ReportClient) Hooks() []Hook {
-	return c.hooks.Report
+	hooks := c.hooks.Report
+	return append(hooks[:len(hooks):len(hooks)], report.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3242,7 +3398,8 @@ func (c *ResidentClient) QueryInquiries(_m *Resident) *InquiryQuery {
 
 // Hooks returns the client hooks.
 func (c *ResidentClient) Hooks() []Hook {
-	return c.hooks.Resident
+	hooks := c.hooks.Resident
+	return append(hooks[:len(hooks):len(hooks)], resident.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3423,7 +3580,8 @@ func (c *ResidentGroupClient) QueryMembers(_m *ResidentGroup) *ResidentQuery {
 
 // Hooks returns the client hooks.
 func (c *ResidentGroupClient) Hooks() []Hook {
-	return c.hooks.ResidentGroup
+	hooks := c.hooks.ResidentGroup
+	return append(hooks[:len(hooks):len(hooks)], residentgroup.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3588,7 +3746,8 @@ func (c *SignatureClient) QueryVoucher(_m *Signature) *VoucherQuery {
 
 // Hooks returns the client hooks.
 func (c *SignatureClient) Hooks() []Hook {
-	return c.hooks.Signature
+	hooks := c.hooks.Signature
+	return append(hooks[:len(hooks):len(hooks)], signature.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -3769,7 +3928,8 @@ func (c *StallClient) QueryContracts(_m *Stall) *ContractQuery {
 
 // Hooks returns the client hooks.
 func (c *StallClient) Hooks() []Hook {
-	return c.hooks.Stall
+	hooks := c.hooks.Stall
+	return append(hooks[:len(hooks):len(hooks)], stall.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -4014,7 +4174,8 @@ func (c *VoucherClient) QueryInquiries(_m *Voucher) *InquiryQuery {
 
 // Hooks returns the client hooks.
 func (c *VoucherClient) Hooks() []Hook {
-	return c.hooks.Voucher
+	hooks := c.hooks.Voucher
+	return append(hooks[:len(hooks):len(hooks)], voucher.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -4040,13 +4201,13 @@ func (c *VoucherClient) mutate(ctx context.Context, m *VoucherMutation) (Value, 
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Asset, AssetValuation, AuditEvent, Benefit, Community, Contract, Inquiry,
-		JobRun, Market, Matter, MatterDisclosure, Meeting, PointEvent, Report,
+		AccessToken, Asset, AssetValuation, AuditEvent, Benefit, Community, Contract,
+		Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting, PointEvent, Report,
 		Resident, ResidentGroup, Signature, Stall, Voucher []ent.Hook
 	}
 	inters struct {
-		Asset, AssetValuation, AuditEvent, Benefit, Community, Contract, Inquiry,
-		JobRun, Market, Matter, MatterDisclosure, Meeting, PointEvent, Report,
+		AccessToken, Asset, AssetValuation, AuditEvent, Benefit, Community, Contract,
+		Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting, PointEvent, Report,
 		Resident, ResidentGroup, Signature, Stall, Voucher []ent.Interceptor
 	}
 )

@@ -426,7 +426,9 @@ func (_c *CommunityCreate) Mutation() *CommunityMutation {
 
 // Save creates the Community in the database.
 func (_c *CommunityCreate) Save(ctx context.Context) (*Community, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -453,7 +455,7 @@ func (_c *CommunityCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *CommunityCreate) defaults() {
+func (_c *CommunityCreate) defaults() error {
 	if _, ok := _c.mutation.SubDistrict(); !ok {
 		v := community.DefaultSubDistrict
 		_c.mutation.SetSubDistrict(v)
@@ -478,6 +480,7 @@ func (_c *CommunityCreate) defaults() {
 		v := community.DefaultTenderThreshold
 		_c.mutation.SetTenderThreshold(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

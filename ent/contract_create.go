@@ -216,7 +216,9 @@ func (_c *ContractCreate) Mutation() *ContractMutation {
 
 // Save creates the Contract in the database.
 func (_c *ContractCreate) Save(ctx context.Context) (*Contract, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -243,7 +245,7 @@ func (_c *ContractCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ContractCreate) defaults() {
+func (_c *ContractCreate) defaults() error {
 	if _, ok := _c.mutation.Procurement(); !ok {
 		v := contract.DefaultProcurement
 		_c.mutation.SetProcurement(v)
@@ -252,6 +254,7 @@ func (_c *ContractCreate) defaults() {
 		v := contract.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

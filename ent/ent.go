@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sunlight/ent/accesstoken"
 	"sunlight/ent/asset"
 	"sunlight/ent/assetvaluation"
 	"sunlight/ent/auditevent"
@@ -91,6 +92,7 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			accesstoken.Table:      accesstoken.ValidColumn,
 			asset.Table:            asset.ValidColumn,
 			assetvaluation.Table:   assetvaluation.ValidColumn,
 			auditevent.Table:       auditevent.ValidColumn,

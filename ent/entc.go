@@ -36,6 +36,8 @@ func main() {
 			gen.FeatureExecQuery,
 			gen.FeatureUpsert,
 			gen.FeatureLock,
+			gen.FeaturePrivacy,
+			gen.FeatureEntQL,
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

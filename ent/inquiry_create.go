@@ -161,7 +161,9 @@ func (_c *InquiryCreate) Mutation() *InquiryMutation {
 
 // Save creates the Inquiry in the database.
 func (_c *InquiryCreate) Save(ctx context.Context) (*Inquiry, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -188,7 +190,7 @@ func (_c *InquiryCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *InquiryCreate) defaults() {
+func (_c *InquiryCreate) defaults() error {
 	if _, ok := _c.mutation.ReportLine(); !ok {
 		v := inquiry.DefaultReportLine
 		_c.mutation.SetReportLine(v)
@@ -201,6 +203,7 @@ func (_c *InquiryCreate) defaults() {
 		v := inquiry.DefaultAnsweredBy
 		_c.mutation.SetAnsweredBy(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sunlight/ent/community"
@@ -474,6 +475,12 @@ func (_q *InquiryQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if inquiry.Policy == nil {
+		return errors.New("ent: uninitialized inquiry.Policy (forgotten import ent/runtime?)")
+	}
+	if err := inquiry.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

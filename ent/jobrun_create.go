@@ -121,7 +121,9 @@ func (_c *JobRunCreate) Mutation() *JobRunMutation {
 
 // Save creates the JobRun in the database.
 func (_c *JobRunCreate) Save(ctx context.Context) (*JobRun, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -148,7 +150,7 @@ func (_c *JobRunCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *JobRunCreate) defaults() {
+func (_c *JobRunCreate) defaults() error {
 	if _, ok := _c.mutation.Attempt(); !ok {
 		v := jobrun.DefaultAttempt
 		_c.mutation.SetAttempt(v)
@@ -161,6 +163,7 @@ func (_c *JobRunCreate) defaults() {
 		v := jobrun.DefaultError
 		_c.mutation.SetError(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -125,7 +125,9 @@ func (_c *MarketCreate) Mutation() *MarketMutation {
 
 // Save creates the Market in the database.
 func (_c *MarketCreate) Save(ctx context.Context) (*Market, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -152,11 +154,12 @@ func (_c *MarketCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *MarketCreate) defaults() {
+func (_c *MarketCreate) defaults() error {
 	if _, ok := _c.mutation.AreaM2(); !ok {
 		v := market.DefaultAreaM2
 		_c.mutation.SetAreaM2(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

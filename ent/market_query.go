@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"sunlight/ent/asset"
@@ -440,6 +441,12 @@ func (_q *MarketQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if market.Policy == nil {
+		return errors.New("ent: uninitialized market.Policy (forgotten import ent/runtime?)")
+	}
+	if err := market.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

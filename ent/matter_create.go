@@ -193,7 +193,9 @@ func (_c *MatterCreate) Mutation() *MatterMutation {
 
 // Save creates the Matter in the database.
 func (_c *MatterCreate) Save(ctx context.Context) (*Matter, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -220,7 +222,7 @@ func (_c *MatterCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *MatterCreate) defaults() {
+func (_c *MatterCreate) defaults() error {
 	if _, ok := _c.mutation.Description(); !ok {
 		v := matter.DefaultDescription
 		_c.mutation.SetDescription(v)
@@ -237,6 +239,7 @@ func (_c *MatterCreate) defaults() {
 		v := matter.DefaultRejectionReason
 		_c.mutation.SetRejectionReason(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

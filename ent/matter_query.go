@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"sunlight/ent/community"
@@ -478,6 +479,12 @@ func (_q *MatterQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if matter.Policy == nil {
+		return errors.New("ent: uninitialized matter.Policy (forgotten import ent/runtime?)")
+	}
+	if err := matter.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

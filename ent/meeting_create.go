@@ -189,7 +189,9 @@ func (_c *MeetingCreate) Mutation() *MeetingMutation {
 
 // Save creates the Meeting in the database.
 func (_c *MeetingCreate) Save(ctx context.Context) (*Meeting, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -216,7 +218,7 @@ func (_c *MeetingCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *MeetingCreate) defaults() {
+func (_c *MeetingCreate) defaults() error {
 	if _, ok := _c.mutation.Place(); !ok {
 		v := meeting.DefaultPlace
 		_c.mutation.SetPlace(v)
@@ -229,6 +231,7 @@ func (_c *MeetingCreate) defaults() {
 		v := meeting.DefaultSupervisionOpinion
 		_c.mutation.SetSupervisionOpinion(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

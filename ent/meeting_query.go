@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sunlight/ent/community"
@@ -402,6 +403,12 @@ func (_q *MeetingQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if meeting.Policy == nil {
+		return errors.New("ent: uninitialized meeting.Policy (forgotten import ent/runtime?)")
+	}
+	if err := meeting.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -173,7 +173,9 @@ func (_c *ReportCreate) Mutation() *ReportMutation {
 
 // Save creates the Report in the database.
 func (_c *ReportCreate) Save(ctx context.Context) (*Report, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -200,7 +202,7 @@ func (_c *ReportCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ReportCreate) defaults() {
+func (_c *ReportCreate) defaults() error {
 	if _, ok := _c.mutation.Number(); !ok {
 		v := report.DefaultNumber
 		_c.mutation.SetNumber(v)
@@ -225,6 +227,7 @@ func (_c *ReportCreate) defaults() {
 		v := report.DefaultStorageKey
 		_c.mutation.SetStorageKey(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

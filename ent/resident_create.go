@@ -191,7 +191,9 @@ func (_c *ResidentCreate) Mutation() *ResidentMutation {
 
 // Save creates the Resident in the database.
 func (_c *ResidentCreate) Save(ctx context.Context) (*Resident, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -218,7 +220,7 @@ func (_c *ResidentCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ResidentCreate) defaults() {
+func (_c *ResidentCreate) defaults() error {
 	if _, ok := _c.mutation.IDNumber(); !ok {
 		v := resident.DefaultIDNumber
 		_c.mutation.SetIDNumber(v)
@@ -231,6 +233,7 @@ func (_c *ResidentCreate) defaults() {
 		v := resident.DefaultRoles
 		_c.mutation.SetRoles(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

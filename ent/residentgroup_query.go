@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"sunlight/ent/community"
@@ -439,6 +440,12 @@ func (_q *ResidentGroupQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if residentgroup.Policy == nil {
+		return errors.New("ent: uninitialized residentgroup.Policy (forgotten import ent/runtime?)")
+	}
+	if err := residentgroup.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

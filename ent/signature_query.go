@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sunlight/ent/community"
@@ -402,6 +403,12 @@ func (_q *SignatureQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if signature.Policy == nil {
+		return errors.New("ent: uninitialized signature.Policy (forgotten import ent/runtime?)")
+	}
+	if err := signature.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -95,7 +95,9 @@ func (_c *StallCreate) Mutation() *StallMutation {
 
 // Save creates the Stall in the database.
 func (_c *StallCreate) Save(ctx context.Context) (*Stall, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -122,11 +124,12 @@ func (_c *StallCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *StallCreate) defaults() {
+func (_c *StallCreate) defaults() error {
 	if _, ok := _c.mutation.AreaM2(); !ok {
 		v := stall.DefaultAreaM2
 		_c.mutation.SetAreaM2(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"sunlight/ent/community"
@@ -440,6 +441,12 @@ func (_q *StallQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if stall.Policy == nil {
+		return errors.New("ent: uninitialized stall.Policy (forgotten import ent/runtime?)")
+	}
+	if err := stall.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

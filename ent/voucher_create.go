@@ -228,7 +228,9 @@ func (_c *VoucherCreate) Mutation() *VoucherMutation {
 
 // Save creates the Voucher in the database.
 func (_c *VoucherCreate) Save(ctx context.Context) (*Voucher, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -255,7 +257,7 @@ func (_c *VoucherCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *VoucherCreate) defaults() {
+func (_c *VoucherCreate) defaults() error {
 	if _, ok := _c.mutation.Counterparty(); !ok {
 		v := voucher.DefaultCounterparty
 		_c.mutation.SetCounterparty(v)
@@ -264,6 +266,7 @@ func (_c *VoucherCreate) defaults() {
 		v := voucher.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

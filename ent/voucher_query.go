@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"sunlight/ent/benefit"
@@ -585,6 +586,12 @@ func (_q *VoucherQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if voucher.Policy == nil {
+		return errors.New("ent: uninitialized voucher.Policy (forgotten import ent/runtime?)")
+	}
+	if err := voucher.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

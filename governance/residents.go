@@ -1,9 +1,12 @@
 package governance
 
 import (
+	"entgo.io/ent/privacy"
+
 	"context"
 	"fmt"
 	"sort"
+	"sunlight/auth"
 	"time"
 
 	"sunlight/calendar"
@@ -145,8 +148,13 @@ type BenefitTotal struct {
 }
 
 // BenefitTotals sums a community's benefits paid in p by kind, with one
-// GROUP BY.
+// GROUP BY. Totals by kind name nobody, so they are public like the other
+// aggregates, although the benefits themselves are personal data.
 func BenefitTotals(ctx context.Context, client *ent.Client, communityID int, p calendar.Period) ([]BenefitTotal, error) {
+	if !auth.CanSeeCommunity(ctx, communityID) {
+		return nil, fail.Forbiddenf("you may not see community %d", communityID)
+	}
+	ctx = privacy.DecisionContext(ctx, privacy.Allow)
 	var rows []struct {
 		Kind      benefit.Kind `json:"kind"`
 		Sum       int64        `json:"sum"`

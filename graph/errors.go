@@ -10,6 +10,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"entgo.io/ent/privacy"
+
 	"sunlight/calendar"
 	"sunlight/ent"
 	"sunlight/fail"
@@ -44,6 +46,12 @@ func classify(err error) (fail.Code, string) {
 		return e.Code, e.Message
 	}
 	switch {
+	case errors.Is(err, privacy.Deny):
+		msg := err.Error()
+		if i := strings.LastIndex(msg, "deny rule: "); i >= 0 {
+			msg = msg[i+len("deny rule: "):]
+		}
+		return fail.Forbidden, msg
 	case errors.Is(err, money.ErrSyntax), errors.Is(err, calendar.ErrSyntax):
 		return fail.BadInput, unwrapMessage(err)
 	case ent.IsValidationError(err):

@@ -192,6 +192,11 @@ func (r *mutationResolver) CloseMonth(ctx context.Context, communityID int, mont
 	return ledger.CloseMonth(ctx, ent.FromContext(ctx), communityID, month, r.now())
 }
 
+// Viewer is the resolver for the viewer field.
+func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
+	return viewerOf(ctx), nil
+}
+
 // Community is the resolver for the community field.
 func (r *queryResolver) Community(ctx context.Context, code string) (*ent.Community, error) {
 	c, err := r.client.Community.Query().Where(community.Code(code)).CollectFields(ctx)
@@ -338,6 +343,16 @@ func (r *residentResolver) IDNumberMasked(ctx context.Context, obj *ent.Resident
 // PhoneMasked is the resolver for the phoneMasked field.
 func (r *residentResolver) PhoneMasked(ctx context.Context, obj *ent.Resident) (string, error) {
 	return mask.Phone(obj.Phone), nil
+}
+
+// IDNumber is the resolver for the idNumber field.
+func (r *residentResolver) IDNumber(ctx context.Context, obj *ent.Resident) (*string, error) {
+	return personal(ctx, obj, obj.IDNumber), nil
+}
+
+// Phone is the resolver for the phone field.
+func (r *residentResolver) Phone(ctx context.Context, obj *ent.Resident) (*string, error) {
+	return personal(ctx, obj, obj.Phone), nil
 }
 
 // CurrentLease is the resolver for the currentLease field.

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 
+	"sunlight/auth"
 	"sunlight/ent"
 	"sunlight/fail"
 )
@@ -25,6 +26,11 @@ func (r *Resolver) reportPublished(ctx context.Context, communityID *int) (<-cha
 				return
 			case rep := <-in:
 				if communityID != nil && rep.CommunityID != *communityID {
+					continue
+				}
+				// The same rule as for queries: a confined viewer hears only
+				// of its own communities' reports.
+				if !auth.CanSeeCommunity(ctx, rep.CommunityID) {
 					continue
 				}
 				select {

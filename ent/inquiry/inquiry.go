@@ -3,6 +3,7 @@
 package inquiry
 
 import (
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 )
@@ -97,7 +98,14 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "sunlight/ent/runtime"
 var (
+	Hooks  [1]ent.Hook
+	Policy ent.Policy
 	// DefaultReportLine holds the default value on creation for the "report_line" field.
 	DefaultReportLine string
 	// ReportLineValidator is a validator for the "report_line" field. It is called by the builders before save.

@@ -9,6 +9,31 @@ import (
 )
 
 var (
+	// AccessTokensColumns holds the columns for the "access_tokens" table.
+	AccessTokensColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Size: 64},
+		{Name: "role", Type: field.TypeString},
+		{Name: "community_id", Type: field.TypeInt, Nullable: true},
+		{Name: "district", Type: field.TypeString, Default: ""},
+		{Name: "token_hash", Type: field.TypeString, Unique: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+	}
+	// AccessTokensTable holds the schema information for the "access_tokens" table.
+	AccessTokensTable = &schema.Table{
+		Name:       "access_tokens",
+		Columns:    AccessTokensColumns,
+		PrimaryKey: []*schema.Column{AccessTokensColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "accesstoken_community_id",
+				Unique:  false,
+				Columns: []*schema.Column{AccessTokensColumns[3]},
+			},
+		},
+	}
 	// AssetsColumns holds the columns for the "assets" table.
 	AssetsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -802,6 +827,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AccessTokensTable,
 		AssetsTable,
 		AssetValuationsTable,
 		AuditEventsTable,
@@ -825,6 +851,9 @@ var (
 )
 
 func init() {
+	AccessTokensTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(81604378624),
+	}
 	AssetsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	AssetsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),

@@ -2,7 +2,860 @@
 
 package runtime
 
-// The schema-stitching logic is generated in sunlight/ent/runtime.go
+import (
+	"context"
+	"sunlight/civic"
+	"sunlight/ent/accesstoken"
+	"sunlight/ent/asset"
+	"sunlight/ent/assetvaluation"
+	"sunlight/ent/auditevent"
+	"sunlight/ent/benefit"
+	"sunlight/ent/community"
+	"sunlight/ent/contract"
+	"sunlight/ent/inquiry"
+	"sunlight/ent/jobrun"
+	"sunlight/ent/market"
+	"sunlight/ent/matter"
+	"sunlight/ent/matterdisclosure"
+	"sunlight/ent/meeting"
+	"sunlight/ent/pointevent"
+	"sunlight/ent/report"
+	"sunlight/ent/resident"
+	"sunlight/ent/residentgroup"
+	"sunlight/ent/schema"
+	"sunlight/ent/signature"
+	"sunlight/ent/stall"
+	"sunlight/ent/voucher"
+	"sunlight/money"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
+)
+
+// The init function reads all schema descriptors with runtime code
+// (default values, validators, hooks and policies) and stitches it
+// to their package variables.
+func init() {
+	accesstoken.Policy = privacy.NewPolicies(schema.AccessToken{})
+	accesstoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := accesstoken.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	accesstokenFields := schema.AccessToken{}.Fields()
+	_ = accesstokenFields
+	// accesstokenDescName is the schema descriptor for name field.
+	accesstokenDescName := accesstokenFields[0].Descriptor()
+	// accesstoken.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	accesstoken.NameValidator = func() func(string) error {
+		validators := accesstokenDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// accesstokenDescRole is the schema descriptor for role field.
+	accesstokenDescRole := accesstokenFields[1].Descriptor()
+	// accesstoken.RoleValidator is a validator for the "role" field. It is called by the builders before save.
+	accesstoken.RoleValidator = accesstokenDescRole.Validators[0].(func(string) error)
+	// accesstokenDescDistrict is the schema descriptor for district field.
+	accesstokenDescDistrict := accesstokenFields[3].Descriptor()
+	// accesstoken.DefaultDistrict holds the default value on creation for the district field.
+	accesstoken.DefaultDistrict = accesstokenDescDistrict.Default.(string)
+	asset.Policy = privacy.NewPolicies(schema.Asset{})
+	asset.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := asset.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	assetFields := schema.Asset{}.Fields()
+	_ = assetFields
+	// assetDescName is the schema descriptor for name field.
+	assetDescName := assetFields[0].Descriptor()
+	// asset.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	asset.NameValidator = func() func(string) error {
+		validators := assetDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// assetDescLocation is the schema descriptor for location field.
+	assetDescLocation := assetFields[2].Descriptor()
+	// asset.DefaultLocation holds the default value on creation for the location field.
+	asset.DefaultLocation = assetDescLocation.Default.(string)
+	// asset.LocationValidator is a validator for the "location" field. It is called by the builders before save.
+	asset.LocationValidator = assetDescLocation.Validators[0].(func(string) error)
+	// assetDescQuantity is the schema descriptor for quantity field.
+	assetDescQuantity := assetFields[3].Descriptor()
+	// asset.DefaultQuantity holds the default value on creation for the quantity field.
+	asset.DefaultQuantity = assetDescQuantity.Default.(int)
+	// asset.QuantityValidator is a validator for the "quantity" field. It is called by the builders before save.
+	asset.QuantityValidator = assetDescQuantity.Validators[0].(func(int) error)
+	// assetDescUsefulLifeYears is the schema descriptor for useful_life_years field.
+	assetDescUsefulLifeYears := assetFields[7].Descriptor()
+	// asset.DefaultUsefulLifeYears holds the default value on creation for the useful_life_years field.
+	asset.DefaultUsefulLifeYears = assetDescUsefulLifeYears.Default.(int)
+	// asset.UsefulLifeYearsValidator is a validator for the "useful_life_years" field. It is called by the builders before save.
+	asset.UsefulLifeYearsValidator = assetDescUsefulLifeYears.Validators[0].(func(int) error)
+	// assetDescCustodian is the schema descriptor for custodian field.
+	assetDescCustodian := assetFields[8].Descriptor()
+	// asset.DefaultCustodian holds the default value on creation for the custodian field.
+	asset.DefaultCustodian = assetDescCustodian.Default.(string)
+	// asset.CustodianValidator is a validator for the "custodian" field. It is called by the builders before save.
+	asset.CustodianValidator = assetDescCustodian.Validators[0].(func(string) error)
+	assetvaluation.Policy = privacy.NewPolicies(schema.AssetValuation{})
+	assetvaluation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := assetvaluation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	assetvaluationFields := schema.AssetValuation{}.Fields()
+	_ = assetvaluationFields
+	// assetvaluationDescNote is the schema descriptor for note field.
+	assetvaluationDescNote := assetvaluationFields[3].Descriptor()
+	// assetvaluation.DefaultNote holds the default value on creation for the note field.
+	assetvaluation.DefaultNote = assetvaluationDescNote.Default.(string)
+	// assetvaluation.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	assetvaluation.NoteValidator = assetvaluationDescNote.Validators[0].(func(string) error)
+	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
+	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditeventFields := schema.AuditEvent{}.Fields()
+	_ = auditeventFields
+	// auditeventDescActor is the schema descriptor for actor field.
+	auditeventDescActor := auditeventFields[1].Descriptor()
+	// auditevent.DefaultActor holds the default value on creation for the actor field.
+	auditevent.DefaultActor = auditeventDescActor.Default.(string)
+	// auditeventDescBefore is the schema descriptor for before field.
+	auditeventDescBefore := auditeventFields[6].Descriptor()
+	// auditevent.DefaultBefore holds the default value on creation for the before field.
+	auditevent.DefaultBefore = auditeventDescBefore.Default.(string)
+	// auditeventDescAfter is the schema descriptor for after field.
+	auditeventDescAfter := auditeventFields[7].Descriptor()
+	// auditevent.DefaultAfter holds the default value on creation for the after field.
+	auditevent.DefaultAfter = auditeventDescAfter.Default.(string)
+	benefit.Policy = privacy.NewPolicies(schema.Benefit{})
+	benefit.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := benefit.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	community.Policy = privacy.NewPolicies(schema.Community{})
+	community.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := community.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	communityFields := schema.Community{}.Fields()
+	_ = communityFields
+	// communityDescName is the schema descriptor for name field.
+	communityDescName := communityFields[0].Descriptor()
+	// community.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	community.NameValidator = func() func(string) error {
+		validators := communityDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// communityDescCode is the schema descriptor for code field.
+	communityDescCode := communityFields[1].Descriptor()
+	// community.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	community.CodeValidator = func() func(string) error {
+		validators := communityDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+			validators[2].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// communityDescSubDistrict is the schema descriptor for sub_district field.
+	communityDescSubDistrict := communityFields[2].Descriptor()
+	// community.DefaultSubDistrict holds the default value on creation for the sub_district field.
+	community.DefaultSubDistrict = communityDescSubDistrict.Default.(string)
+	// community.SubDistrictValidator is a validator for the "sub_district" field. It is called by the builders before save.
+	community.SubDistrictValidator = communityDescSubDistrict.Validators[0].(func(string) error)
+	// communityDescDistrict is the schema descriptor for district field.
+	communityDescDistrict := communityFields[3].Descriptor()
+	// community.DefaultDistrict holds the default value on creation for the district field.
+	community.DefaultDistrict = communityDescDistrict.Default.(string)
+	// community.DistrictValidator is a validator for the "district" field. It is called by the builders before save.
+	community.DistrictValidator = communityDescDistrict.Validators[0].(func(string) error)
+	// communityDescPredecessor is the schema descriptor for predecessor field.
+	communityDescPredecessor := communityFields[5].Descriptor()
+	// community.DefaultPredecessor holds the default value on creation for the predecessor field.
+	community.DefaultPredecessor = communityDescPredecessor.Default.(string)
+	// community.PredecessorValidator is a validator for the "predecessor" field. It is called by the builders before save.
+	community.PredecessorValidator = communityDescPredecessor.Validators[0].(func(string) error)
+	// communityDescMinSignatures is the schema descriptor for min_signatures field.
+	communityDescMinSignatures := communityFields[6].Descriptor()
+	// community.DefaultMinSignatures holds the default value on creation for the min_signatures field.
+	community.DefaultMinSignatures = communityDescMinSignatures.Default.(int)
+	// community.MinSignaturesValidator is a validator for the "min_signatures" field. It is called by the builders before save.
+	community.MinSignaturesValidator = communityDescMinSignatures.Validators[0].(func(int) error)
+	// communityDescMatterThreshold is the schema descriptor for matter_threshold field.
+	communityDescMatterThreshold := communityFields[7].Descriptor()
+	// community.DefaultMatterThreshold holds the default value on creation for the matter_threshold field.
+	community.DefaultMatterThreshold = money.Fen(communityDescMatterThreshold.Default.(int64))
+	// communityDescTenderThreshold is the schema descriptor for tender_threshold field.
+	communityDescTenderThreshold := communityFields[8].Descriptor()
+	// community.DefaultTenderThreshold holds the default value on creation for the tender_threshold field.
+	community.DefaultTenderThreshold = money.Fen(communityDescTenderThreshold.Default.(int64))
+	// communityDescClosedThrough is the schema descriptor for closed_through field.
+	communityDescClosedThrough := communityFields[9].Descriptor()
+	// community.ClosedThroughValidator is a validator for the "closed_through" field. It is called by the builders before save.
+	community.ClosedThroughValidator = communityDescClosedThrough.Validators[0].(func(string) error)
+	contract.Policy = privacy.NewPolicies(schema.Contract{})
+	contract.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := contract.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	contractFields := schema.Contract{}.Fields()
+	_ = contractFields
+	// contractDescCode is the schema descriptor for code field.
+	contractDescCode := contractFields[0].Descriptor()
+	// contract.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	contract.CodeValidator = func() func(string) error {
+		validators := contractDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// contractDescTitle is the schema descriptor for title field.
+	contractDescTitle := contractFields[2].Descriptor()
+	// contract.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	contract.TitleValidator = func() func(string) error {
+		validators := contractDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// contractDescCounterparty is the schema descriptor for counterparty field.
+	contractDescCounterparty := contractFields[3].Descriptor()
+	// contract.CounterpartyValidator is a validator for the "counterparty" field. It is called by the builders before save.
+	contract.CounterpartyValidator = func() func(string) error {
+		validators := contractDescCounterparty.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(counterparty string) error {
+			for _, fn := range fns {
+				if err := fn(counterparty); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	inquiry.Policy = privacy.NewPolicies(schema.Inquiry{})
+	inquiry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := inquiry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	inquiryFields := schema.Inquiry{}.Fields()
+	_ = inquiryFields
+	// inquiryDescReportLine is the schema descriptor for report_line field.
+	inquiryDescReportLine := inquiryFields[3].Descriptor()
+	// inquiry.DefaultReportLine holds the default value on creation for the report_line field.
+	inquiry.DefaultReportLine = inquiryDescReportLine.Default.(string)
+	// inquiry.ReportLineValidator is a validator for the "report_line" field. It is called by the builders before save.
+	inquiry.ReportLineValidator = inquiryDescReportLine.Validators[0].(func(string) error)
+	// inquiryDescQuestion is the schema descriptor for question field.
+	inquiryDescQuestion := inquiryFields[5].Descriptor()
+	// inquiry.QuestionValidator is a validator for the "question" field. It is called by the builders before save.
+	inquiry.QuestionValidator = inquiryDescQuestion.Validators[0].(func(string) error)
+	// inquiryDescAnswer is the schema descriptor for answer field.
+	inquiryDescAnswer := inquiryFields[6].Descriptor()
+	// inquiry.DefaultAnswer holds the default value on creation for the answer field.
+	inquiry.DefaultAnswer = inquiryDescAnswer.Default.(string)
+	// inquiryDescAnsweredBy is the schema descriptor for answered_by field.
+	inquiryDescAnsweredBy := inquiryFields[8].Descriptor()
+	// inquiry.DefaultAnsweredBy holds the default value on creation for the answered_by field.
+	inquiry.DefaultAnsweredBy = inquiryDescAnsweredBy.Default.(string)
+	// inquiry.AnsweredByValidator is a validator for the "answered_by" field. It is called by the builders before save.
+	inquiry.AnsweredByValidator = inquiryDescAnsweredBy.Validators[0].(func(string) error)
+	jobrun.Policy = privacy.NewPolicies(schema.JobRun{})
+	jobrun.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := jobrun.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	jobrunFields := schema.JobRun{}.Fields()
+	_ = jobrunFields
+	// jobrunDescJob is the schema descriptor for job field.
+	jobrunDescJob := jobrunFields[0].Descriptor()
+	// jobrun.JobValidator is a validator for the "job" field. It is called by the builders before save.
+	jobrun.JobValidator = func() func(string) error {
+		validators := jobrunDescJob.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(job string) error {
+			for _, fn := range fns {
+				if err := fn(job); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// jobrunDescPeriod is the schema descriptor for period field.
+	jobrunDescPeriod := jobrunFields[1].Descriptor()
+	// jobrun.PeriodValidator is a validator for the "period" field. It is called by the builders before save.
+	jobrun.PeriodValidator = jobrunDescPeriod.Validators[0].(func(string) error)
+	// jobrunDescAttempt is the schema descriptor for attempt field.
+	jobrunDescAttempt := jobrunFields[5].Descriptor()
+	// jobrun.DefaultAttempt holds the default value on creation for the attempt field.
+	jobrun.DefaultAttempt = jobrunDescAttempt.Default.(int)
+	// jobrun.AttemptValidator is a validator for the "attempt" field. It is called by the builders before save.
+	jobrun.AttemptValidator = jobrunDescAttempt.Validators[0].(func(int) error)
+	// jobrunDescError is the schema descriptor for error field.
+	jobrunDescError := jobrunFields[7].Descriptor()
+	// jobrun.DefaultError holds the default value on creation for the error field.
+	jobrun.DefaultError = jobrunDescError.Default.(string)
+	market.Policy = privacy.NewPolicies(schema.Market{})
+	market.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := market.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	marketFields := schema.Market{}.Fields()
+	_ = marketFields
+	// marketDescName is the schema descriptor for name field.
+	marketDescName := marketFields[0].Descriptor()
+	// market.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	market.NameValidator = func() func(string) error {
+		validators := marketDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// marketDescAreaM2 is the schema descriptor for area_m2 field.
+	marketDescAreaM2 := marketFields[3].Descriptor()
+	// market.DefaultAreaM2 holds the default value on creation for the area_m2 field.
+	market.DefaultAreaM2 = marketDescAreaM2.Default.(float64)
+	// market.AreaM2Validator is a validator for the "area_m2" field. It is called by the builders before save.
+	market.AreaM2Validator = marketDescAreaM2.Validators[0].(func(float64) error)
+	matter.Policy = privacy.NewPolicies(schema.Matter{})
+	matter.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := matter.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	matterFields := schema.Matter{}.Fields()
+	_ = matterFields
+	// matterDescTitle is the schema descriptor for title field.
+	matterDescTitle := matterFields[0].Descriptor()
+	// matter.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	matter.TitleValidator = func() func(string) error {
+		validators := matterDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// matterDescDescription is the schema descriptor for description field.
+	matterDescDescription := matterFields[1].Descriptor()
+	// matter.DefaultDescription holds the default value on creation for the description field.
+	matter.DefaultDescription = matterDescDescription.Default.(string)
+	// matterDescRejectionReason is the schema descriptor for rejection_reason field.
+	matterDescRejectionReason := matterFields[5].Descriptor()
+	// matter.DefaultRejectionReason holds the default value on creation for the rejection_reason field.
+	matter.DefaultRejectionReason = matterDescRejectionReason.Default.(string)
+	matterdisclosure.Policy = privacy.NewPolicies(schema.MatterDisclosure{})
+	matterdisclosure.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := matterdisclosure.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	matterdisclosureFields := schema.MatterDisclosure{}.Fields()
+	_ = matterdisclosureFields
+	// matterdisclosureDescChannel is the schema descriptor for channel field.
+	matterdisclosureDescChannel := matterdisclosureFields[3].Descriptor()
+	// matterdisclosure.ChannelValidator is a validator for the "channel" field. It is called by the builders before save.
+	matterdisclosure.ChannelValidator = func() func(string) error {
+		validators := matterdisclosureDescChannel.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(channel string) error {
+			for _, fn := range fns {
+				if err := fn(channel); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// matterdisclosureDescText is the schema descriptor for text field.
+	matterdisclosureDescText := matterdisclosureFields[4].Descriptor()
+	// matterdisclosure.TextValidator is a validator for the "text" field. It is called by the builders before save.
+	matterdisclosure.TextValidator = matterdisclosureDescText.Validators[0].(func(string) error)
+	meeting.Policy = privacy.NewPolicies(schema.Meeting{})
+	meeting.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := meeting.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	meetingFields := schema.Meeting{}.Fields()
+	_ = meetingFields
+	// meetingDescTitle is the schema descriptor for title field.
+	meetingDescTitle := meetingFields[2].Descriptor()
+	// meeting.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	meeting.TitleValidator = func() func(string) error {
+		validators := meetingDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// meetingDescPlace is the schema descriptor for place field.
+	meetingDescPlace := meetingFields[3].Descriptor()
+	// meeting.DefaultPlace holds the default value on creation for the place field.
+	meeting.DefaultPlace = meetingDescPlace.Default.(string)
+	// meeting.PlaceValidator is a validator for the "place" field. It is called by the builders before save.
+	meeting.PlaceValidator = meetingDescPlace.Validators[0].(func(string) error)
+	// meetingDescEntitled is the schema descriptor for entitled field.
+	meetingDescEntitled := meetingFields[4].Descriptor()
+	// meeting.EntitledValidator is a validator for the "entitled" field. It is called by the builders before save.
+	meeting.EntitledValidator = meetingDescEntitled.Validators[0].(func(int) error)
+	// meetingDescAttended is the schema descriptor for attended field.
+	meetingDescAttended := meetingFields[5].Descriptor()
+	// meeting.AttendedValidator is a validator for the "attended" field. It is called by the builders before save.
+	meeting.AttendedValidator = meetingDescAttended.Validators[0].(func(int) error)
+	// meetingDescVotesFor is the schema descriptor for votes_for field.
+	meetingDescVotesFor := meetingFields[6].Descriptor()
+	// meeting.VotesForValidator is a validator for the "votes_for" field. It is called by the builders before save.
+	meeting.VotesForValidator = meetingDescVotesFor.Validators[0].(func(int) error)
+	// meetingDescVotesAgainst is the schema descriptor for votes_against field.
+	meetingDescVotesAgainst := meetingFields[7].Descriptor()
+	// meeting.VotesAgainstValidator is a validator for the "votes_against" field. It is called by the builders before save.
+	meeting.VotesAgainstValidator = meetingDescVotesAgainst.Validators[0].(func(int) error)
+	// meetingDescVotesAbstain is the schema descriptor for votes_abstain field.
+	meetingDescVotesAbstain := meetingFields[8].Descriptor()
+	// meeting.VotesAbstainValidator is a validator for the "votes_abstain" field. It is called by the builders before save.
+	meeting.VotesAbstainValidator = meetingDescVotesAbstain.Validators[0].(func(int) error)
+	// meetingDescMinutes is the schema descriptor for minutes field.
+	meetingDescMinutes := meetingFields[9].Descriptor()
+	// meeting.DefaultMinutes holds the default value on creation for the minutes field.
+	meeting.DefaultMinutes = meetingDescMinutes.Default.(string)
+	// meetingDescSupervisionOpinion is the schema descriptor for supervision_opinion field.
+	meetingDescSupervisionOpinion := meetingFields[10].Descriptor()
+	// meeting.DefaultSupervisionOpinion holds the default value on creation for the supervision_opinion field.
+	meeting.DefaultSupervisionOpinion = meetingDescSupervisionOpinion.Default.(string)
+	pointevent.Policy = privacy.NewPolicies(schema.PointEvent{})
+	pointevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := pointevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	pointeventFields := schema.PointEvent{}.Fields()
+	_ = pointeventFields
+	// pointeventDescPoints is the schema descriptor for points field.
+	pointeventDescPoints := pointeventFields[2].Descriptor()
+	// pointevent.PointsValidator is a validator for the "points" field. It is called by the builders before save.
+	pointevent.PointsValidator = pointeventDescPoints.Validators[0].(func(int) error)
+	// pointeventDescReason is the schema descriptor for reason field.
+	pointeventDescReason := pointeventFields[3].Descriptor()
+	// pointevent.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	pointevent.ReasonValidator = func() func(string) error {
+		validators := pointeventDescReason.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(reason string) error {
+			for _, fn := range fns {
+				if err := fn(reason); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	report.Policy = privacy.NewPolicies(schema.Report{})
+	report.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := report.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reportFields := schema.Report{}.Fields()
+	_ = reportFields
+	// reportDescPeriod is the schema descriptor for period field.
+	reportDescPeriod := reportFields[1].Descriptor()
+	// report.PeriodValidator is a validator for the "period" field. It is called by the builders before save.
+	report.PeriodValidator = reportDescPeriod.Validators[0].(func(string) error)
+	// reportDescNumber is the schema descriptor for number field.
+	reportDescNumber := reportFields[2].Descriptor()
+	// report.DefaultNumber holds the default value on creation for the number field.
+	report.DefaultNumber = reportDescNumber.Default.(string)
+	// report.NumberValidator is a validator for the "number" field. It is called by the builders before save.
+	report.NumberValidator = reportDescNumber.Validators[0].(func(string) error)
+	// reportDescSha256 is the schema descriptor for sha256 field.
+	reportDescSha256 := reportFields[4].Descriptor()
+	// report.DefaultSha256 holds the default value on creation for the sha256 field.
+	report.DefaultSha256 = reportDescSha256.Default.(string)
+	// report.Sha256Validator is a validator for the "sha256" field. It is called by the builders before save.
+	report.Sha256Validator = reportDescSha256.Validators[0].(func(string) error)
+	// reportDescPrevSha256 is the schema descriptor for prev_sha256 field.
+	reportDescPrevSha256 := reportFields[5].Descriptor()
+	// report.DefaultPrevSha256 holds the default value on creation for the prev_sha256 field.
+	report.DefaultPrevSha256 = reportDescPrevSha256.Default.(string)
+	// report.PrevSha256Validator is a validator for the "prev_sha256" field. It is called by the builders before save.
+	report.PrevSha256Validator = reportDescPrevSha256.Validators[0].(func(string) error)
+	// reportDescSize is the schema descriptor for size field.
+	reportDescSize := reportFields[6].Descriptor()
+	// report.DefaultSize holds the default value on creation for the size field.
+	report.DefaultSize = reportDescSize.Default.(int64)
+	// reportDescStorageKey is the schema descriptor for storage_key field.
+	reportDescStorageKey := reportFields[7].Descriptor()
+	// report.DefaultStorageKey holds the default value on creation for the storage_key field.
+	report.DefaultStorageKey = reportDescStorageKey.Default.(string)
+	// report.StorageKeyValidator is a validator for the "storage_key" field. It is called by the builders before save.
+	report.StorageKeyValidator = reportDescStorageKey.Validators[0].(func(string) error)
+	resident.Policy = privacy.NewPolicies(schema.Resident{})
+	resident.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := resident.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	residentFields := schema.Resident{}.Fields()
+	_ = residentFields
+	// residentDescName is the schema descriptor for name field.
+	residentDescName := residentFields[0].Descriptor()
+	// resident.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	resident.NameValidator = func() func(string) error {
+		validators := residentDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// residentDescIDNumber is the schema descriptor for id_number field.
+	residentDescIDNumber := residentFields[3].Descriptor()
+	// resident.DefaultIDNumber holds the default value on creation for the id_number field.
+	resident.DefaultIDNumber = residentDescIDNumber.Default.(string)
+	// resident.IDNumberValidator is a validator for the "id_number" field. It is called by the builders before save.
+	resident.IDNumberValidator = residentDescIDNumber.Validators[0].(func(string) error)
+	// residentDescPhone is the schema descriptor for phone field.
+	residentDescPhone := residentFields[4].Descriptor()
+	// resident.DefaultPhone holds the default value on creation for the phone field.
+	resident.DefaultPhone = residentDescPhone.Default.(string)
+	// resident.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
+	resident.PhoneValidator = residentDescPhone.Validators[0].(func(string) error)
+	// residentDescRoles is the schema descriptor for roles field.
+	residentDescRoles := residentFields[6].Descriptor()
+	// resident.DefaultRoles holds the default value on creation for the roles field.
+	resident.DefaultRoles = residentDescRoles.Default.([]civic.Role)
+	residentgroup.Policy = privacy.NewPolicies(schema.ResidentGroup{})
+	residentgroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := residentgroup.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	residentgroupFields := schema.ResidentGroup{}.Fields()
+	_ = residentgroupFields
+	// residentgroupDescName is the schema descriptor for name field.
+	residentgroupDescName := residentgroupFields[0].Descriptor()
+	// residentgroup.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	residentgroup.NameValidator = func() func(string) error {
+		validators := residentgroupDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	signature.Policy = privacy.NewPolicies(schema.Signature{})
+	signature.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := signature.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	signatureFields := schema.Signature{}.Fields()
+	_ = signatureFields
+	// signatureDescSigner is the schema descriptor for signer field.
+	signatureDescSigner := signatureFields[1].Descriptor()
+	// signature.SignerValidator is a validator for the "signer" field. It is called by the builders before save.
+	signature.SignerValidator = func() func(string) error {
+		validators := signatureDescSigner.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(signer string) error {
+			for _, fn := range fns {
+				if err := fn(signer); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	stall.Policy = privacy.NewPolicies(schema.Stall{})
+	stall.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := stall.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	stallFields := schema.Stall{}.Fields()
+	_ = stallFields
+	// stallDescNumber is the schema descriptor for number field.
+	stallDescNumber := stallFields[1].Descriptor()
+	// stall.NumberValidator is a validator for the "number" field. It is called by the builders before save.
+	stall.NumberValidator = func() func(string) error {
+		validators := stallDescNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(number string) error {
+			for _, fn := range fns {
+				if err := fn(number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// stallDescAreaM2 is the schema descriptor for area_m2 field.
+	stallDescAreaM2 := stallFields[2].Descriptor()
+	// stall.DefaultAreaM2 holds the default value on creation for the area_m2 field.
+	stall.DefaultAreaM2 = stallDescAreaM2.Default.(float64)
+	// stall.AreaM2Validator is a validator for the "area_m2" field. It is called by the builders before save.
+	stall.AreaM2Validator = stallDescAreaM2.Validators[0].(func(float64) error)
+	voucher.Policy = privacy.NewPolicies(schema.Voucher{})
+	voucher.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := voucher.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	voucherFields := schema.Voucher{}.Fields()
+	_ = voucherFields
+	// voucherDescNumber is the schema descriptor for number field.
+	voucherDescNumber := voucherFields[0].Descriptor()
+	// voucher.NumberValidator is a validator for the "number" field. It is called by the builders before save.
+	voucher.NumberValidator = func() func(string) error {
+		validators := voucherDescNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(number string) error {
+			for _, fn := range fns {
+				if err := fn(number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// voucherDescPeriod is the schema descriptor for period field.
+	voucherDescPeriod := voucherFields[2].Descriptor()
+	// voucher.PeriodValidator is a validator for the "period" field. It is called by the builders before save.
+	voucher.PeriodValidator = voucherDescPeriod.Validators[0].(func(string) error)
+	// voucherDescCategory is the schema descriptor for category field.
+	voucherDescCategory := voucherFields[4].Descriptor()
+	// voucher.CategoryValidator is a validator for the "category" field. It is called by the builders before save.
+	voucher.CategoryValidator = func() func(string) error {
+		validators := voucherDescCategory.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(category string) error {
+			for _, fn := range fns {
+				if err := fn(category); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// voucherDescSummary is the schema descriptor for summary field.
+	voucherDescSummary := voucherFields[6].Descriptor()
+	// voucher.SummaryValidator is a validator for the "summary" field. It is called by the builders before save.
+	voucher.SummaryValidator = func() func(string) error {
+		validators := voucherDescSummary.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(summary string) error {
+			for _, fn := range fns {
+				if err := fn(summary); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// voucherDescCounterparty is the schema descriptor for counterparty field.
+	voucherDescCounterparty := voucherFields[7].Descriptor()
+	// voucher.DefaultCounterparty holds the default value on creation for the counterparty field.
+	voucher.DefaultCounterparty = voucherDescCounterparty.Default.(string)
+	// voucher.CounterpartyValidator is a validator for the "counterparty" field. It is called by the builders before save.
+	voucher.CounterpartyValidator = voucherDescCounterparty.Validators[0].(func(string) error)
+}
 
 const (
 	Version = "v0.14.5"                                         // Version of ent codegen.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sunlight/auth"
 	"sunlight/calendar"
 	"sunlight/civic"
 	"sunlight/ent"
@@ -587,6 +588,7 @@ type ComplexityRoot struct {
 		ResidentGroups        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentGroupOrder, where *ent.ResidentGroupWhereInput) int
 		Residents             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentOrder, where *ent.ResidentWhereInput) int
 		Stalls                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StallOrder, where *ent.StallWhereInput) int
+		Viewer                func(childComplexity int) int
 		Vouchers              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VoucherOrder, where *ent.VoucherWhereInput) int
 	}
 
@@ -636,11 +638,13 @@ type ComplexityRoot struct {
 		Group          func(childComplexity int) int
 		GroupID        func(childComplexity int) int
 		ID             func(childComplexity int) int
+		IDNumber       func(childComplexity int) int
 		IDNumberMasked func(childComplexity int) int
 		Inquiries      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InquiryOrder, where *ent.InquiryWhereInput) int
 		LedGroups      func(childComplexity int) int
 		MovedOutOn     func(childComplexity int) int
 		Name           func(childComplexity int) int
+		Phone          func(childComplexity int) int
 		PhoneMasked    func(childComplexity int) int
 		PointEvents    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PointEventOrder, where *ent.PointEventWhereInput) int
 		Roles          func(childComplexity int) int
@@ -732,6 +736,13 @@ type ComplexityRoot struct {
 
 	Subscription struct {
 		ReportPublished func(childComplexity int, communityID *int) int
+	}
+
+	Viewer struct {
+		CommunityIDs func(childComplexity int) int
+		District     func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Role         func(childComplexity int) int
 	}
 
 	Voucher struct {
@@ -835,6 +846,7 @@ type QueryResolver interface {
 	ResidentGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentGroupOrder, where *ent.ResidentGroupWhereInput) (*ent.ResidentGroupConnection, error)
 	Stalls(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StallOrder, where *ent.StallWhereInput) (*ent.StallConnection, error)
 	Vouchers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VoucherOrder, where *ent.VoucherWhereInput) (*ent.VoucherConnection, error)
+	Viewer(ctx context.Context) (*model.Viewer, error)
 	Community(ctx context.Context, code string) (*ent.Community, error)
 	LedgerTotals(ctx context.Context, communityID int, period calendar.Period) (*model.LedgerTotals, error)
 	LedgerYearToDate(ctx context.Context, communityID int, month calendar.Period) (*model.LedgerTotals, error)
@@ -859,6 +871,8 @@ type ResidentResolver interface {
 	Age(ctx context.Context, obj *ent.Resident, asOf *time.Time) (int, error)
 	IDNumberMasked(ctx context.Context, obj *ent.Resident) (string, error)
 	PhoneMasked(ctx context.Context, obj *ent.Resident) (string, error)
+	IDNumber(ctx context.Context, obj *ent.Resident) (*string, error)
+	Phone(ctx context.Context, obj *ent.Resident) (*string, error)
 }
 type StallResolver interface {
 	CurrentLease(ctx context.Context, obj *ent.Stall, asOf *time.Time) (*ent.Contract, error)
@@ -3578,6 +3592,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Stalls(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.StallOrder), args["where"].(*ent.StallWhereInput)), true
+	case "Query.viewer":
+		if e.ComplexityRoot.Query.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 	case "Query.vouchers":
 		if e.ComplexityRoot.Query.Vouchers == nil {
 			break
@@ -3807,6 +3827,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resident.ID(childComplexity), true
+	case "Resident.idNumber":
+		if e.ComplexityRoot.Resident.IDNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.IDNumber(childComplexity), true
 	case "Resident.idNumberMasked":
 		if e.ComplexityRoot.Resident.IDNumberMasked == nil {
 			break
@@ -3842,6 +3868,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resident.Name(childComplexity), true
+	case "Resident.phone":
+		if e.ComplexityRoot.Resident.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.Phone(childComplexity), true
 	case "Resident.phoneMasked":
 		if e.ComplexityRoot.Resident.PhoneMasked == nil {
 			break
@@ -4192,6 +4224,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.ReportPublished(childComplexity, args["communityID"].(*int)), true
+
+	case "Viewer.communityIDs":
+		if e.ComplexityRoot.Viewer.CommunityIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.CommunityIDs(childComplexity), true
+	case "Viewer.district":
+		if e.ComplexityRoot.Viewer.District == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.District(childComplexity), true
+	case "Viewer.name":
+		if e.ComplexityRoot.Viewer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Name(childComplexity), true
+	case "Viewer.role":
+		if e.ComplexityRoot.Viewer.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Role(childComplexity), true
 
 	case "Voucher.amount":
 		if e.ComplexityRoot.Voucher.Amount == nil {
@@ -4877,6 +4934,32 @@ extend type Resident {
   age(asOf: Date): Int!
 }
 
+"""
+Role (角色): what a caller may do. PUBLIC 公众, DISTRICT_OFFICIAL 区级监督人员 (reads its district, residents masked),
+COMMUNITY_STAFF 社区工作人员 (reads and writes its own community), SUPERVISOR 监督委员会 (signs vouchers), ADMIN 管理员.
+"""
+enum Role {
+  PUBLIC
+  DISTRICT_OFFICIAL
+  COMMUNITY_STAFF
+  SUPERVISOR
+  ADMIN
+}
+
+"""
+Viewer (当前身份): who the API takes the caller for, from the bearer token (PUBLIC without one).
+"""
+type Viewer {
+  "Role (角色)."
+  role: Role!
+  "The token holder's name, or the role when anonymous."
+  name: String!
+  "The communities the caller is confined to; empty for PUBLIC and ADMIN, who are not confined."
+  communityIDs: [ID!]!
+  "The district of a DISTRICT_OFFICIAL."
+  district: String
+}
+
 extend type Report {
   "Where to download the PDF (下载地址), e.g. /reports/55834574862.pdf; the file's SHA-256 is sha256 and its ETag."
   downloadURL: String!
@@ -4902,7 +4985,16 @@ extend type Resident {
   phoneMasked: String!
 }
 
+extend type Resident {
+  "ID-card number in full (身份证号): only for the resident's own community staff and admins; null for everyone else."
+  idNumber: String
+  "Phone in full (电话): only for the resident's own community staff and admins; null for everyone else."
+  phone: String
+}
+
 extend type Query {
+  "Who the API takes you for (当前身份)."
+  viewer: Viewer!
   "The community with this code (代码), e.g. gezishi."
   community(code: String!): Community
   """
@@ -13483,6 +13575,10 @@ func (ec *executionContext) childFields_Resident(ctx context.Context, field grap
 		return ec.fieldContext_Resident_idNumberMasked(ctx, field)
 	case "phoneMasked":
 		return ec.fieldContext_Resident_phoneMasked(ctx, field)
+	case "idNumber":
+		return ec.fieldContext_Resident_idNumber(ctx, field)
+	case "phone":
+		return ec.fieldContext_Resident_phone(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Resident", field.Name)
 }
@@ -13653,6 +13749,20 @@ func (ec *executionContext) childFields_StallOccupancy(ctx context.Context, fiel
 		return ec.fieldContext_StallOccupancy_lease(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StallOccupancy", field.Name)
+}
+
+func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_Viewer_role(ctx, field)
+	case "name":
+		return ec.fieldContext_Viewer_name(ctx, field)
+	case "communityIDs":
+		return ec.fieldContext_Viewer_communityIDs(ctx, field)
+	case "district":
+		return ec.fieldContext_Viewer_district(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
 
 func (ec *executionContext) childFields_Voucher(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -27867,6 +27977,38 @@ func (ec *executionContext) fieldContext_Query_vouchers(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_viewer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Viewer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
+			return ec.marshalNViewer2ᚖsunlightᚋgraphᚋmodelᚐViewer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_community(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29767,6 +29909,52 @@ func (ec *executionContext) fieldContext_Resident_phoneMasked(_ context.Context,
 	return graphql.NewScalarFieldContext("Resident", field, true, true, "String")
 }
 
+func (ec *executionContext) _Resident_idNumber(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_idNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Resident().IDNumber(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_idNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resident", field, true, true, "String")
+}
+
+func (ec *executionContext) _Resident_phone(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Resident().Phone(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resident", field, true, true, "String")
+}
+
 func (ec *executionContext) _ResidentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ResidentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31156,6 +31344,98 @@ func (ec *executionContext) fieldContext_Subscription_reportPublished(ctx contex
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v auth.Role) graphql.Marshaler {
+			return ec.marshalNRole2sunlightᚋauthᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Role")
+}
+
+func (ec *executionContext) _Viewer_name(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Viewer_communityIDs(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_communityIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommunityIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_communityIDs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Viewer_district(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_district(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.District, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_district(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
 }
 
 func (ec *executionContext) _Voucher_id(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
@@ -54060,6 +54340,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_vouchers(ctx, field)
 				})
+		case "viewer":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_viewer(ctx, field)
+				})
 		case "community":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -54526,6 +54812,18 @@ func (ec *executionContext) _Resident(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_phoneMasked(ctx, field, obj)
+				})
+		case "idNumber":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resident_idNumber(ctx, field, obj)
+				})
+		case "phone":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resident_phone(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -55147,6 +55445,54 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var viewerImplementors = []string{"Viewer"}
+
+func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Viewer")
+		case "role":
+			out.Values[i] = ec._Viewer_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Viewer_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communityIDs":
+			out.Values[i] = ec._Viewer_communityIDs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "district":
+			out.Values[i] = ec._Viewer_district(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var voucherImplementors = []string{"Voucher", "Node"}
@@ -57065,6 +57411,16 @@ func (ec *executionContext) unmarshalNReverseVoucherInput2sunlightᚋgraphᚋmod
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRole2sunlightᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
+	var res auth.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2sunlightᚋauthᚐRole(ctx context.Context, sel ast.SelectionSet, v auth.Role) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNSignVoucherInput2sunlightᚋgraphᚋmodelᚐSignVoucherInput(ctx context.Context, v any) (model.SignVoucherInput, error) {
 	res, err := ec.unmarshalInputSignVoucherInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -57217,6 +57573,14 @@ func (ec *executionContext) unmarshalNUpdateResidentInput2sunlightᚋentᚐUpdat
 func (ec *executionContext) unmarshalNUpdateVoucherInput2sunlightᚋentᚐUpdateVoucherInput(ctx context.Context, v any) (ent.UpdateVoucherInput, error) {
 	res, err := ec.unmarshalInputUpdateVoucherInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNViewer2ᚖsunlightᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Viewer!")
+		return graphql.Null
+	}
+	return ec._Viewer(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNVoucher2ᚖsunlightᚋentᚐVoucher(ctx context.Context, sel ast.SelectionSet, v *ent.Voucher) graphql.Marshaler {

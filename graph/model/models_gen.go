@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sunlight/auth"
 	"sunlight/calendar"
 	"sunlight/ent"
 	"sunlight/ent/asset"
@@ -266,6 +267,18 @@ type StallOccupancy struct {
 }
 
 type Subscription struct {
+}
+
+// Viewer (当前身份): who the API takes the caller for, from the bearer token (PUBLIC without one).
+type Viewer struct {
+	// Role (角色).
+	Role auth.Role `json:"role"`
+	// The token holder's name, or the role when anonymous.
+	Name string `json:"name"`
+	// The communities the caller is confined to; empty for PUBLIC and ADMIN, who are not confined.
+	CommunityIDs []int `json:"communityIDs"`
+	// The district of a DISTRICT_OFFICIAL.
+	District *string `json:"district,omitempty"`
 }
 
 // Which age-based benefit to check eligibility for (年龄资格).
