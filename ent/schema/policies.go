@@ -17,15 +17,21 @@ var staff = auth.CommunityStaff
 // disclosed are the stages after which a matter is public (决议公开).
 var disclosed = []any{"RESOLUTION_DISCLOSURE", "RESULT_DISCLOSURE"}
 
-func (Community) Policy() ent.Policy        { return policy.CommunityPolicy() }
-func (Asset) Policy() ent.Policy            { return policy.Owned("Asset", policy.Everything, staff) }
-func (AssetValuation) Policy() ent.Policy   { return policy.Owned("AssetValuation", policy.Everything, staff) }
-func (Market) Policy() ent.Policy           { return policy.Owned("Market", policy.Everything, staff) }
-func (Stall) Policy() ent.Policy            { return policy.Owned("Stall", policy.Everything, staff) }
-func (Contract) Policy() ent.Policy         { return policy.Owned("Contract", policy.Everything, staff) }
-func (MatterDisclosure) Policy() ent.Policy { return policy.Owned("MatterDisclosure", policy.Everything, staff) }
-func (ResidentGroup) Policy() ent.Policy    { return policy.Owned("ResidentGroup", policy.Everything, staff) }
-func (Report) Policy() ent.Policy           { return policy.Owned("Report", policy.Everything) }
+func (Community) Policy() ent.Policy { return policy.CommunityPolicy() }
+func (Asset) Policy() ent.Policy     { return policy.Owned("Asset", policy.Everything, staff) }
+func (AssetValuation) Policy() ent.Policy {
+	return policy.Owned("AssetValuation", policy.Everything, staff)
+}
+func (Market) Policy() ent.Policy   { return policy.Owned("Market", policy.Everything, staff) }
+func (Stall) Policy() ent.Policy    { return policy.Owned("Stall", policy.Everything, staff) }
+func (Contract) Policy() ent.Policy { return policy.Owned("Contract", policy.Everything, staff) }
+func (MatterDisclosure) Policy() ent.Policy {
+	return policy.Owned("MatterDisclosure", policy.Everything, staff)
+}
+func (ResidentGroup) Policy() ent.Policy {
+	return policy.Owned("ResidentGroup", policy.Everything, staff)
+}
+func (Report) Policy() ent.Policy { return policy.Owned("Report", policy.Everything) }
 
 // Personal data: never public.
 func (Resident) Policy() ent.Policy   { return policy.Owned("Resident", nil, staff) }
