@@ -12,14 +12,15 @@ func IDNumber(id string) string { return maskMiddle(id, 3, 4) }
 // Phone keeps the first three and last four digits: 138****5678.
 func Phone(p string) string { return maskMiddle(p, 3, 4) }
 
-// Name keeps the first and last character of a name: 张*春, 李*.
+// Name keeps the first and last character of a name: 张*春, 欧**明, 李*;
+// a one-character name is masked whole, since it would identify the person.
 func Name(name string) string {
 	r := []rune(strings.TrimSpace(name))
 	switch len(r) {
 	case 0:
 		return ""
 	case 1:
-		return string(r)
+		return "*"
 	case 2:
 		return string(r[0]) + "*"
 	default:

@@ -17,7 +17,8 @@ func TestMask(t *testing.T) {
 		{"three-character name", Name, "张晓春", "张*春"},
 		{"two-character name", Name, "李明", "李*"},
 		{"four-character name", Name, "欧阳春晓", "欧**晓"},
-		{"one character", Name, "王", "王"},
+		{"one character", Name, "王", "*"},
+		{"spaces around", Name, " 张三春 ", "张*春"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

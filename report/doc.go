@@ -43,7 +43,7 @@
 //     spaces.
 //   - No panic escapes a render call; it becomes an error.
 //
-// Privacy: residents appear only as counts or with masked names (MaskName:
+// Privacy: residents appear only as counts or with masked names (mask.Name:
 // 张三春 → 张*春); benefit lines are totals per kind, never per person.
 //
 // Line breaking is done here, not by gofpdf (whose MultiCell drops a

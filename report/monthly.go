@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"sunlight/mask"
 	"sunlight/money"
 )
 
@@ -93,7 +94,7 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 		k.Kind = cleanEnum(s, f+"Kind", contractKindLabels, k.Kind)
 		k.Procurement = cleanEnum(s, f+"Procurement", procurementLabels, k.Procurement)
 		if k.CounterpartyIsPerson {
-			k.Counterparty = MaskName(k.Counterparty)
+			k.Counterparty = mask.Name(k.Counterparty)
 		}
 	}
 
@@ -103,7 +104,7 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 	for i := range c.Inquiries {
 		q := &c.Inquiries[i]
 		f := fmt.Sprintf("Inquiries[%d].", i)
-		q.AskedBy = MaskName(s.clean(f+"AskedBy", q.AskedBy, false))
+		q.AskedBy = mask.Name(s.clean(f+"AskedBy", q.AskedBy, false))
 		q.Subject = s.clean(f+"Subject", q.Subject, true)
 		q.Question = s.clean(f+"Question", q.Question, true)
 		q.Status = cleanEnum(s, f+"Status", inquiryLabels, q.Status)

@@ -102,23 +102,6 @@ func (s *sanitizer) fail(format string, a ...any) {
 
 func (s *sanitizer) err() error { return errors.Join(s.errs...) }
 
-// MaskName masks a person's name for publication: the first and last
-// characters stay and every character between becomes *, so 张三春 → 张*春,
-// 欧阳小明 → 欧**明. A two-character name keeps its first (李四 → 李*), and a
-// one-character name is fully masked. Reports print residents only this way.
-func MaskName(name string) string {
-	r := []rune(strings.TrimSpace(name))
-	switch len(r) {
-	case 0:
-		return ""
-	case 1:
-		return "*"
-	case 2:
-		return string(r[0]) + "*"
-	}
-	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
-}
-
 // Line breaking.
 //
 // gofpdf's MultiCell and SplitText drop a character at every automatic

@@ -176,19 +176,6 @@ func TestClean(t *testing.T) {
 	}
 }
 
-func TestMaskName(t *testing.T) {
-	for in, want := range map[string]string{
-		"张三春": "张*春", "李四": "李*", "欧阳小明": "欧**明", "王": "*", "": "", " 赵钱孙 ": "赵*孙", "John Smith": "J********h",
-	} {
-		if got := MaskName(in); got != want {
-			t.Errorf("MaskName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-// A resident whose name has a character above U+FFFF gets a report with □
-// in its place; a character the font lacks fails the report with an error
-// naming it; nothing panics.
 func TestRareCharacters(t *testing.T) {
 	r, err := NewRenderer()
 	if err != nil {
