@@ -6,6 +6,7 @@ import (
 
 	"sunlight/audit"
 	"sunlight/ent"
+	"sunlight/evidence"
 	"sunlight/governance"
 	"sunlight/ledger"
 )
@@ -14,6 +15,7 @@ import (
 func installHooks(c *ent.Client) {
 	c.Use(utcTimes, audit.Hook)
 	ledger.Install(c)
+	evidence.Install(c)
 	governance.Install(c)
 }
 
