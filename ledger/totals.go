@@ -7,6 +7,7 @@ import (
 
 	"sunlight/calendar"
 	"sunlight/ent"
+	"sunlight/ent/predicate"
 	"sunlight/ent/voucher"
 	"sunlight/fail"
 	"sunlight/money"
@@ -70,12 +71,7 @@ func sumMonths(ctx context.Context, client *ent.Client, communityID int, p, from
 		Count     int               `json:"count"`
 	}
 	err := client.Voucher.Query().
-		Where(
-			voucher.CommunityID(communityID),
-			voucher.PeriodGTE(from.String()),
-			voucher.PeriodLTE(to.String()),
-			voucher.StatusEQ(voucher.StatusPOSTED),
-		).
+		Where(postedBetween(communityID, from, to)...).
 		GroupBy(voucher.FieldDirection, voucher.FieldCategory).
 		Aggregate(ent.Sum(voucher.FieldAmount), ent.Count()).
 		Scan(ctx, &rows)
@@ -138,12 +134,7 @@ func MonthlyTotals(ctx context.Context, client *ent.Client, communityID int, fro
 		Sum       int64             `json:"sum"`
 	}
 	err := client.Voucher.Query().
-		Where(
-			voucher.CommunityID(communityID),
-			voucher.PeriodGTE(from.String()),
-			voucher.PeriodLTE(to.String()),
-			voucher.StatusEQ(voucher.StatusPOSTED),
-		).
+		Where(postedBetween(communityID, from, to)...).
 		GroupBy(voucher.FieldPeriod, voucher.FieldDirection).
 		Aggregate(ent.Sum(voucher.FieldAmount)).
 		Scan(ctx, &rows)
@@ -166,4 +157,14 @@ func MonthlyTotals(ctx context.Context, client *ent.Client, communityID int, fro
 		}
 	}
 	return months, nil
+}
+
+// postedBetween selects a community's posted vouchers of the months from..to.
+func postedBetween(communityID int, from, to calendar.Period) []predicate.Voucher {
+	return []predicate.Voucher{
+		voucher.CommunityID(communityID),
+		voucher.PeriodGTE(from.String()),
+		voucher.PeriodLTE(to.String()),
+		voucher.StatusEQ(voucher.StatusPOSTED),
+	}
 }

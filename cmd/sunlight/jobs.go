@@ -41,11 +41,7 @@ func addSchedulerFlags(fs *flag.FlagSet) *schedulerFlags {
 // newScheduler opens the archive, checks the report font and builds the
 // scheduler (not started).
 func (f *schedulerFlags) newScheduler(ctx context.Context, d *db.DB) (*jobs.Scheduler, *archive.Archive, error) {
-	var opts []report.Option
-	if f.font != "" {
-		opts = append(opts, report.WithFontFile(f.font))
-	}
-	r, err := report.NewRenderer(opts...)
+	r, err := newRenderer(f.font)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,4 +88,14 @@ func jobsCmd(ctx context.Context, args []string) error {
 	slog.Info("scheduler stopping: waiting for the run in progress")
 	s.Stop()
 	return nil
+}
+
+// newRenderer builds the report renderer with the embedded font, or the
+// .ttf at fontFile; the font is checked here, at start-up, not at the
+// first report.
+func newRenderer(fontFile string) (*report.Renderer, error) {
+	if fontFile == "" {
+		return report.NewRenderer()
+	}
+	return report.NewRenderer(report.WithFontFile(fontFile))
 }

@@ -14,7 +14,6 @@ import (
 
 	"sunlight/calendar"
 	"sunlight/disclosure"
-	"sunlight/report"
 )
 
 const reportUsage = `Usage:
@@ -42,11 +41,7 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if *code == "" || *out == "" {
 		return errors.New("report: --community and --out are required")
 	}
-	var opts []report.Option
-	if *fontFile != "" {
-		opts = append(opts, report.WithFontFile(*fontFile))
-	}
-	r, err := report.NewRenderer(opts...)
+	r, err := newRenderer(*fontFile)
 	if err != nil {
 		return err
 	}

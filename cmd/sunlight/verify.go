@@ -8,7 +8,6 @@ import (
 
 	"sunlight/archive"
 	"sunlight/chain"
-	"sunlight/report"
 )
 
 // verifyCmd recomputes the hash chain and every stored PDF's hash, and
@@ -23,11 +22,7 @@ func verifyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	var opts []report.Option
-	if *fontFile != "" {
-		opts = append(opts, report.WithFontFile(*fontFile))
-	}
-	r, err := report.NewRenderer(opts...)
+	r, err := newRenderer(*fontFile)
 	if err != nil {
 		return err
 	}
