@@ -1,8 +1,11 @@
 package money
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"math"
+	"strconv"
 	"testing"
 )
 
@@ -128,5 +131,39 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = Capitals(v)
 		_ = v.Grouped()
+	})
+}
+
+func FuzzUnmarshalGQL(f *testing.F) {
+	for _, s := range []string{"26868.00", "-0.5", "1.005", "", "1e3", "0x10", "99999999999999999999"} {
+		f.Add(s, int64(26868), 0.1)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int64, x float64) {
+		var a Fen
+		errS := a.UnmarshalGQL(s)
+		p, errP := Parse(s)
+		if (errS == nil) != (errP == nil) || (errS == nil && a != p) {
+			t.Fatalf("UnmarshalGQL(%q) = %d, %v but Parse = %d, %v", s, a, errS, p, errP)
+		}
+		if errS == nil {
+			// What reads in writes out as a string that reads back the same.
+			var buf bytes.Buffer
+			a.MarshalGQL(&buf)
+			text, err := strconv.Unquote(buf.String())
+			var back Fen
+			if err != nil || back.UnmarshalGQL(text) != nil || back != a {
+				t.Fatalf("UnmarshalGQL(%q) = %d, written as %s, read back as %d", s, a, buf.String(), back)
+			}
+		}
+		var b Fen
+		if err := b.UnmarshalGQL(n); err == nil && b != Fen(n)*100 {
+			t.Fatalf("UnmarshalGQL(int64 %d) = %d fen, want %d yuan", n, b, n)
+		}
+		var c Fen
+		if err := c.UnmarshalGQL(x); err == nil {
+			t.Fatalf("UnmarshalGQL(float %v) accepted a float as %d", x, c)
+		}
+		var d Fen
+		_ = d.UnmarshalGQL(json.Number(s))
 	})
 }

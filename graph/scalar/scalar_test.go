@@ -1,0 +1,46 @@
+package scalar
+
+import (
+	"bytes"
+	"strconv"
+	"testing"
+
+	"sunlight/calendar"
+)
+
+func FuzzUnmarshalDate(f *testing.F) {
+	for _, s := range []string{"2026-10-31", "2024-02-29", "2025-02-29", "2026-1-1", "0000-01-01", "9999-12-31", "2026-10-31T00:00:00Z", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := UnmarshalDate(s)
+		if err != nil {
+			return
+		}
+		// A date that parses marshals back to a string that parses to the same date.
+		var buf bytes.Buffer
+		MarshalDate(d).MarshalGQL(&buf)
+		text, err := strconv.Unquote(buf.String())
+		if err != nil {
+			t.Fatalf("MarshalDate(%v) wrote %s, not a JSON string: %v", d, buf.String(), err)
+		}
+		back, err := UnmarshalDate(text)
+		if err != nil || !back.Equal(d) {
+			t.Fatalf("UnmarshalDate(%q) = %v, but UnmarshalDate(%q) = %v, %v", s, d, text, back, err)
+		}
+		if !calendar.DayOf(d).Equal(d) {
+			t.Fatalf("UnmarshalDate(%q) = %v, not the start of a civil day", s, d)
+		}
+	})
+}
+
+func FuzzUnmarshalDateNonString(f *testing.F) {
+	f.Add(int64(20261031), 1.5)
+	f.Fuzz(func(t *testing.T, i int64, x float64) {
+		for _, v := range []any{i, x, nil, true, []any{"2026-10-31"}} {
+			if d, err := UnmarshalDate(v); err == nil {
+				t.Fatalf("UnmarshalDate(%#v) accepted a non-string as %v", v, d)
+			}
+		}
+	})
+}
