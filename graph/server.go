@@ -24,19 +24,18 @@ import (
 type Config struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// MaxComplexity bounds the cost of one query (0: 5000).
-	MaxComplexity int
 	// Published feeds the reportPublished subscription; nil: no scheduler here.
 	Published Publisher
 	// Extensions are added to the handler (e.g. ops metrics and logging).
 	Extensions []graphql.HandlerExtension
+	// Limits hold the endpoint against abuse (limits.go).
+	Limits
 }
 
-// NewHandler returns the GraphQL endpoint (GET and POST, GraphQL over HTTP).
+// NewHandler returns the GraphQL endpoint (GET and POST, GraphQL over HTTP)
+// behind its limits.
 func NewHandler(client *ent.Client, cfg Config) http.Handler {
-	if cfg.MaxComplexity == 0 {
-		cfg.MaxComplexity = 5000
-	}
+	cfg.Limits = cfg.Limits.withDefaults()
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers: NewResolver(client, cfg.Now, cfg.Published),
 	}))
@@ -46,18 +45,24 @@ func NewHandler(client *ent.Client, cfg Config) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
-	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
-	srv.Use(entgql.Transactioner{TxOpener: client})
+	srv.SetParserTokenLimit(cfg.MaxTokens)
+	if !cfg.DisableIntrospection {
+		srv.Use(extension.Introspection{})
+	}
+	if cfg.Persisted != nil {
+		srv.Use(persistedOnly{cfg.Persisted})
+	}
+	srv.Use(newOperationLimits(cfg.Limits))
+	srv.Use(transactioner{entgql.Transactioner{TxOpener: client}})
 	for _, ext := range cfg.Extensions {
 		srv.Use(ext)
 	}
-	srv.SetErrorPresenter(presentError)
+	srv.SetErrorPresenter(presentLimitError)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		slog.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p))
 		return &panicError{}
 	})
-	return srv
+	return guard(srv, cfg.Limits)
 }
 
 type panicError struct{}

@@ -1,0 +1,425 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"sunlight/fail"
+)
+
+// The extensions.code of each refusal of the endpoint's limits.
+const (
+	CodeTooDeep               = "QUERY_TOO_DEEP"
+	CodeTooManyAliases        = "TOO_MANY_ALIASES"
+	CodeQueryTooLarge         = "QUERY_TOO_LARGE"
+	CodeComplexity            = "COMPLEXITY_LIMIT_EXCEEDED"
+	CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
+	CodePersistedNotAllowed   = "PERSISTED_QUERY_NOT_ALLOWED"
+	CodeRequestTooLarge       = "REQUEST_TOO_LARGE"
+	CodeRateLimited           = "RATE_LIMITED"
+	CodeTimeout               = "TIMEOUT"
+)
+
+// Defaults of the limits of Config.
+const (
+	DefaultMaxDepth      = 12
+	DefaultMaxAliases    = 30
+	DefaultMaxTokens     = 20000
+	DefaultMaxComplexity = 1_000_000
+	// DefaultAssumedPageSize is a guess: the nested lists of a record
+	// (assets of a community, contracts of a matter) are rarely longer.
+	DefaultAssumedPageSize = 100
+)
+
+// Limits against abuse (limits.go, guard.go, cors.go, persisted.go); zero
+// values take the defaults.
+type Limits struct {
+	// MaxComplexity bounds the estimated cost of one operation: 1 per field,
+	// the edges and nodes of a connection counted first/last times
+	// (AssumedPageSize times without either) (0: DefaultMaxComplexity).
+	MaxComplexity int
+	// AssumedPageSize is how many records the cost estimate takes a
+	// connection asked without first or last to hold (0:
+	// DefaultAssumedPageSize).
+	AssumedPageSize int
+	// MaxDepth bounds how deep fields nest (0: DefaultMaxDepth).
+	MaxDepth int
+	// MaxAliases bounds the aliases of one document (0: DefaultMaxAliases).
+	MaxAliases int
+	// MaxTokens bounds the tokens of one document (0: DefaultMaxTokens).
+	MaxTokens int
+	// MaxBodyBytes bounds a request body (0: DefaultMaxBodyBytes).
+	MaxBodyBytes int64
+	// Timeout bounds a request, subscriptions aside (0: DefaultTimeout;
+	// negative: none).
+	Timeout time.Duration
+	// RateLimit is the requests a second allowed per token (Authorization
+	// header) or else per client IP, RateBurst of them at once
+	// (0: DefaultRateLimit and DefaultRateBurst; negative: no limit).
+	RateLimit float64
+	RateBurst int
+	// ClientIPHeader names the header holding the client's address, such as
+	// X-Real-IP, when a trusted reverse proxy sets it; "": the peer address.
+	ClientIPHeader string
+	// Persisted, when set, is the only documents the endpoint runs.
+	Persisted *Allowlist
+	// DisableIntrospection refuses __schema and __type.
+	DisableIntrospection bool
+	// CORSOrigins are the origins (https://dash.example.org) browsers may
+	// call from; "*" for any (not with CORSCredentials); none: no CORS.
+	CORSOrigins []string
+	// CORSCredentials lets browsers send cookies and Authorization.
+	CORSCredentials bool
+}
+
+// withDefaults fills in the limits left zero.
+func (l Limits) withDefaults() Limits {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&l.MaxComplexity, DefaultMaxComplexity)
+	def(&l.AssumedPageSize, DefaultAssumedPageSize)
+	def(&l.MaxDepth, DefaultMaxDepth)
+	def(&l.MaxAliases, DefaultMaxAliases)
+	def(&l.MaxTokens, DefaultMaxTokens)
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if l.Timeout == 0 {
+		l.Timeout = DefaultTimeout
+	}
+	if l.RateLimit == 0 {
+		l.RateLimit = DefaultRateLimit
+		def(&l.RateBurst, DefaultRateBurst)
+	}
+	return l
+}
+
+// limitError is a refusal with its code, presented as is by presentError.
+func limitError(code, format string, args ...any) *gqlerror.Error {
+	err := gqlerror.Errorf(format, args...)
+	errcode.Set(err, code)
+	return err
+}
+
+// operationLimits refuses documents that are too deep, have too many aliases
+// or tokens (before gqlgen validates them, so a hostile document costs one
+// linear parse), and operations whose page sizes or estimated cost are too
+// large or that introspect when introspection is off (after validation, with
+// the variables' values).
+type operationLimits struct {
+	maxDepth, maxAliases, maxTokens int
+	maxComplexity, assumedPage      int
+	introspection                   bool
+	checked                         graphql.Cache[*gqlerror.Error] // document → refusal or nil
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+	graphql.OperationContextMutator
+} = (*operationLimits)(nil)
+
+func newOperationLimits(cfg Limits) *operationLimits {
+	return &operationLimits{
+		maxDepth:      cfg.MaxDepth,
+		maxAliases:    cfg.MaxAliases,
+		maxTokens:     cfg.MaxTokens,
+		maxComplexity: cfg.MaxComplexity,
+		assumedPage:   cfg.AssumedPageSize,
+		introspection: !cfg.DisableIntrospection,
+		checked:       lru.New[*gqlerror.Error](1000),
+	}
+}
+
+func (*operationLimits) ExtensionName() string { return "SunlightOperationLimits" }
+
+func (*operationLimits) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationParameters checks the shape of the document before it is
+// validated.
+func (l *operationLimits) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if p.Query == "" {
+		return nil
+	}
+	if refusal, ok := l.checked.Get(ctx, p.Query); ok {
+		return refusal
+	}
+	refusal := l.checkShape(p.Query)
+	l.checked.Add(ctx, p.Query, refusal)
+	return refusal
+}
+
+func (l *operationLimits) checkShape(query string) *gqlerror.Error {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, l.maxTokens)
+	if err != nil {
+		if strings.Contains(err.Error(), "exceeded token limit") {
+			return limitError(CodeQueryTooLarge, "the document has more than %d tokens; split it into smaller queries", l.maxTokens)
+		}
+		return nil // gqlgen reports the syntax error itself
+	}
+	aliases := 0
+	var countAliases func(ast.SelectionSet)
+	countAliases = func(ss ast.SelectionSet) {
+		for _, sel := range ss {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if s.Alias != "" && s.Alias != s.Name {
+					aliases++
+				}
+				countAliases(s.SelectionSet)
+			case *ast.InlineFragment:
+				countAliases(s.SelectionSet)
+			}
+		}
+	}
+	for _, op := range doc.Operations {
+		countAliases(op.SelectionSet)
+	}
+	for _, f := range doc.Fragments {
+		countAliases(f.SelectionSet)
+	}
+	if aliases > l.maxAliases {
+		return limitError(CodeTooManyAliases, "the document uses %d aliases; at most %d are allowed", aliases, l.maxAliases)
+	}
+	d := depthWalker{frags: doc.Fragments, memo: map[string]int{}, visiting: map[string]bool{}}
+	for _, op := range doc.Operations {
+		if n := d.depth(op.SelectionSet); n > l.maxDepth {
+			return limitError(CodeTooDeep, "the query is %d levels deep; at most %d are allowed", n, l.maxDepth)
+		}
+	}
+	return nil
+}
+
+// depthWalker measures how deep fields nest, fragments included (each
+// fragment once). Introspection fields count as one level: gqlparser's
+// MaxIntrospectionDepth rule bounds what is below them.
+type depthWalker struct {
+	frags    ast.FragmentDefinitionList
+	memo     map[string]int
+	visiting map[string]bool
+}
+
+func (d *depthWalker) depth(ss ast.SelectionSet) int {
+	deepest := 0
+	for _, sel := range ss {
+		n := 0
+		switch s := sel.(type) {
+		case *ast.Field:
+			n = 1
+			if !strings.HasPrefix(s.Name, "__") {
+				n += d.depth(s.SelectionSet)
+			}
+		case *ast.InlineFragment:
+			n = d.depth(s.SelectionSet)
+		case *ast.FragmentSpread:
+			n = d.fragment(s.Name)
+		}
+		deepest = max(deepest, n)
+	}
+	return deepest
+}
+
+func (d *depthWalker) fragment(name string) int {
+	if n, ok := d.memo[name]; ok {
+		return n
+	}
+	if d.visiting[name] {
+		return 0 // a cycle; validation refuses it
+	}
+	f := d.frags.ForName(name)
+	if f == nil {
+		return 0
+	}
+	d.visiting[name] = true
+	n := d.depth(f.SelectionSet)
+	d.visiting[name] = false
+	d.memo[name] = n
+	return n
+}
+
+// MutateOperationContext checks page sizes, introspection and cost of the
+// validated operation.
+func (l *operationLimits) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	op := opCtx.Operation
+	if op == nil {
+		return nil
+	}
+	w := costWalker{vars: opCtx.Variables, introspection: l.introspection, assumedPage: l.assumedPage, memo: map[string]int{}}
+	cost := w.selections(op.SelectionSet, 1)
+	if w.err != nil {
+		return w.err
+	}
+	if cost > l.maxComplexity {
+		return limitError(CodeComplexity, "the operation may cost %d (each field 1, the edges and nodes of a connection times first or last, %d when neither is given); at most %d is allowed: ask for smaller pages or fewer fields", cost, l.assumedPage, l.maxComplexity)
+	}
+	return nil
+}
+
+// costWalker estimates the cost of an operation: 1 per field plus what it
+// selects, the edges and nodes of a connection counting first (or last)
+// times, assumedPage times when neither is given. On the way it refuses
+// first/last outside [0, MaxPageSize] on any field, nested ones included,
+// and introspection when it is off.
+type costWalker struct {
+	vars          map[string]any
+	introspection bool
+	assumedPage   int
+	memo          map[string]int
+	err           *gqlerror.Error
+}
+
+// selections is the cost of ss, where fields named edges or nodes are
+// repeated times.
+func (w *costWalker) selections(ss ast.SelectionSet, times int) int {
+	total := 0
+	for _, sel := range ss {
+		if w.err != nil {
+			return 0
+		}
+		switch s := sel.(type) {
+		case *ast.Field:
+			total = satAdd(total, w.field(s, times))
+		case *ast.InlineFragment:
+			total = satAdd(total, w.selections(s.SelectionSet, times))
+		case *ast.FragmentSpread:
+			key := fmt.Sprint(s.Name, "/", times)
+			n, ok := w.memo[key]
+			if !ok && s.Definition != nil {
+				n = w.selections(s.Definition.SelectionSet, times)
+				w.memo[key] = n
+			}
+			total = satAdd(total, n)
+		}
+	}
+	return total
+}
+
+func (w *costWalker) field(f *ast.Field, times int) int {
+	if strings.HasPrefix(f.Name, "__") {
+		if f.Name != "__typename" && !w.introspection {
+			w.err = limitError(CodeIntrospectionDisabled, "introspection is turned off on this server")
+		}
+		return 1
+	}
+	page := 1
+	if d := f.Definition; d != nil && (d.Arguments.ForName("first") != nil || d.Arguments.ForName("last") != nil) {
+		args := f.ArgumentMap(w.vars)
+		n, given := -1, false
+		for _, name := range []string{"first", "last"} {
+			v, ok := args[name]
+			if !ok || v == nil {
+				continue
+			}
+			k, ok := asInt(v)
+			if !ok || k < 0 || k > MaxPageSize {
+				w.err = pageError(f, name, v)
+				return 0
+			}
+			n, given = max(n, k), true
+		}
+		if strings.HasSuffix(f.Definition.Type.Name(), "Connection") {
+			page = w.assumedPage
+			if given {
+				page = n
+			}
+		}
+	}
+	cost := satAdd(1, w.selections(f.SelectionSet, page))
+	if times != 1 && (f.Name == "edges" || f.Name == "nodes") {
+		cost = satMul(cost, times)
+	}
+	return cost
+}
+
+func pageError(f *ast.Field, arg string, v any) *gqlerror.Error {
+	var err *gqlerror.Error
+	if k, ok := asInt(v); ok && k < 0 {
+		err = limitError(string(fail.BadInput), "%s: first and last must not be negative, got %d", f.Alias, k)
+	} else {
+		err = limitError(string(fail.BadInput), "%s: a page holds at most %d records; got %s %v (page with the cursor in pageInfo.endCursor)", f.Alias, MaxPageSize, arg, v)
+	}
+	if f.Position != nil {
+		err.Locations = []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}}
+	}
+	return err
+}
+
+func asInt(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int32:
+		return int(n), true
+	case int64:
+		if n > math.MaxInt32 || n < math.MinInt32 {
+			return 0, false
+		}
+		return int(n), true
+	case float64:
+		if n != math.Trunc(n) || n > math.MaxInt32 || n < math.MinInt32 {
+			return 0, false
+		}
+		return int(n), true
+	case json.Number:
+		k, err := n.Int64()
+		if err != nil {
+			return 0, false
+		}
+		return asInt(k)
+	}
+	return 0, false
+}
+
+func satAdd(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
+}
+
+func satMul(a, b int) int {
+	if a != 0 && b > math.MaxInt/a {
+		return math.MaxInt
+	}
+	return a * b
+}
+
+// presentLimitError is presentError, but a resolver stopped by the request's
+// deadline says TIMEOUT rather than internal error.
+func presentLimitError(ctx context.Context, err error) *gqlerror.Error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		gqlErr.Message = "the request took too long and was stopped; ask for less (smaller pages, fewer fields)"
+		gqlErr.Extensions = map[string]any{"code": CodeTimeout}
+		return gqlErr
+	}
+	return presentError(ctx, err)
+}
+
+// transactioner is entgql's Transactioner, but a response without an
+// operation (a body that is not JSON, say) passes through instead of
+// panicking on the missing operation context.
+type transactioner struct{ entgql.Transactioner }
+
+func (t transactioner) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	if !graphql.HasOperationContext(ctx) {
+		return next(ctx)
+	}
+	return t.Transactioner.InterceptResponse(ctx, next)
+}
