@@ -15,9 +15,9 @@ import (
 	"sunlight/db"
 	"sunlight/demo"
 	"sunlight/graph"
-	"sunlight/token"
 	"sunlight/opendata"
 	"sunlight/ops"
+	"sunlight/token"
 	"sunlight/web"
 )
 
@@ -48,6 +48,7 @@ func serve(ctx context.Context, args []string) error {
 	sf := addSchedulerFlags(fs)
 	requireAuth := fs.Bool("require-auth", env("SUNLIGHT_REQUIRE_AUTH", "") == "1", "refuse requests without a bearer token; off: anonymous callers get the PUBLIC role (SUNLIGHT_REQUIRE_AUTH=1)")
 	grace := fs.Duration("shutdown-timeout", envDuration("SUNLIGHT_SHUTDOWN_TIMEOUT", 20*time.Second), "on SIGTERM/SIGINT, how long requests in flight and the report run in progress get to finish (SUNLIGHT_SHUTDOWN_TIMEOUT)")
+	lf := addLimitFlags(fs)
 	pprofAddr := fs.String("pprof", env("SUNLIGHT_PPROF", ""), "serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty (SUNLIGHT_PPROF)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -105,6 +106,9 @@ func serve(ctx context.Context, args []string) error {
 	gcfg := graph.Config{Extensions: []graphql.HandlerExtension{metrics.GraphQL()}}
 	if *scheduler {
 		gcfg.Published = sched
+	}
+	if gcfg.Limits, err = lf.limits(); err != nil {
+		return err
 	}
 	mux := graph.NewMux(d.Client, gcfg)
 	web.New(d.Client, arch, nil).Register(mux)
