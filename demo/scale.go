@@ -8,7 +8,8 @@ package demo
 // accept: every voucher is POSTED, has its period set to the month of its
 // date, a positive amount in fen, a category of ledger.Categories for its
 // direction and nine distinct signatures; every month of the data is closed.
-// The database assigns every ID (sequence or autoincrement), so the IDs stay
+// Instants are written in UTC, so SQLite's text form is the same whatever
+// the zone they were computed in. The database assigns every ID (sequence or autoincrement), so the IDs stay
 // in each table's range of ent's global unique IDs.
 
 import (
@@ -210,7 +211,7 @@ func (g *scaleGen) meetings(ctx context.Context) error {
 		against := r.IntN(attended - votesFor + 1)
 		abstain := attended - votesFor - against
 		rows = append(rows, []any{
-			k.kind, calendar.StartOf(day).Add(time.Duration(9+r.IntN(9)) * time.Hour), fmt.Sprintf("%d年%s", day.Year(), k.title),
+			k.kind, calendar.StartOf(day).Add(time.Duration(9+r.IntN(9)) * time.Hour).UTC(), fmt.Sprintf("%d年%s", day.Year(), k.title),
 			scalePlaces[r.IntN(len(scalePlaces))], entitled, attended, votesFor, against, abstain,
 			"会议记录：通报情况，逐项审议，形成决议。", "", g.communities[i%s.Communities],
 		})
@@ -254,7 +255,7 @@ func (g *scaleGen) vouchers(ctx context.Context) error {
 			r = rand.New(rand.NewPCG(uint64(cell/months+1), uint64(cell%months+1)))
 			m := cell % months
 			period = calendar.Month(s.FromYear+m/12, time.Month(1+m%12))
-			postedAt = calendar.StartOf(period.End().AddDate(0, 0, 3)).Add(10 * time.Hour)
+			postedAt = calendar.StartOf(period.End().AddDate(0, 0, 3)).Add(10 * time.Hour).UTC()
 			days = period.Last().Day()
 		}
 		day := calendar.Date(period.Year, period.Month, 1+j*days/inCell) // in date order, so numbers follow dates
