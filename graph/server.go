@@ -54,6 +54,9 @@ func NewHandler(client *ent.Client, cfg Config) http.Handler {
 	}
 	srv.Use(newOperationLimits(cfg.Limits))
 	srv.Use(transactioner{entgql.Transactioner{TxOpener: client}})
+	// A confined viewer names only its own communities (package policy
+	// filters the rest; this says so instead of answering with zeros).
+	srv.AroundRootFields(scopeCommunity)
 	for _, ext := range cfg.Extensions {
 		srv.Use(ext)
 	}

@@ -78,6 +78,7 @@ func TestReadmeConfigurationTableMatchesTheFlags(t *testing.T) {
 	commands := map[string][]string{
 		"serve": {"serve"}, "jobs": {"jobs"}, "migrate": {"migrate"}, "demo": {"demo"},
 		"report": {"report", "monthly"}, "verify": {"verify"}, "backup": {"backup"}, "export": {"export"},
+		"token": {"token", "create"},
 	}
 	for cmd := range table {
 		if commands[cmd] == nil {
