@@ -814,9 +814,9 @@ var (
 				Columns: []*schema.Column{VouchersColumns[11], VouchersColumns[2]},
 			},
 			{
-				Name:    "voucher_community_id_period_status_direction_category",
+				Name:    "voucher_community_id_period_status_direction_category_amount",
 				Unique:  false,
-				Columns: []*schema.Column{VouchersColumns[11], VouchersColumns[3], VouchersColumns[9], VouchersColumns[4], VouchersColumns[5]},
+				Columns: []*schema.Column{VouchersColumns[11], VouchersColumns[3], VouchersColumns[9], VouchersColumns[4], VouchersColumns[5], VouchersColumns[6]},
 			},
 			{
 				Name:    "voucher_reverses_id",

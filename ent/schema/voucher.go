@@ -65,8 +65,11 @@ func (Voucher) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("community_id", "number").Unique(),
 		index.Fields("community_id", "occurred_on"),
-		// The disclosure aggregates group posted vouchers of a community and period.
-		index.Fields("community_id", "period", "status", "direction", "category"),
+		// The disclosure aggregates group posted vouchers of a community and
+		// period; with the amount in the index they never read the table
+		// (an index-only scan: 6 buffers instead of 55 for a month of 1M
+		// vouchers, see bench/README.md).
+		index.Fields("community_id", "period", "status", "direction", "category", "amount"),
 		index.Fields("reverses_id").Unique(),
 	}
 }

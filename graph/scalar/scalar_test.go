@@ -3,7 +3,9 @@ package scalar
 import (
 	"bytes"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"sunlight/calendar"
 )
@@ -43,4 +45,19 @@ func FuzzUnmarshalDateNonString(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestMarshalDateMatchesFormat(t *testing.T) {
+	for _, d := range []time.Time{
+		time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(1930, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2000, 2, 29, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 9, 0, 0, 0, 0, time.UTC),
+	} {
+		var b strings.Builder
+		MarshalDate(d).MarshalGQL(&b)
+		if want := `"` + d.Format("2006-01-02") + `"`; b.String() != want {
+			t.Errorf("MarshalDate(%v) = %s, want %s", d, b.String(), want)
+		}
+	}
 }
