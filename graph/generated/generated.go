@@ -56123,7 +56123,7 @@ func (ec *executionContext) marshalNAssetCategory2sunlightᚋentᚋassetᚐCateg
 }
 
 func (ec *executionContext) marshalNAssetCategoryTotal2ᚕᚖsunlightᚋgraphᚋmodelᚐAssetCategoryTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AssetCategoryTotal) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssetCategoryTotal2ᚖsunlightᚋgraphᚋmodelᚐAssetCategoryTotal(ctx, sel, v[i])
@@ -56165,7 +56165,7 @@ func (ec *executionContext) marshalNAssetDisposal2sunlightᚋentᚋassetᚐDispo
 }
 
 func (ec *executionContext) marshalNAssetGrowth2ᚕᚖsunlightᚋgraphᚋmodelᚐAssetGrowthᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AssetGrowth) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssetGrowth2ᚖsunlightᚋgraphᚋmodelᚐAssetGrowth(ctx, sel, v[i])
@@ -56324,7 +56324,7 @@ func (ec *executionContext) marshalNBenefitKind2sunlightᚋentᚋbenefitᚐKind(
 }
 
 func (ec *executionContext) marshalNBenefitKindTotal2ᚕᚖsunlightᚋgraphᚋmodelᚐBenefitKindTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BenefitKindTotal) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBenefitKindTotal2ᚖsunlightᚋgraphᚋmodelᚐBenefitKindTotal(ctx, sel, v[i])
@@ -56381,7 +56381,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNCategoryTotal2ᚕᚖsunlightᚋgraphᚋmodelᚐCategoryTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CategoryTotal) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCategoryTotal2ᚖsunlightᚋgraphᚋmodelᚐCategoryTotal(ctx, sel, v[i])
@@ -56440,7 +56440,7 @@ func (ec *executionContext) unmarshalNCommunityWhereInput2ᚖsunlightᚋentᚐCo
 }
 
 func (ec *executionContext) marshalNContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNContract2ᚖsunlightᚋentᚐContract(ctx, sel, v[i])
@@ -56698,7 +56698,7 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNInquiry2ᚕᚖsunlightᚋentᚐInquiryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Inquiry) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInquiry2ᚖsunlightᚋentᚐInquiry(ctx, sel, v[i])
@@ -56962,7 +56962,7 @@ func (ec *executionContext) marshalNMatterStage2sunlightᚋentᚋmatterᚐStage(
 }
 
 func (ec *executionContext) marshalNMatterTimelineEntry2ᚕᚖsunlightᚋgraphᚋmodelᚐMatterTimelineEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MatterTimelineEntry) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMatterTimelineEntry2ᚖsunlightᚋgraphᚋmodelᚐMatterTimelineEntry(ctx, sel, v[i])
@@ -57056,7 +57056,7 @@ func (ec *executionContext) marshalNMoney2sunlightᚋmoneyᚐFen(ctx context.Con
 }
 
 func (ec *executionContext) marshalNMonthTotals2ᚕᚖsunlightᚋgraphᚋmodelᚐMonthTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MonthTotals) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMonthTotals2ᚖsunlightᚋgraphᚋmodelᚐMonthTotals(ctx, sel, v[i])
@@ -57080,7 +57080,7 @@ func (ec *executionContext) marshalNMonthTotals2ᚖsunlightᚋgraphᚋmodelᚐMo
 }
 
 func (ec *executionContext) marshalNNode2ᚕsunlightᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2sunlightᚋentᚐNoder(ctx, sel, v[i])
@@ -57163,7 +57163,7 @@ func (ec *executionContext) unmarshalNPointEventWhereInput2ᚖsunlightᚋentᚐP
 }
 
 func (ec *executionContext) marshalNPointsRank2ᚕᚖsunlightᚋgraphᚋmodelᚐPointsRankᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PointsRank) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPointsRank2ᚖsunlightᚋgraphᚋmodelᚐPointsRank(ctx, sel, v[i])
@@ -57192,7 +57192,7 @@ func (ec *executionContext) unmarshalNRecordMatterStageInput2sunlightᚋgraphᚋ
 }
 
 func (ec *executionContext) marshalNRentArrears2ᚕᚖsunlightᚋgraphᚋmodelᚐRentArrearsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RentArrears) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRentArrears2ᚖsunlightᚋgraphᚋmodelᚐRentArrears(ctx, sel, v[i])
@@ -57271,7 +57271,7 @@ func (ec *executionContext) unmarshalNReportWhereInput2ᚖsunlightᚋentᚐRepor
 }
 
 func (ec *executionContext) marshalNResident2ᚕᚖsunlightᚋentᚐResidentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Resident) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, sel, v[i])
@@ -57386,7 +57386,7 @@ func (ec *executionContext) unmarshalNResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ
 }
 
 func (ec *executionContext) marshalNResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []civic.Role) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNResidentRole2sunlightᚋcivicᚐRole(ctx, sel, v[i])
@@ -57480,7 +57480,7 @@ func (ec *executionContext) marshalNStallConnection2ᚖsunlightᚋentᚐStallCon
 }
 
 func (ec *executionContext) marshalNStallOccupancy2ᚕᚖsunlightᚋgraphᚋmodelᚐStallOccupancyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StallOccupancy) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStallOccupancy2ᚖsunlightᚋgraphᚋmodelᚐStallOccupancy(ctx, sel, v[i])
@@ -57643,7 +57643,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -57687,7 +57687,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -57715,7 +57715,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -57743,7 +57743,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -57808,7 +57808,7 @@ func (ec *executionContext) marshalOAssetAcquisition2ᚕsunlightᚋentᚋasset�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssetAcquisition2sunlightᚋentᚋassetᚐAcquisition(ctx, sel, v[i])
@@ -57860,7 +57860,7 @@ func (ec *executionContext) marshalOAssetCategory2ᚕsunlightᚋentᚋassetᚐCa
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssetCategory2sunlightᚋentᚋassetᚐCategory(ctx, sel, v[i])
@@ -57912,7 +57912,7 @@ func (ec *executionContext) marshalOAssetDisposal2ᚕsunlightᚋentᚋassetᚐDi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssetDisposal2sunlightᚋentᚋassetᚐDisposal(ctx, sel, v[i])
@@ -57947,7 +57947,7 @@ func (ec *executionContext) marshalOAssetEdge2ᚕᚖsunlightᚋentᚐAssetEdge(c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAssetEdge2ᚖsunlightᚋentᚐAssetEdge(ctx, sel, v[i])
@@ -57992,7 +57992,7 @@ func (ec *executionContext) marshalOAssetStatus2ᚕsunlightᚋentᚋassetᚐStat
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAssetStatus2sunlightᚋentᚋassetᚐStatus(ctx, sel, v[i])
@@ -58034,7 +58034,7 @@ func (ec *executionContext) marshalOAssetValuationEdge2ᚕᚖsunlightᚋentᚐAs
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAssetValuationEdge2ᚖsunlightᚋentᚐAssetValuationEdge(ctx, sel, v[i])
@@ -58136,7 +58136,7 @@ func (ec *executionContext) marshalOAuditEventAction2ᚕsunlightᚋentᚋauditev
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEventAction2sunlightᚋentᚋauditeventᚐAction(ctx, sel, v[i])
@@ -58171,7 +58171,7 @@ func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖsunlightᚋentᚐAuditE
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAuditEventEdge2ᚖsunlightᚋentᚐAuditEventEdge(ctx, sel, v[i])
@@ -58231,7 +58231,7 @@ func (ec *executionContext) marshalOBenefitEdge2ᚕᚖsunlightᚋentᚐBenefitEd
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOBenefitEdge2ᚖsunlightᚋentᚐBenefitEdge(ctx, sel, v[i])
@@ -58268,7 +58268,7 @@ func (ec *executionContext) marshalOBenefitKind2ᚕsunlightᚋentᚋbenefitᚐKi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBenefitKind2sunlightᚋentᚋbenefitᚐKind(ctx, sel, v[i])
@@ -58373,7 +58373,7 @@ func (ec *executionContext) marshalOCommunityEdge2ᚕᚖsunlightᚋentᚐCommuni
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCommunityEdge2ᚖsunlightᚋentᚐCommunityEdge(ctx, sel, v[i])
@@ -58433,7 +58433,7 @@ func (ec *executionContext) marshalOContractEdge2ᚕᚖsunlightᚋentᚐContract
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOContractEdge2ᚖsunlightᚋentᚐContractEdge(ctx, sel, v[i])
@@ -58470,7 +58470,7 @@ func (ec *executionContext) marshalOContractKind2ᚕsunlightᚋentᚋcontractᚐ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNContractKind2sunlightᚋentᚋcontractᚐKind(ctx, sel, v[i])
@@ -58530,7 +58530,7 @@ func (ec *executionContext) marshalOContractProcurement2ᚕsunlightᚋentᚋcont
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNContractProcurement2sunlightᚋentᚋcontractᚐProcurement(ctx, sel, v[i])
@@ -58582,7 +58582,7 @@ func (ec *executionContext) marshalOContractStatus2ᚕsunlightᚋentᚋcontract�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNContractStatus2sunlightᚋentᚋcontractᚐStatus(ctx, sel, v[i])
@@ -58823,7 +58823,7 @@ func (ec *executionContext) marshalOInquiryEdge2ᚕᚖsunlightᚋentᚐInquiryEd
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOInquiryEdge2ᚖsunlightᚋentᚐInquiryEdge(ctx, sel, v[i])
@@ -58989,7 +58989,7 @@ func (ec *executionContext) marshalOJobRunEdge2ᚕᚖsunlightᚋentᚐJobRunEdge
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOJobRunEdge2ᚖsunlightᚋentᚐJobRunEdge(ctx, sel, v[i])
@@ -59034,7 +59034,7 @@ func (ec *executionContext) marshalOJobRunStatus2ᚕsunlightᚋentᚋjobrunᚐSt
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNJobRunStatus2sunlightᚋentᚋjobrunᚐStatus(ctx, sel, v[i])
@@ -59094,7 +59094,7 @@ func (ec *executionContext) marshalOMarket2ᚕᚖsunlightᚋentᚐMarketᚄ(ctx 
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMarket2ᚖsunlightᚋentᚐMarket(ctx, sel, v[i])
@@ -59120,7 +59120,7 @@ func (ec *executionContext) marshalOMarketEdge2ᚕᚖsunlightᚋentᚐMarketEdge
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOMarketEdge2ᚖsunlightᚋentᚐMarketEdge(ctx, sel, v[i])
@@ -59197,7 +59197,7 @@ func (ec *executionContext) marshalOMatterCategory2ᚕsunlightᚋentᚋmatterᚐ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMatterCategory2sunlightᚋentᚋmatterᚐCategory(ctx, sel, v[i])
@@ -59239,7 +59239,7 @@ func (ec *executionContext) marshalOMatterDisclosureEdge2ᚕᚖsunlightᚋentᚐ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOMatterDisclosureEdge2ᚖsunlightᚋentᚐMatterDisclosureEdge(ctx, sel, v[i])
@@ -59284,7 +59284,7 @@ func (ec *executionContext) marshalOMatterDisclosureStage2ᚕsunlightᚋentᚋma
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMatterDisclosureStage2sunlightᚋentᚋmatterdisclosureᚐStage(ctx, sel, v[i])
@@ -59344,7 +59344,7 @@ func (ec *executionContext) marshalOMatterEdge2ᚕᚖsunlightᚋentᚐMatterEdge
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOMatterEdge2ᚖsunlightᚋentᚐMatterEdge(ctx, sel, v[i])
@@ -59389,7 +59389,7 @@ func (ec *executionContext) marshalOMatterOutcome2ᚕsunlightᚋentᚋmatterᚐO
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMatterOutcome2sunlightᚋentᚋmatterᚐOutcome(ctx, sel, v[i])
@@ -59441,7 +59441,7 @@ func (ec *executionContext) marshalOMatterStage2ᚕsunlightᚋentᚋmatterᚐSta
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMatterStage2sunlightᚋentᚋmatterᚐStage(ctx, sel, v[i])
@@ -59508,7 +59508,7 @@ func (ec *executionContext) marshalOMeetingEdge2ᚕᚖsunlightᚋentᚐMeetingEd
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOMeetingEdge2ᚖsunlightᚋentᚐMeetingEdge(ctx, sel, v[i])
@@ -59545,7 +59545,7 @@ func (ec *executionContext) marshalOMeetingKind2ᚕsunlightᚋentᚋmeetingᚐKi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMeetingKind2sunlightᚋentᚋmeetingᚐKind(ctx, sel, v[i])
@@ -59597,7 +59597,7 @@ func (ec *executionContext) marshalOMeetingMatterStage2ᚕsunlightᚋentᚋmeeti
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMeetingMatterStage2sunlightᚋentᚋmeetingᚐMatterStage(ctx, sel, v[i])
@@ -59783,7 +59783,7 @@ func (ec *executionContext) marshalOPointEventEdge2ᚕᚖsunlightᚋentᚐPointE
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPointEventEdge2ᚖsunlightᚋentᚐPointEventEdge(ctx, sel, v[i])
@@ -59843,7 +59843,7 @@ func (ec *executionContext) marshalOReportEdge2ᚕᚖsunlightᚋentᚐReportEdge
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOReportEdge2ᚖsunlightᚋentᚐReportEdge(ctx, sel, v[i])
@@ -59880,7 +59880,7 @@ func (ec *executionContext) marshalOReportKind2ᚕsunlightᚋentᚋreportᚐKind
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReportKind2sunlightᚋentᚋreportᚐKind(ctx, sel, v[i])
@@ -59940,7 +59940,7 @@ func (ec *executionContext) marshalOReportStatus2ᚕsunlightᚋentᚋreportᚐSt
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReportStatus2sunlightᚋentᚋreportᚐStatus(ctx, sel, v[i])
@@ -60007,7 +60007,7 @@ func (ec *executionContext) marshalOResidentEdge2ᚕᚖsunlightᚋentᚐResident
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOResidentEdge2ᚖsunlightᚋentᚐResidentEdge(ctx, sel, v[i])
@@ -60044,7 +60044,7 @@ func (ec *executionContext) marshalOResidentGender2ᚕsunlightᚋentᚋresident�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNResidentGender2sunlightᚋentᚋresidentᚐGender(ctx, sel, v[i])
@@ -60079,7 +60079,7 @@ func (ec *executionContext) marshalOResidentGroup2ᚕᚖsunlightᚋentᚐResiden
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNResidentGroup2ᚖsunlightᚋentᚐResidentGroup(ctx, sel, v[i])
@@ -60105,7 +60105,7 @@ func (ec *executionContext) marshalOResidentGroupEdge2ᚕᚖsunlightᚋentᚐRes
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOResidentGroupEdge2ᚖsunlightᚋentᚐResidentGroupEdge(ctx, sel, v[i])
@@ -60183,7 +60183,7 @@ func (ec *executionContext) marshalOResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ(c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNResidentRole2sunlightᚋcivicᚐRole(ctx, sel, v[i])
@@ -60234,7 +60234,7 @@ func (ec *executionContext) marshalOSignatureEdge2ᚕᚖsunlightᚋentᚐSignatu
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOSignatureEdge2ᚖsunlightᚋentᚐSignatureEdge(ctx, sel, v[i])
@@ -60279,7 +60279,7 @@ func (ec *executionContext) marshalOSignatureRole2ᚕsunlightᚋentᚋsignature�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSignatureRole2sunlightᚋentᚋsignatureᚐRole(ctx, sel, v[i])
@@ -60362,7 +60362,7 @@ func (ec *executionContext) marshalOStallEdge2ᚕᚖsunlightᚋentᚐStallEdge(c
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOStallEdge2ᚖsunlightᚋentᚐStallEdge(ctx, sel, v[i])
@@ -60521,7 +60521,7 @@ func (ec *executionContext) marshalOVoucher2ᚕᚖsunlightᚋentᚐVoucherᚄ(ct
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNVoucher2ᚖsunlightᚋentᚐVoucher(ctx, sel, v[i])
@@ -60564,7 +60564,7 @@ func (ec *executionContext) marshalOVoucherDirection2ᚕsunlightᚋentᚋvoucher
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNVoucherDirection2sunlightᚋentᚋvoucherᚐDirection(ctx, sel, v[i])
@@ -60599,7 +60599,7 @@ func (ec *executionContext) marshalOVoucherEdge2ᚕᚖsunlightᚋentᚐVoucherEd
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOVoucherEdge2ᚖsunlightᚋentᚐVoucherEdge(ctx, sel, v[i])
@@ -60644,7 +60644,7 @@ func (ec *executionContext) marshalOVoucherStatus2ᚕsunlightᚋentᚋvoucherᚐ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNVoucherStatus2sunlightᚋentᚋvoucherᚐStatus(ctx, sel, v[i])
@@ -60704,7 +60704,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -60723,7 +60723,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -60742,7 +60742,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -60761,7 +60761,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
