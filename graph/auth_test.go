@@ -356,3 +356,11 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("anonymous call with required auth: %d", rec.Code)
 	}
 }
+
+func TestForbiddenSaysWhy(t *testing.T) {
+	w := newAuthWorld(t, dbtest.SQLiteDSN(t))
+	r := w.do("public", `{ residents { totalCount } }`, nil)
+	if r.code() != "FORBIDDEN" || r.Errors[0].Message != "Resident records hold personal or internal data; a token of the community's staff may read them" {
+		t.Fatalf("refusal: %+v", r.Errors)
+	}
+}

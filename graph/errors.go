@@ -47,11 +47,7 @@ func classify(err error) (fail.Code, string) {
 	}
 	switch {
 	case errors.Is(err, privacy.Deny):
-		msg := err.Error()
-		if i := strings.LastIndex(msg, "deny rule: "); i >= 0 {
-			msg = msg[i+len("deny rule: "):]
-		}
-		return fail.Forbidden, msg
+		return fail.Forbidden, denial(err)
 	case errors.Is(err, money.ErrSyntax), errors.Is(err, calendar.ErrSyntax):
 		return fail.BadInput, unwrapMessage(err)
 	case ent.IsValidationError(err):
@@ -104,4 +100,15 @@ func constraint(err error) (fail.Code, string) {
 		return fail.BadInput, "a referenced record does not exist (check the IDs you passed)"
 	}
 	return fail.BadInput, "the change breaks a rule of the database"
+}
+
+// denial is the reason a privacy rule gave (privacy.Denyf wraps Deny with
+// it), without the wrapping of the layers in between.
+func denial(err error) string {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if errors.Unwrap(e) == privacy.Deny {
+			return strings.TrimSuffix(e.Error(), ": "+privacy.Deny.Error())
+		}
+	}
+	return "you may not do this"
 }
