@@ -13,7 +13,8 @@
 #   SQLITE=1 (0: skip SQLite)  SQLITE_DB=$STATE/sunlight-scale.db  GQL_WORKERS=1 (2: PostGraphile
 #   --cluster-workers 2)  SCALE_FLAGS="--scale" (e.g. "--communities 5 --vouchers 100000")
 #   PPROF=127.0.0.1:6060 (profile sunlight serve while it is loaded)  KEEP_RUNNING=0
-#   SUNLIGHT_GOGC= (GOGC for sunlight serve, e.g. 400; the result labels get "-gogcN")
+#   SUNLIGHT_GOGC= (GOGC for sunlight serve, which defaults to 400; the result labels get "-gogcN")
+#   MIGRATE_BASELINE=20261125232029 (adopts a database loaded by an older build, see below)
 #   and the harness's DURATION, WARMUP, CONNS, THREADS, QUIET_WAIT …
 # Only processes this script (or the harness) started are stopped, by PID.
 set -euo pipefail
@@ -28,6 +29,7 @@ SQLITE="${SQLITE:-1}"
 SQLITE_DB="${SQLITE_DB:-$STATE/sunlight-scale.db}"
 SCALE_FLAGS="${SCALE_FLAGS:---scale}"
 KEEP_RUNNING="${KEEP_RUNNING:-0}"
+MIGRATE_BASELINE="${MIGRATE_BASELINE:-20261125232029}"  # first file of ent/migrate/migrations
 PG_URL="postgres://postgres@127.0.0.1:${PG_PORT}/${PG_DB}"
 BIN="$STATE/sunlight"
 Q="$ROOT/bench/queries"
@@ -52,7 +54,8 @@ cleanup() {
 
 # serve DSN LOGNAME: start `sunlight serve` on $SUNLIGHT_PORT and wait until it answers.
 serve() {
-  local args=(serve --db "$1" --addr "127.0.0.1:$SUNLIGHT_PORT")
+  # no rate limit (wrk is one IP) and no report scheduler publishing during the measurements
+  local args=(serve --db "$1" --addr "127.0.0.1:$SUNLIGHT_PORT" --rate-limit -1 --scheduler=false)
   [ -n "${PPROF:-}" ] && args+=(--pprof "$PPROF")
   if [ -n "${SUNLIGHT_GOGC:-}" ]; then GOGC="$SUNLIGHT_GOGC" "$BIN" "${args[@]}" >"$OUT/$2.log" 2>&1 &
   else "$BIN" "${args[@]}" >"$OUT/$2.log" 2>&1 &
@@ -132,6 +135,13 @@ main() {
   "$PEER/run.sh" install
   "$PEER/run.sh" pg-start
   LOAD_CMD="\"$BIN\" demo $SCALE_FLAGS --db \"\$PG_URL\"" "$PEER/run.sh" load
+  # A database loaded by an older build (auto-migration, no revision history) is adopted once at
+  # the first migration file; `sunlight serve` then applies the later files itself.
+  if [ "$(psql -X -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$PG_DB" -tAc \
+      "SELECT to_regclass('vouchers') IS NOT NULL AND to_regclass('atlas_schema_revisions') IS NULL")" = t ]; then
+    log "adopting the auto-migrated database: sunlight migrate --baseline $MIGRATE_BASELINE"
+    "$BIN" migrate --db "$PG_URL" --baseline "$MIGRATE_BASELINE" >&2
+  fi
   "$PEER/run.sh" gql-start
   local gql_label=postgraphile; [ "$GQL_WORKERS" -gt 1 ] && gql_label="postgraphile-w$GQL_WORKERS"
   local sfx=""; [ -n "${SUNLIGHT_GOGC:-}" ] && sfx="-gogc$SUNLIGHT_GOGC"
