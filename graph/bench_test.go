@@ -22,7 +22,7 @@ func BenchmarkNestedQuery(b *testing.B) {
 	if err := demo.Load(context.Background(), d.Client); err != nil {
 		b.Fatal(err)
 	}
-	h := graph.NewMux(d.Client, graph.Config{})
+	h := graph.NewMux(d.Client, graph.Config{Limits: graph.Limits{RateLimit: -1}})
 	body, _ := json.Marshal(map[string]any{"query": `{ communities(first: 50) { totalCount edges { node { name
 		assets(first: 10) { totalCount edges { node { name category acquiredOn originalValue
 			valuations(first: 10) { edges { node { asOf value } } } } } } } } } }`})
