@@ -44,10 +44,17 @@ func openDB(ctx context.Context, dsn string) (*db.DB, error) {
 func serve(ctx context.Context, args []string) error {
 	if os.Getenv("GOGC") == "" {
 		// A GraphQL server allocates much per request and little for long:
-		// collecting a quarter as often cut CPU per request by 15-28% in the
-		// benchmark, for a peak of about 150 MiB (bench/README.md). GOGC
-		// set in the environment wins.
+		// collecting a quarter as often cut CPU per request by 15-60% in the
+		// benchmark (bench/README.md). GOGC set in the environment wins.
 		debug.SetGCPercent(400)
+		if os.Getenv("GOMEMLIMIT") == "" {
+			// ...but a rarer GC lets the heap grow: a soft limit of 64 MiB
+			// brings the collections back early and kept the peak RSS at
+			// 104 MiB (the binary itself is ~40 MiB of it) with no cost we
+			// could measure (bench/README.md, "Soft memory limit").
+			// GOMEMLIMIT set in the environment wins.
+			debug.SetMemoryLimit(64 << 20)
+		}
 	}
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	dsn := dbFlag(fs)
