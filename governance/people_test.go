@@ -115,6 +115,11 @@ func TestPointsRanking(t *testing.T) {
 		ev(2, calendar.Date(2026, 2, 29-1), 5)
 		ev(3, calendar.Date(2027, 1, 1), 99) // the day after: not counted
 		ev(3, calendar.Date(2026, 7, 1), 5)
+		gone, _ := f.c.Resident.Create().SetCommunityID(f.com.ID).SetName("迁出居民").SetGender(resident.GenderMALE).
+			SetBirthDate(calendar.Date(1980, 1, 1)).SetGroupID(g1.ID).SetMovedOutOn(calendar.Date(2026, 10, 1)).Save(f.ctx)
+		if err := f.c.PointEvent.Create().SetCommunityID(f.com.ID).SetResidentID(gone.ID).SetOccurredOn(calendar.Date(2026, 3, 1)).SetPoints(100).SetReason("志愿服务").Exec(f.ctx); err != nil {
+			t.Fatal(err) // earned before moving out, but no longer ranked
+		}
 		all, err := governance.Ranking(f.ctx, f.c, f.com.ID, nil, calendar.Year(2026))
 		if err != nil {
 			t.Fatal(err)

@@ -87,6 +87,9 @@ func Ranking(ctx context.Context, client *ent.Client, communityID int, groupID *
 	q := client.PointEvent.Query().Where(
 		pointevent.CommunityID(communityID),
 		pointevent.OccurredOnGTE(p.First()), pointevent.OccurredOnLT(p.End()),
+		// The ranking is of the community's residents: those who had moved
+		// out by the period's end are not in it.
+		pointevent.HasResidentWith(resident.Or(resident.MovedOutOnIsNil(), resident.MovedOutOnGTE(p.End()))),
 	)
 	if groupID != nil {
 		q = q.Where(pointevent.HasResidentWith(resident.GroupID(*groupID)))
