@@ -11,10 +11,10 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"sunlight/token"
 	"sync"
 	"time"
 )
@@ -262,26 +262,7 @@ func (l *rateLimiter) key(r *http.Request) string {
 		sum := sha256.Sum256([]byte(auth))
 		return "token:" + hex.EncodeToString(sum[:16])
 	}
-	return "ip:" + clientIP(r, l.ipHeader)
-}
-
-// clientIP is the address the request came from: the first address of
-// header (set by a trusted reverse proxy) when configured and present, else
-// the peer's address.
-func clientIP(r *http.Request, header string) string {
-	if header != "" {
-		if v := r.Header.Get(header); v != "" {
-			first, _, _ := strings.Cut(v, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
-				return ip.String()
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return "ip:" + token.ClientIP(r, l.ipHeader)
 }
 
 func (l *rateLimiter) wrap(h http.Handler) http.Handler {

@@ -131,7 +131,7 @@ func serve(ctx context.Context, args []string) error {
 	ops.Register(mux, health, metrics)
 	opendata.New(d.Client).Register(mux)
 	srv := &http.Server{
-		Handler:           metrics.Middleware(slog.Default(), token.Middleware{Client: d.Client, Required: *requireAuth}.Wrap(mux)),
+		Handler:           metrics.Middleware(slog.Default(), token.Middleware{Client: d.Client, Required: *requireAuth, ClientIPHeader: lf.ipHeader}.Wrap(mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ln, err := net.Listen("tcp", *addr)
