@@ -80,7 +80,25 @@ func LoadScale(ctx context.Context, d *db.DB, s Scale) error {
 		w.rollback()
 		return err
 	}
-	return w.commit(ctx)
+	if err := w.commit(ctx); err != nil {
+		return err
+	}
+	return settle(ctx, d)
+}
+
+// settle gives the planner statistics of the bulk-loaded tables and, on
+// PostgreSQL, the visibility map that index-only scans need: right after
+// COPY every heap page is "not all-visible", so the covering index of the
+// ledger totals would still visit the table until autovacuum came by.
+func settle(ctx context.Context, d *db.DB) error {
+	q := "ANALYZE"
+	if d.Dialect == dialect.Postgres {
+		q = "VACUUM (ANALYZE)"
+	}
+	if _, err := d.SQL.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("%s after the bulk load: %w", q, err)
+	}
+	return nil
 }
 
 type scaleGen struct {
