@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -31,6 +30,7 @@ import (
 	"sunlight/fail"
 	"sunlight/governance"
 	"sunlight/ledger"
+	"sunlight/mask"
 	pdf "sunlight/report"
 	"sunlight/valuation"
 )
@@ -234,19 +234,6 @@ func outcomeAt[S ~string](mt *ent.Matter, s S) pdf.MatterOutcome {
 	return pdf.OutcomePending
 }
 
-// organisation words: a counterparty without one is taken for a person,
-// whose name a published report masks.
-var organisation = []string{"公司", "厂", "店", "部", "队", "局", "银行", "社", "会", "院", "中心", "集团", "所", "站", "场", "政府", "委员会"}
-
-func isPerson(name string) bool {
-	for _, w := range organisation {
-		if strings.Contains(name, w) {
-			return false
-		}
-	}
-	return true
-}
-
 func contractLines(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
 	first, last := month.First(), month.Last()
 	cs, err := client.Contract.Query().Where(
@@ -262,7 +249,7 @@ func contractLines(ctx context.Context, client *ent.Client, c *ent.Community, mo
 	}
 	for _, ct := range cs {
 		line := pdf.Contract{
-			Code: ct.Code, Title: ct.Title, Counterparty: ct.Counterparty, CounterpartyIsPerson: isPerson(ct.Counterparty),
+			Code: ct.Code, Title: ct.Title, Counterparty: ct.Counterparty, CounterpartyIsPerson: mask.IsPersonName(ct.Counterparty),
 			Kind: pdf.ContractKind(ct.Kind), Procurement: pdf.Procurement(ct.Procurement), Amount: ct.Amount,
 			SignedOn: ct.SignedOn, StartsOn: ct.StartsOn,
 		}

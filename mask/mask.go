@@ -35,3 +35,33 @@ func maskMiddle(s string, head, tail int) string {
 	}
 	return string(r[:head]) + strings.Repeat("*", len(r)-head-tail) + string(r[len(r)-tail:])
 }
+
+// organisations are words found in the names of companies and public
+// bodies; a counterparty without any is taken for a private person.
+var organisations = []string{"公司", "集团", "合作", "中心", "政府", "银行", "医院", "学校", "委员会",
+	"社", "局", "院", "委", "会", "厂", "店", "部", "所", "站", "场", "校", "行", "处", "队", "组"}
+
+// IsPersonName reports whether a counterparty looks like a private person's
+// name: two to four characters and no word of an organisation. Published
+// reports and open data mask such names (rule 7).
+func IsPersonName(s string) bool {
+	s = strings.TrimSpace(s)
+	if n := len([]rune(s)); n < 2 || n > 4 {
+		return false
+	}
+	for _, w := range organisations {
+		if strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// Counterparty masks s when it is a person's name and leaves an
+// organisation's name as it is.
+func Counterparty(s string) string {
+	if IsPersonName(s) {
+		return Name(s)
+	}
+	return s
+}

@@ -28,3 +28,20 @@ func TestMask(t *testing.T) {
 		})
 	}
 }
+
+func TestCounterparty(t *testing.T) {
+	tests := map[string]string{
+		"张晓春":  "张*春",
+		"欧阳春晓": "欧**晓",
+		"岳阳市恒建建设工程有限公司": "岳阳市恒建建设工程有限公司",
+		"社区居委会":         "社区居委会",
+		"受助居民":          "受**民",
+		"国网岳阳供电公司":      "国网岳阳供电公司",
+		"":              "",
+	}
+	for in, want := range tests {
+		if got := Counterparty(in); got != want {
+			t.Errorf("Counterparty(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

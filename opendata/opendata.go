@@ -200,23 +200,12 @@ func (y yuan) MarshalJSON() ([]byte, error) { return []byte(y.String()), nil }
 
 func day(t time.Time) string { return t.Format("2006-01-02") }
 
-// organisation words: a counterparty with one of them is not a person.
-var organisation = []string{"公司", "社", "局", "院", "委", "会", "中心", "厂", "店", "部", "所", "站", "校", "行", "处", "队", "组", "政府", "银行", "医院", "学校", "集团", "合作"}
-
 // party masks a counterparty that looks like a person's name.
 func party(s string) any {
 	if s == "" {
 		return nil
 	}
-	for _, w := range organisation {
-		if strings.Contains(s, w) {
-			return s
-		}
-	}
-	if n := len([]rune(s)); n >= 2 && n <= 4 {
-		return mask.Name(s)
-	}
-	return s
+	return mask.Counterparty(s)
 }
 
 // WriteCSV writes t as CSV (RFC 4180, UTF-8, header row).
