@@ -16,7 +16,6 @@ import (
 
 	"sunlight/calendar"
 	"sunlight/ent"
-	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
 	"sunlight/ent/inquiry"
@@ -78,7 +77,7 @@ func Monthly(ctx context.Context, client *ent.Client, c *ent.Community, month ca
 		PublishedOn: PublishDay(month),
 	}
 	steps := []func(context.Context, *ent.Client, *ent.Community, calendar.Period, *pdf.Monthly) error{
-		ledgerLines, voucherLines, meetingLines, contractLines, benefitLines, inquiryLines, assetTotal,
+		ledgerLines, voucherLines, meetingLines, contractLines, monthBenefits, inquiryLines, assetTotal,
 	}
 	for _, step := range steps {
 		if err := step(ctx, client, c, month, m); err != nil {
@@ -261,34 +260,21 @@ func contractLines(ctx context.Context, client *ent.Client, c *ent.Community, mo
 	return nil
 }
 
-// benefitTotals sums benefits by kind over [first, end), in the enum's order.
-func benefitTotals(ctx context.Context, client *ent.Client, communityID int, first, end time.Time) ([]pdf.BenefitLine, error) {
-	var rows []struct {
-		Kind  benefit.Kind `json:"kind"`
-		Count int          `json:"count"`
-		Sum   int64        `json:"sum"`
-	}
-	err := client.Benefit.Query().Where(
-		benefit.CommunityID(communityID), benefit.PaidOnGTE(first), benefit.PaidOnLT(end),
-	).GroupBy(benefit.FieldKind).Aggregate(ent.Count(), ent.Sum(benefit.FieldAmount)).Scan(ctx, &rows)
+// benefitLines converts the benefit totals of a period into report lines.
+func benefitLines(ctx context.Context, client *ent.Client, communityID int, p calendar.Period) ([]pdf.BenefitLine, error) {
+	ts, err := governance.BenefitTotals(ctx, client, communityID, p)
 	if err != nil {
-		return nil, fmt.Errorf("sum benefits: %w", err)
+		return nil, err
 	}
-	order := map[benefit.Kind]int{}
-	for i, k := range []benefit.Kind{benefit.KindELDER_INSURANCE, benefit.KindELDER_VISIT, benefit.KindILLNESS_AID,
-		benefit.KindFUNERAL_REFORM, benefit.KindSCHOLARSHIP, benefit.KindANGEL_FUND, benefit.KindOTHER} {
-		order[k] = i
-	}
-	sort.Slice(rows, func(i, j int) bool { return order[rows[i].Kind] < order[rows[j].Kind] })
-	out := make([]pdf.BenefitLine, len(rows))
-	for i, r := range rows {
-		out[i] = pdf.BenefitLine{Kind: pdf.BenefitKind(r.Kind), Count: r.Count, Total: moneyFen(r.Sum)}
+	out := make([]pdf.BenefitLine, len(ts))
+	for i, t := range ts {
+		out[i] = pdf.BenefitLine{Kind: pdf.BenefitKind(t.Kind), Count: t.Payments, Total: t.Amount}
 	}
 	return out, nil
 }
 
-func benefitLines(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
-	lines, err := benefitTotals(ctx, client, c.ID, month.First(), month.End())
+func monthBenefits(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
+	lines, err := benefitLines(ctx, client, c.ID, month)
 	m.Benefits = lines
 	return err
 }

@@ -13,15 +13,12 @@ import (
 	"sunlight/ent/voucher"
 	"sunlight/fail"
 	"sunlight/ledger"
-	"sunlight/money"
 	pdf "sunlight/report"
 	"sunlight/valuation"
 )
 
 // Years is how many year ends the yearly summary shows at most.
 const Years = 10
-
-func moneyFen(v int64) money.Fen { return money.Fen(v) }
 
 // Yearly gathers the yearly asset-growth summary of community c for year.
 func Yearly(ctx context.Context, client *ent.Client, c *ent.Community, year int) (*pdf.Yearly, error) {
@@ -67,7 +64,7 @@ func Yearly(ctx context.Context, client *ent.Client, c *ent.Community, year int)
 			y.Expense = append(y.Expense, line)
 		}
 	}
-	if y.Benefits, err = benefitTotals(ctx, client, c.ID, p.First(), p.End()); err != nil {
+	if y.Benefits, err = benefitLines(ctx, client, c.ID, p); err != nil {
 		return nil, err
 	}
 	done, err := client.MatterDisclosure.Query().Where(

@@ -150,6 +150,12 @@ type BenefitTotal struct {
 	Residents int
 }
 
+// kindOrder is the order benefits are listed in: the design's.
+var kindOrder = map[benefit.Kind]int{
+	benefit.KindELDER_INSURANCE: 0, benefit.KindELDER_VISIT: 1, benefit.KindILLNESS_AID: 2,
+	benefit.KindFUNERAL_REFORM: 3, benefit.KindSCHOLARSHIP: 4, benefit.KindANGEL_FUND: 5, benefit.KindOTHER: 6,
+}
+
 // BenefitTotals sums a community's benefits paid in p by kind, with one
 // GROUP BY. Totals by kind name nobody, so they are public like the other
 // aggregates, although the benefits themselves are personal data.
@@ -174,7 +180,7 @@ func BenefitTotals(ctx context.Context, client *ent.Client, communityID int, p c
 	for i, r := range rows {
 		out[i] = BenefitTotal{Kind: r.Kind, Amount: money.Fen(r.Sum), Payments: r.Count, Residents: r.Residents}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
+	sort.Slice(out, func(i, j int) bool { return kindOrder[out[i].Kind] < kindOrder[out[j].Kind] })
 	return out, nil
 }
 
