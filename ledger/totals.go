@@ -168,3 +168,37 @@ func postedBetween(communityID int, from, to calendar.Period) []predicate.Vouche
 		voucher.StatusEQ(voucher.StatusPOSTED),
 	}
 }
+
+// IncomeExpense is a community's posted income and expense of a period.
+type IncomeExpense struct {
+	Income, Expense money.Fen
+}
+
+// ByCommunity sums the posted vouchers of month for several communities at
+// once (one GROUP BY), for pages that compare a district's communities.
+func ByCommunity(ctx context.Context, client *ent.Client, communityIDs []int, month calendar.Period) (map[int]IncomeExpense, error) {
+	var rows []struct {
+		CommunityID int               `json:"community_id"`
+		Direction   voucher.Direction `json:"direction"`
+		Sum         int64             `json:"sum"`
+	}
+	err := client.Voucher.Query().
+		Where(voucher.CommunityIDIn(communityIDs...), voucher.Period(month.String()), voucher.StatusEQ(voucher.StatusPOSTED)).
+		GroupBy(voucher.FieldCommunityID, voucher.FieldDirection).
+		Aggregate(ent.Sum(voucher.FieldAmount)).
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("totals of %d communities for %s: %w", len(communityIDs), month, err)
+	}
+	out := make(map[int]IncomeExpense, len(communityIDs))
+	for _, r := range rows {
+		t := out[r.CommunityID]
+		if r.Direction == voucher.DirectionINCOME {
+			t.Income += money.Fen(r.Sum)
+		} else {
+			t.Expense += money.Fen(r.Sum)
+		}
+		out[r.CommunityID] = t
+	}
+	return out, nil
+}

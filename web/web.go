@@ -166,11 +166,12 @@ func (h *Handler) district(ctx context.Context, all []*ent.Community, district s
 	for _, r := range reports {
 		byCommunity[r.CommunityID] = r
 	}
+	totals, err := ledger.ByCommunity(ctx, h.client, ids, month)
+	if err != nil {
+		return nil, err
+	}
 	for i := range rows {
-		t, err := ledger.TotalsFor(ctx, h.client, rows[i].Community.ID, month)
-		if err != nil {
-			return nil, err
-		}
+		t := totals[rows[i].Community.ID]
 		rows[i].Income, rows[i].Expense = t.Income, t.Expense
 		if r := byCommunity[rows[i].Community.ID]; r != nil {
 			rows[i].Report, rows[i].URL = r, DownloadURL(r.ID)
