@@ -50977,7 +50977,7 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51105,7 +51105,7 @@ func (ec *executionContext) _AssetCategoryTotal(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetCategoryTotalImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51148,7 +51148,7 @@ func (ec *executionContext) _AssetConnection(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51191,7 +51191,7 @@ func (ec *executionContext) _AssetEdge(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51229,7 +51229,7 @@ func (ec *executionContext) _AssetGrowth(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetGrowthImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51277,7 +51277,7 @@ func (ec *executionContext) _AssetTotals(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetTotalsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51335,7 +51335,7 @@ func (ec *executionContext) _AssetValuation(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetValuationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51405,7 +51405,7 @@ func (ec *executionContext) _AssetValuationConnection(ctx context.Context, sel a
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetValuationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51448,7 +51448,7 @@ func (ec *executionContext) _AssetValuationEdge(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetValuationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51486,7 +51486,7 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51559,7 +51559,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51602,7 +51602,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51640,7 +51640,7 @@ func (ec *executionContext) _Benefit(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51721,7 +51721,7 @@ func (ec *executionContext) _BenefitConnection(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51764,7 +51764,7 @@ func (ec *executionContext) _BenefitEdge(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51802,7 +51802,7 @@ func (ec *executionContext) _BenefitKindTotal(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitKindTotalImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51850,7 +51850,7 @@ func (ec *executionContext) _CategoryTotal(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryTotalImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -51903,7 +51903,7 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52088,7 +52088,7 @@ func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52131,7 +52131,7 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, communityEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52169,7 +52169,7 @@ func (ec *executionContext) _Contract(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, contractImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52307,7 +52307,7 @@ func (ec *executionContext) _ContractConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, contractConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52350,7 +52350,7 @@ func (ec *executionContext) _ContractEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, contractEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52388,7 +52388,7 @@ func (ec *executionContext) _GovernanceCounts(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, governanceCountsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52431,7 +52431,7 @@ func (ec *executionContext) _Inquiry(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, inquiryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52550,7 +52550,7 @@ func (ec *executionContext) _InquiryConnection(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, inquiryConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52593,7 +52593,7 @@ func (ec *executionContext) _InquiryEdge(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, inquiryEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52631,7 +52631,7 @@ func (ec *executionContext) _JobRun(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, jobRunImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52715,7 +52715,7 @@ func (ec *executionContext) _JobRunConnection(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, jobRunConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52758,7 +52758,7 @@ func (ec *executionContext) _JobRunEdge(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, jobRunEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52796,7 +52796,7 @@ func (ec *executionContext) _LedgerTotals(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerTotalsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52864,7 +52864,7 @@ func (ec *executionContext) _Market(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, marketImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52945,7 +52945,7 @@ func (ec *executionContext) _MarketConnection(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, marketConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -52988,7 +52988,7 @@ func (ec *executionContext) _MarketEdge(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, marketEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -53026,7 +53026,7 @@ func (ec *executionContext) _MarketOccupancy(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, marketOccupancyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -53099,7 +53099,7 @@ func (ec *executionContext) _Matter(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, matterImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -53213,7 +53213,7 @@ func (ec *executionContext) _MatterConnection(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, matterConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -53256,7 +53256,7 @@ func (ec *executionContext) _MatterDisclosure(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, matterDisclosureImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -53331,7 +53331,7 @@ func (ec *executionContext) _MatterDisclosureConnection(ctx context.Context, sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, matterDisclosureConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -53374,7 +53374,7 @@ func (ec *executionContext) _MatterDisclosureEdge(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, matterDisclosureEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -53412,7 +53412,7 @@ func (ec *executionContext) _MatterEdge(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, matterEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -53450,7 +53450,7 @@ func (ec *executionContext) _MatterTimelineEntry(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, matterTimelineEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -53498,7 +53498,7 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, meetingImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -53613,7 +53613,7 @@ func (ec *executionContext) _MeetingConnection(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, meetingConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -53656,7 +53656,7 @@ func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, meetingEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -53694,7 +53694,7 @@ func (ec *executionContext) _MonthTotals(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, monthTotalsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -53745,7 +53745,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -53960,7 +53960,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -54008,7 +54008,7 @@ func (ec *executionContext) _PointEvent(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, pointEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -54078,7 +54078,7 @@ func (ec *executionContext) _PointEventConnection(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, pointEventConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -54121,7 +54121,7 @@ func (ec *executionContext) _PointEventEdge(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, pointEventEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -54159,7 +54159,7 @@ func (ec *executionContext) _PointsRank(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, pointsRankImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -54210,7 +54210,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -54479,7 +54479,7 @@ func (ec *executionContext) _RentArrears(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, rentArrearsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -54532,7 +54532,7 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, reportImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -54633,7 +54633,7 @@ func (ec *executionContext) _ReportConnection(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, reportConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -54676,7 +54676,7 @@ func (ec *executionContext) _ReportEdge(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, reportEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -54714,7 +54714,7 @@ func (ec *executionContext) _Resident(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, residentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -54848,7 +54848,7 @@ func (ec *executionContext) _ResidentConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, residentConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -54891,7 +54891,7 @@ func (ec *executionContext) _ResidentEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, residentEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -54929,7 +54929,7 @@ func (ec *executionContext) _ResidentGroup(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, residentGroupImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -54995,7 +54995,7 @@ func (ec *executionContext) _ResidentGroupConnection(ctx context.Context, sel as
 	fields := graphql.CollectFields(ec.OperationContext, sel, residentGroupConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55038,7 +55038,7 @@ func (ec *executionContext) _ResidentGroupEdge(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, residentGroupEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55076,7 +55076,7 @@ func (ec *executionContext) _Signature(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, signatureImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55151,7 +55151,7 @@ func (ec *executionContext) _SignatureConnection(ctx context.Context, sel ast.Se
 	fields := graphql.CollectFields(ec.OperationContext, sel, signatureConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55194,7 +55194,7 @@ func (ec *executionContext) _SignatureEdge(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, signatureEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55232,7 +55232,7 @@ func (ec *executionContext) _Stall(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, stallImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55314,7 +55314,7 @@ func (ec *executionContext) _StallConnection(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, stallConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55357,7 +55357,7 @@ func (ec *executionContext) _StallEdge(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, stallEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55395,7 +55395,7 @@ func (ec *executionContext) _StallOccupancy(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, stallOccupancyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55453,7 +55453,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55501,7 +55501,7 @@ func (ec *executionContext) _Voucher(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, voucherImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55647,7 +55647,7 @@ func (ec *executionContext) _VoucherConnection(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, voucherConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55690,7 +55690,7 @@ func (ec *executionContext) _VoucherEdge(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, voucherEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55728,7 +55728,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55781,7 +55781,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55829,7 +55829,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55887,7 +55887,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -55945,7 +55945,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -56003,7 +56003,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroupFor(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":

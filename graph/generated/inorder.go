@@ -32,3 +32,17 @@ func marshalSliceInOrder(ctx context.Context, length int, _ int64, omitPanicHand
 	}
 	return ret
 }
+
+// deferredGroupFor returns the @defer bookkeeping of an object with the
+// given fields, in place of graphql.NewDeferredGroup. Building it computes
+// the object's whole response path and allocates a field set and a map; only
+// an object with a deferred field needs that, and the generated code reads
+// nothing but len(Defers) of a group no field was added to.
+func deferredGroupFor(ctx context.Context, fields []graphql.CollectedField) graphql.DeferredGroup {
+	for i := range fields {
+		if fields[i].IsDeferred() {
+			return graphql.NewDeferredGroup(ctx)
+		}
+	}
+	return graphql.DeferredGroup{}
+}
