@@ -12,7 +12,7 @@ import (
 
 // TestDeferOverSSE keeps @defer working: the generated executor only builds
 // the per-object @defer bookkeeping when a field of the object is deferred
-// (graph/internal/inorder), so a deferred edge must still arrive as its own
+// (graph/internal/hotpath), so a deferred edge must still arrive as its own
 // incremental payload with its label and path.
 func TestDeferOverSSE(t *testing.T) {
 	s := demoServer(t, dbtest.SQLiteDSN(t))

@@ -1,4 +1,4 @@
 package graph
 
 //go:generate sh -c "cd .. && go tool gqlgen generate"
-//go:generate go run ./internal/inorder
+//go:generate go run ./internal/hotpath

@@ -58,6 +58,12 @@ func NewHandler(client *ent.Client, cfg Config) http.Handler {
 	// filters the rest; this says so instead of answering with zeros).
 	srv.AroundRootFields(scopeCommunity)
 	for _, ext := range cfg.Extensions {
+		// Plain scalar fields are marshalled without field middleware
+		// (graph/internal/hotpath), so an extension that intercepts fields
+		// would silently miss most of them: refuse it when wiring up.
+		if _, ok := ext.(graphql.FieldInterceptor); ok {
+			panic(fmt.Sprintf("graph: extension %s intercepts fields, which plain scalar fields bypass (graph/internal/hotpath)", ext.ExtensionName()))
+		}
 		srv.Use(ext)
 	}
 	srv.SetErrorPresenter(presentLimitError)

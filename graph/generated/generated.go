@@ -17722,322 +17722,112 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Asset_id(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Asset_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Asset_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_Asset_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Asset_name(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Asset_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
 func (ec *executionContext) _Asset_category(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v asset.Category) graphql.Marshaler {
-			return ec.marshalNAssetCategory2sunlightᚋentᚋassetᚐCategory(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNAssetCategory2sunlightᚋentᚋassetᚐCategory(ctx, field.Selections, obj.Category)
 }
 func (ec *executionContext) fieldContext_Asset_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "AssetCategory")
 }
 
 func (ec *executionContext) _Asset_location(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_location(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Location, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Location)
 }
 func (ec *executionContext) fieldContext_Asset_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
 func (ec *executionContext) _Asset_quantity(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_quantity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Quantity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Quantity)
 }
 func (ec *executionContext) fieldContext_Asset_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Asset_acquiredOn(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_acquiredOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AcquiredOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.AcquiredOn)
 }
 func (ec *executionContext) fieldContext_Asset_acquiredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Asset_acquisition(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_acquisition(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Acquisition, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v asset.Acquisition) graphql.Marshaler {
-			return ec.marshalNAssetAcquisition2sunlightᚋentᚋassetᚐAcquisition(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNAssetAcquisition2sunlightᚋentᚋassetᚐAcquisition(ctx, field.Selections, obj.Acquisition)
 }
 func (ec *executionContext) fieldContext_Asset_acquisition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "AssetAcquisition")
 }
 
 func (ec *executionContext) _Asset_originalValue(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_originalValue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OriginalValue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.OriginalValue)
 }
 func (ec *executionContext) fieldContext_Asset_originalValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Asset_usefulLifeYears(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_usefulLifeYears(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UsefulLifeYears, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.UsefulLifeYears)
 }
 func (ec *executionContext) fieldContext_Asset_usefulLifeYears(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Asset_custodian(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_custodian(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Custodian, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Custodian)
 }
 func (ec *executionContext) fieldContext_Asset_custodian(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
 func (ec *executionContext) _Asset_status(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v asset.Status) graphql.Marshaler {
-			return ec.marshalNAssetStatus2sunlightᚋentᚋassetᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNAssetStatus2sunlightᚋentᚋassetᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Asset_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "AssetStatus")
 }
 
 func (ec *executionContext) _Asset_disposedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_disposedOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DisposedOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalODate2ᚖtimeᚐTime(ctx, field.Selections, obj.DisposedOn)
 }
 func (ec *executionContext) fieldContext_Asset_disposedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Asset_disposal(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_disposal(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Disposal, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *asset.Disposal) graphql.Marshaler {
-			return ec.marshalOAssetDisposal2ᚖsunlightᚋentᚋassetᚐDisposal(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOAssetDisposal2ᚖsunlightᚋentᚋassetᚐDisposal(ctx, field.Selections, obj.Disposal)
 }
 func (ec *executionContext) fieldContext_Asset_disposal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "AssetDisposal")
@@ -18240,69 +18030,24 @@ func (ec *executionContext) fieldContext_Asset_bookValue(ctx context.Context, fi
 }
 
 func (ec *executionContext) _AssetCategoryTotal_category(ctx context.Context, field graphql.CollectedField, obj *model.AssetCategoryTotal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetCategoryTotal_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v asset.Category) graphql.Marshaler {
-			return ec.marshalNAssetCategory2sunlightᚋentᚋassetᚐCategory(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNAssetCategory2sunlightᚋentᚋassetᚐCategory(ctx, field.Selections, obj.Category)
 }
 func (ec *executionContext) fieldContext_AssetCategoryTotal_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetCategoryTotal", field, false, false, "AssetCategory")
 }
 
 func (ec *executionContext) _AssetCategoryTotal_value(ctx context.Context, field graphql.CollectedField, obj *model.AssetCategoryTotal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetCategoryTotal_value(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Value, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Value)
 }
 func (ec *executionContext) fieldContext_AssetCategoryTotal_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetCategoryTotal", field, false, false, "Money")
 }
 
 func (ec *executionContext) _AssetCategoryTotal_assets(ctx context.Context, field graphql.CollectedField, obj *model.AssetCategoryTotal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetCategoryTotal_assets(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Assets, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Assets)
 }
 func (ec *executionContext) fieldContext_AssetCategoryTotal_assets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetCategoryTotal", field, false, false, "Int")
@@ -18373,23 +18118,8 @@ func (ec *executionContext) fieldContext_AssetConnection_pageInfo(_ context.Cont
 }
 
 func (ec *executionContext) _AssetConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AssetConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_AssetConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetConnection", field, false, false, "Int")
@@ -18428,230 +18158,80 @@ func (ec *executionContext) fieldContext_AssetEdge_node(_ context.Context, field
 }
 
 func (ec *executionContext) _AssetEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AssetEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_AssetEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _AssetGrowth_year(ctx context.Context, field graphql.CollectedField, obj *model.AssetGrowth) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetGrowth_year(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Year, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
 }
 func (ec *executionContext) fieldContext_AssetGrowth_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetGrowth", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AssetGrowth_total(ctx context.Context, field graphql.CollectedField, obj *model.AssetGrowth) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetGrowth_total(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Total)
 }
 func (ec *executionContext) fieldContext_AssetGrowth_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetGrowth", field, false, false, "Money")
 }
 
 func (ec *executionContext) _AssetGrowth_change(ctx context.Context, field graphql.CollectedField, obj *model.AssetGrowth) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetGrowth_change(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Change, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *money.Fen) graphql.Marshaler {
-			return ec.marshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Change)
 }
 func (ec *executionContext) fieldContext_AssetGrowth_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetGrowth", field, false, false, "Money")
 }
 
 func (ec *executionContext) _AssetGrowth_growthPercent(ctx context.Context, field graphql.CollectedField, obj *model.AssetGrowth) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetGrowth_growthPercent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GrowthPercent, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.GrowthPercent)
 }
 func (ec *executionContext) fieldContext_AssetGrowth_growthPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetGrowth", field, false, false, "String")
 }
 
 func (ec *executionContext) _AssetTotals_communityID(ctx context.Context, field graphql.CollectedField, obj *model.AssetTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetTotals_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_AssetTotals_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetTotals", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AssetTotals_asOf(ctx context.Context, field graphql.CollectedField, obj *model.AssetTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetTotals_asOf(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AsOf, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.AsOf)
 }
 func (ec *executionContext) fieldContext_AssetTotals_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetTotals", field, false, false, "Date")
 }
 
 func (ec *executionContext) _AssetTotals_total(ctx context.Context, field graphql.CollectedField, obj *model.AssetTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetTotals_total(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Total)
 }
 func (ec *executionContext) fieldContext_AssetTotals_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetTotals", field, false, false, "Money")
 }
 
 func (ec *executionContext) _AssetTotals_totalInCapitals(ctx context.Context, field graphql.CollectedField, obj *model.AssetTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetTotals_totalInCapitals(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalInCapitals, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.TotalInCapitals)
 }
 func (ec *executionContext) fieldContext_AssetTotals_totalInCapitals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetTotals", field, false, false, "String")
 }
 
 func (ec *executionContext) _AssetTotals_assets(ctx context.Context, field graphql.CollectedField, obj *model.AssetTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetTotals_assets(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Assets, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Assets)
 }
 func (ec *executionContext) fieldContext_AssetTotals_assets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetTotals", field, false, false, "Int")
@@ -18690,138 +18270,48 @@ func (ec *executionContext) fieldContext_AssetTotals_categories(_ context.Contex
 }
 
 func (ec *executionContext) _AssetValuation_id(ctx context.Context, field graphql.CollectedField, obj *ent.AssetValuation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetValuation_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_AssetValuation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetValuation", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AssetValuation_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.AssetValuation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetValuation_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_AssetValuation_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetValuation", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AssetValuation_assetID(ctx context.Context, field graphql.CollectedField, obj *ent.AssetValuation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetValuation_assetID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AssetID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.AssetID)
 }
 func (ec *executionContext) fieldContext_AssetValuation_assetID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetValuation", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AssetValuation_asOf(ctx context.Context, field graphql.CollectedField, obj *ent.AssetValuation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetValuation_asOf(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AsOf, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.AsOf)
 }
 func (ec *executionContext) fieldContext_AssetValuation_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetValuation", field, false, false, "Date")
 }
 
 func (ec *executionContext) _AssetValuation_value(ctx context.Context, field graphql.CollectedField, obj *ent.AssetValuation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetValuation_value(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Value, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Value)
 }
 func (ec *executionContext) fieldContext_AssetValuation_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetValuation", field, false, false, "Money")
 }
 
 func (ec *executionContext) _AssetValuation_note(ctx context.Context, field graphql.CollectedField, obj *ent.AssetValuation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetValuation_note(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Note)
 }
 func (ec *executionContext) fieldContext_AssetValuation_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetValuation", field, false, false, "String")
@@ -18956,23 +18446,8 @@ func (ec *executionContext) fieldContext_AssetValuationConnection_pageInfo(_ con
 }
 
 func (ec *executionContext) _AssetValuationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AssetValuationConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetValuationConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_AssetValuationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetValuationConnection", field, false, false, "Int")
@@ -19011,230 +18486,80 @@ func (ec *executionContext) fieldContext_AssetValuationEdge_node(_ context.Conte
 }
 
 func (ec *executionContext) _AssetValuationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AssetValuationEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AssetValuationEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_AssetValuationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetValuationEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEvent_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_AuditEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AuditEvent_at(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEvent_at(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.At, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.At)
 }
 func (ec *executionContext) fieldContext_AuditEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "Time")
 }
 
 func (ec *executionContext) _AuditEvent_actor(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEvent_actor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Actor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Actor)
 }
 func (ec *executionContext) fieldContext_AuditEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _AuditEvent_action(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEvent_action(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Action, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v auditevent.Action) graphql.Marshaler {
-			return ec.marshalNAuditEventAction2sunlightᚋentᚋauditeventᚐAction(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNAuditEventAction2sunlightᚋentᚋauditeventᚐAction(ctx, field.Selections, obj.Action)
 }
 func (ec *executionContext) fieldContext_AuditEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "AuditEventAction")
 }
 
 func (ec *executionContext) _AuditEvent_entity(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEvent_entity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Entity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Entity)
 }
 func (ec *executionContext) fieldContext_AuditEvent_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _AuditEvent_entityID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEvent_entityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EntityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.EntityID)
 }
 func (ec *executionContext) fieldContext_AuditEvent_entityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AuditEvent_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEvent_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_AuditEvent_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AuditEvent_before(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEvent_before(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Before, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Before)
 }
 func (ec *executionContext) fieldContext_AuditEvent_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _AuditEvent_after(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEvent_after(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.After, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.After)
 }
 func (ec *executionContext) fieldContext_AuditEvent_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
@@ -19305,23 +18630,8 @@ func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _AuditEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEventConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_AuditEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEventConnection", field, false, false, "Int")
@@ -19360,184 +18670,64 @@ func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEventEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Benefit_id(ctx context.Context, field graphql.CollectedField, obj *ent.Benefit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Benefit_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Benefit_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benefit", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Benefit_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.Benefit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Benefit_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_Benefit_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benefit", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Benefit_residentID(ctx context.Context, field graphql.CollectedField, obj *ent.Benefit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Benefit_residentID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResidentID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ResidentID)
 }
 func (ec *executionContext) fieldContext_Benefit_residentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benefit", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Benefit_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Benefit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Benefit_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v benefit.Kind) graphql.Marshaler {
-			return ec.marshalNBenefitKind2sunlightᚋentᚋbenefitᚐKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNBenefitKind2sunlightᚋentᚋbenefitᚐKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_Benefit_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benefit", field, false, false, "BenefitKind")
 }
 
 func (ec *executionContext) _Benefit_amount(ctx context.Context, field graphql.CollectedField, obj *ent.Benefit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Benefit_amount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
 }
 func (ec *executionContext) fieldContext_Benefit_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benefit", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Benefit_paidOn(ctx context.Context, field graphql.CollectedField, obj *ent.Benefit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Benefit_paidOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PaidOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.PaidOn)
 }
 func (ec *executionContext) fieldContext_Benefit_paidOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benefit", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Benefit_voucherID(ctx context.Context, field graphql.CollectedField, obj *ent.Benefit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Benefit_voucherID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VoucherID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.VoucherID)
 }
 func (ec *executionContext) fieldContext_Benefit_voucherID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benefit", field, false, false, "ID")
@@ -19704,23 +18894,8 @@ func (ec *executionContext) fieldContext_BenefitConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _BenefitConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.BenefitConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_BenefitConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitConnection", field, false, false, "Int")
@@ -19759,483 +18934,168 @@ func (ec *executionContext) fieldContext_BenefitEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _BenefitEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.BenefitEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_BenefitEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _BenefitKindTotal_kind(ctx context.Context, field graphql.CollectedField, obj *model.BenefitKindTotal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitKindTotal_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v benefit.Kind) graphql.Marshaler {
-			return ec.marshalNBenefitKind2sunlightᚋentᚋbenefitᚐKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNBenefitKind2sunlightᚋentᚋbenefitᚐKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_BenefitKindTotal_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitKindTotal", field, false, false, "BenefitKind")
 }
 
 func (ec *executionContext) _BenefitKindTotal_amount(ctx context.Context, field graphql.CollectedField, obj *model.BenefitKindTotal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitKindTotal_amount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
 }
 func (ec *executionContext) fieldContext_BenefitKindTotal_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitKindTotal", field, false, false, "Money")
 }
 
 func (ec *executionContext) _BenefitKindTotal_payments(ctx context.Context, field graphql.CollectedField, obj *model.BenefitKindTotal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitKindTotal_payments(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Payments, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Payments)
 }
 func (ec *executionContext) fieldContext_BenefitKindTotal_payments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitKindTotal", field, false, false, "Int")
 }
 
 func (ec *executionContext) _BenefitKindTotal_residents(ctx context.Context, field graphql.CollectedField, obj *model.BenefitKindTotal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_BenefitKindTotal_residents(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Residents, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Residents)
 }
 func (ec *executionContext) fieldContext_BenefitKindTotal_residents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitKindTotal", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CategoryTotal_direction(ctx context.Context, field graphql.CollectedField, obj *model.CategoryTotal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CategoryTotal_direction(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Direction, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v voucher.Direction) graphql.Marshaler {
-			return ec.marshalNVoucherDirection2sunlightᚋentᚋvoucherᚐDirection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNVoucherDirection2sunlightᚋentᚋvoucherᚐDirection(ctx, field.Selections, obj.Direction)
 }
 func (ec *executionContext) fieldContext_CategoryTotal_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryTotal", field, false, false, "VoucherDirection")
 }
 
 func (ec *executionContext) _CategoryTotal_category(ctx context.Context, field graphql.CollectedField, obj *model.CategoryTotal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CategoryTotal_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Category)
 }
 func (ec *executionContext) fieldContext_CategoryTotal_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryTotal", field, false, false, "String")
 }
 
 func (ec *executionContext) _CategoryTotal_amount(ctx context.Context, field graphql.CollectedField, obj *model.CategoryTotal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CategoryTotal_amount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
 }
 func (ec *executionContext) fieldContext_CategoryTotal_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryTotal", field, false, false, "Money")
 }
 
 func (ec *executionContext) _CategoryTotal_amountInCapitals(ctx context.Context, field graphql.CollectedField, obj *model.CategoryTotal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CategoryTotal_amountInCapitals(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AmountInCapitals, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.AmountInCapitals)
 }
 func (ec *executionContext) fieldContext_CategoryTotal_amountInCapitals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryTotal", field, false, false, "String")
 }
 
 func (ec *executionContext) _CategoryTotal_vouchers(ctx context.Context, field graphql.CollectedField, obj *model.CategoryTotal) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CategoryTotal_vouchers(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Vouchers, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Vouchers)
 }
 func (ec *executionContext) fieldContext_CategoryTotal_vouchers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryTotal", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Community_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Community_name(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Community_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "String")
 }
 
 func (ec *executionContext) _Community_code(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code)
 }
 func (ec *executionContext) fieldContext_Community_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "String")
 }
 
 func (ec *executionContext) _Community_subDistrict(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_subDistrict(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SubDistrict, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.SubDistrict)
 }
 func (ec *executionContext) fieldContext_Community_subDistrict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "String")
 }
 
 func (ec *executionContext) _Community_district(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_district(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.District, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.District)
 }
 func (ec *executionContext) fieldContext_Community_district(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "String")
 }
 
 func (ec *executionContext) _Community_establishedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_establishedOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EstablishedOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalODate2ᚖtimeᚐTime(ctx, field.Selections, obj.EstablishedOn)
 }
 func (ec *executionContext) fieldContext_Community_establishedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Community_predecessor(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_predecessor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Predecessor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Predecessor)
 }
 func (ec *executionContext) fieldContext_Community_predecessor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "String")
 }
 
 func (ec *executionContext) _Community_minSignatures(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_minSignatures(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MinSignatures, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.MinSignatures)
 }
 func (ec *executionContext) fieldContext_Community_minSignatures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Community_matterThreshold(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_matterThreshold(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MatterThreshold, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.MatterThreshold)
 }
 func (ec *executionContext) fieldContext_Community_matterThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Community_tenderThreshold(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_tenderThreshold(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TenderThreshold, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.TenderThreshold)
 }
 func (ec *executionContext) fieldContext_Community_tenderThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Community_closedThrough(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Community_closedThrough(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ClosedThrough, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOPeriod2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOPeriod2ᚖstring(ctx, field.Selections, obj.ClosedThrough)
 }
 func (ec *executionContext) fieldContext_Community_closedThrough(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Period")
@@ -21054,23 +19914,8 @@ func (ec *executionContext) fieldContext_CommunityConnection_pageInfo(_ context.
 }
 
 func (ec *executionContext) _CommunityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CommunityConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CommunityConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_CommunityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunityConnection", field, false, false, "Int")
@@ -21109,391 +19954,136 @@ func (ec *executionContext) fieldContext_CommunityEdge_node(_ context.Context, f
 }
 
 func (ec *executionContext) _CommunityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CommunityEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CommunityEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_CommunityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunityEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Contract_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Contract_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Contract_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_Contract_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Contract_code(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code)
 }
 func (ec *executionContext) fieldContext_Contract_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contract_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v contract.Kind) graphql.Marshaler {
-			return ec.marshalNContractKind2sunlightᚋentᚋcontractᚐKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNContractKind2sunlightᚋentᚋcontractᚐKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_Contract_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "ContractKind")
 }
 
 func (ec *executionContext) _Contract_title(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Contract_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contract_counterparty(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_counterparty(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Counterparty, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Counterparty)
 }
 func (ec *executionContext) fieldContext_Contract_counterparty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contract_amount(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_amount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
 }
 func (ec *executionContext) fieldContext_Contract_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Contract_monthlyRent(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_monthlyRent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MonthlyRent, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *money.Fen) graphql.Marshaler {
-			return ec.marshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, field.Selections, obj.MonthlyRent)
 }
 func (ec *executionContext) fieldContext_Contract_monthlyRent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Contract_signedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_signedOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SignedOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.SignedOn)
 }
 func (ec *executionContext) fieldContext_Contract_signedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Contract_startsOn(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_startsOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.StartsOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.StartsOn)
 }
 func (ec *executionContext) fieldContext_Contract_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Contract_endsOn(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_endsOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EndsOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalODate2ᚖtimeᚐTime(ctx, field.Selections, obj.EndsOn)
 }
 func (ec *executionContext) fieldContext_Contract_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Contract_procurement(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_procurement(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Procurement, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v contract.Procurement) graphql.Marshaler {
-			return ec.marshalNContractProcurement2sunlightᚋentᚋcontractᚐProcurement(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNContractProcurement2sunlightᚋentᚋcontractᚐProcurement(ctx, field.Selections, obj.Procurement)
 }
 func (ec *executionContext) fieldContext_Contract_procurement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "ContractProcurement")
 }
 
 func (ec *executionContext) _Contract_status(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v contract.Status) graphql.Marshaler {
-			return ec.marshalNContractStatus2sunlightᚋentᚋcontractᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNContractStatus2sunlightᚋentᚋcontractᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Contract_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "ContractStatus")
 }
 
 func (ec *executionContext) _Contract_matterID(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_matterID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MatterID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.MatterID)
 }
 func (ec *executionContext) fieldContext_Contract_matterID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Contract_assetID(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_assetID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AssetID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.AssetID)
 }
 func (ec *executionContext) fieldContext_Contract_assetID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Contract_stallID(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_stallID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.StallID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.StallID)
 }
 func (ec *executionContext) fieldContext_Contract_stallID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "ID")
@@ -21736,23 +20326,8 @@ func (ec *executionContext) fieldContext_ContractConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _ContractConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ContractConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ContractConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ContractConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContractConnection", field, false, false, "Int")
@@ -21791,345 +20366,120 @@ func (ec *executionContext) fieldContext_ContractEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _ContractEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ContractEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ContractEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ContractEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContractEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _GovernanceCounts_deliberationMeetings(ctx context.Context, field graphql.CollectedField, obj *model.GovernanceCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GovernanceCounts_deliberationMeetings(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeliberationMeetings, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.DeliberationMeetings)
 }
 func (ec *executionContext) fieldContext_GovernanceCounts_deliberationMeetings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GovernanceCounts", field, false, false, "Int")
 }
 
 func (ec *executionContext) _GovernanceCounts_projectsDecided(ctx context.Context, field graphql.CollectedField, obj *model.GovernanceCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GovernanceCounts_projectsDecided(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProjectsDecided, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.ProjectsDecided)
 }
 func (ec *executionContext) fieldContext_GovernanceCounts_projectsDecided(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GovernanceCounts", field, false, false, "Int")
 }
 
 func (ec *executionContext) _GovernanceCounts_needsResolved(ctx context.Context, field graphql.CollectedField, obj *model.GovernanceCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GovernanceCounts_needsResolved(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NeedsResolved, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.NeedsResolved)
 }
 func (ec *executionContext) fieldContext_GovernanceCounts_needsResolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GovernanceCounts", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Inquiry_id(ctx context.Context, field graphql.CollectedField, obj *ent.Inquiry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Inquiry_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Inquiry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Inquiry", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Inquiry_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.Inquiry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Inquiry_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_Inquiry_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Inquiry", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Inquiry_residentID(ctx context.Context, field graphql.CollectedField, obj *ent.Inquiry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Inquiry_residentID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResidentID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ResidentID)
 }
 func (ec *executionContext) fieldContext_Inquiry_residentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Inquiry", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Inquiry_voucherID(ctx context.Context, field graphql.CollectedField, obj *ent.Inquiry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Inquiry_voucherID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VoucherID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.VoucherID)
 }
 func (ec *executionContext) fieldContext_Inquiry_voucherID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Inquiry", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Inquiry_reportID(ctx context.Context, field graphql.CollectedField, obj *ent.Inquiry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Inquiry_reportID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReportID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.ReportID)
 }
 func (ec *executionContext) fieldContext_Inquiry_reportID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Inquiry", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Inquiry_reportLine(ctx context.Context, field graphql.CollectedField, obj *ent.Inquiry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Inquiry_reportLine(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReportLine, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.ReportLine)
 }
 func (ec *executionContext) fieldContext_Inquiry_reportLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Inquiry", field, false, false, "String")
 }
 
 func (ec *executionContext) _Inquiry_askedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Inquiry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Inquiry_askedOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AskedOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.AskedOn)
 }
 func (ec *executionContext) fieldContext_Inquiry_askedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Inquiry", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Inquiry_question(ctx context.Context, field graphql.CollectedField, obj *ent.Inquiry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Inquiry_question(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Question, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Question)
 }
 func (ec *executionContext) fieldContext_Inquiry_question(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Inquiry", field, false, false, "String")
 }
 
 func (ec *executionContext) _Inquiry_answer(ctx context.Context, field graphql.CollectedField, obj *ent.Inquiry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Inquiry_answer(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Answer, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Answer)
 }
 func (ec *executionContext) fieldContext_Inquiry_answer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Inquiry", field, false, false, "String")
 }
 
 func (ec *executionContext) _Inquiry_answeredOn(ctx context.Context, field graphql.CollectedField, obj *ent.Inquiry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Inquiry_answeredOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AnsweredOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalODate2ᚖtimeᚐTime(ctx, field.Selections, obj.AnsweredOn)
 }
 func (ec *executionContext) fieldContext_Inquiry_answeredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Inquiry", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Inquiry_answeredBy(ctx context.Context, field graphql.CollectedField, obj *ent.Inquiry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Inquiry_answeredBy(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AnsweredBy, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.AnsweredBy)
 }
 func (ec *executionContext) fieldContext_Inquiry_answeredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Inquiry", field, false, false, "String")
@@ -22395,23 +20745,8 @@ func (ec *executionContext) fieldContext_InquiryConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _InquiryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.InquiryConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InquiryConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_InquiryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InquiryConnection", field, false, false, "Int")
@@ -22450,253 +20785,88 @@ func (ec *executionContext) fieldContext_InquiryEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _InquiryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.InquiryEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InquiryEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_InquiryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InquiryEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _JobRun_id(ctx context.Context, field graphql.CollectedField, obj *ent.JobRun) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JobRun_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_JobRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobRun", field, false, false, "ID")
 }
 
 func (ec *executionContext) _JobRun_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.JobRun) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JobRun_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_JobRun_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobRun", field, false, false, "ID")
 }
 
 func (ec *executionContext) _JobRun_job(ctx context.Context, field graphql.CollectedField, obj *ent.JobRun) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JobRun_job(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Job, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Job)
 }
 func (ec *executionContext) fieldContext_JobRun_job(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobRun", field, false, false, "String")
 }
 
 func (ec *executionContext) _JobRun_period(ctx context.Context, field graphql.CollectedField, obj *ent.JobRun) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JobRun_period(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Period, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNPeriod2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNPeriod2string(ctx, field.Selections, obj.Period)
 }
 func (ec *executionContext) fieldContext_JobRun_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobRun", field, false, false, "Period")
 }
 
 func (ec *executionContext) _JobRun_scheduledFor(ctx context.Context, field graphql.CollectedField, obj *ent.JobRun) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JobRun_scheduledFor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ScheduledFor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.ScheduledFor)
 }
 func (ec *executionContext) fieldContext_JobRun_scheduledFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobRun", field, false, false, "Time")
 }
 
 func (ec *executionContext) _JobRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *ent.JobRun) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JobRun_startedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.StartedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.StartedAt)
 }
 func (ec *executionContext) fieldContext_JobRun_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobRun", field, false, false, "Time")
 }
 
 func (ec *executionContext) _JobRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *ent.JobRun) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JobRun_finishedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FinishedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.FinishedAt)
 }
 func (ec *executionContext) fieldContext_JobRun_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobRun", field, false, false, "Time")
 }
 
 func (ec *executionContext) _JobRun_attempt(ctx context.Context, field graphql.CollectedField, obj *ent.JobRun) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JobRun_attempt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Attempt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Attempt)
 }
 func (ec *executionContext) fieldContext_JobRun_attempt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobRun", field, false, false, "Int")
 }
 
 func (ec *executionContext) _JobRun_status(ctx context.Context, field graphql.CollectedField, obj *ent.JobRun) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JobRun_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v jobrun.Status) graphql.Marshaler {
-			return ec.marshalNJobRunStatus2sunlightᚋentᚋjobrunᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNJobRunStatus2sunlightᚋentᚋjobrunᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_JobRun_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobRun", field, false, false, "JobRunStatus")
 }
 
 func (ec *executionContext) _JobRun_error(ctx context.Context, field graphql.CollectedField, obj *ent.JobRun) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JobRun_error(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Error, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Error)
 }
 func (ec *executionContext) fieldContext_JobRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobRun", field, false, false, "String")
@@ -22799,23 +20969,8 @@ func (ec *executionContext) fieldContext_JobRunConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _JobRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.JobRunConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JobRunConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_JobRunConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobRunConnection", field, false, false, "Int")
@@ -22854,184 +21009,64 @@ func (ec *executionContext) fieldContext_JobRunEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _JobRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.JobRunEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_JobRunEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_JobRunEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("JobRunEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _LedgerTotals_communityID(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LedgerTotals_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "ID")
 }
 
 func (ec *executionContext) _LedgerTotals_period(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LedgerTotals_period(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Period, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v calendar.Period) graphql.Marshaler {
-			return ec.marshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, field.Selections, obj.Period)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Period")
 }
 
 func (ec *executionContext) _LedgerTotals_from(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LedgerTotals_from(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.From, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.From)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Date")
 }
 
 func (ec *executionContext) _LedgerTotals_to(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LedgerTotals_to(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.To, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.To)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Date")
 }
 
 func (ec *executionContext) _LedgerTotals_income(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LedgerTotals_income(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Income, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Income)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_income(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Money")
 }
 
 func (ec *executionContext) _LedgerTotals_expense(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LedgerTotals_expense(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Expense, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Expense)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_expense(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Money")
 }
 
 func (ec *executionContext) _LedgerTotals_net(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_LedgerTotals_net(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Net, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Net)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Money")
@@ -23070,161 +21105,56 @@ func (ec *executionContext) fieldContext_LedgerTotals_categories(_ context.Conte
 }
 
 func (ec *executionContext) _Market_id(ctx context.Context, field graphql.CollectedField, obj *ent.Market) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Market_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Market_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Market", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Market_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.Market) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Market_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_Market_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Market", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Market_name(ctx context.Context, field graphql.CollectedField, obj *ent.Market) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Market_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Market_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Market", field, false, false, "String")
 }
 
 func (ec *executionContext) _Market_openedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Market) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Market_openedOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OpenedOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalODate2ᚖtimeᚐTime(ctx, field.Selections, obj.OpenedOn)
 }
 func (ec *executionContext) fieldContext_Market_openedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Market", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Market_rebuiltOn(ctx context.Context, field graphql.CollectedField, obj *ent.Market) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Market_rebuiltOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RebuiltOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalODate2ᚖtimeᚐTime(ctx, field.Selections, obj.RebuiltOn)
 }
 func (ec *executionContext) fieldContext_Market_rebuiltOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Market", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Market_areaM2(ctx context.Context, field graphql.CollectedField, obj *ent.Market) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Market_areaM2(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AreaM2, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.AreaM2)
 }
 func (ec *executionContext) fieldContext_Market_areaM2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Market", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Market_assetID(ctx context.Context, field graphql.CollectedField, obj *ent.Market) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Market_assetID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AssetID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.AssetID)
 }
 func (ec *executionContext) fieldContext_Market_assetID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Market", field, false, false, "ID")
@@ -23403,23 +21333,8 @@ func (ec *executionContext) fieldContext_MarketConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _MarketConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.MarketConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_MarketConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketConnection", field, false, false, "Int")
@@ -23458,23 +21373,8 @@ func (ec *executionContext) fieldContext_MarketEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _MarketEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.MarketEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_MarketEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketEdge", field, false, false, "Cursor")
@@ -23513,161 +21413,56 @@ func (ec *executionContext) fieldContext_MarketOccupancy_market(_ context.Contex
 }
 
 func (ec *executionContext) _MarketOccupancy_asOf(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketOccupancy_asOf(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AsOf, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.AsOf)
 }
 func (ec *executionContext) fieldContext_MarketOccupancy_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Date")
 }
 
 func (ec *executionContext) _MarketOccupancy_stalls(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketOccupancy_stalls(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Stalls, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Stalls)
 }
 func (ec *executionContext) fieldContext_MarketOccupancy_stalls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Int")
 }
 
 func (ec *executionContext) _MarketOccupancy_occupied(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketOccupancy_occupied(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Occupied, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Occupied)
 }
 func (ec *executionContext) fieldContext_MarketOccupancy_occupied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Int")
 }
 
 func (ec *executionContext) _MarketOccupancy_vacant(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketOccupancy_vacant(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Vacant, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Vacant)
 }
 func (ec *executionContext) fieldContext_MarketOccupancy_vacant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Int")
 }
 
 func (ec *executionContext) _MarketOccupancy_occupancyPercent(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketOccupancy_occupancyPercent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OccupancyPercent, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.OccupancyPercent)
 }
 func (ec *executionContext) fieldContext_MarketOccupancy_occupancyPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "String")
 }
 
 func (ec *executionContext) _MarketOccupancy_rentRoll(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketOccupancy_rentRoll(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RentRoll, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.RentRoll)
 }
 func (ec *executionContext) fieldContext_MarketOccupancy_rentRoll(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Money")
 }
 
 func (ec *executionContext) _MarketOccupancy_askedRent(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MarketOccupancy_askedRent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AskedRent, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.AskedRent)
 }
 func (ec *executionContext) fieldContext_MarketOccupancy_askedRent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Money")
@@ -23706,230 +21501,80 @@ func (ec *executionContext) fieldContext_MarketOccupancy_stallLeases(_ context.C
 }
 
 func (ec *executionContext) _Matter_id(ctx context.Context, field graphql.CollectedField, obj *ent.Matter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Matter_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Matter_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Matter", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Matter_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.Matter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Matter_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_Matter_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Matter", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Matter_title(ctx context.Context, field graphql.CollectedField, obj *ent.Matter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Matter_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Matter_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Matter", field, false, false, "String")
 }
 
 func (ec *executionContext) _Matter_description(ctx context.Context, field graphql.CollectedField, obj *ent.Matter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Matter_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Matter_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Matter", field, false, false, "String")
 }
 
 func (ec *executionContext) _Matter_category(ctx context.Context, field graphql.CollectedField, obj *ent.Matter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Matter_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v matter.Category) graphql.Marshaler {
-			return ec.marshalNMatterCategory2sunlightᚋentᚋmatterᚐCategory(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMatterCategory2sunlightᚋentᚋmatterᚐCategory(ctx, field.Selections, obj.Category)
 }
 func (ec *executionContext) fieldContext_Matter_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Matter", field, false, false, "MatterCategory")
 }
 
 func (ec *executionContext) _Matter_stage(ctx context.Context, field graphql.CollectedField, obj *ent.Matter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Matter_stage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Stage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *matter.Stage) graphql.Marshaler {
-			return ec.marshalOMatterStage2ᚖsunlightᚋentᚋmatterᚐStage(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOMatterStage2ᚖsunlightᚋentᚋmatterᚐStage(ctx, field.Selections, obj.Stage)
 }
 func (ec *executionContext) fieldContext_Matter_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Matter", field, false, false, "MatterStage")
 }
 
 func (ec *executionContext) _Matter_outcome(ctx context.Context, field graphql.CollectedField, obj *ent.Matter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Matter_outcome(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Outcome, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v matter.Outcome) graphql.Marshaler {
-			return ec.marshalNMatterOutcome2sunlightᚋentᚋmatterᚐOutcome(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMatterOutcome2sunlightᚋentᚋmatterᚐOutcome(ctx, field.Selections, obj.Outcome)
 }
 func (ec *executionContext) fieldContext_Matter_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Matter", field, false, false, "MatterOutcome")
 }
 
 func (ec *executionContext) _Matter_rejectionReason(ctx context.Context, field graphql.CollectedField, obj *ent.Matter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Matter_rejectionReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RejectionReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.RejectionReason)
 }
 func (ec *executionContext) fieldContext_Matter_rejectionReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Matter", field, false, false, "String")
 }
 
 func (ec *executionContext) _Matter_proposedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Matter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Matter_proposedOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProposedOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalODate2ᚖtimeᚐTime(ctx, field.Selections, obj.ProposedOn)
 }
 func (ec *executionContext) fieldContext_Matter_proposedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Matter", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Matter_resolvedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Matter) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Matter_resolvedOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResolvedOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalODate2ᚖtimeᚐTime(ctx, field.Selections, obj.ResolvedOn)
 }
 func (ec *executionContext) fieldContext_Matter_resolvedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Matter", field, false, false, "Date")
@@ -24219,184 +21864,64 @@ func (ec *executionContext) fieldContext_MatterConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _MatterConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.MatterConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatterConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_MatterConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _MatterDisclosure_id(ctx context.Context, field graphql.CollectedField, obj *ent.MatterDisclosure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatterDisclosure_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_MatterDisclosure_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterDisclosure", field, false, false, "ID")
 }
 
 func (ec *executionContext) _MatterDisclosure_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.MatterDisclosure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatterDisclosure_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_MatterDisclosure_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterDisclosure", field, false, false, "ID")
 }
 
 func (ec *executionContext) _MatterDisclosure_matterID(ctx context.Context, field graphql.CollectedField, obj *ent.MatterDisclosure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatterDisclosure_matterID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MatterID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.MatterID)
 }
 func (ec *executionContext) fieldContext_MatterDisclosure_matterID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterDisclosure", field, false, false, "ID")
 }
 
 func (ec *executionContext) _MatterDisclosure_stage(ctx context.Context, field graphql.CollectedField, obj *ent.MatterDisclosure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatterDisclosure_stage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Stage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v matterdisclosure.Stage) graphql.Marshaler {
-			return ec.marshalNMatterDisclosureStage2sunlightᚋentᚋmatterdisclosureᚐStage(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMatterDisclosureStage2sunlightᚋentᚋmatterdisclosureᚐStage(ctx, field.Selections, obj.Stage)
 }
 func (ec *executionContext) fieldContext_MatterDisclosure_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterDisclosure", field, false, false, "MatterDisclosureStage")
 }
 
 func (ec *executionContext) _MatterDisclosure_disclosedOn(ctx context.Context, field graphql.CollectedField, obj *ent.MatterDisclosure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatterDisclosure_disclosedOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DisclosedOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.DisclosedOn)
 }
 func (ec *executionContext) fieldContext_MatterDisclosure_disclosedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterDisclosure", field, false, false, "Date")
 }
 
 func (ec *executionContext) _MatterDisclosure_channel(ctx context.Context, field graphql.CollectedField, obj *ent.MatterDisclosure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatterDisclosure_channel(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Channel, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Channel)
 }
 func (ec *executionContext) fieldContext_MatterDisclosure_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterDisclosure", field, false, false, "String")
 }
 
 func (ec *executionContext) _MatterDisclosure_text(ctx context.Context, field graphql.CollectedField, obj *ent.MatterDisclosure) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatterDisclosure_text(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Text, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Text)
 }
 func (ec *executionContext) fieldContext_MatterDisclosure_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterDisclosure", field, false, false, "String")
@@ -24531,23 +22056,8 @@ func (ec *executionContext) fieldContext_MatterDisclosureConnection_pageInfo(_ c
 }
 
 func (ec *executionContext) _MatterDisclosureConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.MatterDisclosureConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatterDisclosureConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_MatterDisclosureConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterDisclosureConnection", field, false, false, "Int")
@@ -24586,23 +22096,8 @@ func (ec *executionContext) fieldContext_MatterDisclosureEdge_node(_ context.Con
 }
 
 func (ec *executionContext) _MatterDisclosureEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.MatterDisclosureEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatterDisclosureEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_MatterDisclosureEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterDisclosureEdge", field, false, false, "Cursor")
@@ -24641,69 +22136,24 @@ func (ec *executionContext) fieldContext_MatterEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _MatterEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.MatterEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatterEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_MatterEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _MatterTimelineEntry_stage(ctx context.Context, field graphql.CollectedField, obj *model.MatterTimelineEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatterTimelineEntry_stage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Stage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *matter.Stage) graphql.Marshaler {
-			return ec.marshalOMatterStage2ᚖsunlightᚋentᚋmatterᚐStage(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOMatterStage2ᚖsunlightᚋentᚋmatterᚐStage(ctx, field.Selections, obj.Stage)
 }
 func (ec *executionContext) fieldContext_MatterTimelineEntry_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterTimelineEntry", field, false, false, "MatterStage")
 }
 
 func (ec *executionContext) _MatterTimelineEntry_date(ctx context.Context, field graphql.CollectedField, obj *model.MatterTimelineEntry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MatterTimelineEntry_date(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Date, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.Date)
 }
 func (ec *executionContext) fieldContext_MatterTimelineEntry_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatterTimelineEntry", field, false, false, "Date")
@@ -24774,345 +22224,120 @@ func (ec *executionContext) fieldContext_MatterTimelineEntry_disclosure(_ contex
 }
 
 func (ec *executionContext) _Meeting_id(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Meeting_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Meeting_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_Meeting_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Meeting_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v meeting.Kind) graphql.Marshaler {
-			return ec.marshalNMeetingKind2sunlightᚋentᚋmeetingᚐKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMeetingKind2sunlightᚋentᚋmeetingᚐKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_Meeting_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "MeetingKind")
 }
 
 func (ec *executionContext) _Meeting_heldAt(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_heldAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HeldAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.HeldAt)
 }
 func (ec *executionContext) fieldContext_Meeting_heldAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Meeting_title(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Meeting_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "String")
 }
 
 func (ec *executionContext) _Meeting_place(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_place(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Place, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Place)
 }
 func (ec *executionContext) fieldContext_Meeting_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "String")
 }
 
 func (ec *executionContext) _Meeting_entitled(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_entitled(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Entitled, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Entitled)
 }
 func (ec *executionContext) fieldContext_Meeting_entitled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Meeting_attended(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_attended(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Attended, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Attended)
 }
 func (ec *executionContext) fieldContext_Meeting_attended(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Meeting_votesFor(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_votesFor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VotesFor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.VotesFor)
 }
 func (ec *executionContext) fieldContext_Meeting_votesFor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Meeting_votesAgainst(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_votesAgainst(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VotesAgainst, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.VotesAgainst)
 }
 func (ec *executionContext) fieldContext_Meeting_votesAgainst(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Meeting_votesAbstain(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_votesAbstain(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VotesAbstain, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.VotesAbstain)
 }
 func (ec *executionContext) fieldContext_Meeting_votesAbstain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Meeting_minutes(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_minutes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Minutes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Minutes)
 }
 func (ec *executionContext) fieldContext_Meeting_minutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "String")
 }
 
 func (ec *executionContext) _Meeting_supervisionOpinion(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_supervisionOpinion(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SupervisionOpinion, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.SupervisionOpinion)
 }
 func (ec *executionContext) fieldContext_Meeting_supervisionOpinion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "String")
 }
 
 func (ec *executionContext) _Meeting_matterID(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_matterID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MatterID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.MatterID)
 }
 func (ec *executionContext) fieldContext_Meeting_matterID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Meeting_matterStage(ctx context.Context, field graphql.CollectedField, obj *ent.Meeting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Meeting_matterStage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MatterStage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *meeting.MatterStage) graphql.Marshaler {
-			return ec.marshalOMeetingMatterStage2ᚖsunlightᚋentᚋmeetingᚐMatterStage(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOMeetingMatterStage2ᚖsunlightᚋentᚋmeetingᚐMatterStage(ctx, field.Selections, obj.MatterStage)
 }
 func (ec *executionContext) fieldContext_Meeting_matterStage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Meeting", field, false, false, "MeetingMatterStage")
@@ -25247,23 +22472,8 @@ func (ec *executionContext) fieldContext_MeetingConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _MeetingConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.MeetingConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_MeetingConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingConnection", field, false, false, "Int")
@@ -25302,115 +22512,40 @@ func (ec *executionContext) fieldContext_MeetingEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _MeetingEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.MeetingEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MeetingEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_MeetingEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MeetingEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _MonthTotals_period(ctx context.Context, field graphql.CollectedField, obj *model.MonthTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonthTotals_period(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Period, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v calendar.Period) graphql.Marshaler {
-			return ec.marshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, field.Selections, obj.Period)
 }
 func (ec *executionContext) fieldContext_MonthTotals_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthTotals", field, false, false, "Period")
 }
 
 func (ec *executionContext) _MonthTotals_income(ctx context.Context, field graphql.CollectedField, obj *model.MonthTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonthTotals_income(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Income, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Income)
 }
 func (ec *executionContext) fieldContext_MonthTotals_income(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthTotals", field, false, false, "Money")
 }
 
 func (ec *executionContext) _MonthTotals_expense(ctx context.Context, field graphql.CollectedField, obj *model.MonthTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonthTotals_expense(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Expense, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Expense)
 }
 func (ec *executionContext) fieldContext_MonthTotals_expense(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthTotals", field, false, false, "Money")
 }
 
 func (ec *executionContext) _MonthTotals_net(ctx context.Context, field graphql.CollectedField, obj *model.MonthTotals) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MonthTotals_net(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Net, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Net)
 }
 func (ec *executionContext) fieldContext_MonthTotals_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthTotals", field, false, false, "Money")
@@ -26561,230 +23696,80 @@ func (ec *executionContext) fieldContext_Mutation_closeMonth(ctx context.Context
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasNextPage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasNextPage)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasPreviousPage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.HasPreviousPage)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_startCursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.StartCursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.StartCursor)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_endCursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.EndCursor)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _PointEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.PointEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PointEvent_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_PointEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PointEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _PointEvent_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.PointEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PointEvent_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_PointEvent_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PointEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _PointEvent_residentID(ctx context.Context, field graphql.CollectedField, obj *ent.PointEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PointEvent_residentID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResidentID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ResidentID)
 }
 func (ec *executionContext) fieldContext_PointEvent_residentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PointEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _PointEvent_occurredOn(ctx context.Context, field graphql.CollectedField, obj *ent.PointEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PointEvent_occurredOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OccurredOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.OccurredOn)
 }
 func (ec *executionContext) fieldContext_PointEvent_occurredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PointEvent", field, false, false, "Date")
 }
 
 func (ec *executionContext) _PointEvent_points(ctx context.Context, field graphql.CollectedField, obj *ent.PointEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PointEvent_points(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Points, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Points)
 }
 func (ec *executionContext) fieldContext_PointEvent_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PointEvent", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PointEvent_reason(ctx context.Context, field graphql.CollectedField, obj *ent.PointEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PointEvent_reason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Reason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Reason)
 }
 func (ec *executionContext) fieldContext_PointEvent_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PointEvent", field, false, false, "String")
@@ -26919,23 +23904,8 @@ func (ec *executionContext) fieldContext_PointEventConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _PointEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PointEventConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PointEventConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_PointEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PointEventConnection", field, false, false, "Int")
@@ -26974,46 +23944,16 @@ func (ec *executionContext) fieldContext_PointEventEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _PointEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.PointEventEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PointEventEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_PointEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PointEventEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _PointsRank_rank(ctx context.Context, field graphql.CollectedField, obj *model.PointsRank) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PointsRank_rank(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rank, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
 }
 func (ec *executionContext) fieldContext_PointsRank_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PointsRank", field, false, false, "Int")
@@ -27052,46 +23992,16 @@ func (ec *executionContext) fieldContext_PointsRank_resident(_ context.Context, 
 }
 
 func (ec *executionContext) _PointsRank_points(ctx context.Context, field graphql.CollectedField, obj *model.PointsRank) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PointsRank_points(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Points, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Points)
 }
 func (ec *executionContext) fieldContext_PointsRank_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PointsRank", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PointsRank_events(ctx context.Context, field graphql.CollectedField, obj *model.PointsRank) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PointsRank_events(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Events, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Events)
 }
 func (ec *executionContext) fieldContext_PointsRank_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PointsRank", field, false, false, "Int")
@@ -28822,345 +25732,120 @@ func (ec *executionContext) fieldContext_RentArrears_contract(_ context.Context,
 }
 
 func (ec *executionContext) _RentArrears_months(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RentArrears_months(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Months, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Months)
 }
 func (ec *executionContext) fieldContext_RentArrears_months(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RentArrears_due(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RentArrears_due(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Due, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Due)
 }
 func (ec *executionContext) fieldContext_RentArrears_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Money")
 }
 
 func (ec *executionContext) _RentArrears_received(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RentArrears_received(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Received, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Received)
 }
 func (ec *executionContext) fieldContext_RentArrears_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Money")
 }
 
 func (ec *executionContext) _RentArrears_owed(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RentArrears_owed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Owed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Owed)
 }
 func (ec *executionContext) fieldContext_RentArrears_owed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Report_id(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Report_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Report_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Report", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Report_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Report_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_Report_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Report", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Report_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Report_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v report.Kind) graphql.Marshaler {
-			return ec.marshalNReportKind2sunlightᚋentᚋreportᚐKind(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNReportKind2sunlightᚋentᚋreportᚐKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_Report_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Report", field, false, false, "ReportKind")
 }
 
 func (ec *executionContext) _Report_period(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Report_period(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Period, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNPeriod2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNPeriod2string(ctx, field.Selections, obj.Period)
 }
 func (ec *executionContext) fieldContext_Report_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Report", field, false, false, "Period")
 }
 
 func (ec *executionContext) _Report_number(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Report_number(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Number, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Number)
 }
 func (ec *executionContext) fieldContext_Report_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Report", field, false, false, "String")
 }
 
 func (ec *executionContext) _Report_status(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Report_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v report.Status) graphql.Marshaler {
-			return ec.marshalNReportStatus2sunlightᚋentᚋreportᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNReportStatus2sunlightᚋentᚋreportᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Report_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Report", field, false, false, "ReportStatus")
 }
 
 func (ec *executionContext) _Report_sha256(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Report_sha256(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Sha256, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Sha256)
 }
 func (ec *executionContext) fieldContext_Report_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Report", field, false, false, "String")
 }
 
 func (ec *executionContext) _Report_prevSha256(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Report_prevSha256(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PrevSha256, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.PrevSha256)
 }
 func (ec *executionContext) fieldContext_Report_prevSha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Report", field, false, false, "String")
 }
 
 func (ec *executionContext) _Report_size(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Report_size(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Size, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int64(ctx, field.Selections, obj.Size)
 }
 func (ec *executionContext) fieldContext_Report_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Report", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Report_generatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Report_generatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GeneratedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.GeneratedAt)
 }
 func (ec *executionContext) fieldContext_Report_generatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Report", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Report_publishedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Report_publishedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PublishedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.PublishedAt)
 }
 func (ec *executionContext) fieldContext_Report_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Report", field, false, false, "Time")
@@ -29330,23 +26015,8 @@ func (ec *executionContext) fieldContext_ReportConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _ReportConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ReportConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReportConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ReportConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportConnection", field, false, false, "Int")
@@ -29385,161 +26055,56 @@ func (ec *executionContext) fieldContext_ReportEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ReportEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReportEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ReportEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Resident_id(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Resident_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Resident_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resident", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Resident_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Resident_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_Resident_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resident", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Resident_name(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Resident_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Resident_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resident", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resident_gender(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Resident_gender(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Gender, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v resident.Gender) graphql.Marshaler {
-			return ec.marshalNResidentGender2sunlightᚋentᚋresidentᚐGender(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNResidentGender2sunlightᚋentᚋresidentᚐGender(ctx, field.Selections, obj.Gender)
 }
 func (ec *executionContext) fieldContext_Resident_gender(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resident", field, false, false, "ResidentGender")
 }
 
 func (ec *executionContext) _Resident_birthDate(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Resident_birthDate(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.BirthDate, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.BirthDate)
 }
 func (ec *executionContext) fieldContext_Resident_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resident", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Resident_groupID(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Resident_groupID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GroupID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.GroupID)
 }
 func (ec *executionContext) fieldContext_Resident_groupID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resident", field, false, false, "ID")
@@ -29569,23 +26134,8 @@ func (ec *executionContext) fieldContext_Resident_roles(_ context.Context, field
 }
 
 func (ec *executionContext) _Resident_movedOutOn(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Resident_movedOutOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MovedOutOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalODate2ᚖtimeᚐTime(ctx, field.Selections, obj.MovedOutOn)
 }
 func (ec *executionContext) fieldContext_Resident_movedOutOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resident", field, false, false, "Date")
@@ -30020,23 +26570,8 @@ func (ec *executionContext) fieldContext_ResidentConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _ResidentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ResidentConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ResidentConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ResidentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResidentConnection", field, false, false, "Int")
@@ -30075,115 +26610,40 @@ func (ec *executionContext) fieldContext_ResidentEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _ResidentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ResidentEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ResidentEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ResidentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResidentEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _ResidentGroup_id(ctx context.Context, field graphql.CollectedField, obj *ent.ResidentGroup) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ResidentGroup_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_ResidentGroup_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResidentGroup", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ResidentGroup_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.ResidentGroup) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ResidentGroup_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_ResidentGroup_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResidentGroup", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ResidentGroup_name(ctx context.Context, field graphql.CollectedField, obj *ent.ResidentGroup) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ResidentGroup_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_ResidentGroup_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResidentGroup", field, false, false, "String")
 }
 
 func (ec *executionContext) _ResidentGroup_leaderID(ctx context.Context, field graphql.CollectedField, obj *ent.ResidentGroup) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ResidentGroup_leaderID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LeaderID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.LeaderID)
 }
 func (ec *executionContext) fieldContext_ResidentGroup_leaderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResidentGroup", field, false, false, "ID")
@@ -30362,23 +26822,8 @@ func (ec *executionContext) fieldContext_ResidentGroupConnection_pageInfo(_ cont
 }
 
 func (ec *executionContext) _ResidentGroupConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ResidentGroupConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ResidentGroupConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ResidentGroupConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResidentGroupConnection", field, false, false, "Int")
@@ -30417,184 +26862,64 @@ func (ec *executionContext) fieldContext_ResidentGroupEdge_node(_ context.Contex
 }
 
 func (ec *executionContext) _ResidentGroupEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ResidentGroupEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ResidentGroupEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ResidentGroupEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResidentGroupEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Signature_id(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Signature_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Signature_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Signature", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Signature_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Signature_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_Signature_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Signature", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Signature_voucherID(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Signature_voucherID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VoucherID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.VoucherID)
 }
 func (ec *executionContext) fieldContext_Signature_voucherID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Signature", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Signature_signer(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Signature_signer(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Signer, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Signer)
 }
 func (ec *executionContext) fieldContext_Signature_signer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Signature", field, false, false, "String")
 }
 
 func (ec *executionContext) _Signature_role(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Signature_role(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v signature.Role) graphql.Marshaler {
-			return ec.marshalNSignatureRole2sunlightᚋentᚋsignatureᚐRole(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNSignatureRole2sunlightᚋentᚋsignatureᚐRole(ctx, field.Selections, obj.Role)
 }
 func (ec *executionContext) fieldContext_Signature_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Signature", field, false, false, "SignatureRole")
 }
 
 func (ec *executionContext) _Signature_residentID(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Signature_residentID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResidentID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.ResidentID)
 }
 func (ec *executionContext) fieldContext_Signature_residentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Signature", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Signature_signedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Signature_signedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SignedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.SignedAt)
 }
 func (ec *executionContext) fieldContext_Signature_signedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Signature", field, false, false, "Time")
@@ -30729,23 +27054,8 @@ func (ec *executionContext) fieldContext_SignatureConnection_pageInfo(_ context.
 }
 
 func (ec *executionContext) _SignatureConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.SignatureConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SignatureConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_SignatureConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SignatureConnection", field, false, false, "Int")
@@ -30784,161 +27094,56 @@ func (ec *executionContext) fieldContext_SignatureEdge_node(_ context.Context, f
 }
 
 func (ec *executionContext) _SignatureEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.SignatureEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SignatureEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_SignatureEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SignatureEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Stall_id(ctx context.Context, field graphql.CollectedField, obj *ent.Stall) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stall_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Stall_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stall", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Stall_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.Stall) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stall_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_Stall_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stall", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Stall_marketID(ctx context.Context, field graphql.CollectedField, obj *ent.Stall) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stall_marketID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MarketID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.MarketID)
 }
 func (ec *executionContext) fieldContext_Stall_marketID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stall", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Stall_number(ctx context.Context, field graphql.CollectedField, obj *ent.Stall) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stall_number(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Number, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Number)
 }
 func (ec *executionContext) fieldContext_Stall_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stall", field, false, false, "String")
 }
 
 func (ec *executionContext) _Stall_areaM2(ctx context.Context, field graphql.CollectedField, obj *ent.Stall) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stall_areaM2(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AreaM2, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.AreaM2)
 }
 func (ec *executionContext) fieldContext_Stall_areaM2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stall", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Stall_monthlyRent(ctx context.Context, field graphql.CollectedField, obj *ent.Stall) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stall_monthlyRent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MonthlyRent, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.MonthlyRent)
 }
 func (ec *executionContext) fieldContext_Stall_monthlyRent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stall", field, false, false, "Money")
@@ -31161,23 +27366,8 @@ func (ec *executionContext) fieldContext_StallConnection_pageInfo(_ context.Cont
 }
 
 func (ec *executionContext) _StallConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.StallConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StallConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_StallConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StallConnection", field, false, false, "Int")
@@ -31216,23 +27406,8 @@ func (ec *executionContext) fieldContext_StallEdge_node(_ context.Context, field
 }
 
 func (ec *executionContext) _StallEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.StallEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StallEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_StallEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StallEdge", field, false, false, "Cursor")
@@ -31347,46 +27522,16 @@ func (ec *executionContext) fieldContext_Subscription_reportPublished(ctx contex
 }
 
 func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Viewer_role(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v auth.Role) graphql.Marshaler {
-			return ec.marshalNRole2sunlightᚋauthᚐRole(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNRole2sunlightᚋauthᚐRole(ctx, field.Selections, obj.Role)
 }
 func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Role")
 }
 
 func (ec *executionContext) _Viewer_name(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Viewer_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Viewer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
@@ -31416,345 +27561,120 @@ func (ec *executionContext) fieldContext_Viewer_communityIDs(_ context.Context, 
 }
 
 func (ec *executionContext) _Viewer_district(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Viewer_district(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.District, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.District)
 }
 func (ec *executionContext) fieldContext_Viewer_district(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
 }
 
 func (ec *executionContext) _Voucher_id(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Voucher_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Voucher_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_communityID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CommunityID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNID2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_Voucher_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Voucher_number(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_number(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Number, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Number)
 }
 func (ec *executionContext) fieldContext_Voucher_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "String")
 }
 
 func (ec *executionContext) _Voucher_occurredOn(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_occurredOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OccurredOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.OccurredOn)
 }
 func (ec *executionContext) fieldContext_Voucher_occurredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Voucher_period(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_period(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Period, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNPeriod2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNPeriod2string(ctx, field.Selections, obj.Period)
 }
 func (ec *executionContext) fieldContext_Voucher_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "Period")
 }
 
 func (ec *executionContext) _Voucher_direction(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_direction(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Direction, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v voucher.Direction) graphql.Marshaler {
-			return ec.marshalNVoucherDirection2sunlightᚋentᚋvoucherᚐDirection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNVoucherDirection2sunlightᚋentᚋvoucherᚐDirection(ctx, field.Selections, obj.Direction)
 }
 func (ec *executionContext) fieldContext_Voucher_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "VoucherDirection")
 }
 
 func (ec *executionContext) _Voucher_category(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Category)
 }
 func (ec *executionContext) fieldContext_Voucher_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "String")
 }
 
 func (ec *executionContext) _Voucher_amount(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_amount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
 }
 func (ec *executionContext) fieldContext_Voucher_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Voucher_summary(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_summary(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Summary, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Summary)
 }
 func (ec *executionContext) fieldContext_Voucher_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "String")
 }
 
 func (ec *executionContext) _Voucher_counterparty(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_counterparty(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Counterparty, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Counterparty)
 }
 func (ec *executionContext) fieldContext_Voucher_counterparty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "String")
 }
 
 func (ec *executionContext) _Voucher_status(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v voucher.Status) graphql.Marshaler {
-			return ec.marshalNVoucherStatus2sunlightᚋentᚋvoucherᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNVoucherStatus2sunlightᚋentᚋvoucherᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Voucher_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "VoucherStatus")
 }
 
 func (ec *executionContext) _Voucher_postedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_postedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PostedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.PostedAt)
 }
 func (ec *executionContext) fieldContext_Voucher_postedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Voucher_reversesID(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_reversesID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReversesID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.ReversesID)
 }
 func (ec *executionContext) fieldContext_Voucher_reversesID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Voucher_contractID(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Voucher_contractID(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ContractID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOID2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.ContractID)
 }
 func (ec *executionContext) fieldContext_Voucher_contractID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "ID")
@@ -32108,23 +28028,8 @@ func (ec *executionContext) fieldContext_VoucherConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _VoucherConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.VoucherConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VoucherConnection_totalCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_VoucherConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VoucherConnection", field, false, false, "Int")
@@ -32163,46 +28068,16 @@ func (ec *executionContext) fieldContext_VoucherEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _VoucherEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.VoucherEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_VoucherEdge_cursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
-			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_VoucherEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("VoucherEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
@@ -32232,23 +28107,8 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_isRepeatable(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsRepeatable, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.IsRepeatable)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
@@ -32322,23 +28182,8 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
@@ -32414,23 +28259,8 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
@@ -32582,23 +28412,8 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -32660,23 +28475,8 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_defaultValue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DefaultValue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")

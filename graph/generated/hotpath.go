@@ -1,7 +1,7 @@
 package generated
 
 // This file is written by hand; go generate keeps it (gqlgen writes only
-// generated.go). See graph/internal/inorder.
+// generated.go). See graph/internal/hotpath.
 
 import (
 	"context"
