@@ -1,0 +1,85 @@
+package graph
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"sunlight/calendar"
+	"sunlight/dbtest"
+	"sunlight/demo"
+	"sunlight/graph/generated"
+)
+
+// TestPostMatchesGqlgen holds postJSON to what gqlgen's own POST transport
+// answers, byte for byte, status and media type included: it may only skip
+// the second encoding pass, never change a response.
+func TestPostMatchesGqlgen(t *testing.T) {
+	d := dbtest.Open(t, dbtest.SQLiteDSN(t))
+	if err := demo.Load(context.Background(), d.Client); err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return calendar.StartOf(demo.Today) }
+	serve := func(tr graphql.Transport) http.Handler {
+		srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: NewResolver(d.Client, now, nil)}))
+		srv.AddTransport(tr)
+		srv.SetErrorPresenter(presentLimitError)
+		return srv
+	}
+	ours, theirs := serve(postJSON{}), serve(transport.POST{})
+
+	cases := []struct {
+		name, accept, body string
+		// gqlgenOnly is text gqlgen's answer has and ours deliberately
+		// has not: gqlgen echoes an undecodable body (up to the 1 MiB
+		// limit) into the error message.
+		gqlgenOnly string
+	}{
+		{"data", "", `{"query":"{ communities(first: 2) { totalCount edges { node { name district assets(first: 3) { edges { node { name acquiredOn originalValue category } } } } } } }"}`, ""},
+		{"unicode and escapes", "application/json", `{"query":"{ community(code: \"gezishi\") { name address } }"}`, ""},
+		{"variables", "*/*", `{"query":"query($c: String!) { community(code: $c) { name } }","variables":{"c":"gezishi"}}`, ""},
+		{"null data field", "", `{"query":"{ community(code: \"nobody\") { name } }"}`, ""},
+		{"resolver error", "", `{"query":"{ ledgerTotals(communityID: \"1\", period: \"2026-13\") { income } }"}`, ""},
+		{"validation error", "", `{"query":"{ nope }"}`, ""},
+		{"validation error, GraphQL media type", "application/graphql-response+json", `{"query":"{ nope }"}`, ""},
+		{"parse error", "application/json", `{"query":"{"}`, ""},
+		{"not JSON", "", `{"query":`, ` body:{\"query\":`},
+		{"no query", "", `{}`, ""},
+		{"unknown Accept", "text/html", `{"query":"{ __typename }"}`, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			do := func(h http.Handler) *httptest.ResponseRecorder {
+				req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(c.body))
+				req.Header.Set("Content-Type", "application/json")
+				if c.accept != "" {
+					req.Header.Set("Accept", c.accept)
+				}
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				return rec
+			}
+			got, want := do(ours), do(theirs)
+			if got.Code != want.Code || got.Header().Get("Content-Type") != want.Header().Get("Content-Type") {
+				t.Errorf("status %d %q, gqlgen %d %q", got.Code, got.Header().Get("Content-Type"), want.Code, want.Header().Get("Content-Type"))
+			}
+			wantBody := strings.Replace(want.Body.String(), c.gqlgenOnly, "", 1)
+			if c.gqlgenOnly != "" && wantBody == want.Body.String() {
+				t.Fatalf("gqlgen no longer answers with %q: %s", c.gqlgenOnly, want.Body)
+			}
+			if got.Body.String() != wantBody {
+				t.Errorf("body differs:\n ours: %s\ngqlgen: %s", got.Body, want.Body)
+			}
+			if got.Body.Len() == 0 {
+				t.Error("empty body")
+			}
+		})
+	}
+}
