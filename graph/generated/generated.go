@@ -46853,31 +46853,31 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_community(ctx, field, obj)
 				})
 		case "valuations":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_valuations(ctx, field, obj)
 				})
 		case "markets":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_markets(ctx, field, obj)
 				})
 		case "contracts":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_contracts(ctx, field, obj)
 				})
 		case "bookValue":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_bookValue(ctx, field, obj)
@@ -47171,13 +47171,13 @@ func (ec *executionContext) _AssetValuation(ctx context.Context, sel ast.Selecti
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AssetValuation_community(ctx, field, obj)
 				})
 		case "asset":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AssetValuation_asset(ctx, field, obj)
@@ -47481,19 +47481,19 @@ func (ec *executionContext) _Benefit(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Benefit_community(ctx, field, obj)
 				})
 		case "resident":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Benefit_resident(ctx, field, obj)
 				})
 		case "voucher":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Benefit_voucher(ctx, field, obj)
@@ -47764,103 +47764,103 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "assets":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_assets(ctx, field, obj)
 				})
 		case "assetValuations":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_assetValuations(ctx, field, obj)
 				})
 		case "markets":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_markets(ctx, field, obj)
 				})
 		case "stalls":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_stalls(ctx, field, obj)
 				})
 		case "contracts":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_contracts(ctx, field, obj)
 				})
 		case "matters":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_matters(ctx, field, obj)
 				})
 		case "matterDisclosures":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_matterDisclosures(ctx, field, obj)
 				})
 		case "meetings":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_meetings(ctx, field, obj)
 				})
 		case "residents":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_residents(ctx, field, obj)
 				})
 		case "residentGroups":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_residentGroups(ctx, field, obj)
 				})
 		case "pointEvents":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_pointEvents(ctx, field, obj)
 				})
 		case "benefits":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_benefits(ctx, field, obj)
 				})
 		case "vouchers":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_vouchers(ctx, field, obj)
 				})
 		case "signatures":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_signatures(ctx, field, obj)
 				})
 		case "inquiries":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_inquiries(ctx, field, obj)
 				})
 		case "reports":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_reports(ctx, field, obj)
 				})
 		case "jobRuns":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_jobRuns(ctx, field, obj)
@@ -48055,31 +48055,31 @@ func (ec *executionContext) _Contract(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contract_community(ctx, field, obj)
 				})
 		case "matter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contract_matter(ctx, field, obj)
 				})
 		case "asset":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contract_asset(ctx, field, obj)
 				})
 		case "stall":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contract_stall(ctx, field, obj)
 				})
 		case "vouchers":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contract_vouchers(ctx, field, obj)
@@ -48292,37 +48292,37 @@ func (ec *executionContext) _Inquiry(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Inquiry_community(ctx, field, obj)
 				})
 		case "resident":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Inquiry_resident(ctx, field, obj)
 				})
 		case "voucher":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Inquiry_voucher(ctx, field, obj)
 				})
 		case "report":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Inquiry_report(ctx, field, obj)
 				})
 		case "dueOn":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Inquiry_dueOn(ctx, field, obj)
 				})
 		case "overdue":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Inquiry_overdue(ctx, field, obj)
@@ -48487,7 +48487,7 @@ func (ec *executionContext) _JobRun(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._JobRun_community(ctx, field, obj)
@@ -48705,19 +48705,19 @@ func (ec *executionContext) _Market(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Market_community(ctx, field, obj)
 				})
 		case "asset":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Market_asset(ctx, field, obj)
 				})
 		case "stalls":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Market_stalls(ctx, field, obj)
@@ -48955,37 +48955,37 @@ func (ec *executionContext) _Matter(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Matter_community(ctx, field, obj)
 				})
 		case "meetings":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Matter_meetings(ctx, field, obj)
 				})
 		case "disclosures":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Matter_disclosures(ctx, field, obj)
 				})
 		case "contracts":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Matter_contracts(ctx, field, obj)
 				})
 		case "timeline":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Matter_timeline(ctx, field, obj)
 				})
 		case "nextStage":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Matter_nextStage(ctx, field, obj)
@@ -49097,13 +49097,13 @@ func (ec *executionContext) _MatterDisclosure(ctx context.Context, sel ast.Selec
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MatterDisclosure_community(ctx, field, obj)
 				})
 		case "matter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MatterDisclosure_matter(ctx, field, obj)
@@ -49379,13 +49379,13 @@ func (ec *executionContext) _Meeting(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Meeting_community(ctx, field, obj)
 				})
 		case "matter":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Meeting_matter(ctx, field, obj)
@@ -49844,13 +49844,13 @@ func (ec *executionContext) _PointEvent(ctx context.Context, sel ast.SelectionSe
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PointEvent_community(ctx, field, obj)
 				})
 		case "resident":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PointEvent_resident(ctx, field, obj)
@@ -50021,223 +50021,223 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
 		case "node":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_node(ctx, field)
 				})
 		case "nodes":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
 		case "assets":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_assets(ctx, field)
 				})
 		case "assetValuations":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_assetValuations(ctx, field)
 				})
 		case "auditEvents":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
 				})
 		case "benefits":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_benefits(ctx, field)
 				})
 		case "communities":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_communities(ctx, field)
 				})
 		case "contracts":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_contracts(ctx, field)
 				})
 		case "inquiries":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_inquiries(ctx, field)
 				})
 		case "jobRuns":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_jobRuns(ctx, field)
 				})
 		case "markets":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_markets(ctx, field)
 				})
 		case "matters":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_matters(ctx, field)
 				})
 		case "matterDisclosures":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_matterDisclosures(ctx, field)
 				})
 		case "meetings":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_meetings(ctx, field)
 				})
 		case "pointEvents":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_pointEvents(ctx, field)
 				})
 		case "reports":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reports(ctx, field)
 				})
 		case "residents":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_residents(ctx, field)
 				})
 		case "residentGroups":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_residentGroups(ctx, field)
 				})
 		case "stalls":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stalls(ctx, field)
 				})
 		case "vouchers":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_vouchers(ctx, field)
 				})
 		case "viewer":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_viewer(ctx, field)
 				})
 		case "community":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_community(ctx, field)
 				})
 		case "ledgerTotals":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_ledgerTotals(ctx, field)
 				})
 		case "ledgerYearToDate":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_ledgerYearToDate(ctx, field)
 				})
 		case "monthlyTotals":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_monthlyTotals(ctx, field)
 				})
 		case "assetTotals":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_assetTotals(ctx, field)
 				})
 		case "assetGrowth":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_assetGrowth(ctx, field)
 				})
 		case "governanceCounts":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_governanceCounts(ctx, field)
 				})
 		case "amountInCapitals":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_amountInCapitals(ctx, field)
 				})
 		case "eligibleResidents":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_eligibleResidents(ctx, field)
 				})
 		case "pointsRanking":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_pointsRanking(ctx, field)
 				})
 		case "benefitTotals":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_benefitTotals(ctx, field)
 				})
 		case "contractsEndingWithin":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_contractsEndingWithin(ctx, field)
 				})
 		case "longTermContracts":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_longTermContracts(ctx, field)
 				})
 		case "rentArrears":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_rentArrears(ctx, field)
 				})
 		case "marketOccupancy":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_marketOccupancy(ctx, field)
 				})
 		case "openInquiries":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_openInquiries(ctx, field)
@@ -50393,19 +50393,19 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Report_community(ctx, field, obj)
 				})
 		case "inquiries":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Report_inquiries(ctx, field, obj)
 				})
 		case "downloadURL":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Report_downloadURL(ctx, field, obj)
@@ -50560,67 +50560,67 @@ func (ec *executionContext) _Resident(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_community(ctx, field, obj)
 				})
 		case "group":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_group(ctx, field, obj)
 				})
 		case "ledGroups":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_ledGroups(ctx, field, obj)
 				})
 		case "pointEvents":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_pointEvents(ctx, field, obj)
 				})
 		case "benefits":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_benefits(ctx, field, obj)
 				})
 		case "inquiries":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_inquiries(ctx, field, obj)
 				})
 		case "age":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_age(ctx, field, obj)
 				})
 		case "idNumberMasked":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_idNumberMasked(ctx, field, obj)
 				})
 		case "phoneMasked":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_phoneMasked(ctx, field, obj)
 				})
 		case "idNumber":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_idNumber(ctx, field, obj)
 				})
 		case "phone":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_phone(ctx, field, obj)
@@ -50755,19 +50755,19 @@ func (ec *executionContext) _ResidentGroup(ctx context.Context, sel ast.Selectio
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ResidentGroup_community(ctx, field, obj)
 				})
 		case "leader":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ResidentGroup_leader(ctx, field, obj)
 				})
 		case "members":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ResidentGroup_members(ctx, field, obj)
@@ -50917,13 +50917,13 @@ func (ec *executionContext) _Signature(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Signature_community(ctx, field, obj)
 				})
 		case "voucher":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Signature_voucher(ctx, field, obj)
@@ -51068,25 +51068,25 @@ func (ec *executionContext) _Stall(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stall_community(ctx, field, obj)
 				})
 		case "market":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stall_market(ctx, field, obj)
 				})
 		case "contracts":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stall_contracts(ctx, field, obj)
 				})
 		case "currentLease":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stall_currentLease(ctx, field, obj)
@@ -51377,49 +51377,49 @@ func (ec *executionContext) _Voucher(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "community":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_community(ctx, field, obj)
 				})
 		case "reverses":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_reverses(ctx, field, obj)
 				})
 		case "reversedBy":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_reversedBy(ctx, field, obj)
 				})
 		case "contract":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_contract(ctx, field, obj)
 				})
 		case "signatures":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_signatures(ctx, field, obj)
 				})
 		case "benefits":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_benefits(ctx, field, obj)
 				})
 		case "inquiries":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_inquiries(ctx, field, obj)
 				})
 		case "amountInCapitals":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_amountInCapitals(ctx, field, obj)
