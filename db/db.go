@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"runtime"
 	"strings"
@@ -23,6 +24,7 @@ import (
 	"sunlight/ent"
 	"sunlight/ent/migrate"
 	_ "sunlight/ent/runtime" // the schemas' defaults, validators and privacy policies
+	"sunlight/ledger"
 )
 
 // DefaultDSN is the embedded database used when none is configured.
@@ -137,6 +139,19 @@ func postgresDSN(dsn string) string {
 func (d *DB) Migrate(ctx context.Context) error {
 	if err := d.Client.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
 		return fmt.Errorf("migrate %s schema: %w", d.Dialect, err)
+	}
+	return d.catchUpTotals(ctx)
+}
+
+// catchUpTotals sums the closed months of a database that closed them
+// before month sums existed (package ledger); a no-op query otherwise.
+func (d *DB) catchUpTotals(ctx context.Context) error {
+	n, err := ledger.CatchUpTotals(ctx, d.Client)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		slog.InfoContext(ctx, "month sums caught up", "communities", n)
 	}
 	return nil
 }

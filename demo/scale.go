@@ -83,6 +83,11 @@ func LoadScale(ctx context.Context, d *db.DB, s Scale) error {
 	if err := w.commit(ctx); err != nil {
 		return err
 	}
+	// The rows were written around the ledger, which sums a month when it
+	// closes it: sum every month the load closed.
+	if _, err := ledger.CatchUpTotals(ctx, d.Client); err != nil {
+		return fmt.Errorf("month sums of the scale data: %w", err)
+	}
 	return settle(ctx, d)
 }
 

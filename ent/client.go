@@ -24,6 +24,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/ent/monthsum"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/report"
 	"sunlight/ent/resident"
@@ -71,6 +72,8 @@ type Client struct {
 	MatterDisclosure *MatterDisclosureClient
 	// Meeting is the client for interacting with the Meeting builders.
 	Meeting *MeetingClient
+	// MonthSum is the client for interacting with the MonthSum builders.
+	MonthSum *MonthSumClient
 	// PointEvent is the client for interacting with the PointEvent builders.
 	PointEvent *PointEventClient
 	// Report is the client for interacting with the Report builders.
@@ -109,6 +112,7 @@ func (c *Client) init() {
 	c.Matter = NewMatterClient(c.config)
 	c.MatterDisclosure = NewMatterDisclosureClient(c.config)
 	c.Meeting = NewMeetingClient(c.config)
+	c.MonthSum = NewMonthSumClient(c.config)
 	c.PointEvent = NewPointEventClient(c.config)
 	c.Report = NewReportClient(c.config)
 	c.Resident = NewResidentClient(c.config)
@@ -221,6 +225,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Matter:           NewMatterClient(cfg),
 		MatterDisclosure: NewMatterDisclosureClient(cfg),
 		Meeting:          NewMeetingClient(cfg),
+		MonthSum:         NewMonthSumClient(cfg),
 		PointEvent:       NewPointEventClient(cfg),
 		Report:           NewReportClient(cfg),
 		Resident:         NewResidentClient(cfg),
@@ -260,6 +265,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Matter:           NewMatterClient(cfg),
 		MatterDisclosure: NewMatterDisclosureClient(cfg),
 		Meeting:          NewMeetingClient(cfg),
+		MonthSum:         NewMonthSumClient(cfg),
 		PointEvent:       NewPointEventClient(cfg),
 		Report:           NewReportClient(cfg),
 		Resident:         NewResidentClient(cfg),
@@ -298,8 +304,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AccessToken, c.Asset, c.AssetValuation, c.AuditEvent, c.Benefit, c.Community,
 		c.Contract, c.Inquiry, c.JobRun, c.Market, c.Matter, c.MatterDisclosure,
-		c.Meeting, c.PointEvent, c.Report, c.Resident, c.ResidentGroup, c.Signature,
-		c.Stall, c.Voucher,
+		c.Meeting, c.MonthSum, c.PointEvent, c.Report, c.Resident, c.ResidentGroup,
+		c.Signature, c.Stall, c.Voucher,
 	} {
 		n.Use(hooks...)
 	}
@@ -311,8 +317,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AccessToken, c.Asset, c.AssetValuation, c.AuditEvent, c.Benefit, c.Community,
 		c.Contract, c.Inquiry, c.JobRun, c.Market, c.Matter, c.MatterDisclosure,
-		c.Meeting, c.PointEvent, c.Report, c.Resident, c.ResidentGroup, c.Signature,
-		c.Stall, c.Voucher,
+		c.Meeting, c.MonthSum, c.PointEvent, c.Report, c.Resident, c.ResidentGroup,
+		c.Signature, c.Stall, c.Voucher,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -347,6 +353,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.MatterDisclosure.mutate(ctx, m)
 	case *MeetingMutation:
 		return c.Meeting.mutate(ctx, m)
+	case *MonthSumMutation:
+		return c.MonthSum.mutate(ctx, m)
 	case *PointEventMutation:
 		return c.PointEvent.mutate(ctx, m)
 	case *ReportMutation:
@@ -1489,6 +1497,22 @@ func (c *CommunityClient) QueryVouchers(_m *Community) *VoucherQuery {
 			sqlgraph.From(community.Table, community.FieldID, id),
 			sqlgraph.To(voucher.Table, voucher.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, community.VouchersTable, community.VouchersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMonthSums queries the month_sums edge of a Community.
+func (c *CommunityClient) QueryMonthSums(_m *Community) *MonthSumQuery {
+	query := (&MonthSumClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, id),
+			sqlgraph.To(monthsum.Table, monthsum.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.MonthSumsTable, community.MonthSumsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2860,6 +2884,156 @@ func (c *MeetingClient) mutate(ctx context.Context, m *MeetingMutation) (Value, 
 	}
 }
 
+// MonthSumClient is a client for the MonthSum schema.
+type MonthSumClient struct {
+	config
+}
+
+// NewMonthSumClient returns a client for the MonthSum from the given config.
+func NewMonthSumClient(c config) *MonthSumClient {
+	return &MonthSumClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `monthsum.Hooks(f(g(h())))`.
+func (c *MonthSumClient) Use(hooks ...Hook) {
+	c.hooks.MonthSum = append(c.hooks.MonthSum, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `monthsum.Intercept(f(g(h())))`.
+func (c *MonthSumClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MonthSum = append(c.inters.MonthSum, interceptors...)
+}
+
+// Create returns a builder for creating a MonthSum entity.
+func (c *MonthSumClient) Create() *MonthSumCreate {
+	mutation := newMonthSumMutation(c.config, OpCreate)
+	return &MonthSumCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MonthSum entities.
+func (c *MonthSumClient) CreateBulk(builders ...*MonthSumCreate) *MonthSumCreateBulk {
+	return &MonthSumCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MonthSumClient) MapCreateBulk(slice any, setFunc func(*MonthSumCreate, int)) *MonthSumCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MonthSumCreateBulk{err: fmt.Errorf("calling to MonthSumClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MonthSumCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MonthSumCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MonthSum.
+func (c *MonthSumClient) Update() *MonthSumUpdate {
+	mutation := newMonthSumMutation(c.config, OpUpdate)
+	return &MonthSumUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MonthSumClient) UpdateOne(_m *MonthSum) *MonthSumUpdateOne {
+	mutation := newMonthSumMutation(c.config, OpUpdateOne, withMonthSum(_m))
+	return &MonthSumUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MonthSumClient) UpdateOneID(id int) *MonthSumUpdateOne {
+	mutation := newMonthSumMutation(c.config, OpUpdateOne, withMonthSumID(id))
+	return &MonthSumUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MonthSum.
+func (c *MonthSumClient) Delete() *MonthSumDelete {
+	mutation := newMonthSumMutation(c.config, OpDelete)
+	return &MonthSumDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MonthSumClient) DeleteOne(_m *MonthSum) *MonthSumDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MonthSumClient) DeleteOneID(id int) *MonthSumDeleteOne {
+	builder := c.Delete().Where(monthsum.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MonthSumDeleteOne{builder}
+}
+
+// Query returns a query builder for MonthSum.
+func (c *MonthSumClient) Query() *MonthSumQuery {
+	return &MonthSumQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMonthSum},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MonthSum entity by its id.
+func (c *MonthSumClient) Get(ctx context.Context, id int) (*MonthSum, error) {
+	return c.Query().Where(monthsum.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MonthSumClient) GetX(ctx context.Context, id int) *MonthSum {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a MonthSum.
+func (c *MonthSumClient) QueryCommunity(_m *MonthSum) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(monthsum.Table, monthsum.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, monthsum.CommunityTable, monthsum.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MonthSumClient) Hooks() []Hook {
+	hooks := c.hooks.MonthSum
+	return append(hooks[:len(hooks):len(hooks)], monthsum.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MonthSumClient) Interceptors() []Interceptor {
+	return c.inters.MonthSum
+}
+
+func (c *MonthSumClient) mutate(ctx context.Context, m *MonthSumMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MonthSumCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MonthSumUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MonthSumUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MonthSumDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MonthSum mutation op: %q", m.Op())
+	}
+}
+
 // PointEventClient is a client for the PointEvent schema.
 type PointEventClient struct {
 	config
@@ -4202,13 +4376,15 @@ func (c *VoucherClient) mutate(ctx context.Context, m *VoucherMutation) (Value, 
 type (
 	hooks struct {
 		AccessToken, Asset, AssetValuation, AuditEvent, Benefit, Community, Contract,
-		Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting, PointEvent, Report,
-		Resident, ResidentGroup, Signature, Stall, Voucher []ent.Hook
+		Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting, MonthSum,
+		PointEvent, Report, Resident, ResidentGroup, Signature, Stall,
+		Voucher []ent.Hook
 	}
 	inters struct {
 		AccessToken, Asset, AssetValuation, AuditEvent, Benefit, Community, Contract,
-		Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting, PointEvent, Report,
-		Resident, ResidentGroup, Signature, Stall, Voucher []ent.Interceptor
+		Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting, MonthSum,
+		PointEvent, Report, Resident, ResidentGroup, Signature, Stall,
+		Voucher []ent.Interceptor
 	}
 )
 

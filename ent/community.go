@@ -38,6 +38,8 @@ type Community struct {
 	TenderThreshold money.Fen `json:"tender_threshold,omitempty"`
 	// Closed through (月月清): the last month whose books are closed; vouchers dated in it or before are refused. Set by closeMonth.
 	ClosedThrough *string `json:"closed_through,omitempty"`
+	// The last closed month whose sums are in month_sums; set with closed_through, or caught up after an upgrade (package ledger).
+	TotalsThrough *string `json:"totals_through,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CommunityQuery when eager-loading is set.
 	Edges        CommunityEdges `json:"edges"`
@@ -72,6 +74,8 @@ type CommunityEdges struct {
 	Benefits []*Benefit `json:"benefits,omitempty"`
 	// Vouchers (凭证): every income and expense.
 	Vouchers []*Voucher `json:"vouchers,omitempty"`
+	// Sums of the closed months (月度汇总).
+	MonthSums []*MonthSum `json:"month_sums,omitempty"`
 	// Signatures (签字) on the community's vouchers.
 	Signatures []*Signature `json:"signatures,omitempty"`
 	// Inquiries (质询) residents raised.
@@ -82,7 +86,7 @@ type CommunityEdges struct {
 	JobRuns []*JobRun `json:"job_runs,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [17]bool
+	loadedTypes [18]bool
 	// totalCount holds the count of the edges above.
 	totalCount [17]map[string]int
 
@@ -99,6 +103,7 @@ type CommunityEdges struct {
 	namedPointEvents       map[string][]*PointEvent
 	namedBenefits          map[string][]*Benefit
 	namedVouchers          map[string][]*Voucher
+	namedMonthSums         map[string][]*MonthSum
 	namedSignatures        map[string][]*Signature
 	namedInquiries         map[string][]*Inquiry
 	namedReports           map[string][]*Report
@@ -222,10 +227,19 @@ func (e CommunityEdges) VouchersOrErr() ([]*Voucher, error) {
 	return nil, &NotLoadedError{edge: "vouchers"}
 }
 
+// MonthSumsOrErr returns the MonthSums value or an error if the edge
+// was not loaded in eager-loading.
+func (e CommunityEdges) MonthSumsOrErr() ([]*MonthSum, error) {
+	if e.loadedTypes[13] {
+		return e.MonthSums, nil
+	}
+	return nil, &NotLoadedError{edge: "month_sums"}
+}
+
 // SignaturesOrErr returns the Signatures value or an error if the edge
 // was not loaded in eager-loading.
 func (e CommunityEdges) SignaturesOrErr() ([]*Signature, error) {
-	if e.loadedTypes[13] {
+	if e.loadedTypes[14] {
 		return e.Signatures, nil
 	}
 	return nil, &NotLoadedError{edge: "signatures"}
@@ -234,7 +248,7 @@ func (e CommunityEdges) SignaturesOrErr() ([]*Signature, error) {
 // InquiriesOrErr returns the Inquiries value or an error if the edge
 // was not loaded in eager-loading.
 func (e CommunityEdges) InquiriesOrErr() ([]*Inquiry, error) {
-	if e.loadedTypes[14] {
+	if e.loadedTypes[15] {
 		return e.Inquiries, nil
 	}
 	return nil, &NotLoadedError{edge: "inquiries"}
@@ -243,7 +257,7 @@ func (e CommunityEdges) InquiriesOrErr() ([]*Inquiry, error) {
 // ReportsOrErr returns the Reports value or an error if the edge
 // was not loaded in eager-loading.
 func (e CommunityEdges) ReportsOrErr() ([]*Report, error) {
-	if e.loadedTypes[15] {
+	if e.loadedTypes[16] {
 		return e.Reports, nil
 	}
 	return nil, &NotLoadedError{edge: "reports"}
@@ -252,7 +266,7 @@ func (e CommunityEdges) ReportsOrErr() ([]*Report, error) {
 // JobRunsOrErr returns the JobRuns value or an error if the edge
 // was not loaded in eager-loading.
 func (e CommunityEdges) JobRunsOrErr() ([]*JobRun, error) {
-	if e.loadedTypes[16] {
+	if e.loadedTypes[17] {
 		return e.JobRuns, nil
 	}
 	return nil, &NotLoadedError{edge: "job_runs"}
@@ -265,7 +279,7 @@ func (*Community) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case community.FieldID, community.FieldMinSignatures, community.FieldMatterThreshold, community.FieldTenderThreshold:
 			values[i] = new(sql.NullInt64)
-		case community.FieldName, community.FieldCode, community.FieldSubDistrict, community.FieldDistrict, community.FieldPredecessor, community.FieldClosedThrough:
+		case community.FieldName, community.FieldCode, community.FieldSubDistrict, community.FieldDistrict, community.FieldPredecessor, community.FieldClosedThrough, community.FieldTotalsThrough:
 			values[i] = new(sql.NullString)
 		case community.FieldEstablishedOn:
 			values[i] = new(sql.NullTime)
@@ -352,6 +366,13 @@ func (_m *Community) assignValues(columns []string, values []any) error {
 				_m.ClosedThrough = new(string)
 				*_m.ClosedThrough = value.String
 			}
+		case community.FieldTotalsThrough:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field totals_through", values[i])
+			} else if value.Valid {
+				_m.TotalsThrough = new(string)
+				*_m.TotalsThrough = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -430,6 +451,11 @@ func (_m *Community) QueryVouchers() *VoucherQuery {
 	return NewCommunityClient(_m.config).QueryVouchers(_m)
 }
 
+// QueryMonthSums queries the "month_sums" edge of the Community entity.
+func (_m *Community) QueryMonthSums() *MonthSumQuery {
+	return NewCommunityClient(_m.config).QueryMonthSums(_m)
+}
+
 // QuerySignatures queries the "signatures" edge of the Community entity.
 func (_m *Community) QuerySignatures() *SignatureQuery {
 	return NewCommunityClient(_m.config).QuerySignatures(_m)
@@ -504,6 +530,11 @@ func (_m *Community) String() string {
 	builder.WriteString(", ")
 	if v := _m.ClosedThrough; v != nil {
 		builder.WriteString("closed_through=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.TotalsThrough; v != nil {
+		builder.WriteString("totals_through=")
 		builder.WriteString(*v)
 	}
 	builder.WriteByte(')')
@@ -819,6 +850,30 @@ func (_m *Community) appendNamedVouchers(name string, edges ...*Voucher) {
 		_m.Edges.namedVouchers[name] = []*Voucher{}
 	} else {
 		_m.Edges.namedVouchers[name] = append(_m.Edges.namedVouchers[name], edges...)
+	}
+}
+
+// NamedMonthSums returns the MonthSums named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Community) NamedMonthSums(name string) ([]*MonthSum, error) {
+	if _m.Edges.namedMonthSums == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedMonthSums[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Community) appendNamedMonthSums(name string, edges ...*MonthSum) {
+	if _m.Edges.namedMonthSums == nil {
+		_m.Edges.namedMonthSums = make(map[string][]*MonthSum)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedMonthSums[name] = []*MonthSum{}
+	} else {
+		_m.Edges.namedMonthSums[name] = append(_m.Edges.namedMonthSums[name], edges...)
 	}
 }
 

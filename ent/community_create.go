@@ -17,6 +17,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/ent/monthsum"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/report"
 	"sunlight/ent/resident"
@@ -160,6 +161,20 @@ func (_c *CommunityCreate) SetClosedThrough(v string) *CommunityCreate {
 func (_c *CommunityCreate) SetNillableClosedThrough(v *string) *CommunityCreate {
 	if v != nil {
 		_c.SetClosedThrough(*v)
+	}
+	return _c
+}
+
+// SetTotalsThrough sets the "totals_through" field.
+func (_c *CommunityCreate) SetTotalsThrough(v string) *CommunityCreate {
+	_c.mutation.SetTotalsThrough(v)
+	return _c
+}
+
+// SetNillableTotalsThrough sets the "totals_through" field if the given value is not nil.
+func (_c *CommunityCreate) SetNillableTotalsThrough(v *string) *CommunityCreate {
+	if v != nil {
+		_c.SetTotalsThrough(*v)
 	}
 	return _c
 }
@@ -359,6 +374,21 @@ func (_c *CommunityCreate) AddVouchers(v ...*Voucher) *CommunityCreate {
 	return _c.AddVoucherIDs(ids...)
 }
 
+// AddMonthSumIDs adds the "month_sums" edge to the MonthSum entity by IDs.
+func (_c *CommunityCreate) AddMonthSumIDs(ids ...int) *CommunityCreate {
+	_c.mutation.AddMonthSumIDs(ids...)
+	return _c
+}
+
+// AddMonthSums adds the "month_sums" edges to the MonthSum entity.
+func (_c *CommunityCreate) AddMonthSums(v ...*MonthSum) *CommunityCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddMonthSumIDs(ids...)
+}
+
 // AddSignatureIDs adds the "signatures" edge to the Signature entity by IDs.
 func (_c *CommunityCreate) AddSignatureIDs(ids ...int) *CommunityCreate {
 	_c.mutation.AddSignatureIDs(ids...)
@@ -544,6 +574,11 @@ func (_c *CommunityCreate) check() error {
 			return &ValidationError{Name: "closed_through", err: fmt.Errorf(`ent: validator failed for field "Community.closed_through": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.TotalsThrough(); ok {
+		if err := community.TotalsThroughValidator(v); err != nil {
+			return &ValidationError{Name: "totals_through", err: fmt.Errorf(`ent: validator failed for field "Community.totals_through": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -610,6 +645,10 @@ func (_c *CommunityCreate) createSpec() (*Community, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ClosedThrough(); ok {
 		_spec.SetField(community.FieldClosedThrough, field.TypeString, value)
 		_node.ClosedThrough = &value
+	}
+	if value, ok := _c.mutation.TotalsThrough(); ok {
+		_spec.SetField(community.FieldTotalsThrough, field.TypeString, value)
+		_node.TotalsThrough = &value
 	}
 	if nodes := _c.mutation.AssetsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -812,6 +851,22 @@ func (_c *CommunityCreate) createSpec() (*Community, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(voucher.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.MonthSumsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.MonthSumsTable,
+			Columns: []string{community.MonthSumsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(monthsum.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1073,6 +1128,24 @@ func (u *CommunityUpsert) ClearClosedThrough() *CommunityUpsert {
 	return u
 }
 
+// SetTotalsThrough sets the "totals_through" field.
+func (u *CommunityUpsert) SetTotalsThrough(v string) *CommunityUpsert {
+	u.Set(community.FieldTotalsThrough, v)
+	return u
+}
+
+// UpdateTotalsThrough sets the "totals_through" field to the value that was provided on create.
+func (u *CommunityUpsert) UpdateTotalsThrough() *CommunityUpsert {
+	u.SetExcluded(community.FieldTotalsThrough)
+	return u
+}
+
+// ClearTotalsThrough clears the value of the "totals_through" field.
+func (u *CommunityUpsert) ClearTotalsThrough() *CommunityUpsert {
+	u.SetNull(community.FieldTotalsThrough)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1276,6 +1349,27 @@ func (u *CommunityUpsertOne) UpdateClosedThrough() *CommunityUpsertOne {
 func (u *CommunityUpsertOne) ClearClosedThrough() *CommunityUpsertOne {
 	return u.Update(func(s *CommunityUpsert) {
 		s.ClearClosedThrough()
+	})
+}
+
+// SetTotalsThrough sets the "totals_through" field.
+func (u *CommunityUpsertOne) SetTotalsThrough(v string) *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.SetTotalsThrough(v)
+	})
+}
+
+// UpdateTotalsThrough sets the "totals_through" field to the value that was provided on create.
+func (u *CommunityUpsertOne) UpdateTotalsThrough() *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.UpdateTotalsThrough()
+	})
+}
+
+// ClearTotalsThrough clears the value of the "totals_through" field.
+func (u *CommunityUpsertOne) ClearTotalsThrough() *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.ClearTotalsThrough()
 	})
 }
 
@@ -1648,6 +1742,27 @@ func (u *CommunityUpsertBulk) UpdateClosedThrough() *CommunityUpsertBulk {
 func (u *CommunityUpsertBulk) ClearClosedThrough() *CommunityUpsertBulk {
 	return u.Update(func(s *CommunityUpsert) {
 		s.ClearClosedThrough()
+	})
+}
+
+// SetTotalsThrough sets the "totals_through" field.
+func (u *CommunityUpsertBulk) SetTotalsThrough(v string) *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.SetTotalsThrough(v)
+	})
+}
+
+// UpdateTotalsThrough sets the "totals_through" field to the value that was provided on create.
+func (u *CommunityUpsertBulk) UpdateTotalsThrough() *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.UpdateTotalsThrough()
+	})
+}
+
+// ClearTotalsThrough clears the value of the "totals_through" field.
+func (u *CommunityUpsertBulk) ClearTotalsThrough() *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.ClearTotalsThrough()
 	})
 }
 

@@ -19,6 +19,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/ent/monthsum"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/predicate"
 	"sunlight/ent/report"
@@ -55,6 +56,7 @@ type CommunityQuery struct {
 	withPointEvents            *PointEventQuery
 	withBenefits               *BenefitQuery
 	withVouchers               *VoucherQuery
+	withMonthSums              *MonthSumQuery
 	withSignatures             *SignatureQuery
 	withInquiries              *InquiryQuery
 	withReports                *ReportQuery
@@ -74,6 +76,7 @@ type CommunityQuery struct {
 	withNamedPointEvents       map[string]*PointEventQuery
 	withNamedBenefits          map[string]*BenefitQuery
 	withNamedVouchers          map[string]*VoucherQuery
+	withNamedMonthSums         map[string]*MonthSumQuery
 	withNamedSignatures        map[string]*SignatureQuery
 	withNamedInquiries         map[string]*InquiryQuery
 	withNamedReports           map[string]*ReportQuery
@@ -400,6 +403,28 @@ func (_q *CommunityQuery) QueryVouchers() *VoucherQuery {
 	return query
 }
 
+// QueryMonthSums chains the current query on the "month_sums" edge.
+func (_q *CommunityQuery) QueryMonthSums() *MonthSumQuery {
+	query := (&MonthSumClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, selector),
+			sqlgraph.To(monthsum.Table, monthsum.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.MonthSumsTable, community.MonthSumsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // QuerySignatures chains the current query on the "signatures" edge.
 func (_q *CommunityQuery) QuerySignatures() *SignatureQuery {
 	query := (&SignatureClient{config: _q.config}).Query()
@@ -693,6 +718,7 @@ func (_q *CommunityQuery) Clone() *CommunityQuery {
 		withPointEvents:       _q.withPointEvents.Clone(),
 		withBenefits:          _q.withBenefits.Clone(),
 		withVouchers:          _q.withVouchers.Clone(),
+		withMonthSums:         _q.withMonthSums.Clone(),
 		withSignatures:        _q.withSignatures.Clone(),
 		withInquiries:         _q.withInquiries.Clone(),
 		withReports:           _q.withReports.Clone(),
@@ -847,6 +873,17 @@ func (_q *CommunityQuery) WithVouchers(opts ...func(*VoucherQuery)) *CommunityQu
 	return _q
 }
 
+// WithMonthSums tells the query-builder to eager-load the nodes that are connected to
+// the "month_sums" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithMonthSums(opts ...func(*MonthSumQuery)) *CommunityQuery {
+	query := (&MonthSumClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withMonthSums = query
+	return _q
+}
+
 // WithSignatures tells the query-builder to eager-load the nodes that are connected to
 // the "signatures" edge. The optional arguments are used to configure the query builder of the edge.
 func (_q *CommunityQuery) WithSignatures(opts ...func(*SignatureQuery)) *CommunityQuery {
@@ -975,7 +1012,7 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 	var (
 		nodes       = []*Community{}
 		_spec       = _q.querySpec()
-		loadedTypes = [17]bool{
+		loadedTypes = [18]bool{
 			_q.withAssets != nil,
 			_q.withAssetValuations != nil,
 			_q.withMarkets != nil,
@@ -989,6 +1026,7 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 			_q.withPointEvents != nil,
 			_q.withBenefits != nil,
 			_q.withVouchers != nil,
+			_q.withMonthSums != nil,
 			_q.withSignatures != nil,
 			_q.withInquiries != nil,
 			_q.withReports != nil,
@@ -1109,6 +1147,13 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 			return nil, err
 		}
 	}
+	if query := _q.withMonthSums; query != nil {
+		if err := _q.loadMonthSums(ctx, query, nodes,
+			func(n *Community) { n.Edges.MonthSums = []*MonthSum{} },
+			func(n *Community, e *MonthSum) { n.Edges.MonthSums = append(n.Edges.MonthSums, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withSignatures; query != nil {
 		if err := _q.loadSignatures(ctx, query, nodes,
 			func(n *Community) { n.Edges.Signatures = []*Signature{} },
@@ -1225,6 +1270,13 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 		if err := _q.loadVouchers(ctx, query, nodes,
 			func(n *Community) { n.appendNamedVouchers(name) },
 			func(n *Community, e *Voucher) { n.appendNamedVouchers(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedMonthSums {
+		if err := _q.loadMonthSums(ctx, query, nodes,
+			func(n *Community) { n.appendNamedMonthSums(name) },
+			func(n *Community, e *MonthSum) { n.appendNamedMonthSums(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1639,6 +1691,36 @@ func (_q *CommunityQuery) loadVouchers(ctx context.Context, query *VoucherQuery,
 	}
 	query.Where(predicate.Voucher(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(community.VouchersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CommunityID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "community_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CommunityQuery) loadMonthSums(ctx context.Context, query *MonthSumQuery, nodes []*Community, init func(*Community), assign func(*Community, *MonthSum)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Community)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(monthsum.FieldCommunityID)
+	}
+	query.Where(predicate.MonthSum(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(community.MonthSumsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -2073,6 +2155,20 @@ func (_q *CommunityQuery) WithNamedVouchers(name string, opts ...func(*VoucherQu
 		_q.withNamedVouchers = make(map[string]*VoucherQuery)
 	}
 	_q.withNamedVouchers[name] = query
+	return _q
+}
+
+// WithNamedMonthSums tells the query-builder to eager-load the nodes that are connected to the "month_sums"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithNamedMonthSums(name string, opts ...func(*MonthSumQuery)) *CommunityQuery {
+	query := (&MonthSumClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedMonthSums == nil {
+		_q.withNamedMonthSums = make(map[string]*MonthSumQuery)
+	}
+	_q.withNamedMonthSums[name] = query
 	return _q
 }
 

@@ -17,6 +17,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/ent/monthsum"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/predicate"
 	"sunlight/ent/report"
@@ -203,6 +204,26 @@ func (_u *CommunityUpdate) SetNillableClosedThrough(v *string) *CommunityUpdate 
 // ClearClosedThrough clears the value of the "closed_through" field.
 func (_u *CommunityUpdate) ClearClosedThrough() *CommunityUpdate {
 	_u.mutation.ClearClosedThrough()
+	return _u
+}
+
+// SetTotalsThrough sets the "totals_through" field.
+func (_u *CommunityUpdate) SetTotalsThrough(v string) *CommunityUpdate {
+	_u.mutation.SetTotalsThrough(v)
+	return _u
+}
+
+// SetNillableTotalsThrough sets the "totals_through" field if the given value is not nil.
+func (_u *CommunityUpdate) SetNillableTotalsThrough(v *string) *CommunityUpdate {
+	if v != nil {
+		_u.SetTotalsThrough(*v)
+	}
+	return _u
+}
+
+// ClearTotalsThrough clears the value of the "totals_through" field.
+func (_u *CommunityUpdate) ClearTotalsThrough() *CommunityUpdate {
+	_u.mutation.ClearTotalsThrough()
 	return _u
 }
 
@@ -399,6 +420,21 @@ func (_u *CommunityUpdate) AddVouchers(v ...*Voucher) *CommunityUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddVoucherIDs(ids...)
+}
+
+// AddMonthSumIDs adds the "month_sums" edge to the MonthSum entity by IDs.
+func (_u *CommunityUpdate) AddMonthSumIDs(ids ...int) *CommunityUpdate {
+	_u.mutation.AddMonthSumIDs(ids...)
+	return _u
+}
+
+// AddMonthSums adds the "month_sums" edges to the MonthSum entity.
+func (_u *CommunityUpdate) AddMonthSums(v ...*MonthSum) *CommunityUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddMonthSumIDs(ids...)
 }
 
 // AddSignatureIDs adds the "signatures" edge to the Signature entity by IDs.
@@ -739,6 +775,27 @@ func (_u *CommunityUpdate) RemoveVouchers(v ...*Voucher) *CommunityUpdate {
 	return _u.RemoveVoucherIDs(ids...)
 }
 
+// ClearMonthSums clears all "month_sums" edges to the MonthSum entity.
+func (_u *CommunityUpdate) ClearMonthSums() *CommunityUpdate {
+	_u.mutation.ClearMonthSums()
+	return _u
+}
+
+// RemoveMonthSumIDs removes the "month_sums" edge to MonthSum entities by IDs.
+func (_u *CommunityUpdate) RemoveMonthSumIDs(ids ...int) *CommunityUpdate {
+	_u.mutation.RemoveMonthSumIDs(ids...)
+	return _u
+}
+
+// RemoveMonthSums removes "month_sums" edges to MonthSum entities.
+func (_u *CommunityUpdate) RemoveMonthSums(v ...*MonthSum) *CommunityUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveMonthSumIDs(ids...)
+}
+
 // ClearSignatures clears all "signatures" edges to the Signature entity.
 func (_u *CommunityUpdate) ClearSignatures() *CommunityUpdate {
 	_u.mutation.ClearSignatures()
@@ -882,6 +939,11 @@ func (_u *CommunityUpdate) check() error {
 			return &ValidationError{Name: "closed_through", err: fmt.Errorf(`ent: validator failed for field "Community.closed_through": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TotalsThrough(); ok {
+		if err := community.TotalsThroughValidator(v); err != nil {
+			return &ValidationError{Name: "totals_through", err: fmt.Errorf(`ent: validator failed for field "Community.totals_through": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -944,6 +1006,12 @@ func (_u *CommunityUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ClosedThroughCleared() {
 		_spec.ClearField(community.FieldClosedThrough, field.TypeString)
+	}
+	if value, ok := _u.mutation.TotalsThrough(); ok {
+		_spec.SetField(community.FieldTotalsThrough, field.TypeString, value)
+	}
+	if _u.mutation.TotalsThroughCleared() {
+		_spec.ClearField(community.FieldTotalsThrough, field.TypeString)
 	}
 	if _u.mutation.AssetsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1523,6 +1591,51 @@ func (_u *CommunityUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(voucher.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MonthSumsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.MonthSumsTable,
+			Columns: []string{community.MonthSumsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(monthsum.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedMonthSumsIDs(); len(nodes) > 0 && !_u.mutation.MonthSumsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.MonthSumsTable,
+			Columns: []string{community.MonthSumsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(monthsum.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MonthSumsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.MonthSumsTable,
+			Columns: []string{community.MonthSumsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(monthsum.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1891,6 +2004,26 @@ func (_u *CommunityUpdateOne) ClearClosedThrough() *CommunityUpdateOne {
 	return _u
 }
 
+// SetTotalsThrough sets the "totals_through" field.
+func (_u *CommunityUpdateOne) SetTotalsThrough(v string) *CommunityUpdateOne {
+	_u.mutation.SetTotalsThrough(v)
+	return _u
+}
+
+// SetNillableTotalsThrough sets the "totals_through" field if the given value is not nil.
+func (_u *CommunityUpdateOne) SetNillableTotalsThrough(v *string) *CommunityUpdateOne {
+	if v != nil {
+		_u.SetTotalsThrough(*v)
+	}
+	return _u
+}
+
+// ClearTotalsThrough clears the value of the "totals_through" field.
+func (_u *CommunityUpdateOne) ClearTotalsThrough() *CommunityUpdateOne {
+	_u.mutation.ClearTotalsThrough()
+	return _u
+}
+
 // AddAssetIDs adds the "assets" edge to the Asset entity by IDs.
 func (_u *CommunityUpdateOne) AddAssetIDs(ids ...int) *CommunityUpdateOne {
 	_u.mutation.AddAssetIDs(ids...)
@@ -2084,6 +2217,21 @@ func (_u *CommunityUpdateOne) AddVouchers(v ...*Voucher) *CommunityUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddVoucherIDs(ids...)
+}
+
+// AddMonthSumIDs adds the "month_sums" edge to the MonthSum entity by IDs.
+func (_u *CommunityUpdateOne) AddMonthSumIDs(ids ...int) *CommunityUpdateOne {
+	_u.mutation.AddMonthSumIDs(ids...)
+	return _u
+}
+
+// AddMonthSums adds the "month_sums" edges to the MonthSum entity.
+func (_u *CommunityUpdateOne) AddMonthSums(v ...*MonthSum) *CommunityUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddMonthSumIDs(ids...)
 }
 
 // AddSignatureIDs adds the "signatures" edge to the Signature entity by IDs.
@@ -2424,6 +2572,27 @@ func (_u *CommunityUpdateOne) RemoveVouchers(v ...*Voucher) *CommunityUpdateOne 
 	return _u.RemoveVoucherIDs(ids...)
 }
 
+// ClearMonthSums clears all "month_sums" edges to the MonthSum entity.
+func (_u *CommunityUpdateOne) ClearMonthSums() *CommunityUpdateOne {
+	_u.mutation.ClearMonthSums()
+	return _u
+}
+
+// RemoveMonthSumIDs removes the "month_sums" edge to MonthSum entities by IDs.
+func (_u *CommunityUpdateOne) RemoveMonthSumIDs(ids ...int) *CommunityUpdateOne {
+	_u.mutation.RemoveMonthSumIDs(ids...)
+	return _u
+}
+
+// RemoveMonthSums removes "month_sums" edges to MonthSum entities.
+func (_u *CommunityUpdateOne) RemoveMonthSums(v ...*MonthSum) *CommunityUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveMonthSumIDs(ids...)
+}
+
 // ClearSignatures clears all "signatures" edges to the Signature entity.
 func (_u *CommunityUpdateOne) ClearSignatures() *CommunityUpdateOne {
 	_u.mutation.ClearSignatures()
@@ -2580,6 +2749,11 @@ func (_u *CommunityUpdateOne) check() error {
 			return &ValidationError{Name: "closed_through", err: fmt.Errorf(`ent: validator failed for field "Community.closed_through": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TotalsThrough(); ok {
+		if err := community.TotalsThroughValidator(v); err != nil {
+			return &ValidationError{Name: "totals_through", err: fmt.Errorf(`ent: validator failed for field "Community.totals_through": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -2659,6 +2833,12 @@ func (_u *CommunityUpdateOne) sqlSave(ctx context.Context) (_node *Community, er
 	}
 	if _u.mutation.ClosedThroughCleared() {
 		_spec.ClearField(community.FieldClosedThrough, field.TypeString)
+	}
+	if value, ok := _u.mutation.TotalsThrough(); ok {
+		_spec.SetField(community.FieldTotalsThrough, field.TypeString, value)
+	}
+	if _u.mutation.TotalsThroughCleared() {
+		_spec.ClearField(community.FieldTotalsThrough, field.TypeString)
 	}
 	if _u.mutation.AssetsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -3238,6 +3418,51 @@ func (_u *CommunityUpdateOne) sqlSave(ctx context.Context) (_node *Community, er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(voucher.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MonthSumsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.MonthSumsTable,
+			Columns: []string{community.MonthSumsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(monthsum.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedMonthSumsIDs(); len(nodes) > 0 && !_u.mutation.MonthSumsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.MonthSumsTable,
+			Columns: []string{community.MonthSumsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(monthsum.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MonthSumsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.MonthSumsTable,
+			Columns: []string{community.MonthSumsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(monthsum.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

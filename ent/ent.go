@@ -20,6 +20,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/ent/monthsum"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/report"
 	"sunlight/ent/resident"
@@ -105,6 +106,7 @@ func checkColumn(t, c string) error {
 			matter.Table:           matter.ValidColumn,
 			matterdisclosure.Table: matterdisclosure.ValidColumn,
 			meeting.Table:          meeting.ValidColumn,
+			monthsum.Table:         monthsum.ValidColumn,
 			pointevent.Table:       pointevent.ValidColumn,
 			report.Table:           report.ValidColumn,
 			resident.Table:         resident.ValidColumn,

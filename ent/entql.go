@@ -16,6 +16,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/ent/monthsum"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/predicate"
 	"sunlight/ent/report"
@@ -33,7 +34,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 20)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 21)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   accesstoken.Table,
@@ -160,6 +161,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			community.FieldMatterThreshold: {Type: field.TypeInt64, Column: community.FieldMatterThreshold},
 			community.FieldTenderThreshold: {Type: field.TypeInt64, Column: community.FieldTenderThreshold},
 			community.FieldClosedThrough:   {Type: field.TypeString, Column: community.FieldClosedThrough},
+			community.FieldTotalsThrough:   {Type: field.TypeString, Column: community.FieldTotalsThrough},
 		},
 	}
 	graph.Nodes[6] = &sqlgraph.Node{
@@ -324,6 +326,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   monthsum.Table,
+			Columns: monthsum.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: monthsum.FieldID,
+			},
+		},
+		Type: "MonthSum",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			monthsum.FieldCommunityID: {Type: field.TypeInt, Column: monthsum.FieldCommunityID},
+			monthsum.FieldPeriod:      {Type: field.TypeString, Column: monthsum.FieldPeriod},
+			monthsum.FieldDirection:   {Type: field.TypeEnum, Column: monthsum.FieldDirection},
+			monthsum.FieldCategory:    {Type: field.TypeString, Column: monthsum.FieldCategory},
+			monthsum.FieldAmount:      {Type: field.TypeInt64, Column: monthsum.FieldAmount},
+			monthsum.FieldVouchers:    {Type: field.TypeInt, Column: monthsum.FieldVouchers},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pointevent.Table,
 			Columns: pointevent.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -340,7 +361,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pointevent.FieldReason:      {Type: field.TypeString, Column: pointevent.FieldReason},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -364,7 +385,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldPublishedAt: {Type: field.TypeTime, Column: report.FieldPublishedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
@@ -386,7 +407,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldMovedOutOn:  {Type: field.TypeTime, Column: resident.FieldMovedOutOn},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   residentgroup.Table,
 			Columns: residentgroup.Columns,
@@ -402,7 +423,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			residentgroup.FieldLeaderID:    {Type: field.TypeInt, Column: residentgroup.FieldLeaderID},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signature.Table,
 			Columns: signature.Columns,
@@ -421,7 +442,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signature.FieldSignedAt:    {Type: field.TypeTime, Column: signature.FieldSignedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stall.Table,
 			Columns: stall.Columns,
@@ -439,7 +460,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stall.FieldMonthlyRent: {Type: field.TypeInt64, Column: stall.FieldMonthlyRent},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   voucher.Table,
 			Columns: voucher.Columns,
@@ -728,6 +749,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Community",
 		"Voucher",
+	)
+	graph.MustAddE(
+		"month_sums",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.MonthSumsTable,
+			Columns: []string{community.MonthSumsColumn},
+			Bidi:    false,
+		},
+		"Community",
+		"MonthSum",
 	)
 	graph.MustAddE(
 		"signatures",
@@ -1028,6 +1061,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Meeting",
 		"Matter",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   monthsum.CommunityTable,
+			Columns: []string{monthsum.CommunityColumn},
+			Bidi:    false,
+		},
+		"MonthSum",
+		"Community",
 	)
 	graph.MustAddE(
 		"community",
@@ -1954,6 +1999,11 @@ func (f *CommunityFilter) WhereClosedThrough(p entql.StringP) {
 	f.Where(p.Field(community.FieldClosedThrough))
 }
 
+// WhereTotalsThrough applies the entql string predicate on the totals_through field.
+func (f *CommunityFilter) WhereTotalsThrough(p entql.StringP) {
+	f.Where(p.Field(community.FieldTotalsThrough))
+}
+
 // WhereHasAssets applies a predicate to check if query has an edge assets.
 func (f *CommunityFilter) WhereHasAssets() {
 	f.Where(entql.HasEdge("assets"))
@@ -2130,6 +2180,20 @@ func (f *CommunityFilter) WhereHasVouchers() {
 // WhereHasVouchersWith applies a predicate to check if query has an edge vouchers with a given conditions (other predicates).
 func (f *CommunityFilter) WhereHasVouchersWith(preds ...predicate.Voucher) {
 	f.Where(entql.HasEdgeWith("vouchers", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMonthSums applies a predicate to check if query has an edge month_sums.
+func (f *CommunityFilter) WhereHasMonthSums() {
+	f.Where(entql.HasEdge("month_sums"))
+}
+
+// WhereHasMonthSumsWith applies a predicate to check if query has an edge month_sums with a given conditions (other predicates).
+func (f *CommunityFilter) WhereHasMonthSumsWith(preds ...predicate.MonthSum) {
+	f.Where(entql.HasEdgeWith("month_sums", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -3112,6 +3176,90 @@ func (f *MeetingFilter) WhereHasMatterWith(preds ...predicate.Matter) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *MonthSumQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MonthSumQuery builder.
+func (_q *MonthSumQuery) Filter() *MonthSumFilter {
+	return &MonthSumFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MonthSumMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MonthSumMutation builder.
+func (m *MonthSumMutation) Filter() *MonthSumFilter {
+	return &MonthSumFilter{config: m.config, predicateAdder: m}
+}
+
+// MonthSumFilter provides a generic filtering capability at runtime for MonthSumQuery.
+type MonthSumFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MonthSumFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MonthSumFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(monthsum.FieldID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *MonthSumFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(monthsum.FieldCommunityID))
+}
+
+// WherePeriod applies the entql string predicate on the period field.
+func (f *MonthSumFilter) WherePeriod(p entql.StringP) {
+	f.Where(p.Field(monthsum.FieldPeriod))
+}
+
+// WhereDirection applies the entql string predicate on the direction field.
+func (f *MonthSumFilter) WhereDirection(p entql.StringP) {
+	f.Where(p.Field(monthsum.FieldDirection))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *MonthSumFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(monthsum.FieldCategory))
+}
+
+// WhereAmount applies the entql int64 predicate on the amount field.
+func (f *MonthSumFilter) WhereAmount(p entql.Int64P) {
+	f.Where(p.Field(monthsum.FieldAmount))
+}
+
+// WhereVouchers applies the entql int predicate on the vouchers field.
+func (f *MonthSumFilter) WhereVouchers(p entql.IntP) {
+	f.Where(p.Field(monthsum.FieldVouchers))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *MonthSumFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *MonthSumFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *PointEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3140,7 +3288,7 @@ type PointEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PointEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3233,7 +3381,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3356,7 +3504,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3525,7 +3673,7 @@ type ResidentGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3622,7 +3770,7 @@ type SignatureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignatureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3720,7 +3868,7 @@ type StallFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StallFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3827,7 +3975,7 @@ type VoucherFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VoucherFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -20,6 +20,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/ent/monthsum"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/predicate"
 	"sunlight/ent/report"
@@ -58,6 +59,7 @@ const (
 	TypeMatter           = "Matter"
 	TypeMatterDisclosure = "MatterDisclosure"
 	TypeMeeting          = "Meeting"
+	TypeMonthSum         = "MonthSum"
 	TypePointEvent       = "PointEvent"
 	TypeReport           = "Report"
 	TypeResident         = "Resident"
@@ -4542,6 +4544,7 @@ type CommunityMutation struct {
 	tender_threshold          *money.Fen
 	addtender_threshold       *money.Fen
 	closed_through            *string
+	totals_through            *string
 	clearedFields             map[string]struct{}
 	assets                    map[int]struct{}
 	removedassets             map[int]struct{}
@@ -4582,6 +4585,9 @@ type CommunityMutation struct {
 	vouchers                  map[int]struct{}
 	removedvouchers           map[int]struct{}
 	clearedvouchers           bool
+	month_sums                map[int]struct{}
+	removedmonth_sums         map[int]struct{}
+	clearedmonth_sums         bool
 	signatures                map[int]struct{}
 	removedsignatures         map[int]struct{}
 	clearedsignatures         bool
@@ -5141,6 +5147,55 @@ func (m *CommunityMutation) ClosedThroughCleared() bool {
 func (m *CommunityMutation) ResetClosedThrough() {
 	m.closed_through = nil
 	delete(m.clearedFields, community.FieldClosedThrough)
+}
+
+// SetTotalsThrough sets the "totals_through" field.
+func (m *CommunityMutation) SetTotalsThrough(s string) {
+	m.totals_through = &s
+}
+
+// TotalsThrough returns the value of the "totals_through" field in the mutation.
+func (m *CommunityMutation) TotalsThrough() (r string, exists bool) {
+	v := m.totals_through
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotalsThrough returns the old "totals_through" field's value of the Community entity.
+// If the Community object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommunityMutation) OldTotalsThrough(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotalsThrough is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotalsThrough requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotalsThrough: %w", err)
+	}
+	return oldValue.TotalsThrough, nil
+}
+
+// ClearTotalsThrough clears the value of the "totals_through" field.
+func (m *CommunityMutation) ClearTotalsThrough() {
+	m.totals_through = nil
+	m.clearedFields[community.FieldTotalsThrough] = struct{}{}
+}
+
+// TotalsThroughCleared returns if the "totals_through" field was cleared in this mutation.
+func (m *CommunityMutation) TotalsThroughCleared() bool {
+	_, ok := m.clearedFields[community.FieldTotalsThrough]
+	return ok
+}
+
+// ResetTotalsThrough resets all changes to the "totals_through" field.
+func (m *CommunityMutation) ResetTotalsThrough() {
+	m.totals_through = nil
+	delete(m.clearedFields, community.FieldTotalsThrough)
 }
 
 // AddAssetIDs adds the "assets" edge to the Asset entity by ids.
@@ -5845,6 +5900,60 @@ func (m *CommunityMutation) ResetVouchers() {
 	m.removedvouchers = nil
 }
 
+// AddMonthSumIDs adds the "month_sums" edge to the MonthSum entity by ids.
+func (m *CommunityMutation) AddMonthSumIDs(ids ...int) {
+	if m.month_sums == nil {
+		m.month_sums = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.month_sums[ids[i]] = struct{}{}
+	}
+}
+
+// ClearMonthSums clears the "month_sums" edge to the MonthSum entity.
+func (m *CommunityMutation) ClearMonthSums() {
+	m.clearedmonth_sums = true
+}
+
+// MonthSumsCleared reports if the "month_sums" edge to the MonthSum entity was cleared.
+func (m *CommunityMutation) MonthSumsCleared() bool {
+	return m.clearedmonth_sums
+}
+
+// RemoveMonthSumIDs removes the "month_sums" edge to the MonthSum entity by IDs.
+func (m *CommunityMutation) RemoveMonthSumIDs(ids ...int) {
+	if m.removedmonth_sums == nil {
+		m.removedmonth_sums = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.month_sums, ids[i])
+		m.removedmonth_sums[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedMonthSums returns the removed IDs of the "month_sums" edge to the MonthSum entity.
+func (m *CommunityMutation) RemovedMonthSumsIDs() (ids []int) {
+	for id := range m.removedmonth_sums {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// MonthSumsIDs returns the "month_sums" edge IDs in the mutation.
+func (m *CommunityMutation) MonthSumsIDs() (ids []int) {
+	for id := range m.month_sums {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetMonthSums resets all changes to the "month_sums" edge.
+func (m *CommunityMutation) ResetMonthSums() {
+	m.month_sums = nil
+	m.clearedmonth_sums = false
+	m.removedmonth_sums = nil
+}
+
 // AddSignatureIDs adds the "signatures" edge to the Signature entity by ids.
 func (m *CommunityMutation) AddSignatureIDs(ids ...int) {
 	if m.signatures == nil {
@@ -6095,7 +6204,7 @@ func (m *CommunityMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CommunityMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.name != nil {
 		fields = append(fields, community.FieldName)
 	}
@@ -6126,6 +6235,9 @@ func (m *CommunityMutation) Fields() []string {
 	if m.closed_through != nil {
 		fields = append(fields, community.FieldClosedThrough)
 	}
+	if m.totals_through != nil {
+		fields = append(fields, community.FieldTotalsThrough)
+	}
 	return fields
 }
 
@@ -6154,6 +6266,8 @@ func (m *CommunityMutation) Field(name string) (ent.Value, bool) {
 		return m.TenderThreshold()
 	case community.FieldClosedThrough:
 		return m.ClosedThrough()
+	case community.FieldTotalsThrough:
+		return m.TotalsThrough()
 	}
 	return nil, false
 }
@@ -6183,6 +6297,8 @@ func (m *CommunityMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldTenderThreshold(ctx)
 	case community.FieldClosedThrough:
 		return m.OldClosedThrough(ctx)
+	case community.FieldTotalsThrough:
+		return m.OldTotalsThrough(ctx)
 	}
 	return nil, fmt.Errorf("unknown Community field %s", name)
 }
@@ -6262,6 +6378,13 @@ func (m *CommunityMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetClosedThrough(v)
 		return nil
+	case community.FieldTotalsThrough:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotalsThrough(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Community field %s", name)
 }
@@ -6337,6 +6460,9 @@ func (m *CommunityMutation) ClearedFields() []string {
 	if m.FieldCleared(community.FieldClosedThrough) {
 		fields = append(fields, community.FieldClosedThrough)
 	}
+	if m.FieldCleared(community.FieldTotalsThrough) {
+		fields = append(fields, community.FieldTotalsThrough)
+	}
 	return fields
 }
 
@@ -6356,6 +6482,9 @@ func (m *CommunityMutation) ClearField(name string) error {
 		return nil
 	case community.FieldClosedThrough:
 		m.ClearClosedThrough()
+		return nil
+	case community.FieldTotalsThrough:
+		m.ClearTotalsThrough()
 		return nil
 	}
 	return fmt.Errorf("unknown Community nullable field %s", name)
@@ -6395,13 +6524,16 @@ func (m *CommunityMutation) ResetField(name string) error {
 	case community.FieldClosedThrough:
 		m.ResetClosedThrough()
 		return nil
+	case community.FieldTotalsThrough:
+		m.ResetTotalsThrough()
+		return nil
 	}
 	return fmt.Errorf("unknown Community field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CommunityMutation) AddedEdges() []string {
-	edges := make([]string, 0, 17)
+	edges := make([]string, 0, 18)
 	if m.assets != nil {
 		edges = append(edges, community.EdgeAssets)
 	}
@@ -6440,6 +6572,9 @@ func (m *CommunityMutation) AddedEdges() []string {
 	}
 	if m.vouchers != nil {
 		edges = append(edges, community.EdgeVouchers)
+	}
+	if m.month_sums != nil {
+		edges = append(edges, community.EdgeMonthSums)
 	}
 	if m.signatures != nil {
 		edges = append(edges, community.EdgeSignatures)
@@ -6538,6 +6673,12 @@ func (m *CommunityMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case community.EdgeMonthSums:
+		ids := make([]ent.Value, 0, len(m.month_sums))
+		for id := range m.month_sums {
+			ids = append(ids, id)
+		}
+		return ids
 	case community.EdgeSignatures:
 		ids := make([]ent.Value, 0, len(m.signatures))
 		for id := range m.signatures {
@@ -6568,7 +6709,7 @@ func (m *CommunityMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CommunityMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 17)
+	edges := make([]string, 0, 18)
 	if m.removedassets != nil {
 		edges = append(edges, community.EdgeAssets)
 	}
@@ -6607,6 +6748,9 @@ func (m *CommunityMutation) RemovedEdges() []string {
 	}
 	if m.removedvouchers != nil {
 		edges = append(edges, community.EdgeVouchers)
+	}
+	if m.removedmonth_sums != nil {
+		edges = append(edges, community.EdgeMonthSums)
 	}
 	if m.removedsignatures != nil {
 		edges = append(edges, community.EdgeSignatures)
@@ -6705,6 +6849,12 @@ func (m *CommunityMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case community.EdgeMonthSums:
+		ids := make([]ent.Value, 0, len(m.removedmonth_sums))
+		for id := range m.removedmonth_sums {
+			ids = append(ids, id)
+		}
+		return ids
 	case community.EdgeSignatures:
 		ids := make([]ent.Value, 0, len(m.removedsignatures))
 		for id := range m.removedsignatures {
@@ -6735,7 +6885,7 @@ func (m *CommunityMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CommunityMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 17)
+	edges := make([]string, 0, 18)
 	if m.clearedassets {
 		edges = append(edges, community.EdgeAssets)
 	}
@@ -6774,6 +6924,9 @@ func (m *CommunityMutation) ClearedEdges() []string {
 	}
 	if m.clearedvouchers {
 		edges = append(edges, community.EdgeVouchers)
+	}
+	if m.clearedmonth_sums {
+		edges = append(edges, community.EdgeMonthSums)
 	}
 	if m.clearedsignatures {
 		edges = append(edges, community.EdgeSignatures)
@@ -6820,6 +6973,8 @@ func (m *CommunityMutation) EdgeCleared(name string) bool {
 		return m.clearedbenefits
 	case community.EdgeVouchers:
 		return m.clearedvouchers
+	case community.EdgeMonthSums:
+		return m.clearedmonth_sums
 	case community.EdgeSignatures:
 		return m.clearedsignatures
 	case community.EdgeInquiries:
@@ -6882,6 +7037,9 @@ func (m *CommunityMutation) ResetEdge(name string) error {
 		return nil
 	case community.EdgeVouchers:
 		m.ResetVouchers()
+		return nil
+	case community.EdgeMonthSums:
+		m.ResetMonthSums()
 		return nil
 	case community.EdgeSignatures:
 		m.ResetSignatures()
@@ -14460,6 +14618,725 @@ func (m *MeetingMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Meeting edge %s", name)
+}
+
+// MonthSumMutation represents an operation that mutates the MonthSum nodes in the graph.
+type MonthSumMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	period           *string
+	direction        *monthsum.Direction
+	category         *string
+	amount           *money.Fen
+	addamount        *money.Fen
+	vouchers         *int
+	addvouchers      *int
+	clearedFields    map[string]struct{}
+	community        *int
+	clearedcommunity bool
+	done             bool
+	oldValue         func(context.Context) (*MonthSum, error)
+	predicates       []predicate.MonthSum
+}
+
+var _ ent.Mutation = (*MonthSumMutation)(nil)
+
+// monthsumOption allows management of the mutation configuration using functional options.
+type monthsumOption func(*MonthSumMutation)
+
+// newMonthSumMutation creates new mutation for the MonthSum entity.
+func newMonthSumMutation(c config, op Op, opts ...monthsumOption) *MonthSumMutation {
+	m := &MonthSumMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMonthSum,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMonthSumID sets the ID field of the mutation.
+func withMonthSumID(id int) monthsumOption {
+	return func(m *MonthSumMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MonthSum
+		)
+		m.oldValue = func(ctx context.Context) (*MonthSum, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MonthSum.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMonthSum sets the old MonthSum of the mutation.
+func withMonthSum(node *MonthSum) monthsumOption {
+	return func(m *MonthSumMutation) {
+		m.oldValue = func(context.Context) (*MonthSum, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MonthSumMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MonthSumMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MonthSumMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MonthSumMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MonthSum.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *MonthSumMutation) SetCommunityID(i int) {
+	m.community = &i
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *MonthSumMutation) CommunityID() (r int, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the MonthSum entity.
+// If the MonthSum object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonthSumMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *MonthSumMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetPeriod sets the "period" field.
+func (m *MonthSumMutation) SetPeriod(s string) {
+	m.period = &s
+}
+
+// Period returns the value of the "period" field in the mutation.
+func (m *MonthSumMutation) Period() (r string, exists bool) {
+	v := m.period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriod returns the old "period" field's value of the MonthSum entity.
+// If the MonthSum object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonthSumMutation) OldPeriod(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriod: %w", err)
+	}
+	return oldValue.Period, nil
+}
+
+// ResetPeriod resets all changes to the "period" field.
+func (m *MonthSumMutation) ResetPeriod() {
+	m.period = nil
+}
+
+// SetDirection sets the "direction" field.
+func (m *MonthSumMutation) SetDirection(value monthsum.Direction) {
+	m.direction = &value
+}
+
+// Direction returns the value of the "direction" field in the mutation.
+func (m *MonthSumMutation) Direction() (r monthsum.Direction, exists bool) {
+	v := m.direction
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDirection returns the old "direction" field's value of the MonthSum entity.
+// If the MonthSum object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonthSumMutation) OldDirection(ctx context.Context) (v monthsum.Direction, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDirection is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDirection requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDirection: %w", err)
+	}
+	return oldValue.Direction, nil
+}
+
+// ResetDirection resets all changes to the "direction" field.
+func (m *MonthSumMutation) ResetDirection() {
+	m.direction = nil
+}
+
+// SetCategory sets the "category" field.
+func (m *MonthSumMutation) SetCategory(s string) {
+	m.category = &s
+}
+
+// Category returns the value of the "category" field in the mutation.
+func (m *MonthSumMutation) Category() (r string, exists bool) {
+	v := m.category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategory returns the old "category" field's value of the MonthSum entity.
+// If the MonthSum object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonthSumMutation) OldCategory(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategory: %w", err)
+	}
+	return oldValue.Category, nil
+}
+
+// ResetCategory resets all changes to the "category" field.
+func (m *MonthSumMutation) ResetCategory() {
+	m.category = nil
+}
+
+// SetAmount sets the "amount" field.
+func (m *MonthSumMutation) SetAmount(value money.Fen) {
+	m.amount = &value
+	m.addamount = nil
+}
+
+// Amount returns the value of the "amount" field in the mutation.
+func (m *MonthSumMutation) Amount() (r money.Fen, exists bool) {
+	v := m.amount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAmount returns the old "amount" field's value of the MonthSum entity.
+// If the MonthSum object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonthSumMutation) OldAmount(ctx context.Context) (v money.Fen, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAmount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAmount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAmount: %w", err)
+	}
+	return oldValue.Amount, nil
+}
+
+// AddAmount adds value to the "amount" field.
+func (m *MonthSumMutation) AddAmount(value money.Fen) {
+	if m.addamount != nil {
+		*m.addamount += value
+	} else {
+		m.addamount = &value
+	}
+}
+
+// AddedAmount returns the value that was added to the "amount" field in this mutation.
+func (m *MonthSumMutation) AddedAmount() (r money.Fen, exists bool) {
+	v := m.addamount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAmount resets all changes to the "amount" field.
+func (m *MonthSumMutation) ResetAmount() {
+	m.amount = nil
+	m.addamount = nil
+}
+
+// SetVouchers sets the "vouchers" field.
+func (m *MonthSumMutation) SetVouchers(i int) {
+	m.vouchers = &i
+	m.addvouchers = nil
+}
+
+// Vouchers returns the value of the "vouchers" field in the mutation.
+func (m *MonthSumMutation) Vouchers() (r int, exists bool) {
+	v := m.vouchers
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVouchers returns the old "vouchers" field's value of the MonthSum entity.
+// If the MonthSum object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MonthSumMutation) OldVouchers(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVouchers is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVouchers requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVouchers: %w", err)
+	}
+	return oldValue.Vouchers, nil
+}
+
+// AddVouchers adds i to the "vouchers" field.
+func (m *MonthSumMutation) AddVouchers(i int) {
+	if m.addvouchers != nil {
+		*m.addvouchers += i
+	} else {
+		m.addvouchers = &i
+	}
+}
+
+// AddedVouchers returns the value that was added to the "vouchers" field in this mutation.
+func (m *MonthSumMutation) AddedVouchers() (r int, exists bool) {
+	v := m.addvouchers
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVouchers resets all changes to the "vouchers" field.
+func (m *MonthSumMutation) ResetVouchers() {
+	m.vouchers = nil
+	m.addvouchers = nil
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *MonthSumMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[monthsum.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *MonthSumMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *MonthSumMutation) CommunityIDs() (ids []int) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *MonthSumMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// Where appends a list predicates to the MonthSumMutation builder.
+func (m *MonthSumMutation) Where(ps ...predicate.MonthSum) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MonthSumMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MonthSumMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MonthSum, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MonthSumMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MonthSumMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MonthSum).
+func (m *MonthSumMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MonthSumMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.community != nil {
+		fields = append(fields, monthsum.FieldCommunityID)
+	}
+	if m.period != nil {
+		fields = append(fields, monthsum.FieldPeriod)
+	}
+	if m.direction != nil {
+		fields = append(fields, monthsum.FieldDirection)
+	}
+	if m.category != nil {
+		fields = append(fields, monthsum.FieldCategory)
+	}
+	if m.amount != nil {
+		fields = append(fields, monthsum.FieldAmount)
+	}
+	if m.vouchers != nil {
+		fields = append(fields, monthsum.FieldVouchers)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MonthSumMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case monthsum.FieldCommunityID:
+		return m.CommunityID()
+	case monthsum.FieldPeriod:
+		return m.Period()
+	case monthsum.FieldDirection:
+		return m.Direction()
+	case monthsum.FieldCategory:
+		return m.Category()
+	case monthsum.FieldAmount:
+		return m.Amount()
+	case monthsum.FieldVouchers:
+		return m.Vouchers()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MonthSumMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case monthsum.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case monthsum.FieldPeriod:
+		return m.OldPeriod(ctx)
+	case monthsum.FieldDirection:
+		return m.OldDirection(ctx)
+	case monthsum.FieldCategory:
+		return m.OldCategory(ctx)
+	case monthsum.FieldAmount:
+		return m.OldAmount(ctx)
+	case monthsum.FieldVouchers:
+		return m.OldVouchers(ctx)
+	}
+	return nil, fmt.Errorf("unknown MonthSum field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MonthSumMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case monthsum.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case monthsum.FieldPeriod:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriod(v)
+		return nil
+	case monthsum.FieldDirection:
+		v, ok := value.(monthsum.Direction)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDirection(v)
+		return nil
+	case monthsum.FieldCategory:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategory(v)
+		return nil
+	case monthsum.FieldAmount:
+		v, ok := value.(money.Fen)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAmount(v)
+		return nil
+	case monthsum.FieldVouchers:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVouchers(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MonthSum field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MonthSumMutation) AddedFields() []string {
+	var fields []string
+	if m.addamount != nil {
+		fields = append(fields, monthsum.FieldAmount)
+	}
+	if m.addvouchers != nil {
+		fields = append(fields, monthsum.FieldVouchers)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MonthSumMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case monthsum.FieldAmount:
+		return m.AddedAmount()
+	case monthsum.FieldVouchers:
+		return m.AddedVouchers()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MonthSumMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case monthsum.FieldAmount:
+		v, ok := value.(money.Fen)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAmount(v)
+		return nil
+	case monthsum.FieldVouchers:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVouchers(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MonthSum numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MonthSumMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MonthSumMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MonthSumMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown MonthSum nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MonthSumMutation) ResetField(name string) error {
+	switch name {
+	case monthsum.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case monthsum.FieldPeriod:
+		m.ResetPeriod()
+		return nil
+	case monthsum.FieldDirection:
+		m.ResetDirection()
+		return nil
+	case monthsum.FieldCategory:
+		m.ResetCategory()
+		return nil
+	case monthsum.FieldAmount:
+		m.ResetAmount()
+		return nil
+	case monthsum.FieldVouchers:
+		m.ResetVouchers()
+		return nil
+	}
+	return fmt.Errorf("unknown MonthSum field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MonthSumMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.community != nil {
+		edges = append(edges, monthsum.EdgeCommunity)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MonthSumMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case monthsum.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MonthSumMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MonthSumMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MonthSumMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcommunity {
+		edges = append(edges, monthsum.EdgeCommunity)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MonthSumMutation) EdgeCleared(name string) bool {
+	switch name {
+	case monthsum.EdgeCommunity:
+		return m.clearedcommunity
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MonthSumMutation) ClearEdge(name string) error {
+	switch name {
+	case monthsum.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	}
+	return fmt.Errorf("unknown MonthSum unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MonthSumMutation) ResetEdge(name string) error {
+	switch name {
+	case monthsum.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	}
+	return fmt.Errorf("unknown MonthSum edge %s", name)
 }
 
 // PointEventMutation represents an operation that mutates the PointEvent nodes in the graph.

@@ -40,6 +40,8 @@ type Tx struct {
 	MatterDisclosure *MatterDisclosureClient
 	// Meeting is the client for interacting with the Meeting builders.
 	Meeting *MeetingClient
+	// MonthSum is the client for interacting with the MonthSum builders.
+	MonthSum *MonthSumClient
 	// PointEvent is the client for interacting with the PointEvent builders.
 	PointEvent *PointEventClient
 	// Report is the client for interacting with the Report builders.
@@ -198,6 +200,7 @@ func (tx *Tx) init() {
 	tx.Matter = NewMatterClient(tx.config)
 	tx.MatterDisclosure = NewMatterDisclosureClient(tx.config)
 	tx.Meeting = NewMeetingClient(tx.config)
+	tx.MonthSum = NewMonthSumClient(tx.config)
 	tx.PointEvent = NewPointEventClient(tx.config)
 	tx.Report = NewReportClient(tx.config)
 	tx.Resident = NewResidentClient(tx.config)

@@ -20,6 +20,7 @@ import (
 func Install(client *ent.Client) {
 	client.Voucher.Use(voucherRules)
 	client.Signature.Use(signatureRules)
+	client.MonthSum.Use(monthSumRules)
 }
 
 // voucherRules guards every write to vouchers.

@@ -53,6 +53,17 @@ func CloseMonth(ctx context.Context, client *ent.Client, communityID int, month 
 	if today := calendar.DayOf(now); today.Before(month.End()) {
 		return nil, fail.Invalidf("%s has not ended yet (today is %s in Asia/Shanghai); a month closes after its last day", month, calendar.FormatDate(today))
 	}
+	var closed *ent.Community
+	err := inTx(ctx, client, func(client *ent.Client) (err error) {
+		closed, err = closeMonth(ctx, client, communityID, month)
+		return err
+	})
+	return closed, err
+}
+
+// closeMonth is CloseMonth inside its transaction: the month's totals are
+// written with the close, or neither is.
+func closeMonth(ctx context.Context, client *ent.Client, communityID int, month calendar.Period) (*ent.Community, error) {
 	c, err := client.Community.Get(ctx, communityID)
 	if ent.IsNotFound(err) {
 		return nil, fail.NotFoundf("community %d does not exist", communityID)
@@ -80,9 +91,13 @@ func CloseMonth(ctx context.Context, client *ent.Client, communityID int, month 
 	if len(open) > 0 {
 		return nil, fail.Conflictf("cannot close %s: %d voucher(s) dated in it or before are not posted (%s); post or delete them first", month, len(open), first(open, 5))
 	}
-	c, err = client.Community.UpdateOneID(communityID).SetClosedThrough(month.String()).Save(ctx)
+	if err := rollUp(ctx, client, c, month); err != nil {
+		return nil, fmt.Errorf("close %s: %w", month, err)
+	}
+	c, err = client.Community.UpdateOneID(communityID).
+		SetClosedThrough(month.String()).SetTotalsThrough(month.String()).Save(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("close %s for %s: %w", month, c.Code, err)
+		return nil, fmt.Errorf("close %s for community %d: %w", month, communityID, err)
 	}
 	return c, nil
 }

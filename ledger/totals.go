@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"sort"
 
+	"entgo.io/ent/dialect/sql"
+
 	"sunlight/calendar"
 	"sunlight/ent"
+	"sunlight/ent/community"
+	"sunlight/ent/monthsum"
 	"sunlight/ent/predicate"
 	"sunlight/ent/voucher"
 	"sunlight/fail"
@@ -61,8 +65,8 @@ func YearToDate(ctx context.Context, client *ent.Client, communityID int, month 
 	return sumMonths(ctx, client, communityID, month, calendar.Month(month.Year, 1), month)
 }
 
-// sumMonths is one GROUP BY over the (community, period, status, direction,
-// category) index: the cost does not grow with the number of vouchers paged.
+// sumMonths is one GROUP BY over the month sums of the closed months and
+// the posted vouchers of the open ones (postedSource).
 func sumMonths(ctx context.Context, client *ent.Client, communityID int, p, from, to calendar.Period) (*Totals, error) {
 	var rows []struct {
 		Direction voucher.Direction `json:"direction"`
@@ -72,8 +76,7 @@ func sumMonths(ctx context.Context, client *ent.Client, communityID int, p, from
 	}
 	err := client.Voucher.Query().
 		Where(postedBetween(communityID, from, to)...).
-		GroupBy(voucher.FieldDirection, voucher.FieldCategory).
-		Aggregate(ent.Sum(voucher.FieldAmount), ent.Count()).
+		Modify(postedSource(communityID, from, to), groupSum(voucher.FieldDirection, voucher.FieldCategory)).
 		Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("sum vouchers of community %d for %s: %w", communityID, p, err)
@@ -113,7 +116,7 @@ type MonthTotals struct {
 const MaxMonths = 120
 
 // MonthlyTotals returns every month from..to with its posted income and
-// expense, zeros included, from one GROUP BY.
+// expense, zeros included, from one GROUP BY (see sumMonths).
 func MonthlyTotals(ctx context.Context, client *ent.Client, communityID int, from, to calendar.Period) ([]MonthTotals, error) {
 	if !from.IsMonth() || !to.IsMonth() {
 		return nil, fail.Invalidf("monthly totals need months such as 2026-01 and 2026-12")
@@ -132,11 +135,11 @@ func MonthlyTotals(ctx context.Context, client *ent.Client, communityID int, fro
 		Period    string            `json:"period"`
 		Direction voucher.Direction `json:"direction"`
 		Sum       int64             `json:"sum"`
+		Count     int               `json:"count"`
 	}
 	err := client.Voucher.Query().
 		Where(postedBetween(communityID, from, to)...).
-		GroupBy(voucher.FieldPeriod, voucher.FieldDirection).
-		Aggregate(ent.Sum(voucher.FieldAmount)).
+		Modify(postedSource(communityID, from, to), groupSum(voucher.FieldPeriod, voucher.FieldDirection)).
 		Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("monthly totals of community %d: %w", communityID, err)
@@ -166,6 +169,62 @@ func postedBetween(communityID int, from, to calendar.Period) []predicate.Vouche
 		voucher.PeriodGTE(from.String()),
 		voucher.PeriodLTE(to.String()),
 		voucher.StatusEQ(voucher.StatusPOSTED),
+	}
+}
+
+// postedSource makes an aggregate over a community's vouchers of the months
+// from..to read, in place of the vouchers table, the month sums of its
+// closed months and the posted vouchers of the rest: a derived table that
+// keeps the table's name and the columns the query's predicates and the
+// privacy filter refer to, with n, the number of vouchers a row stands for.
+// Month sums exist only up to totals_through, and vouchers are read only
+// after it, so no month is counted twice.
+func postedSource(communityID int, from, to calendar.Period) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		b := sql.Dialect(s.Dialect())
+		v := b.Table(voucher.Table)
+		open := b.Select(v.C(voucher.FieldCommunityID), v.C(voucher.FieldPeriod), v.C(voucher.FieldStatus),
+			v.C(voucher.FieldDirection), v.C(voucher.FieldCategory), v.C(voucher.FieldAmount), "1 AS n").
+			From(v).
+			Where(sql.And(
+				sql.EQ(v.C(voucher.FieldCommunityID), communityID),
+				sql.GTE(v.C(voucher.FieldPeriod), from.String()),
+				sql.LTE(v.C(voucher.FieldPeriod), to.String()),
+				sql.EQ(v.C(voucher.FieldStatus), voucher.StatusPOSTED.String()),
+				afterTotals(v.C(voucher.FieldPeriod), communityID),
+			))
+		t := b.Table(monthsum.Table)
+		closed := b.Select(t.C(monthsum.FieldCommunityID), t.C(monthsum.FieldPeriod), "'POSTED' AS status",
+			t.C(monthsum.FieldDirection), t.C(monthsum.FieldCategory), t.C(monthsum.FieldAmount), t.C(monthsum.FieldVouchers)).
+			From(t).
+			Where(sql.And(
+				sql.EQ(t.C(monthsum.FieldCommunityID), communityID),
+				sql.GTE(t.C(monthsum.FieldPeriod), from.String()),
+				sql.LTE(t.C(monthsum.FieldPeriod), to.String()),
+			))
+		s.From(open.UnionAll(closed).As(voucher.Table))
+	}
+}
+
+// afterTotals is period > the community's totals_through (or any period
+// when it has none), evaluated once per statement.
+func afterTotals(period string, communityID int) *sql.Predicate {
+	return sql.P(func(b *sql.Builder) {
+		b.WriteString(period).WriteString(" > COALESCE((SELECT ")
+		b.Ident(community.FieldTotalsThrough).WriteString(" FROM ").Ident(community.Table).
+			WriteString(" WHERE ").Ident(community.FieldID).WriteString(" = ")
+		b.Arg(communityID)
+		b.WriteString("), '')")
+	})
+}
+
+// groupSum selects the given columns with the sum of the amounts and the
+// number of vouchers, grouped by the columns; for the postedSource table.
+func groupSum(columns ...string) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		sel := s.Columns(columns...)
+		sel = append(sel, sql.As(sql.Sum(s.C(voucher.FieldAmount)), "sum"), sql.As(sql.Sum(s.C("n")), "count"))
+		s.Select(sel...).GroupBy(s.Columns(columns...)...)
 	}
 }
 

@@ -35,6 +35,8 @@ const (
 	FieldTenderThreshold = "tender_threshold"
 	// FieldClosedThrough holds the string denoting the closed_through field in the database.
 	FieldClosedThrough = "closed_through"
+	// FieldTotalsThrough holds the string denoting the totals_through field in the database.
+	FieldTotalsThrough = "totals_through"
 	// EdgeAssets holds the string denoting the assets edge name in mutations.
 	EdgeAssets = "assets"
 	// EdgeAssetValuations holds the string denoting the asset_valuations edge name in mutations.
@@ -61,6 +63,8 @@ const (
 	EdgeBenefits = "benefits"
 	// EdgeVouchers holds the string denoting the vouchers edge name in mutations.
 	EdgeVouchers = "vouchers"
+	// EdgeMonthSums holds the string denoting the month_sums edge name in mutations.
+	EdgeMonthSums = "month_sums"
 	// EdgeSignatures holds the string denoting the signatures edge name in mutations.
 	EdgeSignatures = "signatures"
 	// EdgeInquiries holds the string denoting the inquiries edge name in mutations.
@@ -162,6 +166,13 @@ const (
 	VouchersInverseTable = "vouchers"
 	// VouchersColumn is the table column denoting the vouchers relation/edge.
 	VouchersColumn = "community_id"
+	// MonthSumsTable is the table that holds the month_sums relation/edge.
+	MonthSumsTable = "month_sums"
+	// MonthSumsInverseTable is the table name for the MonthSum entity.
+	// It exists in this package in order to avoid circular dependency with the "monthsum" package.
+	MonthSumsInverseTable = "month_sums"
+	// MonthSumsColumn is the table column denoting the month_sums relation/edge.
+	MonthSumsColumn = "community_id"
 	// SignaturesTable is the table that holds the signatures relation/edge.
 	SignaturesTable = "signatures"
 	// SignaturesInverseTable is the table name for the Signature entity.
@@ -205,6 +216,7 @@ var Columns = []string{
 	FieldMatterThreshold,
 	FieldTenderThreshold,
 	FieldClosedThrough,
+	FieldTotalsThrough,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -251,6 +263,8 @@ var (
 	DefaultTenderThreshold money.Fen
 	// ClosedThroughValidator is a validator for the "closed_through" field. It is called by the builders before save.
 	ClosedThroughValidator func(string) error
+	// TotalsThroughValidator is a validator for the "totals_through" field. It is called by the builders before save.
+	TotalsThroughValidator func(string) error
 )
 
 // OrderOption defines the ordering options for the Community queries.
@@ -309,6 +323,11 @@ func ByTenderThreshold(opts ...sql.OrderTermOption) OrderOption {
 // ByClosedThrough orders the results by the closed_through field.
 func ByClosedThrough(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldClosedThrough, opts...).ToFunc()
+}
+
+// ByTotalsThrough orders the results by the totals_through field.
+func ByTotalsThrough(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTotalsThrough, opts...).ToFunc()
 }
 
 // ByAssetsCount orders the results by assets count.
@@ -493,6 +512,20 @@ func ByVouchers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByMonthSumsCount orders the results by month_sums count.
+func ByMonthSumsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newMonthSumsStep(), opts...)
+	}
+}
+
+// ByMonthSums orders the results by month_sums terms.
+func ByMonthSums(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newMonthSumsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // BySignaturesCount orders the results by signatures count.
 func BySignaturesCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -637,6 +670,13 @@ func newVouchersStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(VouchersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, VouchersTable, VouchersColumn),
+	)
+}
+func newMonthSumsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(MonthSumsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, MonthSumsTable, MonthSumsColumn),
 	)
 }
 func newSignaturesStep() *sqlgraph.Step {

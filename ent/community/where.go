@@ -108,6 +108,11 @@ func ClosedThrough(v string) predicate.Community {
 	return predicate.Community(sql.FieldEQ(FieldClosedThrough, v))
 }
 
+// TotalsThrough applies equality check predicate on the "totals_through" field. It's identical to TotalsThroughEQ.
+func TotalsThrough(v string) predicate.Community {
+	return predicate.Community(sql.FieldEQ(FieldTotalsThrough, v))
+}
+
 // NameEQ applies the EQ predicate on the "name" field.
 func NameEQ(v string) predicate.Community {
 	return predicate.Community(sql.FieldEQ(FieldName, v))
@@ -706,6 +711,81 @@ func ClosedThroughContainsFold(v string) predicate.Community {
 	return predicate.Community(sql.FieldContainsFold(FieldClosedThrough, v))
 }
 
+// TotalsThroughEQ applies the EQ predicate on the "totals_through" field.
+func TotalsThroughEQ(v string) predicate.Community {
+	return predicate.Community(sql.FieldEQ(FieldTotalsThrough, v))
+}
+
+// TotalsThroughNEQ applies the NEQ predicate on the "totals_through" field.
+func TotalsThroughNEQ(v string) predicate.Community {
+	return predicate.Community(sql.FieldNEQ(FieldTotalsThrough, v))
+}
+
+// TotalsThroughIn applies the In predicate on the "totals_through" field.
+func TotalsThroughIn(vs ...string) predicate.Community {
+	return predicate.Community(sql.FieldIn(FieldTotalsThrough, vs...))
+}
+
+// TotalsThroughNotIn applies the NotIn predicate on the "totals_through" field.
+func TotalsThroughNotIn(vs ...string) predicate.Community {
+	return predicate.Community(sql.FieldNotIn(FieldTotalsThrough, vs...))
+}
+
+// TotalsThroughGT applies the GT predicate on the "totals_through" field.
+func TotalsThroughGT(v string) predicate.Community {
+	return predicate.Community(sql.FieldGT(FieldTotalsThrough, v))
+}
+
+// TotalsThroughGTE applies the GTE predicate on the "totals_through" field.
+func TotalsThroughGTE(v string) predicate.Community {
+	return predicate.Community(sql.FieldGTE(FieldTotalsThrough, v))
+}
+
+// TotalsThroughLT applies the LT predicate on the "totals_through" field.
+func TotalsThroughLT(v string) predicate.Community {
+	return predicate.Community(sql.FieldLT(FieldTotalsThrough, v))
+}
+
+// TotalsThroughLTE applies the LTE predicate on the "totals_through" field.
+func TotalsThroughLTE(v string) predicate.Community {
+	return predicate.Community(sql.FieldLTE(FieldTotalsThrough, v))
+}
+
+// TotalsThroughContains applies the Contains predicate on the "totals_through" field.
+func TotalsThroughContains(v string) predicate.Community {
+	return predicate.Community(sql.FieldContains(FieldTotalsThrough, v))
+}
+
+// TotalsThroughHasPrefix applies the HasPrefix predicate on the "totals_through" field.
+func TotalsThroughHasPrefix(v string) predicate.Community {
+	return predicate.Community(sql.FieldHasPrefix(FieldTotalsThrough, v))
+}
+
+// TotalsThroughHasSuffix applies the HasSuffix predicate on the "totals_through" field.
+func TotalsThroughHasSuffix(v string) predicate.Community {
+	return predicate.Community(sql.FieldHasSuffix(FieldTotalsThrough, v))
+}
+
+// TotalsThroughIsNil applies the IsNil predicate on the "totals_through" field.
+func TotalsThroughIsNil() predicate.Community {
+	return predicate.Community(sql.FieldIsNull(FieldTotalsThrough))
+}
+
+// TotalsThroughNotNil applies the NotNil predicate on the "totals_through" field.
+func TotalsThroughNotNil() predicate.Community {
+	return predicate.Community(sql.FieldNotNull(FieldTotalsThrough))
+}
+
+// TotalsThroughEqualFold applies the EqualFold predicate on the "totals_through" field.
+func TotalsThroughEqualFold(v string) predicate.Community {
+	return predicate.Community(sql.FieldEqualFold(FieldTotalsThrough, v))
+}
+
+// TotalsThroughContainsFold applies the ContainsFold predicate on the "totals_through" field.
+func TotalsThroughContainsFold(v string) predicate.Community {
+	return predicate.Community(sql.FieldContainsFold(FieldTotalsThrough, v))
+}
+
 // HasAssets applies the HasEdge predicate on the "assets" edge.
 func HasAssets() predicate.Community {
 	return predicate.Community(func(s *sql.Selector) {
@@ -997,6 +1077,29 @@ func HasVouchers() predicate.Community {
 func HasVouchersWith(preds ...predicate.Voucher) predicate.Community {
 	return predicate.Community(func(s *sql.Selector) {
 		step := newVouchersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasMonthSums applies the HasEdge predicate on the "month_sums" edge.
+func HasMonthSums() predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, MonthSumsTable, MonthSumsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasMonthSumsWith applies the HasEdge predicate on the "month_sums" edge with a given conditions (other predicates).
+func HasMonthSumsWith(preds ...predicate.MonthSum) predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := newMonthSumsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -164,6 +164,18 @@ func (f MeetingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MeetingMutation", m)
 }
 
+// The MonthSumFunc type is an adapter to allow the use of ordinary
+// function as MonthSum mutator.
+type MonthSumFunc func(context.Context, *ent.MonthSumMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MonthSumFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MonthSumMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MonthSumMutation", m)
+}
+
 // The PointEventFunc type is an adapter to allow the use of ordinary
 // function as PointEvent mutator.
 type PointEventFunc func(context.Context, *ent.PointEventMutation) (ent.Value, error)

@@ -20,6 +20,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/ent/monthsum"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/predicate"
 	"sunlight/ent/report"
@@ -439,6 +440,33 @@ func (f TraverseMeeting) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.MeetingQuery", q)
 }
 
+// The MonthSumFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MonthSumFunc func(context.Context, *ent.MonthSumQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MonthSumFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MonthSumQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MonthSumQuery", q)
+}
+
+// The TraverseMonthSum type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMonthSum func(context.Context, *ent.MonthSumQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMonthSum) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMonthSum) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MonthSumQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MonthSumQuery", q)
+}
+
 // The PointEventFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PointEventFunc func(context.Context, *ent.PointEventQuery) (ent.Value, error)
 
@@ -657,6 +685,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.MatterDisclosureQuery, predicate.MatterDisclosure, matterdisclosure.OrderOption]{typ: ent.TypeMatterDisclosure, tq: q}, nil
 	case *ent.MeetingQuery:
 		return &query[*ent.MeetingQuery, predicate.Meeting, meeting.OrderOption]{typ: ent.TypeMeeting, tq: q}, nil
+	case *ent.MonthSumQuery:
+		return &query[*ent.MonthSumQuery, predicate.MonthSum, monthsum.OrderOption]{typ: ent.TypeMonthSum, tq: q}, nil
 	case *ent.PointEventQuery:
 		return &query[*ent.PointEventQuery, predicate.PointEvent, pointevent.OrderOption]{typ: ent.TypePointEvent, tq: q}, nil
 	case *ent.ReportQuery:

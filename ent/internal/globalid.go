@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"access_tokens\":81604378624,\"asset_valuations\":4294967296,\"assets\":0,\"audit_events\":8589934592,\"benefits\":12884901888,\"communities\":17179869184,\"contracts\":21474836480,\"inquiries\":25769803776,\"job_runs\":30064771072,\"markets\":34359738368,\"matter_disclosures\":42949672960,\"matters\":38654705664,\"meetings\":47244640256,\"point_events\":51539607552,\"reports\":55834574848,\"resident_groups\":64424509440,\"residents\":60129542144,\"signatures\":68719476736,\"stalls\":73014444032,\"vouchers\":77309411328}"
+const IncrementStarts = "{\"access_tokens\":81604378624,\"asset_valuations\":4294967296,\"assets\":0,\"audit_events\":8589934592,\"benefits\":12884901888,\"communities\":17179869184,\"contracts\":21474836480,\"inquiries\":25769803776,\"job_runs\":30064771072,\"markets\":34359738368,\"matter_disclosures\":42949672960,\"matters\":38654705664,\"meetings\":47244640256,\"month_sums\":85899345920,\"point_events\":51539607552,\"reports\":55834574848,\"resident_groups\":64424509440,\"residents\":60129542144,\"signatures\":68719476736,\"stalls\":73014444032,\"vouchers\":77309411328}"

@@ -209,6 +209,7 @@ var (
 		{Name: "matter_threshold", Type: field.TypeInt64, Default: 5000000},
 		{Name: "tender_threshold", Type: field.TypeInt64, Default: 100000000},
 		{Name: "closed_through", Type: field.TypeString, Nullable: true},
+		{Name: "totals_through", Type: field.TypeString, Nullable: true},
 	}
 	// CommunitiesTable holds the schema information for the "communities" table.
 	CommunitiesTable = &schema.Table{
@@ -531,6 +532,37 @@ var (
 			},
 		},
 	}
+	// MonthSumsColumns holds the columns for the "month_sums" table.
+	MonthSumsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "period", Type: field.TypeString},
+		{Name: "direction", Type: field.TypeEnum, Enums: []string{"INCOME", "EXPENSE"}},
+		{Name: "category", Type: field.TypeString, Size: 32},
+		{Name: "amount", Type: field.TypeInt64},
+		{Name: "vouchers", Type: field.TypeInt},
+		{Name: "community_id", Type: field.TypeInt},
+	}
+	// MonthSumsTable holds the schema information for the "month_sums" table.
+	MonthSumsTable = &schema.Table{
+		Name:       "month_sums",
+		Columns:    MonthSumsColumns,
+		PrimaryKey: []*schema.Column{MonthSumsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "month_sums_communities_month_sums",
+				Columns:    []*schema.Column{MonthSumsColumns[6]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "monthsum_community_id_period_direction_category",
+				Unique:  true,
+				Columns: []*schema.Column{MonthSumsColumns[6], MonthSumsColumns[1], MonthSumsColumns[2], MonthSumsColumns[3]},
+			},
+		},
+	}
 	// PointEventsColumns holds the columns for the "point_events" table.
 	PointEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -840,6 +872,7 @@ var (
 		MattersTable,
 		MatterDisclosuresTable,
 		MeetingsTable,
+		MonthSumsTable,
 		PointEventsTable,
 		ReportsTable,
 		ResidentsTable,
@@ -911,6 +944,10 @@ func init() {
 	MeetingsTable.ForeignKeys[1].RefTable = MattersTable
 	MeetingsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(47244640256),
+	}
+	MonthSumsTable.ForeignKeys[0].RefTable = CommunitiesTable
+	MonthSumsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(85899345920),
 	}
 	PointEventsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	PointEventsTable.ForeignKeys[1].RefTable = ResidentsTable

@@ -45,6 +45,9 @@ type MatterDisclosure func(*sql.Selector)
 // Meeting is the predicate function for meeting builders.
 type Meeting func(*sql.Selector)
 
+// MonthSum is the predicate function for monthsum builders.
+type MonthSum func(*sql.Selector)
+
 // PointEvent is the predicate function for pointevent builders.
 type PointEvent func(*sql.Selector)
 

@@ -423,6 +423,30 @@ func (f MeetingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MeetingMutation", m)
 }
 
+// The MonthSumQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MonthSumQueryRuleFunc func(context.Context, *ent.MonthSumQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MonthSumQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MonthSumQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MonthSumQuery", q)
+}
+
+// The MonthSumMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MonthSumMutationRuleFunc func(context.Context, *ent.MonthSumMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MonthSumMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MonthSumMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MonthSumMutation", m)
+}
+
 // The PointEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PointEventQueryRuleFunc func(context.Context, *ent.PointEventQuery) error
@@ -652,6 +676,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.MeetingQuery:
 		return q.Filter(), nil
+	case *ent.MonthSumQuery:
+		return q.Filter(), nil
 	case *ent.PointEventQuery:
 		return q.Filter(), nil
 	case *ent.ReportQuery:
@@ -698,6 +724,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.MatterDisclosureMutation:
 		return m.Filter(), nil
 	case *ent.MeetingMutation:
+		return m.Filter(), nil
+	case *ent.MonthSumMutation:
 		return m.Filter(), nil
 	case *ent.PointEventMutation:
 		return m.Filter(), nil

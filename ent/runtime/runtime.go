@@ -18,6 +18,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/ent/monthsum"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/report"
 	"sunlight/ent/resident"
@@ -259,6 +260,10 @@ func init() {
 	communityDescClosedThrough := communityFields[9].Descriptor()
 	// community.ClosedThroughValidator is a validator for the "closed_through" field. It is called by the builders before save.
 	community.ClosedThroughValidator = communityDescClosedThrough.Validators[0].(func(string) error)
+	// communityDescTotalsThrough is the schema descriptor for totals_through field.
+	communityDescTotalsThrough := communityFields[10].Descriptor()
+	// community.TotalsThroughValidator is a validator for the "totals_through" field. It is called by the builders before save.
+	community.TotalsThroughValidator = communityDescTotalsThrough.Validators[0].(func(string) error)
 	contract.Policy = privacy.NewPolicies(schema.Contract{})
 	contract.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -566,6 +571,43 @@ func init() {
 	meetingDescSupervisionOpinion := meetingFields[10].Descriptor()
 	// meeting.DefaultSupervisionOpinion holds the default value on creation for the supervision_opinion field.
 	meeting.DefaultSupervisionOpinion = meetingDescSupervisionOpinion.Default.(string)
+	monthsum.Policy = privacy.NewPolicies(schema.MonthSum{})
+	monthsum.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := monthsum.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	monthsumFields := schema.MonthSum{}.Fields()
+	_ = monthsumFields
+	// monthsumDescPeriod is the schema descriptor for period field.
+	monthsumDescPeriod := monthsumFields[0].Descriptor()
+	// monthsum.PeriodValidator is a validator for the "period" field. It is called by the builders before save.
+	monthsum.PeriodValidator = monthsumDescPeriod.Validators[0].(func(string) error)
+	// monthsumDescCategory is the schema descriptor for category field.
+	monthsumDescCategory := monthsumFields[2].Descriptor()
+	// monthsum.CategoryValidator is a validator for the "category" field. It is called by the builders before save.
+	monthsum.CategoryValidator = func() func(string) error {
+		validators := monthsumDescCategory.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(category string) error {
+			for _, fn := range fns {
+				if err := fn(category); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// monthsumDescVouchers is the schema descriptor for vouchers field.
+	monthsumDescVouchers := monthsumFields[4].Descriptor()
+	// monthsum.VouchersValidator is a validator for the "vouchers" field. It is called by the builders before save.
+	monthsum.VouchersValidator = monthsumDescVouchers.Validators[0].(func(int) error)
 	pointevent.Policy = privacy.NewPolicies(schema.PointEvent{})
 	pointevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -44,6 +44,10 @@ func (Community) Fields() []ent.Field {
 			Match(monthPattern).
 			Annotations(entgql.Type("Period"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
 			Comment("Closed through (月月清): the last month whose books are closed; vouchers dated in it or before are refused. Set by closeMonth."),
+		field.String("totals_through").Optional().Nillable().
+			Match(monthPattern).
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("The last closed month whose sums are in month_sums; set with closed_through, or caught up after an upgrade (package ledger)."),
 	}
 }
 
@@ -63,6 +67,7 @@ func (Community) Edges() []ent.Edge {
 		edge.To("point_events", PointEvent.Type).Annotations(conn).Comment("Points (积分) earned or lost by residents."),
 		edge.To("benefits", Benefit.Type).Annotations(conn).Comment("Benefits (惠民福利) paid to residents."),
 		edge.To("vouchers", Voucher.Type).Annotations(conn).Comment("Vouchers (凭证): every income and expense."),
+		edge.To("month_sums", MonthSum.Type).Annotations(entgql.Skip(entgql.SkipAll)).Comment("Sums of the closed months (月度汇总)."),
 		edge.To("signatures", Signature.Type).Annotations(conn).Comment("Signatures (签字) on the community's vouchers."),
 		edge.To("inquiries", Inquiry.Type).Annotations(conn).Comment("Inquiries (质询) residents raised."),
 		edge.To("reports", Report.Type).Annotations(conn).Comment("Reports (报告) generated and published."),

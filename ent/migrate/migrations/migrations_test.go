@@ -15,6 +15,7 @@ import (
 	"sunlight/ent/community"
 	"sunlight/ent/migrate/migrations"
 	"sunlight/ledger"
+	"sunlight/money"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -127,19 +128,46 @@ func TestFilesCreateTheSchemaEntExpects(t *testing.T) {
 	if err := demo.Load(ctx, d.Client); err != nil {
 		t.Fatal(err)
 	}
-	checkDemo(t, d)
-}
-
-func checkDemo(t *testing.T, d *db.DB) {
-	t.Helper()
-	ctx := context.Background()
 	c := d.Client.Community.Query().Where(community.Code(demo.Code)).OnlyX(ctx)
 	tot, err := ledger.TotalsFor(ctx, d.Client, c.ID, calendar.Month(2026, 10))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tot.Expense == 0 {
-		t.Fatal("no expense in October 2026 after the upgrade")
+	if tot.Expense != 6438800 {
+		t.Fatalf("October 2026 expense %s after migrating by files, want 64388.00", tot.Expense)
+	}
+}
+
+// checkOldBooks checks the older build's books after the upgrade: its
+// closed months summed into month sums, and the ledger's totals the same
+// as the vouchers say.
+func checkOldBooks(t *testing.T, d *db.DB) {
+	t.Helper()
+	ctx := context.Background()
+	c := d.Client.Community.Query().Where(community.Code("oldbooks")).OnlyX(ctx)
+	if c.TotalsThrough == nil || *c.TotalsThrough != "2026-09" {
+		t.Fatalf("totals_through = %v after the upgrade, want 2026-09", c.TotalsThrough)
+	}
+	if n := d.Client.MonthSum.Query().CountX(ctx); n != 3 {
+		t.Fatalf("%d month sums after the upgrade, want 3 (two categories of August and September's)", n)
+	}
+	for _, tc := range []struct {
+		p       calendar.Period
+		income  money.Fen
+		expense money.Fen
+	}{
+		{calendar.Month(2026, 8), 500000, 200050},
+		{calendar.Month(2026, 9), 0, 11600},
+		{calendar.Month(2026, 10), 0, 30000},
+		{calendar.Year(2026), 500000, 241650},
+	} {
+		tot, err := ledger.TotalsFor(ctx, d.Client, c.ID, tc.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tot.Income != tc.income || tot.Expense != tc.expense {
+			t.Errorf("%s: income %s expense %s, want %s and %s", tc.p, tot.Income, tot.Expense, tc.income, tc.expense)
+		}
 	}
 }
 
@@ -198,8 +226,26 @@ func TestUpgradeKeepsData(t *testing.T) {
 	if _, err := old.SQL.ExecContext(ctx, "DROP TABLE "+db.RevisionsTable); err != nil {
 		t.Fatal(err)
 	}
-	if err := demo.Load(ctx, old.Client); err != nil {
-		t.Fatal(err)
+	// The older build's books, written as it wrote them (plain SQL): two
+	// closed months and an open one. Closed months had no month sums
+	// then; the upgrade must sum them (ledger.CatchUpTotals).
+	oldBooks := []string{
+		`INSERT INTO communities (name, code, closed_through) VALUES ('旧账社区', 'oldbooks', '2026-09')`,
+		`INSERT INTO vouchers (number, occurred_on, period, direction, category, amount, summary, status, community_id)
+		 SELECT v.number, v.occurred_on::date, v.period, v.direction, v.category, v.amount, '旧账', 'POSTED', c.id
+		 FROM communities c, (VALUES
+		   ('O-1', '2026-08-03', '2026-08', 'EXPENSE', '办公经费', 120000),
+		   ('O-2', '2026-08-20', '2026-08', 'EXPENSE', '办公经费', 80050),
+		   ('O-3', '2026-08-21', '2026-08', 'INCOME', '租金收入', 500000),
+		   ('O-4', '2026-09-09', '2026-09', 'EXPENSE', '办公用品', 11600),
+		   ('O-5', '2026-10-10', '2026-10', 'EXPENSE', '办公经费', 30000)
+		 ) AS v(number, occurred_on, period, direction, category, amount)
+		 WHERE c.code = 'oldbooks'`,
+	}
+	for _, q := range oldBooks {
+		if _, err := old.SQL.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	vouchers := old.Client.Voucher.Query().CountX(ctx)
 	if _, err := old.MigrateVersioned(ctx, db.VersionedOptions{}); err == nil || !strings.Contains(err.Error(), "--baseline") {
@@ -211,7 +257,7 @@ func TestUpgradeKeepsData(t *testing.T) {
 	if n := old.Client.Voucher.Query().CountX(ctx); n != vouchers {
 		t.Fatalf("%d vouchers after the upgrade, want %d", n, vouchers)
 	}
-	checkDemo(t, old)
+	checkOldBooks(t, old)
 	if pending, err := old.PendingMigrations(ctx); err != nil || len(pending) > 0 {
 		t.Fatalf("pending after the baseline = %v, %v", pending, err)
 	}
