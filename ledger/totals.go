@@ -66,29 +66,33 @@ func YearToDate(ctx context.Context, client *ent.Client, communityID int, month 
 }
 
 // sumMonths is one GROUP BY over the month sums of the closed months and
-// the posted vouchers of the open ones (postedSource).
+// the posted vouchers of the open ones (postedSource), or none when the
+// operation has read the community's months already (Batch).
 func sumMonths(ctx context.Context, client *ent.Client, communityID int, p, from, to calendar.Period) (*Totals, error) {
-	var rows []struct {
-		Direction voucher.Direction `json:"direction"`
-		Category  string            `json:"category"`
-		Sum       int64             `json:"sum"`
-		Count     int               `json:"count"`
-	}
-	err := client.Voucher.Query().
-		Where(postedBetween(communityID, from, to)...).
-		Modify(postedSource(communityID, from, to), groupSum(voucher.FieldDirection, voucher.FieldCategory)).
-		Scan(ctx, &rows)
+	rows, err := readSums(ctx, client, communityID, from, to, voucher.FieldDirection, voucher.FieldCategory)
 	if err != nil {
 		return nil, fmt.Errorf("sum vouchers of community %d for %s: %w", communityID, p, err)
 	}
+	type key struct {
+		d voucher.Direction
+		c string
+	}
+	index := map[key]int{}
 	t := &Totals{CommunityID: communityID, Period: p, From: from, To: to}
 	for _, r := range rows {
-		c := CategoryTotal{Direction: r.Direction, Category: r.Category, Amount: money.Fen(r.Sum), Vouchers: r.Count}
-		t.Categories = append(t.Categories, c)
+		k := key{r.Direction, r.Category}
+		i, ok := index[k]
+		if !ok {
+			i = len(t.Categories)
+			index[k] = i
+			t.Categories = append(t.Categories, CategoryTotal{Direction: r.Direction, Category: r.Category})
+		}
+		t.Categories[i].Amount += money.Fen(r.Sum)
+		t.Categories[i].Vouchers += r.Count
 		if r.Direction == voucher.DirectionINCOME {
-			t.Income += c.Amount
+			t.Income += money.Fen(r.Sum)
 		} else {
-			t.Expense += c.Amount
+			t.Expense += money.Fen(r.Sum)
 		}
 	}
 	sort.Slice(t.Categories, func(i, j int) bool {
@@ -131,16 +135,7 @@ func MonthlyTotals(ctx context.Context, client *ent.Client, communityID int, fro
 		}
 		months = append(months, MonthTotals{Period: m})
 	}
-	var rows []struct {
-		Period    string            `json:"period"`
-		Direction voucher.Direction `json:"direction"`
-		Sum       int64             `json:"sum"`
-		Count     int               `json:"count"`
-	}
-	err := client.Voucher.Query().
-		Where(postedBetween(communityID, from, to)...).
-		Modify(postedSource(communityID, from, to), groupSum(voucher.FieldPeriod, voucher.FieldDirection)).
-		Scan(ctx, &rows)
+	rows, err := readSums(ctx, client, communityID, from, to, voucher.FieldPeriod, voucher.FieldDirection)
 	if err != nil {
 		return nil, fmt.Errorf("monthly totals of community %d: %w", communityID, err)
 	}

@@ -1,0 +1,72 @@
+package graph_test
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"testing"
+
+	"sunlight/dbtest"
+)
+
+// TestLedgerAggregatesBatch: several ledger aggregates of one community in
+// a query read its months in one statement (ledger.Batch), and answer
+// exactly what each answers asked alone.
+func TestLedgerAggregatesBatch(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		s := demoServer(t, dsn)
+		c := strconv.Itoa(s.gz)
+		fields := map[string]string{
+			"ytd":     `ledgerYearToDate(communityID: $c, month: "2026-10") { income expense categories { direction category amount vouchers } }`,
+			"oct":     `ledgerTotals(communityID: $c, period: "2026-10") { income expense net categories { category amount vouchers } }`,
+			"sep":     `ledgerTotals(communityID: $c, period: "2026-09") { income expense categories { category amount } }`,
+			"year":    `ledgerTotals(communityID: $c, period: "2025") { income expense categories { category amount vouchers } }`,
+			"monthly": `monthlyTotals(communityID: $c, from: "2025-11", to: "2026-10") { period income expense net }`,
+		}
+		alone := map[string]json.RawMessage{}
+		for name, f := range fields {
+			before := s.d.Statements()
+			var out map[string]json.RawMessage
+			s.ok(`query($c: ID!) { `+name+`: `+f+` }`, map[string]any{"c": c}, &out)
+			if n := s.d.Statements() - before; n != 1 {
+				t.Fatalf("%s alone took %d statements, want 1", name, n)
+			}
+			alone[name] = out[name]
+		}
+		for _, combo := range [][]string{
+			{"ytd", "monthly"},
+			{"oct", "sep", "ytd"},
+			{"year", "monthly", "oct"}, // 2025-01 to 2026-10 at once
+			{"ytd", "oct", "sep", "year", "monthly"},
+		} {
+			q := `query($c: ID!) {`
+			for _, name := range combo {
+				q += " " + name + ": " + fields[name]
+			}
+			q += " }"
+			before := s.d.Statements()
+			var out map[string]json.RawMessage
+			s.ok(q, map[string]any{"c": c}, &out)
+			if n := s.d.Statements() - before; n != 1 {
+				t.Errorf("%v took %d statements, want 1", combo, n)
+			}
+			for _, name := range combo {
+				if string(out[name]) != string(alone[name]) {
+					t.Errorf("%v: %s = %s, alone %s", combo, name, out[name], alone[name])
+				}
+			}
+		}
+		// Two communities: each reads its own months.
+		other, err := s.d.Client.Community.Create().SetName("另一社区").SetCode("other").Save(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := s.d.Statements()
+		s.ok(`query($c: ID!, $d: ID!) { a: ledgerYearToDate(communityID: $c, month: "2026-10") { income }
+			b: ledgerYearToDate(communityID: $d, month: "2026-10") { income } }`,
+			map[string]any{"c": c, "d": strconv.Itoa(other.ID)}, nil)
+		if n := s.d.Statements() - before; n != 2 {
+			t.Errorf("two communities took %d statements, want 2", n)
+		}
+	})
+}
