@@ -43,6 +43,9 @@ func WithoutTrail(ctx context.Context) context.Context {
 }
 
 // tables maps ent types to their tables, for reading rows before a write.
+// Left out on purpose: AccessToken (managed by the CLI, never the books),
+// AuditEvent (the trail itself) and MonthSum (derived when a month closes;
+// the close is in the trail as the community's closed_through).
 var tables = map[string]string{
 	"Asset": "assets", "AssetValuation": "asset_valuations", "Benefit": "benefits",
 	"Community": "communities", "Contract": "contracts", "Inquiry": "inquiries",
