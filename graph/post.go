@@ -42,6 +42,7 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	contentType := responseMediaType(r.Header.Get("Accept"))
 	w.Header().Set("Content-Type", contentType)
 
+	start := graphql.Now()
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("could not read request body: %v", err)}))
@@ -56,7 +57,7 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		return
 	}
 	params.Headers = r.Header
-	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 
 	oc, opErr := exec.CreateOperationContext(ctx, &params)
 	if opErr != nil {
