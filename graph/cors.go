@@ -81,3 +81,14 @@ func (c *cors) wrap(h http.Handler) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// CORS wraps h, a handler outside /graphql (the report downloads, the open
+// data), with the same cross-origin rules as the GraphQL endpoint, so that a
+// dashboard allowed to query the API may also fetch the files it links to.
+// Without configured origins h is returned as it is.
+func CORS(l Limits, h http.Handler) http.Handler {
+	if len(l.CORSOrigins) == 0 {
+		return h
+	}
+	return newCORS(l.CORSOrigins, l.CORSCredentials).wrap(h)
+}

@@ -14,8 +14,10 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"sunlight/archive"
 	"sunlight/db"
 	"sunlight/demo"
+	"sunlight/ent"
 	"sunlight/graph"
 	"sunlight/opendata"
 	"sunlight/ops"
@@ -127,9 +129,8 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	mux := graph.NewMux(d.Client, gcfg)
-	web.New(d.Client, arch, nil).Register(mux)
+	mountFiles(mux, d.Client, arch, gcfg.Limits)
 	ops.Register(mux, health, metrics)
-	opendata.New(d.Client).Register(mux)
 	srv := &http.Server{
 		Handler:           metrics.Middleware(slog.Default(), token.Middleware{Client: d.Client, Required: *requireAuth, ClientIPHeader: lf.ipHeader}.Wrap(mux)),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -178,4 +179,17 @@ func servePprof(addr string) error {
 	slog.Info("profiler", "pprof", "http://"+ln.Addr().String()+"/debug/pprof/")
 	go func() { _ = http.Serve(ln, mux) }()
 	return nil
+}
+
+// mountFiles serves the officials' page and the report downloads under the
+// CORS rules of the API (graph.CORS): a dashboard that may query /graphql
+// from its origin may also fetch the PDFs. The open data is open to every
+// origin already (package opendata).
+func mountFiles(mux *http.ServeMux, client *ent.Client, arch *archive.Archive, l graph.Limits) {
+	reports := http.NewServeMux()
+	web.New(client, arch, nil).Register(reports)
+	h := graph.CORS(l, reports)
+	mux.Handle("/reports", h)
+	mux.Handle("/reports/", h)
+	opendata.New(client).Register(mux)
 }
