@@ -3,6 +3,7 @@ package governance
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"sunlight/calendar"
@@ -23,18 +24,71 @@ func leaseOn(on time.Time) predicate.Contract {
 	)
 }
 
-// CurrentLease is the lease of stall id in force on the civil date on, or
-// nil when the stall stands empty.
-func CurrentLease(ctx context.Context, client *ent.Client, stallID int, on time.Time) (*ent.Contract, error) {
-	c, err := client.Contract.Query().Where(contract.StallID(stallID), leaseOn(on)).
+// CurrentLease is the lease of stall st in force on the civil date on, or
+// nil when the stall stands empty. Under WithLeases (one GraphQL operation)
+// the leases of all the stall's market are read at the first stall asked,
+// so a list of stalls with their leases costs one statement per market, not
+// one per stall.
+func CurrentLease(ctx context.Context, client *ent.Client, st *ent.Stall, on time.Time) (*ent.Contract, error) {
+	if ls, _ := ctx.Value(leasesKey{}).(*leases); ls != nil {
+		return ls.of(ctx, client, st, on)
+	}
+	c, err := client.Contract.Query().Where(contract.StallID(st.ID), leaseOn(on)).
 		Order(ent.Desc(contract.FieldStartsOn), ent.Desc(contract.FieldID)).First(ctx)
 	if ent.IsNotFound(err) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("lease of stall %d on %s: %w", stallID, calendar.FormatDate(on), err)
+		return nil, fmt.Errorf("lease of stall %d on %s: %w", st.ID, calendar.FormatDate(on), err)
 	}
 	return c, nil
+}
+
+type leasesKey struct{}
+
+// leases are the leases in force read so far in one operation, by market
+// and date, then by stall.
+type leases struct {
+	mu   sync.Mutex
+	read map[marketDay]map[int]*ent.Contract
+}
+
+type marketDay struct {
+	market int
+	day    string
+}
+
+// WithLeases returns ctx under which CurrentLease reads the leases of a
+// stall's whole market at once and keeps them (see CurrentLease).
+func WithLeases(ctx context.Context) context.Context {
+	return context.WithValue(ctx, leasesKey{}, &leases{read: map[marketDay]map[int]*ent.Contract{}})
+}
+
+func (ls *leases) of(ctx context.Context, client *ent.Client, st *ent.Stall, on time.Time) (*ent.Contract, error) {
+	k := marketDay{st.MarketID, calendar.FormatDate(on)}
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	byStall, ok := ls.read[k]
+	if !ok {
+		// Newest first, as CurrentLease picks: the first seen per stall wins.
+		all, err := client.Contract.Query().
+			Where(contract.HasStallWith(stall.MarketID(st.MarketID)), leaseOn(on)).
+			Order(ent.Desc(contract.FieldStartsOn), ent.Desc(contract.FieldID)).All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("leases of market %d on %s: %w", st.MarketID, k.day, err)
+		}
+		byStall = map[int]*ent.Contract{}
+		for _, c := range all {
+			if c.StallID == nil {
+				continue
+			}
+			if _, seen := byStall[*c.StallID]; !seen {
+				byStall[*c.StallID] = c
+			}
+		}
+		ls.read[k] = byStall
+	}
+	return byStall[st.ID], nil
 }
 
 // StallLease is a stall and its lease on a date (nil: empty).

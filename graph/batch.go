@@ -7,19 +7,27 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"sunlight/calendar"
+	"sunlight/governance"
 	"sunlight/ledger"
 )
 
-// planLedgerBatch gives a query whose root fields ask several ledger
-// aggregates of one community (ledgerTotals, ledgerYearToDate,
-// monthlyTotals) a ledger.Batch, so that they read the community's months
-// in one statement instead of one each. Fields whose arguments do not parse
-// are left out of the plan; their resolvers report the error as usual.
-func planLedgerBatch(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+// batchOperation shares reads between the fields of one query, where
+// gqlgen would resolve each on its own:
+//
+//   - a query whose root fields ask several ledger aggregates of one
+//     community (ledgerTotals, ledgerYearToDate, monthlyTotals) gets a
+//     ledger.Batch, so that they read the community's months in one
+//     statement instead of one each. Fields whose arguments do not parse are
+//     left out of the plan; their resolvers report the error as usual.
+//   - Stall.currentLease reads the leases of the stall's whole market at the
+//     first stall (governance.WithLeases): one statement per market in a
+//     list of stalls instead of one per stall.
+func batchOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
 	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
 		return next(ctx)
 	}
+	ctx = governance.WithLeases(ctx)
 	spans := map[int]ledger.Span{}
 	fields := map[int]int{}
 	for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"}) {

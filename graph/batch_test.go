@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"testing"
 
+	"sunlight/calendar"
 	"sunlight/dbtest"
+	"sunlight/governance"
 )
 
 // TestLedgerAggregatesBatch: several ledger aggregates of one community in
@@ -67,6 +69,60 @@ func TestLedgerAggregatesBatch(t *testing.T) {
 			map[string]any{"c": c, "d": strconv.Itoa(other.ID)}, nil)
 		if n := s.d.Statements() - before; n != 2 {
 			t.Errorf("two communities took %d statements, want 2", n)
+		}
+	})
+}
+
+// TestCurrentLeasesOneStatementPerMarket: a list of stalls with their
+// leases reads the leases once per market, whatever the number of stalls,
+// and each stall gets the lease it gets asked alone.
+func TestCurrentLeasesOneStatementPerMarket(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		s := demoServer(t, dsn)
+		const q = `query($n: Int!) { stalls(first: $n) { edges { node { id number currentLease(asOf: "2026-10-31") { id } } } } }`
+		type page struct {
+			Stalls struct {
+				Edges []struct {
+					Node struct {
+						ID           string
+						CurrentLease *struct{ ID string }
+					}
+				}
+			}
+		}
+		counts := map[int]int64{}
+		var all page
+		for _, n := range []int{1, 10, 40} {
+			before := s.d.Statements()
+			s.ok(q, map[string]any{"n": n}, &all)
+			counts[n] = s.d.Statements() - before
+		}
+		if counts[1] != counts[10] || counts[10] != counts[40] {
+			t.Fatalf("statements grow with the stalls: %v (N+1)", counts)
+		}
+		leased := 0
+		on := calendar.Date(2026, 10, 31)
+		for _, e := range all.Stalls.Edges {
+			id, err := strconv.Atoi(e.Node.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := s.d.Client.Stall.GetX(context.Background(), id)
+			alone, err := governance.CurrentLease(context.Background(), s.d.Client, st, on)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case alone == nil && e.Node.CurrentLease != nil, alone != nil && e.Node.CurrentLease == nil:
+				t.Fatalf("stall %s: lease %v in the list, %v alone", e.Node.ID, e.Node.CurrentLease, alone)
+			case alone != nil && e.Node.CurrentLease.ID != strconv.Itoa(alone.ID):
+				t.Fatalf("stall %s: lease %s in the list, %d alone", e.Node.ID, e.Node.CurrentLease.ID, alone.ID)
+			case alone != nil:
+				leased++
+			}
+		}
+		if len(all.Stalls.Edges) < 10 || leased == 0 {
+			t.Fatalf("%d stalls, %d leased: too few to test anything", len(all.Stalls.Edges), leased)
 		}
 	})
 }

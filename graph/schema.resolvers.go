@@ -357,7 +357,7 @@ func (r *residentResolver) Phone(ctx context.Context, obj *ent.Resident) (*strin
 
 // CurrentLease is the resolver for the currentLease field.
 func (r *stallResolver) CurrentLease(ctx context.Context, obj *ent.Stall, asOf *time.Time) (*ent.Contract, error) {
-	return governance.CurrentLease(ctx, r.client, obj.ID, r.today(asOf))
+	return governance.CurrentLease(ctx, r.client, obj, r.today(asOf))
 }
 
 // ReportPublished is the resolver for the reportPublished field.

@@ -57,9 +57,9 @@ func NewHandler(client *ent.Client, cfg Config) http.Handler {
 	// A confined viewer names only its own communities (package policy
 	// filters the rest; this says so instead of answering with zeros).
 	srv.AroundRootFields(scopeCommunity)
-	// Several ledger aggregates of one community in a query read its months
-	// once (batch.go).
-	srv.AroundOperations(planLedgerBatch)
+	// Reads shared between the fields of a query: ledger aggregates of one
+	// community, the leases of a market's stalls (batch.go).
+	srv.AroundOperations(batchOperation)
 	for _, ext := range cfg.Extensions {
 		// Plain scalar fields are marshalled without field middleware
 		// (graph/internal/hotpath), so an extension that intercepts fields
