@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"sunlight/calendar"
@@ -200,10 +201,16 @@ func Timeline(ctx context.Context, client *ent.Client, id int) ([]TimelineEntry,
 	if err != nil {
 		return nil, fmt.Errorf("load meetings of matter %d: %w", id, err)
 	}
-	ds, err := client.MatterDisclosure.Query().Where(matterdisclosure.MatterID(id)).All(ctx)
+	ds, err := client.MatterDisclosure.Query().Where(matterdisclosure.MatterID(id)).Order(matterdisclosure.ByID()).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load disclosures of matter %d: %w", id, err)
 	}
+	return timelineOf(ms, ds), nil
+}
+
+// timelineOf orders one matter's meetings (by time) and disclosures (by id)
+// into its history.
+func timelineOf(ms []*ent.Meeting, ds []*ent.MatterDisclosure) []TimelineEntry {
 	out := make([]TimelineEntry, 0, len(ms)+len(ds))
 	for _, m := range ms {
 		e := TimelineEntry{Date: calendar.DayOf(m.HeldAt), Meeting: m}
@@ -230,5 +237,70 @@ func Timeline(ctx context.Context, client *ent.Client, id int) ([]TimelineEntry,
 		}
 		return stageIndex(*a.Stage) < stageIndex(*b.Stage)
 	})
-	return out, nil
+	return out
+}
+
+type timelinesKey struct{}
+
+// timelines are the histories of a community's matters, read once per
+// operation for a list of matters (TimelineInList).
+type timelines struct {
+	mu   sync.Mutex
+	read map[int]map[int][]TimelineEntry // community → matter → history
+}
+
+// WithTimelines returns ctx under which TimelineInList reads the meetings
+// and disclosures of a matter's whole community at once and keeps them.
+func WithTimelines(ctx context.Context) context.Context {
+	return context.WithValue(ctx, timelinesKey{}, &timelines{read: map[int]map[int][]TimelineEntry{}})
+}
+
+// TimelineInList is Timeline for a matter shown in a list: under
+// WithTimelines the first matter reads the histories of every matter of its
+// community (two statements), so the list costs two statements, not two per
+// matter. Without it, it is Timeline.
+func TimelineInList(ctx context.Context, client *ent.Client, m *ent.Matter) ([]TimelineEntry, error) {
+	tl, _ := ctx.Value(timelinesKey{}).(*timelines)
+	if tl == nil {
+		return Timeline(ctx, client, m.ID)
+	}
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	byMatter, ok := tl.read[m.CommunityID]
+	if !ok {
+		ms, err := client.Meeting.Query().
+			Where(meeting.CommunityID(m.CommunityID), meeting.MatterIDNotNil()).
+			Order(meeting.ByHeldAt(), meeting.ByID()).All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load meetings of the matters of community %d: %w", m.CommunityID, err)
+		}
+		ds, err := client.MatterDisclosure.Query().
+			Where(matterdisclosure.CommunityID(m.CommunityID)).Order(matterdisclosure.ByID()).All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load disclosures of community %d: %w", m.CommunityID, err)
+		}
+		meetings := map[int][]*ent.Meeting{}
+		for _, x := range ms {
+			meetings[*x.MatterID] = append(meetings[*x.MatterID], x)
+		}
+		disclosures := map[int][]*ent.MatterDisclosure{}
+		for _, d := range ds {
+			disclosures[d.MatterID] = append(disclosures[d.MatterID], d)
+		}
+		byMatter = map[int][]TimelineEntry{}
+		for id := range meetings {
+			byMatter[id] = nil
+		}
+		for id := range disclosures {
+			byMatter[id] = nil
+		}
+		for id := range byMatter {
+			byMatter[id] = timelineOf(meetings[id], disclosures[id])
+		}
+		tl.read[m.CommunityID] = byMatter
+	}
+	if out, ok := byMatter[m.ID]; ok {
+		return out, nil
+	}
+	return []TimelineEntry{}, nil
 }

@@ -22,12 +22,15 @@ import (
 //   - Stall.currentLease reads the leases of the stall's whole market at the
 //     first stall (governance.WithLeases): one statement per market in a
 //     list of stalls instead of one per stall.
+//   - Matter.timeline in a list reads the histories of the community's
+//     matters at the first matter (governance.WithTimelines): two statements
+//     per community instead of two per matter.
 func batchOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
 	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
 		return next(ctx)
 	}
-	ctx = governance.WithLeases(ctx)
+	ctx = governance.WithTimelines(governance.WithLeases(ctx))
 	spans := map[int]ledger.Span{}
 	fields := map[int]int{}
 	for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"}) {
@@ -111,4 +114,15 @@ func aggregateSpan(f graphql.CollectedField, vars map[string]any) (int, ledger.S
 // monthsIn counts the months of s.
 func monthsIn(s ledger.Span) int {
 	return (s.To.Year-s.From.Year)*12 + int(s.To.Month) - int(s.From.Month) + 1
+}
+
+// inList reports whether the field being resolved belongs to an element of
+// a list (a connection's edges, say) rather than to a single object.
+func inList(ctx context.Context) bool {
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		if fc.Index != nil {
+			return true
+		}
+	}
+	return false
 }

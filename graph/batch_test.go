@@ -126,3 +126,51 @@ func TestCurrentLeasesOneStatementPerMarket(t *testing.T) {
 		}
 	})
 }
+
+// TestMatterTimelinesInAList: a list of matters with their timelines reads
+// the histories once per community, whatever the number of matters, and
+// every timeline is the one the matter shows alone.
+func TestMatterTimelinesInAList(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		s := demoServer(t, dsn)
+		const entry = `stage date meeting { id heldAt } disclosure { id disclosedOn }`
+		const list = `query($n: Int!) { matters(first: $n) { edges { node { id timeline { ` + entry + ` } } } } }`
+		var all struct {
+			Matters struct {
+				Edges []struct {
+					Node struct {
+						ID       string
+						Timeline json.RawMessage
+					}
+				}
+			}
+		}
+		counts := map[int]int64{}
+		for _, n := range []int{1, 3, 50} {
+			before := s.d.Statements()
+			s.ok(list, map[string]any{"n": n}, &all)
+			counts[n] = s.d.Statements() - before
+		}
+		if counts[1] != counts[3] || counts[3] != counts[50] {
+			t.Fatalf("statements grow with the matters: %v (N+1)", counts)
+		}
+		steps := 0
+		for _, e := range all.Matters.Edges {
+			var alone struct {
+				Node struct{ Timeline json.RawMessage }
+			}
+			s.ok(`query($id: ID!) { node(id: $id) { ... on Matter { timeline { `+entry+` } } } }`, map[string]any{"id": e.Node.ID}, &alone)
+			if string(alone.Node.Timeline) != string(e.Node.Timeline) {
+				t.Fatalf("matter %s: timeline in the list\n%s\nalone\n%s", e.Node.ID, e.Node.Timeline, alone.Node.Timeline)
+			}
+			var entries []any
+			if err := json.Unmarshal(e.Node.Timeline, &entries); err != nil {
+				t.Fatal(err)
+			}
+			steps += len(entries)
+		}
+		if len(all.Matters.Edges) < 2 || steps < 13 {
+			t.Fatalf("%d matters with %d timeline entries: too few to test anything", len(all.Matters.Edges), steps)
+		}
+	})
+}

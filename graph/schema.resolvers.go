@@ -44,7 +44,13 @@ func (r *inquiryResolver) Overdue(ctx context.Context, obj *ent.Inquiry, asOf *t
 
 // Timeline is the resolver for the timeline field.
 func (r *matterResolver) Timeline(ctx context.Context, obj *ent.Matter) ([]*model.MatterTimelineEntry, error) {
-	es, err := governance.Timeline(ctx, r.client, obj.ID)
+	var es []governance.TimelineEntry
+	var err error
+	if inList(ctx) {
+		es, err = governance.TimelineInList(ctx, r.client, obj)
+	} else {
+		es, err = governance.Timeline(ctx, r.client, obj.ID)
+	}
 	if err != nil {
 		return nil, err
 	}
