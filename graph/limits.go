@@ -39,9 +39,10 @@ const (
 	DefaultMaxAliases    = 30
 	DefaultMaxTokens     = 20000
 	DefaultMaxComplexity = 1_000_000
-	// DefaultAssumedPageSize is a guess: the nested lists of a record
-	// (assets of a community, contracts of a matter) are rarely longer.
-	DefaultAssumedPageSize = 100
+	// DefaultPageSize is the page of a connection asked without first or
+	// last: the nested lists of a record (assets of a community, contracts
+	// of a matter) are rarely longer, and pageInfo says when there is more.
+	DefaultPageSize = 100
 )
 
 // Limits against abuse (limits.go, guard.go, cors.go, persisted.go); zero
@@ -49,12 +50,12 @@ const (
 type Limits struct {
 	// MaxComplexity bounds the estimated cost of one operation: 1 per field,
 	// the edges and nodes of a connection counted first/last times
-	// (AssumedPageSize times without either) (0: DefaultMaxComplexity).
+	// (DefaultPageSize times without either) (0: DefaultMaxComplexity).
 	MaxComplexity int
-	// AssumedPageSize is how many records the cost estimate takes a
-	// connection asked without first or last to hold (0:
-	// DefaultAssumedPageSize).
-	AssumedPageSize int
+	// DefaultPageSize is the page a connection asked without first or last
+	// returns (pagedefault.go) and so what the cost estimate counts for it
+	// (0: DefaultPageSize).
+	DefaultPageSize int
 	// MaxDepth bounds how deep fields nest (0: DefaultMaxDepth).
 	MaxDepth int
 	// MaxAliases bounds the aliases of one document (0: DefaultMaxAliases).
@@ -93,7 +94,7 @@ func (l Limits) withDefaults() Limits {
 		}
 	}
 	def(&l.MaxComplexity, DefaultMaxComplexity)
-	def(&l.AssumedPageSize, DefaultAssumedPageSize)
+	def(&l.DefaultPageSize, DefaultPageSize)
 	def(&l.MaxDepth, DefaultMaxDepth)
 	def(&l.MaxAliases, DefaultMaxAliases)
 	def(&l.MaxTokens, DefaultMaxTokens)
@@ -124,7 +125,7 @@ func limitError(code, format string, args ...any) *gqlerror.Error {
 // the variables' values).
 type operationLimits struct {
 	maxDepth, maxAliases, maxTokens int
-	maxComplexity, assumedPage      int
+	maxComplexity, defaultPage      int
 	introspection                   bool
 	checked                         graphql.Cache[*gqlerror.Error] // document → refusal or nil
 }
@@ -141,7 +142,7 @@ func newOperationLimits(cfg Limits) *operationLimits {
 		maxAliases:    cfg.MaxAliases,
 		maxTokens:     cfg.MaxTokens,
 		maxComplexity: cfg.MaxComplexity,
-		assumedPage:   cfg.AssumedPageSize,
+		defaultPage:   cfg.DefaultPageSize,
 		introspection: !cfg.DisableIntrospection,
 		checked:       lru.New[*gqlerror.Error](1000),
 	}
@@ -260,26 +261,26 @@ func (l *operationLimits) MutateOperationContext(ctx context.Context, opCtx *gra
 	if op == nil {
 		return nil
 	}
-	w := costWalker{vars: opCtx.Variables, introspection: l.introspection, assumedPage: l.assumedPage, memo: map[string]int{}}
+	w := costWalker{vars: opCtx.Variables, introspection: l.introspection, defaultPage: l.defaultPage, memo: map[string]int{}}
 	cost := w.selections(op.SelectionSet, 1)
 	if w.err != nil {
 		return w.err
 	}
 	if cost > l.maxComplexity {
-		return limitError(CodeComplexity, "the operation may cost %d (each field 1, the edges and nodes of a connection times first or last, %d when neither is given); at most %d is allowed: ask for smaller pages or fewer fields", cost, l.assumedPage, l.maxComplexity)
+		return limitError(CodeComplexity, "the operation may cost %d (each field 1, the edges and nodes of a connection times first or last, %d when neither is given); at most %d is allowed: ask for smaller pages or fewer fields", cost, l.defaultPage, l.maxComplexity)
 	}
 	return nil
 }
 
 // costWalker estimates the cost of an operation: 1 per field plus what it
 // selects, the edges and nodes of a connection counting first (or last)
-// times, assumedPage times when neither is given. On the way it refuses
+// times, defaultPage times when neither is given. On the way it refuses
 // first/last outside [0, MaxPageSize] on any field, nested ones included,
 // and introspection when it is off.
 type costWalker struct {
 	vars          map[string]any
 	introspection bool
-	assumedPage   int
+	defaultPage   int
 	memo          map[string]int
 	err           *gqlerror.Error
 }
@@ -334,7 +335,7 @@ func (w *costWalker) field(f *ast.Field, times int) int {
 			n, given = max(n, k), true
 		}
 		if strings.HasSuffix(f.Definition.Type.Name(), "Connection") {
-			page = w.assumedPage
+			page = w.defaultPage
 			if given {
 				page = n
 			}

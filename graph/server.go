@@ -44,7 +44,9 @@ func NewHandler(client *ent.Client, cfg Config) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(postJSON{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	// The cache also gives unpaged connections their default page
+	// (pagedefault.go): keep it when changing the cache.
+	srv.SetQueryCache(pagedCache{Cache: lru.New[*ast.QueryDocument](1000), size: cfg.DefaultPageSize})
 	srv.SetParserTokenLimit(cfg.MaxTokens)
 	if !cfg.DisableIntrospection {
 		srv.Use(extension.Introspection{})
