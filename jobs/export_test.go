@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"time"
 
 	"sunlight/calendar"
 	entreport "sunlight/ent/report"
@@ -11,3 +12,6 @@ import (
 func (s *Scheduler) SetAfterRender(f func(ctx context.Context, kind entreport.Kind, code string, p calendar.Period) error) {
 	s.afterRender = f
 }
+
+// SetNow gives the feed the tests' clock, which stamps published_at.
+func (f *Feed) SetNow(now func() time.Time) { f.now = now }

@@ -320,3 +320,64 @@ func TestSubscribersHearOfPublishing(t *testing.T) {
 		t.Fatalf("%d notifications, want 2", len(ch))
 	}
 }
+
+// TestFeedAnnouncesReportsOfAnotherProcess: a server without the scheduler
+// hears, through the reports table, what a scheduler elsewhere publishes,
+// once each, and not what was published before it started.
+func TestFeedAnnouncesReportsOfAnotherProcess(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		s := e.scheduler(e.d, jobs.Config{})
+		e.clock.Set(shanghai(2026, 10, 15, 9, 0)) // September is published
+		if err := s.CatchUp(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		before := e.d.Client.Report.Query().CountX(e.ctx)
+		if before == 0 {
+			t.Fatal("nothing published before the feed started")
+		}
+
+		// The other process: its own client on the same database.
+		other, err := db.Open(e.ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		feed := jobs.NewFeed(other.Client, 10*time.Millisecond)
+		feed.SetNow(e.clock.Now)
+		ctx, cancel := context.WithCancel(e.ctx)
+		defer cancel()
+		if err := feed.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ch := make(chan *ent.Report, 16)
+		defer feed.Subscribe(ch)()
+
+		e.clock.Set(time.Date(2026, 10, 31, 16, 30, 0, 0, time.UTC)) // October ends in Shanghai
+		if err := s.CatchUp(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := e.d.Client.Report.Query().CountX(e.ctx) - before
+		got := map[int]string{}
+		deadline := time.After(10 * time.Second)
+		for len(got) < want {
+			select {
+			case r := <-ch:
+				if _, dup := got[r.ID]; dup {
+					t.Fatalf("report %d announced twice", r.ID)
+				}
+				if r.Period != "2026-10" {
+					t.Fatalf("announced %s, published before the feed started", r.Period)
+				}
+				got[r.ID] = r.Period
+			case <-deadline:
+				t.Fatalf("heard %d of the %d new reports", len(got), want)
+			}
+		}
+		select {
+		case r := <-ch:
+			t.Fatalf("one announcement too many: %d %s", r.ID, r.Period)
+		case <-time.After(100 * time.Millisecond):
+		}
+	})
+}

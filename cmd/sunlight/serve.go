@@ -19,6 +19,7 @@ import (
 	"sunlight/demo"
 	"sunlight/ent"
 	"sunlight/graph"
+	"sunlight/jobs"
 	"sunlight/opendata"
 	"sunlight/ops"
 	"sunlight/token"
@@ -124,6 +125,14 @@ func serve(ctx context.Context, args []string) error {
 	gcfg := graph.Config{Extensions: []graphql.HandlerExtension{metrics.GraphQL()}}
 	if *scheduler {
 		gcfg.Published = sched
+	} else {
+		// The reports are published by another process (`sunlight jobs`, or
+		// another server): hear of them through the reports table.
+		feed := jobs.NewFeed(d.Client, 0)
+		if err := feed.Start(ctx); err != nil {
+			return err
+		}
+		gcfg.Published = feed
 	}
 	if gcfg.Limits, err = lf.limits(); err != nil {
 		return err
