@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"testing"
 
 	"sunlight/dbtest"
 	"sunlight/demo"
+	"sunlight/ent/community"
 	"sunlight/graph"
 )
 
@@ -26,6 +29,34 @@ func BenchmarkNestedQuery(b *testing.B) {
 	body, _ := json.Marshal(map[string]any{"query": `{ communities(first: 50) { totalCount edges { node { name
 		assets(first: 10) { totalCount edges { node { name category acquiredOn originalValue
 			valuations(first: 10) { edges { node { asOf value } } } } } } } } } }`})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+			b.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	}
+}
+
+// BenchmarkDashboard is the benchmark's q4 (bench/queries/sunlight) on the
+// demo, through the whole handler: two ledger aggregates of one community
+// (read as one batch) and two nested connections with their counts.
+func BenchmarkDashboard(b *testing.B) {
+	d := dbtest.Open(b, dbtest.SQLiteDSN(b))
+	if err := demo.Load(context.Background(), d.Client); err != nil {
+		b.Fatal(err)
+	}
+	h := graph.NewMux(d.Client, graph.Config{Limits: graph.Limits{RateLimit: -1}})
+	query, err := os.ReadFile("../bench/queries/sunlight/q4_dashboard.graphql")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := d.Client.Community.Query().Where(community.Code(demo.Code)).OnlyIDX(context.Background())
+	body, _ := json.Marshal(map[string]any{"query": string(query), "variables": map[string]any{"c": strconv.Itoa(c)}})
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
