@@ -70,25 +70,29 @@ func (ls *leases) of(ctx context.Context, client *ent.Client, st *ent.Stall, on 
 	defer ls.mu.Unlock()
 	byStall, ok := ls.read[k]
 	if !ok {
-		// Newest first, as CurrentLease picks: the first seen per stall wins.
-		all, err := client.Contract.Query().
-			Where(contract.HasStallWith(stall.MarketID(st.MarketID)), leaseOn(on)).
-			Order(ent.Desc(contract.FieldStartsOn), ent.Desc(contract.FieldID)).All(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("leases of market %d on %s: %w", st.MarketID, k.day, err)
-		}
-		byStall = map[int]*ent.Contract{}
-		for _, c := range all {
-			if c.StallID == nil {
-				continue
-			}
-			if _, seen := byStall[*c.StallID]; !seen {
-				byStall[*c.StallID] = c
-			}
+		var err error
+		if byStall, err = marketLeases(ctx, client, st.MarketID, on); err != nil {
+			return nil, err
 		}
 		ls.read[k] = byStall
 	}
 	return byStall[st.ID], nil
+}
+
+// marketLeases is the lease in force on the civil date on of every leased
+// stall of market id, in one statement: of overlapping leases the latest
+// start wins, as in CurrentLease.
+func marketLeases(ctx context.Context, client *ent.Client, marketID int, on time.Time) (map[int]*ent.Contract, error) {
+	leases, err := client.Contract.Query().Where(contract.HasStallWith(stall.MarketID(marketID)), leaseOn(on)).
+		Order(contract.ByStartsOn(), contract.ByID()).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("leases of market %d on %s: %w", marketID, calendar.FormatDate(on), err)
+	}
+	byStall := make(map[int]*ent.Contract, len(leases))
+	for _, l := range leases {
+		byStall[*l.StallID] = l // the latest start wins
+	}
+	return byStall, nil
 }
 
 // StallLease is a stall and its lease on a date (nil: empty).
@@ -114,18 +118,9 @@ func OccupancyOf(ctx context.Context, client *ent.Client, marketID int, on time.
 	if err != nil {
 		return nil, fmt.Errorf("stalls of market %d: %w", marketID, err)
 	}
-	ids := make([]int, len(stalls))
-	for i, s := range stalls {
-		ids[i] = s.ID
-	}
-	leases, err := client.Contract.Query().Where(contract.StallIDIn(ids...), leaseOn(on)).
-		Order(contract.ByStartsOn(), contract.ByID()).All(ctx)
+	byStall, err := marketLeases(ctx, client, marketID, on)
 	if err != nil {
-		return nil, fmt.Errorf("leases of market %d: %w", marketID, err)
-	}
-	byStall := map[int]*ent.Contract{}
-	for _, l := range leases {
-		byStall[*l.StallID] = l // the latest start wins
+		return nil, err
 	}
 	o := &Occupancy{MarketID: marketID, AsOf: on}
 	for _, s := range stalls {
