@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -39,19 +40,14 @@ func batchOperation(ctx context.Context, next graphql.OperationHandler) graphql.
 			continue
 		}
 		if s, seen := spans[id]; seen {
-			if s.From.Before(span.From) {
-				span.From = s.From
-			}
-			if span.To.Before(s.To) {
-				span.To = s.To
-			}
+			span = span.Union(s)
 		}
 		spans[id] = span
 		fields[id]++
 	}
 	for id, n := range fields {
 		// One aggregate alone reads no more than it needs.
-		if n < 2 || monthsIn(spans[id]) > ledger.MaxMonths {
+		if n < 2 || spans[id].Months() > ledger.MaxMonths {
 			delete(spans, id)
 		}
 	}
@@ -62,58 +58,31 @@ func batchOperation(ctx context.Context, next graphql.OperationHandler) graphql.
 }
 
 // aggregateSpan returns the community and the months a ledger aggregate
-// root field covers.
+// root field covers, by the ledger's own rules (ledger.PeriodSpan…).
+// Arguments that do not parse leave the field out of the plan.
 func aggregateSpan(f graphql.CollectedField, vars map[string]any) (int, ledger.Span, bool) {
-	var names []string
-	switch f.Name {
-	case "ledgerTotals":
-		names = []string{"period"}
-	case "ledgerYearToDate":
-		names = []string{"month"}
-	case "monthlyTotals":
-		names = []string{"from", "to"}
-	default:
-		return 0, ledger.Span{}, false
-	}
 	args := f.ArgumentMap(vars)
-	id, err := graphql.UnmarshalIntID(args["communityID"])
-	if err != nil {
-		return 0, ledger.Span{}, false
-	}
-	var ps []calendar.Period
-	for _, n := range names {
-		s, ok := args[n].(string)
-		if !ok {
-			return 0, ledger.Span{}, false
-		}
+	var bad error
+	period := func(name string) calendar.Period {
+		s, _ := args[name].(string)
 		p, err := calendar.ParsePeriod(s)
-		if err != nil {
-			return 0, ledger.Span{}, false
-		}
-		ps = append(ps, p)
+		bad = errors.Join(bad, err)
+		return p
 	}
+	var span ledger.Span
+	var err error
 	switch f.Name {
 	case "ledgerTotals":
-		if ps[0].IsMonth() {
-			return id, ledger.Span{From: ps[0], To: ps[0]}, true
-		}
-		return id, ledger.Span{From: calendar.Month(ps[0].Year, 1), To: calendar.Month(ps[0].Year, 12)}, true
+		span = ledger.PeriodSpan(period("period"))
 	case "ledgerYearToDate":
-		if !ps[0].IsMonth() {
-			return 0, ledger.Span{}, false
-		}
-		return id, ledger.Span{From: calendar.Month(ps[0].Year, 1), To: ps[0]}, true
+		span, err = ledger.YearToDateSpan(period("month"))
+	case "monthlyTotals":
+		span, err = ledger.MonthsSpan(period("from"), period("to"))
 	default:
-		if !ps[0].IsMonth() || !ps[1].IsMonth() || ps[1].Before(ps[0]) {
-			return 0, ledger.Span{}, false
-		}
-		return id, ledger.Span{From: ps[0], To: ps[1]}, true
+		return 0, ledger.Span{}, false
 	}
-}
-
-// monthsIn counts the months of s.
-func monthsIn(s ledger.Span) int {
-	return (s.To.Year-s.From.Year)*12 + int(s.To.Month) - int(s.From.Month) + 1
+	id, idErr := graphql.UnmarshalIntID(args["communityID"])
+	return id, span, errors.Join(bad, err, idErr) == nil
 }
 
 // inList reports whether the field being resolved belongs to an element of

@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 
-	"sunlight/calendar"
 	"sunlight/ent"
 	"sunlight/ent/voucher"
 )
@@ -22,14 +21,19 @@ type sumRow struct {
 // readSums reads a community's posted sums of the months from..to grouped by
 // columns, or takes them, by month, direction and category, from the
 // operation's Batch when it covers those months.
-func readSums(ctx context.Context, client *ent.Client, communityID int, from, to calendar.Period, columns ...string) ([]sumRow, error) {
-	if rows, ok, err := batchRows(ctx, client, communityID, from, to); ok || err != nil {
+func readSums(ctx context.Context, client *ent.Client, communityID int, span Span, columns ...string) ([]sumRow, error) {
+	if rows, ok, err := batchRows(ctx, client, communityID, span); ok || err != nil {
 		return rows, err
 	}
+	return querySums(ctx, client, communityID, span, columns...)
+}
+
+// querySums is the one GROUP BY of the aggregates (postedSource).
+func querySums(ctx context.Context, client *ent.Client, communityID int, span Span, columns ...string) ([]sumRow, error) {
 	var rows []sumRow
 	err := client.Voucher.Query().
-		Where(postedBetween(communityID, from, to)...).
-		Modify(postedSource(communityID, from, to), groupSum(columns...)).
+		Where(postedBetween(communityID, span.From, span.To)...).
+		Modify(postedSource(communityID, span.From, span.To), groupSum(columns...)).
 		Scan(ctx, &rows)
 	return rows, err
 }
@@ -46,9 +50,6 @@ type Batch struct {
 	rows map[int][]sumRow
 }
 
-// Span is a range of months, both ends included.
-type Span struct{ From, To calendar.Period }
-
 type batchKey struct{}
 
 // WithBatch returns ctx with a batch for plan: per community, the months
@@ -60,30 +61,27 @@ func WithBatch(ctx context.Context, plan map[int]Span) context.Context {
 // batchRows returns the batch's sums of the months from..to of a planned
 // community, reading them all on first use; ok is false when ctx has no
 // batch covering those months.
-func batchRows(ctx context.Context, client *ent.Client, communityID int, from, to calendar.Period) (rows []sumRow, ok bool, err error) {
+func batchRows(ctx context.Context, client *ent.Client, communityID int, want Span) (rows []sumRow, ok bool, err error) {
 	b, _ := ctx.Value(batchKey{}).(*Batch)
 	if b == nil {
 		return nil, false, nil
 	}
 	span, planned := b.plan[communityID]
-	if !planned || from.Before(span.From) || span.To.Before(to) {
+	if !planned || !span.covers(want) {
 		return nil, false, nil
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	all, read := b.rows[communityID]
 	if !read {
-		err := client.Voucher.Query().
-			Where(postedBetween(communityID, span.From, span.To)...).
-			Modify(postedSource(communityID, span.From, span.To), groupSum(voucher.FieldPeriod, voucher.FieldDirection, voucher.FieldCategory)).
-			Scan(ctx, &all)
-		if err != nil {
+		if all, err = querySums(ctx, client, communityID, span, voucher.FieldPeriod, voucher.FieldDirection, voucher.FieldCategory); err != nil {
 			return nil, false, err
 		}
 		b.rows[communityID] = all
 	}
+	from, to := want.From.String(), want.To.String()
 	for _, r := range all {
-		if r.Period >= from.String() && r.Period <= to.String() {
+		if r.Period >= from && r.Period <= to {
 			rows = append(rows, r)
 		}
 	}

@@ -48,28 +48,79 @@ func (t *Totals) Category(d voucher.Direction, name string) money.Fen {
 	return 0
 }
 
+// Span is a range of months, both ends included.
+type Span struct{ From, To calendar.Period }
+
+// PeriodSpan is the months of a period: the month itself, or a year's twelve.
+func PeriodSpan(p calendar.Period) Span {
+	if p.IsMonth() {
+		return Span{p, p}
+	}
+	return Span{calendar.Month(p.Year, 1), calendar.Month(p.Year, 12)}
+}
+
+// YearToDateSpan is January through month (本年累计).
+func YearToDateSpan(month calendar.Period) (Span, error) {
+	if !month.IsMonth() {
+		return Span{}, fail.Invalidf("year to date needs a month such as 2026-10, got %q", month)
+	}
+	return Span{calendar.Month(month.Year, 1), month}, nil
+}
+
+// MonthsSpan is from..to for a monthly series: two months, in order, at
+// most MaxMonths apart.
+func MonthsSpan(from, to calendar.Period) (Span, error) {
+	if !from.IsMonth() || !to.IsMonth() {
+		return Span{}, fail.Invalidf("monthly totals need months such as 2026-01 and 2026-12")
+	}
+	if to.Before(from) {
+		return Span{}, fail.Invalidf("from %s is after to %s", from, to)
+	}
+	s := Span{from, to}
+	if s.Months() > MaxMonths {
+		return Span{}, fail.Invalidf("at most %d months at a time; %s to %s is more", MaxMonths, from, to)
+	}
+	return s, nil
+}
+
+// Months counts the months of s.
+func (s Span) Months() int {
+	return (s.To.Year-s.From.Year)*12 + int(s.To.Month) - int(s.From.Month) + 1
+}
+
+// Union is the smallest span holding s and o.
+func (s Span) Union(o Span) Span {
+	if o.From.Before(s.From) {
+		s.From = o.From
+	}
+	if s.To.Before(o.To) {
+		s.To = o.To
+	}
+	return s
+}
+
+// covers reports whether s holds every month of o.
+func (s Span) covers(o Span) bool { return !o.From.Before(s.From) && !s.To.Before(o.To) }
+
 // TotalsFor sums the posted vouchers of a period: a month or a whole year.
 func TotalsFor(ctx context.Context, client *ent.Client, communityID int, p calendar.Period) (*Totals, error) {
-	from, to := p, p
-	if !p.IsMonth() {
-		from, to = calendar.Month(p.Year, 1), calendar.Month(p.Year, 12)
-	}
-	return sumMonths(ctx, client, communityID, p, from, to)
+	return sumMonths(ctx, client, communityID, p, PeriodSpan(p))
 }
 
 // YearToDate sums the posted vouchers from January through month (本年累计).
 func YearToDate(ctx context.Context, client *ent.Client, communityID int, month calendar.Period) (*Totals, error) {
-	if !month.IsMonth() {
-		return nil, fail.Invalidf("year to date needs a month such as 2026-10, got %q", month)
+	span, err := YearToDateSpan(month)
+	if err != nil {
+		return nil, err
 	}
-	return sumMonths(ctx, client, communityID, month, calendar.Month(month.Year, 1), month)
+	return sumMonths(ctx, client, communityID, month, span)
 }
 
 // sumMonths is one GROUP BY over the month sums of the closed months and
 // the posted vouchers of the open ones (postedSource), or none when the
 // operation has read the community's months already (Batch).
-func sumMonths(ctx context.Context, client *ent.Client, communityID int, p, from, to calendar.Period) (*Totals, error) {
-	rows, err := readSums(ctx, client, communityID, from, to, voucher.FieldDirection, voucher.FieldCategory)
+func sumMonths(ctx context.Context, client *ent.Client, communityID int, p calendar.Period, span Span) (*Totals, error) {
+	rows, err := readSums(ctx, client, communityID, span, voucher.FieldDirection, voucher.FieldCategory)
 	if err != nil {
 		return nil, fmt.Errorf("sum vouchers of community %d for %s: %w", communityID, p, err)
 	}
@@ -78,7 +129,7 @@ func sumMonths(ctx context.Context, client *ent.Client, communityID int, p, from
 		c string
 	}
 	index := map[key]int{}
-	t := &Totals{CommunityID: communityID, Period: p, From: from, To: to}
+	t := &Totals{CommunityID: communityID, Period: p, From: span.From, To: span.To}
 	for _, r := range rows {
 		k := key{r.Direction, r.Category}
 		i, ok := index[k]
@@ -122,20 +173,15 @@ const MaxMonths = 120
 // MonthlyTotals returns every month from..to with its posted income and
 // expense, zeros included, from one GROUP BY (see sumMonths).
 func MonthlyTotals(ctx context.Context, client *ent.Client, communityID int, from, to calendar.Period) ([]MonthTotals, error) {
-	if !from.IsMonth() || !to.IsMonth() {
-		return nil, fail.Invalidf("monthly totals need months such as 2026-01 and 2026-12")
+	span, err := MonthsSpan(from, to)
+	if err != nil {
+		return nil, err
 	}
-	if to.Before(from) {
-		return nil, fail.Invalidf("from %s is after to %s", from, to)
-	}
-	var months []MonthTotals
+	months := make([]MonthTotals, 0, span.Months())
 	for m := from; !to.Before(m); m = m.Next() {
-		if len(months) == MaxMonths {
-			return nil, fail.Invalidf("at most %d months at a time; %s to %s is more", MaxMonths, from, to)
-		}
 		months = append(months, MonthTotals{Period: m})
 	}
-	rows, err := readSums(ctx, client, communityID, from, to, voucher.FieldPeriod, voucher.FieldDirection)
+	rows, err := readSums(ctx, client, communityID, span, voucher.FieldPeriod, voucher.FieldDirection)
 	if err != nil {
 		return nil, fmt.Errorf("monthly totals of community %d: %w", communityID, err)
 	}
