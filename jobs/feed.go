@@ -28,10 +28,10 @@ type Feed struct {
 	window   time.Duration
 	now      func() time.Time
 
-	mu          sync.Mutex
-	subscribers map[int]chan<- *ent.Report
-	nextSub     int
-	seen        map[int]time.Time // report id → published_at, within the window
+	announcer // reportPublished
+
+	mu   sync.Mutex
+	seen map[int]time.Time // report id → published_at, within the window
 }
 
 // NewFeed returns a feed over client that polls every interval (0: 5 s).
@@ -41,7 +41,7 @@ func NewFeed(client *ent.Client, interval time.Duration) *Feed {
 	}
 	return &Feed{
 		client: client, interval: interval, window: 10*interval + time.Minute, now: time.Now,
-		subscribers: map[int]chan<- *ent.Report{}, seen: map[int]time.Time{},
+		seen: map[int]time.Time{},
 	}
 }
 
@@ -88,12 +88,7 @@ func (f *Feed) poll(ctx context.Context, announce bool) error {
 		}
 		f.seen[r.ID] = *r.PublishedAt
 		if announce {
-			for _, ch := range f.subscribers {
-				select {
-				case ch <- r:
-				default: // a slow subscriber misses it rather than holding up the rest
-				}
-			}
+			f.announce(r)
 		}
 	}
 	for id, at := range f.seen {
@@ -102,19 +97,4 @@ func (f *Feed) poll(ctx context.Context, announce bool) error {
 		}
 	}
 	return nil
-}
-
-// Subscribe registers ch for every report announced from now on, as
-// Scheduler.Subscribe; the returned func unsubscribes.
-func (f *Feed) Subscribe(ch chan<- *ent.Report) func() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	id := f.nextSub
-	f.nextSub++
-	f.subscribers[id] = ch
-	return func() {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		delete(f.subscribers, id)
-	}
 }

@@ -87,14 +87,14 @@ type Scheduler struct {
 	cron     *cron.Cron
 	log      *slog.Logger
 
-	mu          sync.Mutex
-	subscribers map[int]chan<- *ent.Report
-	nextSub     int
-	lastTick    time.Time
-	running     bool           // between Start and Stop/Shutdown
-	ticks       int            // ticks in progress
-	tickWG      sync.WaitGroup // ticks in progress, for Shutdown
-	observer    Observer
+	announcer // reportPublished
+
+	mu       sync.Mutex
+	lastTick time.Time
+	running  bool           // between Start and Stop/Shutdown
+	ticks    int            // ticks in progress
+	tickWG   sync.WaitGroup // ticks in progress, for Shutdown
+	observer Observer
 
 	// hooks for tests: called after rendering, before storing.
 	afterRender func(ctx context.Context, kind entreport.Kind, code string, p calendar.Period) error
@@ -105,8 +105,7 @@ func New(client *ent.Client, a *archive.Archive, r *pdf.Renderer, cfg Config) *S
 	cfg.defaults()
 	return &Scheduler{
 		client: client, archive: a, renderer: r, cfg: cfg,
-		log:         slog.Default().With("component", "scheduler"),
-		subscribers: map[int]chan<- *ent.Report{},
+		log: slog.Default().With("component", "scheduler"),
 	}
 }
 
@@ -177,33 +176,6 @@ func (s *Scheduler) Next(t time.Time) (monthly, yearly time.Time, err error) {
 	}
 	t = t.In(s.cfg.Location)
 	return m.Next(t), y.Next(t), nil
-}
-
-// Subscribe registers ch for every report published from now on; the
-// returned func unsubscribes. A slow subscriber misses reports rather than
-// holding up publishing.
-func (s *Scheduler) Subscribe(ch chan<- *ent.Report) func() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := s.nextSub
-	s.nextSub++
-	s.subscribers[id] = ch
-	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		delete(s.subscribers, id)
-	}
-}
-
-func (s *Scheduler) notify(r *ent.Report) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, ch := range s.subscribers {
-		select {
-		case ch <- r:
-		default:
-		}
-	}
 }
 
 type cronLogger struct{ l *slog.Logger }
