@@ -25,13 +25,13 @@ func leaseOn(on time.Time) predicate.Contract {
 }
 
 // CurrentLease is the lease of stall st in force on the civil date on, or
-// nil when the stall stands empty. Under WithLeases (one GraphQL operation)
+// nil when the stall stands empty. Under WithReadCache (one GraphQL operation)
 // the leases of all the stall's market are read at the first stall asked,
 // so a list of stalls with their leases costs one statement per market, not
 // one per stall.
 func CurrentLease(ctx context.Context, client *ent.Client, st *ent.Stall, on time.Time) (*ent.Contract, error) {
-	if ls, _ := ctx.Value(leasesKey{}).(*leases); ls != nil {
-		return ls.of(ctx, client, st, on)
+	if rc, _ := ctx.Value(readCacheKey{}).(*readCache); rc != nil {
+		return rc.leases.of(ctx, client, st, on)
 	}
 	c, err := client.Contract.Query().Where(contract.StallID(st.ID), leaseOn(on)).
 		Order(ent.Desc(contract.FieldStartsOn), ent.Desc(contract.FieldID)).First(ctx)
@@ -43,8 +43,6 @@ func CurrentLease(ctx context.Context, client *ent.Client, st *ent.Stall, on tim
 	}
 	return c, nil
 }
-
-type leasesKey struct{}
 
 // leases are the leases in force read so far in one operation, by market
 // and date, then by stall.
@@ -58,12 +56,6 @@ type marketDay struct {
 	day    string
 }
 
-// WithLeases returns ctx under which CurrentLease reads the leases of a
-// stall's whole market at once and keeps them (see CurrentLease).
-func WithLeases(ctx context.Context) context.Context {
-	return context.WithValue(ctx, leasesKey{}, &leases{read: map[marketDay]map[int]*ent.Contract{}})
-}
-
 func (ls *leases) of(ctx context.Context, client *ent.Client, st *ent.Stall, on time.Time) (*ent.Contract, error) {
 	k := marketDay{st.MarketID, calendar.FormatDate(on)}
 	ls.mu.Lock()
@@ -73,6 +65,9 @@ func (ls *leases) of(ctx context.Context, client *ent.Client, st *ent.Stall, on 
 		var err error
 		if byStall, err = marketLeases(ctx, client, st.MarketID, on); err != nil {
 			return nil, err
+		}
+		if ls.read == nil {
+			ls.read = map[marketDay]map[int]*ent.Contract{}
 		}
 		ls.read[k] = byStall
 	}

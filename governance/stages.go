@@ -240,8 +240,6 @@ func timelineOf(ms []*ent.Meeting, ds []*ent.MatterDisclosure) []TimelineEntry {
 	return out
 }
 
-type timelinesKey struct{}
-
 // timelines are the histories of a community's matters, read once per
 // operation for a list of matters (TimelineInList).
 type timelines struct {
@@ -249,21 +247,16 @@ type timelines struct {
 	read map[int]map[int][]TimelineEntry // community → matter → history
 }
 
-// WithTimelines returns ctx under which TimelineInList reads the meetings
-// and disclosures of a matter's whole community at once and keeps them.
-func WithTimelines(ctx context.Context) context.Context {
-	return context.WithValue(ctx, timelinesKey{}, &timelines{read: map[int]map[int][]TimelineEntry{}})
-}
-
 // TimelineInList is Timeline for a matter shown in a list: under
-// WithTimelines the first matter reads the histories of every matter of its
+// WithReadCache the first matter reads the histories of every matter of its
 // community (two statements), so the list costs two statements, not two per
 // matter. Without it, it is Timeline.
 func TimelineInList(ctx context.Context, client *ent.Client, m *ent.Matter) ([]TimelineEntry, error) {
-	tl, _ := ctx.Value(timelinesKey{}).(*timelines)
-	if tl == nil {
+	rc, _ := ctx.Value(readCacheKey{}).(*readCache)
+	if rc == nil {
 		return Timeline(ctx, client, m.ID)
 	}
+	tl := &rc.timelines
 	tl.mu.Lock()
 	defer tl.mu.Unlock()
 	byMatter, ok := tl.read[m.CommunityID]
@@ -288,14 +281,16 @@ func TimelineInList(ctx context.Context, client *ent.Client, m *ent.Matter) ([]T
 			disclosures[d.MatterID] = append(disclosures[d.MatterID], d)
 		}
 		byMatter = map[int][]TimelineEntry{}
-		for id := range meetings {
-			byMatter[id] = nil
+		for id, ms := range meetings {
+			byMatter[id] = timelineOf(ms, disclosures[id])
 		}
-		for id := range disclosures {
-			byMatter[id] = nil
+		for id, ds := range disclosures {
+			if _, done := byMatter[id]; !done {
+				byMatter[id] = timelineOf(nil, ds)
+			}
 		}
-		for id := range byMatter {
-			byMatter[id] = timelineOf(meetings[id], disclosures[id])
+		if tl.read == nil {
+			tl.read = map[int]map[int][]TimelineEntry{}
 		}
 		tl.read[m.CommunityID] = byMatter
 	}

@@ -21,17 +21,17 @@ import (
 //     statement instead of one each. Fields whose arguments do not parse are
 //     left out of the plan; their resolvers report the error as usual.
 //   - Stall.currentLease reads the leases of the stall's whole market at the
-//     first stall (governance.WithLeases): one statement per market in a
+//     first stall (governance.WithReadCache): one statement per market in a
 //     list of stalls instead of one per stall.
 //   - Matter.timeline in a list reads the histories of the community's
-//     matters at the first matter (governance.WithTimelines): two statements
+//     matters at the first matter (the same cache): two statements
 //     per community instead of two per matter.
 func batchOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
 	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
 		return next(ctx)
 	}
-	ctx = governance.WithTimelines(governance.WithLeases(ctx))
+	ctx = governance.WithReadCache(ctx)
 	spans := map[int]ledger.Span{}
 	fields := map[int]int{}
 	for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Query"}) {
