@@ -43,8 +43,11 @@ func (s *Scheduler) CatchUp(ctx context.Context) error {
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s %s: %w", c.Code, p, err))
 			}
-			if outcome == Failed {
-				break // later months would chain to a gap
+			if outcome == Failed || outcome == Running {
+				// Later months chain to this one: publishing them now would
+				// name the month before as their predecessor, a fork in
+				// the chain. The next tick goes on from here.
+				break
 			}
 		}
 		if err := s.catchUpYear(ctx, c, lastYear); err != nil {

@@ -14,6 +14,7 @@ import (
 	"sunlight/db"
 	"sunlight/dbtest"
 	"sunlight/ent"
+	"sunlight/ent/community"
 	"sunlight/ent/jobrun"
 	entreport "sunlight/ent/report"
 	"sunlight/ent/signature"
@@ -201,8 +202,12 @@ func TestTwoSchedulersPublishOnce(t *testing.T) {
 		close(outcomes)
 		published := 0
 		for o := range outcomes {
-			if o == jobs.Published {
+			switch o {
+			case jobs.Published:
 				published++
+			case jobs.Skipped, jobs.Running:
+			default:
+				t.Errorf("outcome %s", o)
 			}
 		}
 		if n := e.d.Client.Report.Query().CountX(e.ctx); n != 1 || published != 1 {
@@ -378,6 +383,46 @@ func TestFeedAnnouncesReportsOfAnotherProcess(t *testing.T) {
 		case r := <-ch:
 			t.Fatalf("one announcement too many: %d %s", r.ID, r.Period)
 		case <-time.After(100 * time.Millisecond):
+		}
+	})
+}
+
+// TestCatchUpWaitsForAMonthInProgressElsewhere: while another run holds
+// October, a catch-up must not publish November, which would chain to
+// September and fork the chain; once October is out, November follows it.
+func TestCatchUpWaitsForAMonthInProgressElsewhere(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		e.clock.Set(shanghai(2026, 10, 1, 2, 0)) // September published
+		if err := e.scheduler(e.d, jobs.Config{}).CatchUp(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		com := e.d.Client.Community.Query().Where(community.Code("east")).OnlyX(e.ctx)
+		// Another instance is making east's October right now.
+		e.clock.Set(shanghai(2026, 12, 1, 2, 0))
+		e.d.Client.JobRun.Create().SetJob(jobs.MonthlyJob).SetCommunityID(com.ID).SetPeriod("2026-10").
+			SetScheduledFor(e.clock.Now().UTC()).SetStartedAt(e.clock.Now().UTC()).SaveX(e.ctx)
+		s := e.scheduler(e.d, jobs.Config{})
+		if err := s.CatchUp(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := e.reports()
+		if got["east 2026-11"] != nil {
+			t.Fatal("November was published while October was still being made: the chain forks")
+		}
+		if got["west 2026-11"] == nil {
+			t.Fatal("the other community waited too")
+		}
+		// The other run died; after the working timeout October and then
+		// November are published, in chain order.
+		e.clock.Set(e.clock.Now().Add(2 * time.Hour))
+		if err := s.CatchUp(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		got = e.reports()
+		oct, nov := got["east 2026-10"], got["east 2026-11"]
+		if oct == nil || nov == nil || nov.PrevSha256 != oct.Sha256 {
+			t.Fatalf("after the timeout: October %v, November %v; November must name October", oct, nov)
 		}
 	})
 }

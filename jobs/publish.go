@@ -28,7 +28,8 @@ type Outcome string
 // Outcomes of Publish.
 const (
 	Published Outcome = "PUBLISHED" // this run made and published the report
-	Skipped   Outcome = "SKIPPED"   // the report exists or another run is making it
+	Skipped   Outcome = "SKIPPED"   // the report exists already
+	Running   Outcome = "RUNNING"   // another run is making it now
 	Failed    Outcome = "FAILED"    // the run failed; see the error
 )
 
@@ -83,7 +84,10 @@ func (s *Scheduler) publishOnce(ctx context.Context, kind entreport.Kind, c *ent
 	}
 	if run.Status == jobrun.StatusSKIPPED {
 		s.observeRun(run.Job, string(jobrun.StatusSKIPPED))
-		return nil, Skipped, nil
+		if run.Error == alreadyPublished {
+			return nil, Skipped, nil
+		}
+		return nil, Running, nil
 	}
 	r, err := s.generateAndPublish(ctx, run, kind, c, p)
 	if errors.Is(err, errPublishedElsewhere) {
@@ -106,6 +110,10 @@ func (s *Scheduler) publishOnce(ctx context.Context, kind entreport.Kind, c *ent
 }
 
 var errPublishedElsewhere = errors.New("published by another run")
+
+// alreadyPublished is the reason recorded on a run skipped because its
+// report exists (not because another run is making it).
+const alreadyPublished = "already published"
 
 // claim records this run as RUNNING, unless the report exists or another
 // run holds it (then the run is recorded as SKIPPED). A RUNNING run older
@@ -160,7 +168,7 @@ func (s *Scheduler) tryClaim(ctx context.Context, job string, kind entreport.Kin
 		status, why = jobrun.StatusSKIPPED, fmt.Sprintf("attempt %d is running since %s", r.Attempt, r.StartedAt.Format(time.RFC3339))
 	}
 	if exists {
-		status, why = jobrun.StatusSKIPPED, "already published"
+		status, why = jobrun.StatusSKIPPED, alreadyPublished
 	}
 	q := tx.JobRun.Create().SetJob(job).SetCommunityID(c.ID).SetPeriod(p.String()).
 		SetScheduledFor(scheduledFor.UTC()).SetStartedAt(now).SetAttempt(attempt).SetStatus(status).SetError(why)
