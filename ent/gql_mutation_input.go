@@ -1707,20 +1707,19 @@ func (c *StallUpdateOne) SetInput(i UpdateStallInput) *StallUpdateOne {
 
 // CreateVoucherInput represents a mutation input for creating vouchers.
 type CreateVoucherInput struct {
-	Number        string
-	OccurredOn    time.Time
-	Direction     voucher.Direction
-	Category      string
-	Amount        money.Fen
-	Summary       string
-	Counterparty  *string
-	CommunityID   int
-	ReversesID    *int
-	ReversedByIDs []int
-	ContractID    *int
-	SignatureIDs  []int
-	BenefitIDs    []int
-	InquiryIDs    []int
+	Number       string
+	OccurredOn   time.Time
+	Direction    voucher.Direction
+	Category     string
+	Amount       money.Fen
+	Summary      string
+	Counterparty *string
+	CommunityID  int
+	ReversesID   *int
+	ContractID   *int
+	SignatureIDs []int
+	BenefitIDs   []int
+	InquiryIDs   []int
 }
 
 // Mutate applies the CreateVoucherInput on the VoucherMutation builder.
@@ -1737,9 +1736,6 @@ func (i *CreateVoucherInput) Mutate(m *VoucherMutation) {
 	m.SetCommunityID(i.CommunityID)
 	if v := i.ReversesID; v != nil {
 		m.SetReversesID(*v)
-	}
-	if v := i.ReversedByIDs; len(v) > 0 {
-		m.AddReversedByIDs(v...)
 	}
 	if v := i.ContractID; v != nil {
 		m.SetContractID(*v)
@@ -1763,26 +1759,23 @@ func (c *VoucherCreate) SetInput(i CreateVoucherInput) *VoucherCreate {
 
 // UpdateVoucherInput represents a mutation input for updating vouchers.
 type UpdateVoucherInput struct {
-	OccurredOn          *time.Time
-	Direction           *voucher.Direction
-	Category            *string
-	Amount              *money.Fen
-	Summary             *string
-	Counterparty        *string
-	ClearReversedBy     bool
-	AddReversedByIDs    []int
-	RemoveReversedByIDs []int
-	ClearContract       bool
-	ContractID          *int
-	ClearSignatures     bool
-	AddSignatureIDs     []int
-	RemoveSignatureIDs  []int
-	ClearBenefits       bool
-	AddBenefitIDs       []int
-	RemoveBenefitIDs    []int
-	ClearInquiries      bool
-	AddInquiryIDs       []int
-	RemoveInquiryIDs    []int
+	OccurredOn         *time.Time
+	Direction          *voucher.Direction
+	Category           *string
+	Amount             *money.Fen
+	Summary            *string
+	Counterparty       *string
+	ClearContract      bool
+	ContractID         *int
+	ClearSignatures    bool
+	AddSignatureIDs    []int
+	RemoveSignatureIDs []int
+	ClearBenefits      bool
+	AddBenefitIDs      []int
+	RemoveBenefitIDs   []int
+	ClearInquiries     bool
+	AddInquiryIDs      []int
+	RemoveInquiryIDs   []int
 }
 
 // Mutate applies the UpdateVoucherInput on the VoucherMutation builder.
@@ -1804,15 +1797,6 @@ func (i *UpdateVoucherInput) Mutate(m *VoucherMutation) {
 	}
 	if v := i.Counterparty; v != nil {
 		m.SetCounterparty(*v)
-	}
-	if i.ClearReversedBy {
-		m.ClearReversedBy()
-	}
-	if v := i.AddReversedByIDs; len(v) > 0 {
-		m.AddReversedByIDs(v...)
-	}
-	if v := i.RemoveReversedByIDs; len(v) > 0 {
-		m.RemoveReversedByIDs(v...)
 	}
 	if i.ClearContract {
 		m.ClearContract()

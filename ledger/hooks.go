@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"entgo.io/ent/dialect/sql"
@@ -10,6 +11,7 @@ import (
 	"sunlight/calendar"
 	"sunlight/ent"
 	"sunlight/ent/community"
+	"sunlight/ent/contract"
 	"sunlight/ent/hook"
 	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
@@ -40,7 +42,8 @@ func voucherRules(next ent.Mutator) ent.Mutator {
 			return next.Mutate(ctx, m)
 		}
 		targets, err := m.Client().Voucher.Query().Where(voucher.IDIn(ids...)).
-			Select(voucher.FieldID, voucher.FieldNumber, voucher.FieldStatus, voucher.FieldCommunityID, voucher.FieldOccurredOn, voucher.FieldAmount, voucher.FieldReversesID).
+			Select(voucher.FieldID, voucher.FieldNumber, voucher.FieldStatus, voucher.FieldCommunityID, voucher.FieldOccurredOn,
+				voucher.FieldAmount, voucher.FieldReversesID, voucher.FieldDirection, voucher.FieldCategory).
 			All(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("load vouchers to change: %w", err)
@@ -53,6 +56,16 @@ func voucherRules(next ent.Mutator) ent.Mutator {
 		if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
 			return next.Mutate(ctx, m)
 		}
+		// Which voucher reverses which is set once, by creating the
+		// reversal (checkReversal); through the edge of the original it
+		// would rewrite a posted voucher's row.
+		for _, edges := range [][]string{m.AddedEdges(), m.RemovedEdges(), m.ClearedEdges()} {
+			if slices.Contains(edges, voucher.EdgeReversedBy) || slices.Contains(edges, voucher.EdgeReverses) {
+				return nil, fail.Invalidf("which voucher reverses which is set by reverseVoucher, not by changing a voucher")
+			}
+		}
+		// The month of a voucher is its date's, never set on its own.
+		m.ResetPeriod()
 		if d, ok := m.OccurredOn(); ok {
 			m.SetPeriod(calendar.MonthOf(d).String())
 			for _, v := range targets {
@@ -61,20 +74,32 @@ func voucherRules(next ent.Mutator) ent.Mutator {
 				}
 			}
 		}
-		if _, ok := m.Amount(); ok {
-			for _, v := range targets {
-				if v.ReversesID != nil {
-					return nil, fail.Invalidf("voucher %s is a reversal; its amount is fixed by the voucher it reverses", v.Number)
+		_, newAmount := m.Amount()
+		newDir, dirSet := m.Direction()
+		newCat, catSet := m.Category()
+		for _, v := range targets {
+			if v.ReversesID != nil && (newAmount || dirSet || catSet) {
+				return nil, fail.Invalidf("voucher %s is a reversal; its amount, direction and category are those of the voucher it reverses", v.Number)
+			}
+			// The pair must hold whichever of the two the update sets.
+			d, c := v.Direction, v.Category
+			if dirSet {
+				d = newDir
+			}
+			if catSet {
+				c = newCat
+			}
+			if (dirSet || catSet) && !ValidCategory(d, c) {
+				return nil, badCategory(d, c)
+			}
+			if cid, ok := m.ContractID(); ok {
+				if err := checkContract(ctx, m.Client(), v.CommunityID, cid); err != nil {
+					return nil, err
 				}
 			}
 		}
 		if err := checkAmount(m); err != nil {
 			return nil, err
-		}
-		if d, ok := m.Direction(); ok {
-			if c, ok := m.Category(); ok && !ValidCategory(d, c) {
-				return nil, badCategory(d, c)
-			}
 		}
 		if s, ok := m.Status(); ok && s == voucher.StatusPOSTED {
 			if err := checkPostable(ctx, m.Client(), targets); err != nil {
@@ -100,10 +125,63 @@ func checkNewVoucher(ctx context.Context, m *ent.VoucherMutation) error {
 	if s, ok := m.Status(); ok && s != voucher.StatusDRAFT {
 		return fail.Invalidf("a voucher is created as a draft; sign it and post it with postVoucher")
 	}
-	if _, isReversal := m.ReversesID(); isReversal {
-		return nil // ReverseVoucher has checked the reversal against its original.
+	if ctr, ok := m.ContractID(); ok {
+		if err := checkContract(ctx, m.Client(), cid, ctr); err != nil {
+			return err
+		}
+	}
+	if orig, isReversal := m.ReversesID(); isReversal {
+		return checkReversal(ctx, m, orig)
 	}
 	return checkAmount(m)
+}
+
+// checkReversal holds a new reversal (红字冲销) to its original, whatever
+// path creates it: the original is posted, of the same community, not itself
+// a reversal and not reversed yet, and the reversal has its direction and
+// category and the opposite amount.
+func checkReversal(ctx context.Context, m *ent.VoucherMutation, origID int) error {
+	orig, err := m.Client().Voucher.Get(ctx, origID)
+	if ent.IsNotFound(err) {
+		return fail.NotFoundf("voucher %d to reverse does not exist", origID)
+	}
+	if err != nil {
+		return fmt.Errorf("load voucher %d to reverse: %w", origID, err)
+	}
+	cid, _ := m.CommunityID()
+	dir, _ := m.Direction()
+	cat, _ := m.Category()
+	amount, _ := m.Amount()
+	switch {
+	case orig.Status != voucher.StatusPOSTED:
+		return fail.Conflictf("voucher %s is not posted; change or delete the draft instead of reversing it", orig.Number)
+	case orig.ReversesID != nil:
+		return fail.Conflictf("voucher %s is itself a reversal; it cannot be reversed again", orig.Number)
+	case orig.CommunityID != cid:
+		return fail.Invalidf("voucher %s belongs to another community", orig.Number)
+	case dir != orig.Direction || cat != orig.Category || amount != -orig.Amount:
+		return fail.Invalidf("a reversal of voucher %s has its direction and category and the amount %s", orig.Number, -orig.Amount)
+	}
+	taken, err := m.Client().Voucher.Query().Where(voucher.ReversesID(origID)).Exist(ctx)
+	if err != nil {
+		return fmt.Errorf("reverse voucher %s: %w", orig.Number, err)
+	}
+	if taken {
+		return fail.Conflictf("voucher %s has already been reversed", orig.Number)
+	}
+	return nil
+}
+
+// checkContract refuses a voucher pointing at another community's contract.
+func checkContract(ctx context.Context, client *ent.Client, communityID, contractID int) error {
+	ok, err := client.Contract.Query().Where(contract.ID(contractID), contract.CommunityID(communityID)).Exist(ctx)
+	if err != nil {
+		return fmt.Errorf("check contract %d: %w", contractID, err)
+	}
+	if !ok {
+		return fail.Invalidf("contract %d is not a contract of this voucher's community", contractID)
+	}
+	return nil
 }
 
 func checkAmount(m *ent.VoucherMutation) error {

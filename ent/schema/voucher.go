@@ -52,7 +52,10 @@ func (Voucher) Fields() []ent.Field {
 
 func (Voucher) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("reversed_by", Voucher.Type).From("reverses").Field("reverses_id").Unique().Immutable().
+		edge.To("reversed_by", Voucher.Type).
+			// Set by reverseVoucher only (ledger.checkReversal): not an input.
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
+			From("reverses").Field("reverses_id").Unique().Immutable().
 			Comment("The original voucher this reversal cancels (原凭证) / the reversal that cancels it (冲销凭证)."),
 		edge.From("contract", Contract.Type).Ref("vouchers").Field("contract_id").Unique().Comment("Contract (合同)."),
 		edge.To("signatures", Signature.Type).Annotations(entgql.RelayConnection()).Comment("Signatures (签字)."),

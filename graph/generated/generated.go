@@ -7880,7 +7880,6 @@ input CreateVoucherInput {
   counterparty: String
   communityID: ID!
   reversesID: ID
-  reversedByIDs: [ID!]
   contractID: ID
   signatureIDs: [ID!]
   benefitIDs: [ID!]
@@ -12083,9 +12082,6 @@ input UpdateVoucherInput {
   Counterparty (往来单位/个人).
   """
   counterparty: String
-  addReversedByIDs: [ID!]
-  removeReversedByIDs: [ID!]
-  clearReversedBy: Boolean
   contractID: ID
   clearContract: Boolean
   addSignatureIDs: [ID!]
@@ -35295,7 +35291,7 @@ func (ec *executionContext) unmarshalInputCreateVoucherInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"number", "occurredOn", "direction", "category", "amount", "summary", "counterparty", "communityID", "reversesID", "reversedByIDs", "contractID", "signatureIDs", "benefitIDs", "inquiryIDs"}
+	fieldsInOrder := [...]string{"number", "occurredOn", "direction", "category", "amount", "summary", "counterparty", "communityID", "reversesID", "contractID", "signatureIDs", "benefitIDs", "inquiryIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35365,13 +35361,6 @@ func (ec *executionContext) unmarshalInputCreateVoucherInput(ctx context.Context
 				return it, err
 			}
 			it.ReversesID = data
-		case "reversedByIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reversedByIDs"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ReversedByIDs = data
 		case "contractID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
@@ -45423,7 +45412,7 @@ func (ec *executionContext) unmarshalInputUpdateVoucherInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"occurredOn", "direction", "category", "amount", "summary", "counterparty", "addReversedByIDs", "removeReversedByIDs", "clearReversedBy", "contractID", "clearContract", "addSignatureIDs", "removeSignatureIDs", "clearSignatures", "addBenefitIDs", "removeBenefitIDs", "clearBenefits", "addInquiryIDs", "removeInquiryIDs", "clearInquiries"}
+	fieldsInOrder := [...]string{"occurredOn", "direction", "category", "amount", "summary", "counterparty", "contractID", "clearContract", "addSignatureIDs", "removeSignatureIDs", "clearSignatures", "addBenefitIDs", "removeBenefitIDs", "clearBenefits", "addInquiryIDs", "removeInquiryIDs", "clearInquiries"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45472,27 +45461,6 @@ func (ec *executionContext) unmarshalInputUpdateVoucherInput(ctx context.Context
 				return it, err
 			}
 			it.Counterparty = data
-		case "addReversedByIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addReversedByIDs"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AddReversedByIDs = data
-		case "removeReversedByIDs":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeReversedByIDs"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RemoveReversedByIDs = data
-		case "clearReversedBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearReversedBy"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClearReversedBy = data
 		case "contractID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractID"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
