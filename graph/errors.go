@@ -59,9 +59,15 @@ func classify(err error) (fail.Code, string) {
 	case ent.IsConstraintError(err):
 		return constraint(err)
 	}
+	// gqlgen wraps every resolver error in a gqlerror: only one that wraps
+	// nothing is gqlgen's own word on the input; the others are judged by
+	// what they wrap, so a database failure stays an internal error.
 	var gerr *gqlerror.Error
 	if errors.As(err, &gerr) {
-		return fail.BadInput, gerr.Message
+		if gerr.Err == nil {
+			return fail.BadInput, gerr.Message
+		}
+		return classify(gerr.Err)
 	}
 	return "", ""
 }

@@ -1,4 +1,4 @@
-// Package scalar holds the GraphQL marshalling of Sunlight's Date scalar; the
+// Package scalar holds the GraphQL marshalling of Sunlight's Date and ID scalars; the
 // Money and Period scalars marshal themselves (packages money and calendar).
 package scalar
 
@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"sunlight/calendar"
+	"sunlight/fail"
 )
 
 // MarshalDate writes a civil date as "2026-10-31". Dates are on every row
@@ -35,4 +36,18 @@ func UnmarshalDate(v any) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%w: a Date is a string such as \"2026-10-31\", got %T", calendar.ErrSyntax, v)
 	}
 	return calendar.ParseDate(s)
+}
+
+// MarshalID writes a global ID (see ent's sql/globalid) as gqlgen does.
+func MarshalID(id int) graphql.Marshaler { return graphql.MarshalIntID(id) }
+
+// UnmarshalID reads a global ID. gqlgen's own reader returns a bare error
+// for "abc", which cannot be told from a failure of the server; this one
+// says it is the caller's input.
+func UnmarshalID(v any) (int, error) {
+	id, err := graphql.UnmarshalIntID(v)
+	if err != nil {
+		return 0, fail.Invalidf("%v is not an ID: IDs are the numbers this API returns in id fields", v)
+	}
+	return id, nil
 }
