@@ -335,10 +335,18 @@ func (w *costWalker) field(f *ast.Field, times int) int {
 			n, given = max(n, k), true
 		}
 		if strings.HasSuffix(f.Definition.Type.Name(), "Connection") {
-			page = w.defaultPage
-			if given {
-				page = n
+			// A connection the document leaves unpaged got first: the
+			// default page (pagedefault.go); one whose first and last are
+			// null (literally or by unset variables) would return every
+			// record.
+			if !given {
+				w.err = limitError(string(fail.BadInput), "%s: first and last are both null; pass one (at most %d), or leave both out for the first %d", f.Alias, MaxPageSize, w.defaultPage)
+				if f.Position != nil {
+					w.err.Locations = []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}}
+				}
+				return 0
 			}
+			page = n
 		}
 	}
 	cost := satAdd(1, w.selections(f.SelectionSet, page))

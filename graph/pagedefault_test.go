@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"strings"
 	"testing"
 
 	"sunlight/dbtest"
@@ -51,6 +52,26 @@ func TestUnpagedConnectionsGetTheDefaultPage(t *testing.T) {
 			}
 			if tt.min > 0 && (tt.c.TotalCount < tt.min || !tt.c.PageInfo.HasNextPage) {
 				t.Fatalf("totalCount %d, hasNextPage %v: the demo must hold more than a page here", tt.c.TotalCount, tt.c.PageInfo.HasNextPage)
+			}
+		})
+	}
+}
+
+// TestNullPagesAreRefused: first and last both null (literally, or through
+// variables left unset) cannot get around the default page.
+func TestNullPagesAreRefused(t *testing.T) {
+	s := demoServer(t, dbtest.SQLiteDSN(t))
+	for _, tt := range []struct {
+		name, query string
+	}{
+		{"literal null", `{ vouchers(first: null) { edges { node { id } } } }`},
+		{"unset variable", `query($n: Int) { vouchers(first: $n) { edges { node { id } } } }`},
+		{"nested, null variables", `query($n: Int, $m: Int) { communities(first: 1) { edges { node { assets(first: $n, last: $m) { totalCount } } } } }`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.do(tt.query, nil)
+			if r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "both null") || string(r.Data) != "null" && len(r.Data) > 0 {
+				t.Fatalf("got %s %+v", r.Data, r.Errors)
 			}
 		})
 	}
