@@ -37,21 +37,35 @@ func maskMiddle(s string, head, tail int) string {
 }
 
 // organisations are words found in the names of companies and public
-// bodies; a counterparty without any is taken for a private person.
-var organisations = []string{"公司", "集团", "合作", "中心", "政府", "银行", "医院", "学校", "委员会",
-	"社", "局", "院", "委", "会", "厂", "店", "部", "所", "站", "场", "校", "行", "处", "队", "组"}
+// bodies, anywhere in the name; organisationEnds are single characters
+// that end one (龙山饭店, 南湖粮站) but are common inside people's names
+// too (王会英, 李行, 陈所长), so they count only at the end of a name of
+// four characters. A counterparty without either is taken for a private
+// person; where in doubt the name is masked.
+var (
+	organisations    = []string{"公司", "集团", "合作", "中心", "政府", "银行", "医院", "学校", "委员会"}
+	organisationEnds = []string{"社", "局", "院", "委", "会", "厂", "店", "部", "所", "站", "场", "校", "行", "处", "队", "组"}
+)
 
 // IsPersonName reports whether a counterparty looks like a private person's
 // name: two to four characters and no word of an organisation. Published
 // reports and open data mask such names (rule 7).
 func IsPersonName(s string) bool {
 	s = strings.TrimSpace(s)
-	if n := len([]rune(s)); n < 2 || n > 4 {
+	n := len([]rune(s))
+	if n < 2 || n > 4 {
 		return false
 	}
 	for _, w := range organisations {
 		if strings.Contains(s, w) {
 			return false
+		}
+	}
+	if n == 4 {
+		for _, w := range organisationEnds {
+			if strings.HasSuffix(s, w) {
+				return false
+			}
 		}
 	}
 	return true

@@ -37,6 +37,12 @@ func TestCounterparty(t *testing.T) {
 		"社区居委会":         "社区居委会",
 		"受助居民":          "受**民",
 		"国网岳阳供电公司":      "国网岳阳供电公司",
+		"王会英":           "王*英", // 会 inside a name, not an association
+		"李行":            "李*",
+		"陈所长":           "陈*长",
+		"刘院生":           "刘*生",
+		"龙山饭店":          "龙山饭店",
+		"南湖粮站":          "南湖粮站",
 		"":              "",
 	}
 	for in, want := range tests {
