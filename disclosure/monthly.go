@@ -34,8 +34,6 @@ import (
 	"sunlight/valuation"
 )
 
-// AnswerDays is how long staff have to answer an inquiry (rule 10).
-const AnswerDays = 10
 
 // Community loads a community by its code.
 func Community(ctx context.Context, client *ent.Client, code string) (*ent.Community, error) {
@@ -279,8 +277,8 @@ func monthBenefits(ctx context.Context, client *ent.Client, c *ent.Community, mo
 	return err
 }
 
-// inquiryLines lists the inquiries open at the month's end (overdue when
-// older than AnswerDays) and those answered in the month but late.
+// inquiryLines lists the inquiries open at the month's end (overdue by
+// governance.Overdue) and those answered in the month but late.
 func inquiryLines(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
 	last := month.Last()
 	qs, err := client.Inquiry.Query().Where(
@@ -291,15 +289,14 @@ func inquiryLines(ctx context.Context, client *ent.Client, c *ent.Community, mon
 		return fmt.Errorf("load inquiries: %w", err)
 	}
 	for _, q := range qs {
-		due := q.AskedOn.AddDate(0, 0, AnswerDays)
 		var status pdf.InquiryStatus
 		switch {
 		case q.AnsweredOn == nil || q.AnsweredOn.After(last):
 			status = pdf.InquiryOpen
-			if due.Before(last) {
+			if governance.Overdue(q, last) {
 				status = pdf.InquiryOverdue
 			}
-		case q.AnsweredOn.After(due):
+		case q.AnsweredOn.After(governance.DueOn(q.AskedOn)):
 			status = pdf.InquiryAnswered
 		default:
 			continue // answered in time: nothing to report

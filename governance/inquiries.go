@@ -10,6 +10,8 @@ import (
 	"sunlight/ent"
 	"sunlight/ent/hook"
 	"sunlight/ent/inquiry"
+	"sunlight/ent/report"
+	"sunlight/ent/voucher"
 	"sunlight/fail"
 )
 
@@ -53,8 +55,9 @@ func Overdue(q *ent.Inquiry, on time.Time) bool {
 	return !answered && on.After(DueOn(q.AskedOn))
 }
 
-// inquiryRules: an answer comes with its date, not before the question,
-// and once given it stands.
+// inquiryRules: an inquiry names what it asks about (rule 10: a report
+// line, a report or a voucher, of its own community); an answer comes with
+// its date, not before the question, and once given it stands.
 func inquiryRules(next ent.Mutator) ent.Mutator {
 	return hook.InquiryFunc(func(ctx context.Context, m *ent.InquiryMutation) (ent.Value, error) {
 		if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
@@ -63,6 +66,9 @@ func inquiryRules(next ent.Mutator) ent.Mutator {
 		answer, hasAnswer := m.Answer()
 		on, hasOn := m.AnsweredOn()
 		if m.Op().Is(ent.OpCreate) {
+			if err := checkSubject(ctx, m); err != nil {
+				return nil, err
+			}
 			if asked, _ := m.AskedOn(); hasOn || strings.TrimSpace(answer) != "" {
 				if err := checkAnswer(answer, on, hasOn, asked); err != nil {
 					return nil, err
@@ -91,6 +97,37 @@ func inquiryRules(next ent.Mutator) ent.Mutator {
 		}
 		return next.Mutate(ctx, m)
 	})
+}
+
+// checkSubject requires a new inquiry to name a report line, a report or a
+// voucher, the latter two of the inquiry's community.
+func checkSubject(ctx context.Context, m *ent.InquiryMutation) error {
+	cid, _ := m.CommunityID()
+	line, _ := m.ReportLine()
+	vid, hasVoucher := m.VoucherID()
+	rid, hasReport := m.ReportID()
+	if strings.TrimSpace(line) == "" && !hasVoucher && !hasReport {
+		return fail.Invalidf("an inquiry (质询) names what it asks about: a report line (e.g. 办公经费), a report or a voucher")
+	}
+	if hasVoucher {
+		ok, err := m.Client().Voucher.Query().Where(voucher.ID(vid), voucher.CommunityID(cid)).Exist(ctx)
+		if err != nil {
+			return fmt.Errorf("check the inquiry's voucher: %w", err)
+		}
+		if !ok {
+			return fail.Invalidf("voucher %d is not a voucher of this community", vid)
+		}
+	}
+	if hasReport {
+		ok, err := m.Client().Report.Query().Where(report.ID(rid), report.CommunityID(cid)).Exist(ctx)
+		if err != nil {
+			return fmt.Errorf("check the inquiry's report: %w", err)
+		}
+		if !ok {
+			return fail.Invalidf("report %d is not a report of this community", rid)
+		}
+	}
+	return nil
 }
 
 func checkAnswer(answer string, on time.Time, hasOn bool, asked time.Time) error {

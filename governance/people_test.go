@@ -255,7 +255,16 @@ func TestBenefitAndInquiryRules(t *testing.T) {
 			t.Fatalf("totals %+v, %v", ts, err)
 		}
 
-		q, _ := f.c.Inquiry.Create().SetCommunityID(f.com.ID).SetResidentID(r80.ID).SetAskedOn(calendar.Date(2026, 11, 5)).SetQuestion("?").Save(f.ctx)
+		_, err = f.c.Inquiry.Create().SetCommunityID(f.com.ID).SetResidentID(r80.ID).SetAskedOn(calendar.Date(2026, 11, 5)).SetQuestion("?").Save(f.ctx)
+		wantCode(t, err, fail.BadInput, "names what it asks about")
+		if n := f.c.Inquiry.Query().CountX(f.ctx); n != 0 {
+			t.Fatalf("%d inquiries after a refused one", n)
+		}
+		q, err := f.c.Inquiry.Create().SetCommunityID(f.com.ID).SetResidentID(r80.ID).SetAskedOn(calendar.Date(2026, 11, 5)).
+			SetReportLine("办公经费").SetQuestion("?").Save(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for on, want := range map[time.Time]int{calendar.Date(2026, 11, 15): 0, calendar.Date(2026, 11, 16): 1, calendar.Date(2026, 11, 4): 0} {
 			got, err := governance.Open(f.ctx, f.c, f.com.ID, on, true)
 			if err != nil || len(got) != want || governance.Overdue(q, on) != (want == 1) {
