@@ -34,7 +34,6 @@ import (
 	"sunlight/valuation"
 )
 
-
 // Community loads a community by its code.
 func Community(ctx context.Context, client *ent.Client, code string) (*ent.Community, error) {
 	c, err := client.Community.Query().Where(community.Code(code)).Only(ctx)
