@@ -9,6 +9,7 @@ import (
 	"sunlight/ent"
 	"sunlight/ent/market"
 	"sunlight/fail"
+	"sunlight/ent/benefit"
 	"sunlight/governance"
 	"sunlight/graph/model"
 )
@@ -52,11 +53,11 @@ func timeline(es []governance.TimelineEntry) []*model.MatterTimelineEntry {
 	return out
 }
 
+// ageOf is the age the benefit b is for (governance.MinAge); the schema's
+// AgeBenefit enum names only benefits that have one.
 func ageOf(b model.AgeBenefit) int {
-	if b == model.AgeBenefitElderVisit {
-		return governance.VisitAge
-	}
-	return governance.InsuranceAge
+	age, _ := governance.MinAge(benefit.Kind(b))
+	return age
 }
 
 func pointsRanking(bs []governance.PointsBalance, first *int) ([]*model.PointsRank, error) {

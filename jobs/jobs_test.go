@@ -363,6 +363,9 @@ func TestFeedAnnouncesReportsOfAnotherProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := e.d.Client.Report.Query().CountX(e.ctx) - before
+		if want != 2 {
+			t.Fatalf("%d reports published after the feed started, want October of both communities", want)
+		}
 		got := map[int]string{}
 		deadline := time.After(10 * time.Second)
 		for len(got) < want {

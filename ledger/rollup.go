@@ -58,13 +58,7 @@ func rollUp(ctx context.Context, client *ent.Client, c *ent.Community, through c
 	if c.TotalsThrough != nil {
 		q = q.Where(voucher.PeriodGT(*c.TotalsThrough))
 	}
-	var rows []struct {
-		Period    string            `json:"period"`
-		Direction voucher.Direction `json:"direction"`
-		Category  string            `json:"category"`
-		Sum       int64             `json:"sum"`
-		Count     int               `json:"count"`
-	}
+	var rows []sumRow
 	if err := q.GroupBy(voucher.FieldPeriod, voucher.FieldDirection, voucher.FieldCategory).
 		Aggregate(ent.Sum(voucher.FieldAmount), ent.Count()).Scan(ctx, &rows); err != nil {
 		return fmt.Errorf("sum the months of %s through %s: %w", c.Code, through, err)
