@@ -7,9 +7,9 @@ import (
 
 	"sunlight/calendar"
 	"sunlight/ent"
+	"sunlight/ent/benefit"
 	"sunlight/ent/market"
 	"sunlight/fail"
-	"sunlight/ent/benefit"
 	"sunlight/governance"
 	"sunlight/graph/model"
 )
