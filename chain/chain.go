@@ -104,21 +104,8 @@ func regenerate(ctx context.Context, client *ent.Client, r *pdf.Renderer, c *ent
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if rep.Kind == entreport.KindYEARLY_ASSET_GROWTH {
-		y, err := disclosure.Yearly(ctx, client, c, p.Year)
-		if err != nil {
-			return nil, err
-		}
-		err = r.Yearly(&buf, y)
-		return buf.Bytes(), err
-	}
-	m, err := disclosure.Monthly(ctx, client, c, p)
-	if err != nil {
-		return nil, err
-	}
-	err = r.Monthly(&buf, m)
-	return buf.Bytes(), err
+	data, _, err := disclosure.Render(ctx, client, r, c, rep.Kind, p)
+	return data, err
 }
 
 func short(h string) string {

@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -280,27 +279,12 @@ func closeMonth(ctx context.Context, client *ent.Client, communityID int, p cale
 }
 
 // render gathers and renders the report, returning the PDF and the chain
-// link it printed.
+// link it printed; a renderer failure is a data error.
 func (s *Scheduler) render(ctx context.Context, kind entreport.Kind, c *ent.Community, p calendar.Period) ([]byte, string, error) {
-	var buf bytes.Buffer
-	switch kind {
-	case entreport.KindMONTHLY_DISCLOSURE:
-		m, err := disclosure.Monthly(ctx, s.client, c, p)
-		if err != nil {
-			return nil, "", err
-		}
-		if err := s.renderer.Monthly(&buf, m); err != nil {
-			return nil, "", dataError{err}
-		}
-		return buf.Bytes(), m.PrevSHA256, nil
-	default:
-		y, err := disclosure.Yearly(ctx, s.client, c, p.Year)
-		if err != nil {
-			return nil, "", err
-		}
-		if err := s.renderer.Yearly(&buf, y); err != nil {
-			return nil, "", dataError{err}
-		}
-		return buf.Bytes(), y.PrevSHA256, nil
+	data, prev, err := disclosure.Render(ctx, s.client, s.renderer, c, kind, p)
+	var re disclosure.RenderError
+	if errors.As(err, &re) {
+		return nil, "", dataError{err}
 	}
+	return data, prev, err
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -14,6 +13,7 @@ import (
 
 	"sunlight/calendar"
 	"sunlight/disclosure"
+	entreport "sunlight/ent/report"
 )
 
 const reportUsage = `Usage:
@@ -54,37 +54,27 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
+	rk, p := entreport.KindMONTHLY_DISCLOSURE, calendar.Period{}
 	switch kind {
 	case "monthly":
-		p, err := calendar.ParsePeriod(*month)
-		if err != nil || !p.IsMonth() {
+		if p, err = calendar.ParsePeriod(*month); err != nil || !p.IsMonth() {
 			return fmt.Errorf("report monthly: --month must be YYYY-MM, got %q", *month)
-		}
-		m, err := disclosure.Monthly(ctx, d.Client, c, p)
-		if err != nil {
-			return err
-		}
-		if err := r.Monthly(&buf, m); err != nil {
-			return err
 		}
 	case "yearly":
 		y, err := strconv.Atoi(*year)
 		if err != nil || y < 1900 || y > 9999 {
 			return fmt.Errorf("report yearly: --year must be YYYY, got %q", *year)
 		}
-		s, err := disclosure.Yearly(ctx, d.Client, c, y)
-		if err != nil {
-			return err
-		}
-		if err := r.Yearly(&buf, s); err != nil {
-			return err
-		}
+		rk, p = entreport.KindYEARLY_ASSET_GROWTH, calendar.Year(y)
 	}
-	if err := writeFileAtomic(*out, buf.Bytes()); err != nil {
+	data, _, err := disclosure.Render(ctx, d.Client, r, c, rk, p)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s  %s (%d bytes)\n", fmt.Sprintf("%x", sha256.Sum256(buf.Bytes())), *out, buf.Len())
+	if err := writeFileAtomic(*out, data); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s  %s (%d bytes)\n", fmt.Sprintf("%x", sha256.Sum256(data)), *out, len(data))
 	return nil
 }
 
