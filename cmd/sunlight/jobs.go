@@ -38,28 +38,49 @@ func addSchedulerFlags(fs *flag.FlagSet) *schedulerFlags {
 	return f
 }
 
-// newScheduler opens the archive, checks the report font and builds the
-// scheduler (not started).
-func (f *schedulerFlags) newScheduler(ctx context.Context, d *db.DB) (*jobs.Scheduler, *archive.Archive, error) {
+// openArchive opens the report archive the flags name.
+func (f *schedulerFlags) openArchive(ctx context.Context) (*archive.Archive, error) {
+	return archive.Open(ctx, f.archiveURL)
+}
+
+// newScheduler checks the report font and builds the scheduler (not
+// started) over the archive a.
+func (f *schedulerFlags) newScheduler(d *db.DB, a *archive.Archive) (*jobs.Scheduler, error) {
 	r, err := newRenderer(f.font)
 	if err != nil {
-		return nil, nil, err
-	}
-	a, err := archive.Open(ctx, f.archiveURL)
-	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	loc := calendar.Shanghai
 	if f.zone != "Asia/Shanghai" {
 		if loc, err = time.LoadLocation(f.zone); err != nil {
-			return nil, nil, fmt.Errorf("schedule zone %q: %w", f.zone, err)
+			return nil, fmt.Errorf("schedule zone %q: %w", f.zone, err)
 		}
 	}
-	s := jobs.New(d.Client, a, r, jobs.Config{
+	return jobs.New(d.Client, a, r, jobs.Config{
 		Location: loc, MonthlySpec: f.monthly, YearlySpec: f.yearly,
 		LookbackMonths: f.lookback, WorkTimeout: f.timeout,
-	})
-	return s, a, nil
+	}), nil
+}
+
+// startScheduler starts s on a context of its own, so that a signal lets
+// the report in progress finish within grace instead of cutting it off;
+// the returned func stops it so.
+func startScheduler(ctx context.Context, s *jobs.Scheduler, grace time.Duration) (stop func(), err error) {
+	schedCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if err := s.Start(schedCtx); err != nil {
+		cancel()
+		return nil, err
+	}
+	return func() {
+		defer cancel()
+		sctx, cancelWait := context.WithTimeout(context.Background(), grace)
+		defer cancelWait()
+		if err := s.Shutdown(sctx); err != nil {
+			slog.Warn("scheduler: giving up on the run in progress", "err", err)
+			cancel()
+			s.Stop()
+		}
+	}, nil
 }
 
 // jobsCmd runs only the scheduler, for a deployment that keeps it apart
@@ -68,6 +89,7 @@ func jobsCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("jobs", flag.ContinueOnError)
 	dsn := dbFlag(fs)
 	sf := addSchedulerFlags(fs)
+	grace := graceFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -76,17 +98,22 @@ func jobsCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
-	s, a, err := sf.newScheduler(ctx, d)
+	a, err := sf.openArchive(ctx)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if err := s.Start(ctx); err != nil {
+	s, err := sf.newScheduler(d, a)
+	if err != nil {
+		return err
+	}
+	stop, err := startScheduler(ctx, s, *grace)
+	if err != nil {
 		return err
 	}
 	<-ctx.Done()
-	slog.Info("scheduler stopping: waiting for the run in progress")
-	s.Stop()
+	slog.Info("scheduler stopping: waiting for the run in progress", "at most", *grace)
+	stop()
 	return nil
 }
 

@@ -26,6 +26,11 @@ import (
 	"sunlight/web"
 )
 
+// graceFlag is how long a stopping process gives the work in progress.
+func graceFlag(fs *flag.FlagSet) *time.Duration {
+	return fs.Duration("shutdown-timeout", envDuration("SUNLIGHT_SHUTDOWN_TIMEOUT", 20*time.Second), "on SIGTERM/SIGINT, how long requests in flight and the report run in progress get to finish (SUNLIGHT_SHUTDOWN_TIMEOUT)")
+}
+
 func dbFlag(fs *flag.FlagSet) *string {
 	return fs.String("db", env("SUNLIGHT_DB", db.DefaultDSN), "database: file:PATH for SQLite or a postgres:// URL (SUNLIGHT_DB)")
 }
@@ -66,7 +71,7 @@ func serve(ctx context.Context, args []string) error {
 	scheduler := fs.Bool("scheduler", env("SUNLIGHT_SCHEDULER", "1") != "0", "run the report scheduler in this process (SUNLIGHT_SCHEDULER=0 turns it off, e.g. when `sunlight jobs` runs elsewhere)")
 	sf := addSchedulerFlags(fs)
 	requireAuth := fs.Bool("require-auth", env("SUNLIGHT_REQUIRE_AUTH", "") == "1", "refuse requests without a bearer token; off: anonymous callers get the PUBLIC role (SUNLIGHT_REQUIRE_AUTH=1)")
-	grace := fs.Duration("shutdown-timeout", envDuration("SUNLIGHT_SHUTDOWN_TIMEOUT", 20*time.Second), "on SIGTERM/SIGINT, how long requests in flight and the report run in progress get to finish (SUNLIGHT_SHUTDOWN_TIMEOUT)")
+	grace := graceFlag(fs)
 	lf := addLimitFlags(fs)
 	pprofAddr := fs.String("pprof", env("SUNLIGHT_PPROF", ""), "serve Go's profiler (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off when empty (SUNLIGHT_PPROF)")
 	if err := fs.Parse(args); err != nil {
@@ -91,39 +96,29 @@ func serve(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	sched, arch, err := sf.newScheduler(ctx, d)
+	arch, err := sf.openArchive(ctx)
 	if err != nil {
 		return err
 	}
 	defer arch.Close()
-	// The scheduler runs on a context of its own, so that a signal lets
-	// the report in progress finish (within the grace period) instead of
-	// cutting it off.
-	schedCtx, cancelSched := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelSched()
 	metrics := ops.NewMetrics(d)
 	health := &ops.Health{DB: d}
+	gcfg := graph.Config{Extensions: []graphql.HandlerExtension{metrics.GraphQL()}}
 	if *scheduler {
+		sched, err := sf.newScheduler(d, arch)
+		if err != nil {
+			return err
+		}
 		sched.SetObserver(metrics)
 		if err := metrics.LoadLastPublished(ctx, d.Client); err != nil {
 			slog.Warn("last publish times", "err", err)
 		}
-		if err := sched.Start(schedCtx); err != nil {
+		stop, err := startScheduler(ctx, sched, *grace)
+		if err != nil {
 			return err
 		}
+		defer stop()
 		health.Scheduler = sched
-		defer func() {
-			sctx, cancel := context.WithTimeout(context.Background(), *grace)
-			defer cancel()
-			if err := sched.Shutdown(sctx); err != nil {
-				slog.Warn("scheduler: giving up on the run in progress", "err", err)
-				cancelSched()
-				sched.Stop()
-			}
-		}()
-	}
-	gcfg := graph.Config{Extensions: []graphql.HandlerExtension{metrics.GraphQL()}}
-	if *scheduler {
 		gcfg.Published = sched
 	} else {
 		// The reports are published by another process (`sunlight jobs`, or
