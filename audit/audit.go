@@ -43,17 +43,22 @@ func WithoutTrail(ctx context.Context) context.Context {
 }
 
 // tables maps ent types to their tables, for reading rows before a write.
-// Left out on purpose: AccessToken (managed by the CLI, never the books),
-// AuditEvent (the trail itself) and MonthSum (derived when a month closes;
-// the close is in the trail as the community's closed_through).
-var tables = map[string]string{
-	"Asset": "assets", "AssetValuation": "asset_valuations", "Benefit": "benefits",
-	"Community": "communities", "Contract": "contracts", "Inquiry": "inquiries",
-	"JobRun": "job_runs", "Market": "markets", "Matter": "matters",
-	"MatterDisclosure": "matter_disclosures", "Meeting": "meetings", "PointEvent": "point_events",
-	"Report": "reports", "Resident": "residents", "ResidentGroup": "resident_groups",
-	"Signature": "signatures", "Stall": "stalls", "Voucher": "vouchers",
-}
+// untracked are the tables that have no trail on purpose: the API tokens
+// (managed by the CLI, never the books), the trail itself and the month
+// sums (derived when a month closes; the close is in the trail as the
+// community's closed_through). A test holds the two lists to the schema, so
+// a new entity cannot go without a trail unnoticed (rule 9).
+var (
+	tables = map[string]string{
+		"Asset": "assets", "AssetValuation": "asset_valuations", "Benefit": "benefits",
+		"Community": "communities", "Contract": "contracts", "Inquiry": "inquiries",
+		"JobRun": "job_runs", "Market": "markets", "Matter": "matters",
+		"MatterDisclosure": "matter_disclosures", "Meeting": "meetings", "PointEvent": "point_events",
+		"Report": "reports", "Resident": "residents", "ResidentGroup": "resident_groups",
+		"Signature": "signatures", "Stall": "stalls", "Voucher": "vouchers",
+	}
+	untracked = []string{"access_tokens", "audit_events", "month_sums"}
+)
 
 // personal columns are masked in the trail as everywhere else.
 var personal = map[string]func(string) string{"id_number": mask.IDNumber, "phone": mask.Phone}
@@ -61,6 +66,7 @@ var personal = map[string]func(string) string{"id_number": mask.IDNumber, "phone
 type mutation interface {
 	ent.Mutation
 	Client() *ent.Client
+	ID() (int, bool)
 	IDs(context.Context) ([]int, error)
 }
 
@@ -94,7 +100,7 @@ func Hook(next ent.Mutator) ent.Mutator {
 		var after map[int]map[string]any
 		switch {
 		case m.Op().Is(ent.OpCreate):
-			id, ok := idOf(v)
+			id, ok := mm.ID() // set by the create that just ran
 			if !ok {
 				return v, nil
 			}
@@ -134,19 +140,6 @@ func Hook(next ent.Mutator) ent.Mutator {
 	})
 }
 
-func idOf(v ent.Value) (int, bool) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return 0, false
-	}
-	var x struct {
-		ID int `json:"id"`
-	}
-	if json.Unmarshal(b, &x) != nil || x.ID == 0 {
-		return 0, false
-	}
-	return x.ID, true
-}
 
 func communityOf(typ string, id int, rows ...map[string]any) int {
 	if typ == "Community" {
