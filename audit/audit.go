@@ -140,7 +140,6 @@ func Hook(next ent.Mutator) ent.Mutator {
 	})
 }
 
-
 func communityOf(typ string, id int, rows ...map[string]any) int {
 	if typ == "Community" {
 		return id
