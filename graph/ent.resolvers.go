@@ -29,145 +29,91 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 
 // Assets is the resolver for the assets field.
 func (r *queryResolver) Assets(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AssetOrder, where *ent.AssetWhereInput) (*ent.AssetConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.Asset.Query().Paginate(ctx, after, first, before, last, ent.WithAssetOrder(orderBy), ent.WithAssetFilter(where.Filter))
 }
 
 // AssetValuations is the resolver for the assetValuations field.
 func (r *queryResolver) AssetValuations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AssetValuationOrder, where *ent.AssetValuationWhereInput) (*ent.AssetValuationConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.AssetValuation.Query().Paginate(ctx, after, first, before, last, ent.WithAssetValuationOrder(orderBy), ent.WithAssetValuationFilter(where.Filter))
 }
 
 // AuditEvents is the resolver for the auditEvents field.
 func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.AuditEvent.Query().Paginate(ctx, after, first, before, last, ent.WithAuditEventOrder(orderBy), ent.WithAuditEventFilter(where.Filter))
 }
 
 // Benefits is the resolver for the benefits field.
 func (r *queryResolver) Benefits(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.BenefitOrder, where *ent.BenefitWhereInput) (*ent.BenefitConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.Benefit.Query().Paginate(ctx, after, first, before, last, ent.WithBenefitOrder(orderBy), ent.WithBenefitFilter(where.Filter))
 }
 
 // Communities is the resolver for the communities field.
 func (r *queryResolver) Communities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.Community.Query().Paginate(ctx, after, first, before, last, ent.WithCommunityOrder(orderBy), ent.WithCommunityFilter(where.Filter))
 }
 
 // Contracts is the resolver for the contracts field.
 func (r *queryResolver) Contracts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ContractOrder, where *ent.ContractWhereInput) (*ent.ContractConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.Contract.Query().Paginate(ctx, after, first, before, last, ent.WithContractOrder(orderBy), ent.WithContractFilter(where.Filter))
 }
 
 // Inquiries is the resolver for the inquiries field.
 func (r *queryResolver) Inquiries(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InquiryOrder, where *ent.InquiryWhereInput) (*ent.InquiryConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.Inquiry.Query().Paginate(ctx, after, first, before, last, ent.WithInquiryOrder(orderBy), ent.WithInquiryFilter(where.Filter))
 }
 
 // JobRuns is the resolver for the jobRuns field.
 func (r *queryResolver) JobRuns(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.JobRunOrder, where *ent.JobRunWhereInput) (*ent.JobRunConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.JobRun.Query().Paginate(ctx, after, first, before, last, ent.WithJobRunOrder(orderBy), ent.WithJobRunFilter(where.Filter))
 }
 
 // Markets is the resolver for the markets field.
 func (r *queryResolver) Markets(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MarketOrder, where *ent.MarketWhereInput) (*ent.MarketConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.Market.Query().Paginate(ctx, after, first, before, last, ent.WithMarketOrder(orderBy), ent.WithMarketFilter(where.Filter))
 }
 
 // Matters is the resolver for the matters field.
 func (r *queryResolver) Matters(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MatterOrder, where *ent.MatterWhereInput) (*ent.MatterConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.Matter.Query().Paginate(ctx, after, first, before, last, ent.WithMatterOrder(orderBy), ent.WithMatterFilter(where.Filter))
 }
 
 // MatterDisclosures is the resolver for the matterDisclosures field.
 func (r *queryResolver) MatterDisclosures(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MatterDisclosureOrder, where *ent.MatterDisclosureWhereInput) (*ent.MatterDisclosureConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.MatterDisclosure.Query().Paginate(ctx, after, first, before, last, ent.WithMatterDisclosureOrder(orderBy), ent.WithMatterDisclosureFilter(where.Filter))
 }
 
 // Meetings is the resolver for the meetings field.
 func (r *queryResolver) Meetings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) (*ent.MeetingConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.Meeting.Query().Paginate(ctx, after, first, before, last, ent.WithMeetingOrder(orderBy), ent.WithMeetingFilter(where.Filter))
 }
 
 // PointEvents is the resolver for the pointEvents field.
 func (r *queryResolver) PointEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PointEventOrder, where *ent.PointEventWhereInput) (*ent.PointEventConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.PointEvent.Query().Paginate(ctx, after, first, before, last, ent.WithPointEventOrder(orderBy), ent.WithPointEventFilter(where.Filter))
 }
 
 // Reports is the resolver for the reports field.
 func (r *queryResolver) Reports(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReportOrder, where *ent.ReportWhereInput) (*ent.ReportConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.Report.Query().Paginate(ctx, after, first, before, last, ent.WithReportOrder(orderBy), ent.WithReportFilter(where.Filter))
 }
 
 // Residents is the resolver for the residents field.
 func (r *queryResolver) Residents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentOrder, where *ent.ResidentWhereInput) (*ent.ResidentConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.Resident.Query().Paginate(ctx, after, first, before, last, ent.WithResidentOrder(orderBy), ent.WithResidentFilter(where.Filter))
 }
 
 // ResidentGroups is the resolver for the residentGroups field.
 func (r *queryResolver) ResidentGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentGroupOrder, where *ent.ResidentGroupWhereInput) (*ent.ResidentGroupConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.ResidentGroup.Query().Paginate(ctx, after, first, before, last, ent.WithResidentGroupOrder(orderBy), ent.WithResidentGroupFilter(where.Filter))
 }
 
 // Stalls is the resolver for the stalls field.
 func (r *queryResolver) Stalls(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StallOrder, where *ent.StallWhereInput) (*ent.StallConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.Stall.Query().Paginate(ctx, after, first, before, last, ent.WithStallOrder(orderBy), ent.WithStallFilter(where.Filter))
 }
 
 // Vouchers is the resolver for the vouchers field.
 func (r *queryResolver) Vouchers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VoucherOrder, where *ent.VoucherWhereInput) (*ent.VoucherConnection, error) {
-	if err := checkPage(first, last); err != nil {
-		return nil, err
-	}
 	return r.client.Voucher.Query().Paginate(ctx, after, first, before, last, ent.WithVoucherOrder(orderBy), ent.WithVoucherFilter(where.Filter))
 }
 

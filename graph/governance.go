@@ -65,9 +65,6 @@ func pointsRanking(bs []governance.PointsBalance, first *int) ([]*model.PointsRa
 	if first != nil {
 		n = *first
 	}
-	if err := checkPage(&n, nil); err != nil {
-		return nil, err
-	}
 	out := make([]*model.PointsRank, 0, min(n, len(bs)))
 	for _, b := range bs[:min(n, len(bs))] {
 		out = append(out, &model.PointsRank{Rank: b.Rank, Resident: b.Resident, Points: b.Points, Events: b.Events})

@@ -39,6 +39,10 @@ const (
 	DefaultMaxAliases    = 30
 	DefaultMaxTokens     = 20000
 	DefaultMaxComplexity = 1_000_000
+	// MaxPageSize bounds first/last of every connection (and of
+	// pointsRanking), so no single request asks the database for an
+	// unbounded page; the cost walker refuses more before any resolver runs.
+	MaxPageSize = 500
 	// DefaultPageSize is the page of a connection asked without first or
 	// last: the nested lists of a record (assets of a community, contracts
 	// of a matter) are rarely longer, and pageInfo says when there is more.
