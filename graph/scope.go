@@ -2,10 +2,8 @@ package graph
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"sunlight/auth"
 	"sunlight/fail"
@@ -18,20 +16,18 @@ import (
 // costs nothing below the root.
 func scopeCommunity(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	rc := graphql.GetRootFieldContext(ctx)
-	v, confined := auth.FromContext(ctx)
-	if rc == nil || !confined || !v.Confined() {
+	if rc == nil {
 		return next(ctx)
 	}
-	args := rc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)
-	raw, ok := args["communityID"]
+	raw, ok := rc.Field.ArgumentMap(graphql.GetOperationContext(ctx).Variables)["communityID"]
 	if !ok || raw == nil {
 		return next(ctx)
 	}
 	id, err := graphql.UnmarshalIntID(raw)
-	if err != nil || v.SeesCommunity(id) {
+	if err != nil || auth.CanSeeCommunity(ctx, id) {
 		return next(ctx)
 	}
-	err = fail.NotFoundf("community %s does not exist or you may not see it", strconv.Itoa(id))
-	graphql.AddError(ctx, &gqlerror.Error{Err: err, Message: err.Error(), Path: graphql.GetPath(ctx)})
+	// AddError sets the field's path and goes through presentError.
+	graphql.AddError(ctx, fail.NotFoundf("community %d does not exist or you may not see it", id))
 	return graphql.Null
 }
