@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,7 +39,16 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "ask for vouchers.csv, assets.csv, contracts.csv (or .json) or datapackage.json", http.StatusNotFound)
 		return
 	}
-	c, tables, err := Year(r.Context(), h.client, code, year)
+	// Only the table asked for is read (none for the descriptor).
+	var t *Table
+	c, err := communityYear(r.Context(), h.client, code, year)
+	if err == nil && name != "datapackage" {
+		if !slices.Contains(Resources, name) {
+			http.Error(w, fmt.Sprintf("no open-data table %q (there are %s)", name, strings.Join(Resources, ", ")), http.StatusNotFound)
+			return
+		}
+		t, err = Resource(r.Context(), h.client, c, name, year)
+	}
 	if err != nil {
 		status := http.StatusInternalServerError
 		switch fail.CodeOf(err) {
@@ -57,27 +67,24 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
-	if name == "datapackage" && format == "json" {
+	if t == nil {
+		if format != "json" {
+			http.Error(w, "the descriptor is datapackage.json", http.StatusNotFound)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", " ")
 		enc.Encode(Descriptor(c, year, "csv"))
 		return
 	}
-	for _, t := range tables {
-		if t.Name != name {
-			continue
-		}
-		if format == "csv" {
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		} else {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d-%s.%s"`, c.Code, year, name, format))
-		if err := t.Write(w, format); err != nil {
-			slog.ErrorContext(r.Context(), "open data", "err", err)
-		}
-		return
+	if format == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "application/json")
 	}
-	http.Error(w, fmt.Sprintf("no open-data table %q (there are %s)", name, strings.Join(Resources, ", ")), http.StatusNotFound)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%d-%s.%s"`, c.Code, year, name, format))
+	if err := t.Write(w, format); err != nil {
+		slog.ErrorContext(r.Context(), "open data", "err", err)
+	}
 }

@@ -94,13 +94,7 @@ var fields = map[string][]Field{
 
 // Year gathers the tables of community code in year.
 func Year(ctx context.Context, client *ent.Client, code string, year int) (*ent.Community, []*Table, error) {
-	if year < 1900 || year > 9999 {
-		return nil, nil, fail.Invalidf("year %d is not a year such as 2026", year)
-	}
-	c, err := client.Community.Query().Where(community.Code(code)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, nil, fail.NotFoundf("no community with the code %q", code)
-	}
+	c, err := communityYear(ctx, client, code, year)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,6 +107,18 @@ func Year(ctx context.Context, client *ent.Client, code string, year int) (*ent.
 		tables = append(tables, t)
 	}
 	return c, tables, nil
+}
+
+// communityYear checks the year and loads the community of code.
+func communityYear(ctx context.Context, client *ent.Client, code string, year int) (*ent.Community, error) {
+	if year < 1900 || year > 9999 {
+		return nil, fail.Invalidf("year %d is not a year such as 2026", year)
+	}
+	c, err := client.Community.Query().Where(community.Code(code)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, fail.NotFoundf("no community with the code %q", code)
+	}
+	return c, err
 }
 
 // Resource gathers one table.

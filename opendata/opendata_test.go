@@ -133,9 +133,20 @@ func TestExportSumsToTotals(t *testing.T) {
 		if masked == 0 {
 			t.Error("no stall lease's counterparty is masked")
 		}
-		resp, _ := http.Get(srv.URL + "/open-data/nowhere/2026/vouchers.csv")
-		if resp.StatusCode != http.StatusNotFound {
-			t.Errorf("unknown community = %d, want 404", resp.StatusCode)
+		for path, want := range map[string]int{
+			"/open-data/nowhere/2026/vouchers.csv":    http.StatusNotFound,
+			"/open-data/gezishi/2026/salaries.csv":    http.StatusNotFound,
+			"/open-data/gezishi/2026/datapackage.csv": http.StatusNotFound,
+			"/open-data/gezishi/12/vouchers.csv":      http.StatusBadRequest,
+		} {
+			resp, err := http.Get(srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != want {
+				t.Errorf("%s = %d, want %d", path, resp.StatusCode, want)
+			}
 		}
 	})
 }
