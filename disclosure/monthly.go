@@ -128,9 +128,8 @@ func ledgerLines(ctx context.Context, client *ent.Client, c *ent.Community, mont
 }
 
 func voucherLines(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
-	vs, err := client.Voucher.Query().Where(
-		voucher.CommunityID(c.ID), voucher.Period(month.String()), voucher.StatusEQ(voucher.StatusPOSTED),
-	).Order(voucher.ByOccurredOn(), voucher.ByNumber()).All(ctx)
+	posted := ledger.PostedIn(c.ID, ledger.PeriodSpan(month))
+	vs, err := client.Voucher.Query().Where(posted).Order(voucher.ByOccurredOn(), voucher.ByNumber()).All(ctx)
 	if err != nil {
 		return fmt.Errorf("load vouchers: %w", err)
 	}
@@ -138,9 +137,7 @@ func voucherLines(ctx context.Context, client *ent.Client, c *ent.Community, mon
 		VoucherID int `json:"voucher_id"`
 		Count     int `json:"count"`
 	}
-	err = client.Signature.Query().Where(signature.HasVoucherWith(
-		voucher.CommunityID(c.ID), voucher.Period(month.String()), voucher.StatusEQ(voucher.StatusPOSTED),
-	)).GroupBy(signature.FieldVoucherID).Aggregate(ent.Count()).Scan(ctx, &counts)
+	err = client.Signature.Query().Where(signature.HasVoucherWith(posted)).GroupBy(signature.FieldVoucherID).Aggregate(ent.Count()).Scan(ctx, &counts)
 	if err != nil {
 		return fmt.Errorf("count signatures: %w", err)
 	}

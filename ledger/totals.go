@@ -203,6 +203,13 @@ func MonthlyTotals(ctx context.Context, client *ent.Client, communityID int, fro
 	return months, nil
 }
 
+// PostedIn selects a community's posted vouchers of the months of span:
+// what every total, report and export counts (rule 3: only posted vouchers
+// are the books).
+func PostedIn(communityID int, span Span) predicate.Voucher {
+	return voucher.And(postedBetween(communityID, span.From, span.To)...)
+}
+
 // postedBetween selects a community's posted vouchers of the months from..to.
 func postedBetween(communityID int, from, to calendar.Period) []predicate.Voucher {
 	return []predicate.Voucher{

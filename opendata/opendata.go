@@ -26,6 +26,7 @@ import (
 	"sunlight/ent/voucher"
 	"sunlight/fail"
 	"sunlight/mask"
+	"sunlight/ledger"
 	"sunlight/money"
 )
 
@@ -127,8 +128,7 @@ func Resource(ctx context.Context, client *ent.Client, c *ent.Community, name st
 	t := &Table{Name: name, Fields: fields[name]}
 	switch name {
 	case "vouchers":
-		vs, err := client.Voucher.Query().Where(voucher.CommunityID(c.ID), voucher.StatusEQ(voucher.StatusPOSTED),
-			voucher.PeriodGTE(fmt.Sprintf("%04d-01", year)), voucher.PeriodLTE(fmt.Sprintf("%04d-12", year))).
+		vs, err := client.Voucher.Query().Where(ledger.PostedIn(c.ID, ledger.PeriodSpan(p))).
 			WithContract().WithReverses().Order(ent.Asc(voucher.FieldOccurredOn), ent.Asc(voucher.FieldNumber)).All(ctx)
 		if err != nil {
 			return nil, err
