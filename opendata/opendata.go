@@ -25,8 +25,8 @@ import (
 	"sunlight/ent/contract"
 	"sunlight/ent/voucher"
 	"sunlight/fail"
-	"sunlight/mask"
 	"sunlight/ledger"
+	"sunlight/mask"
 	"sunlight/money"
 )
 
