@@ -50,7 +50,7 @@ func assetGrowth(ys []valuation.Year) []*model.AssetGrowth {
 	for i, y := range ys {
 		g := &model.AssetGrowth{Year: y.Year, Total: y.Total, Change: y.Change}
 		if y.GrowthBasisPoints != nil {
-			p := valuation.Percent(*y.GrowthBasisPoints)
+			p := money.Percent(*y.GrowthBasisPoints)
 			g.GrowthPercent = &p
 		}
 		out[i] = g

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"sunlight/calendar"
@@ -12,6 +11,7 @@ import (
 	"sunlight/fail"
 	"sunlight/governance"
 	"sunlight/graph/model"
+	"sunlight/money"
 )
 
 // today is the civil date of the resolver's clock, the default of every
@@ -104,9 +104,8 @@ func (r *queryResolver) occupancy(ctx context.Context, marketID int, asOf time.T
 		Market: m, AsOf: asOf, Stalls: len(o.Stalls), Occupied: o.Occupied, Vacant: len(o.Stalls) - o.Occupied,
 		OccupancyPercent: "0.00", RentRoll: o.RentRoll, AskedRent: o.AskedRent,
 	}
-	if n := len(o.Stalls); n > 0 {
-		bp := (int64(o.Occupied)*100_000/int64(n) + 5) / 10 // basis points, rounded
-		out.OccupancyPercent = fmt.Sprintf("%d.%02d", bp/100, bp%100)
+	if bp, ok := money.Ratio(money.Fen(o.Occupied), money.Fen(len(o.Stalls))); ok {
+		out.OccupancyPercent = money.Percent(bp)
 	}
 	for _, s := range o.Stalls {
 		out.StallLeases = append(out.StallLeases, &model.StallOccupancy{Stall: s.Stall, Lease: s.Lease})

@@ -146,3 +146,40 @@ func (f *Fen) UnmarshalGQL(v any) error {
 
 // Sub returns f - g (used by templates, which cannot subtract).
 func (f Fen) Sub(g Fen) Fen { return f - g }
+
+// Ratio is part/whole in basis points (hundredths of a percent), rounded
+// half away from zero; false when whole is not positive. Growth rates and
+// shares printed in the API and in the reports all come from here, so a
+// figure reads the same in both.
+func Ratio(part, whole Fen) (int64, bool) {
+	if whole <= 0 {
+		return 0, false
+	}
+	n, d := int64(part)*10_000, int64(whole)
+	q, r := n/d, n%d
+	if 2*abs64(r) >= d {
+		if n < 0 {
+			q--
+		} else {
+			q++
+		}
+	}
+	return q, true
+}
+
+// Percent formats basis points as a percentage with two decimals, without
+// the sign: "12.50", "-3.07".
+func Percent(bp int64) string {
+	sign := ""
+	if bp < 0 {
+		sign, bp = "-", -bp
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, bp/100, bp%100)
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -167,3 +167,26 @@ func FuzzUnmarshalGQL(f *testing.F) {
 		_ = d.UnmarshalGQL(json.Number(s))
 	})
 }
+
+func TestRatio(t *testing.T) {
+	tests := []struct {
+		part, whole Fen
+		want        string
+		ok          bool
+	}{
+		{1, 8, "12.50", true},
+		{123468, 1000000, "12.35", true}, // rounded, not truncated
+		{-123468, 1000000, "-12.35", true},
+		{1, 3, "33.33", true},
+		{2, 3, "66.67", true},
+		{0, 5, "0.00", true},
+		{5, 0, "", false},
+		{5, -1, "", false},
+	}
+	for _, tt := range tests {
+		bp, ok := Ratio(tt.part, tt.whole)
+		if ok != tt.ok || ok && Percent(bp) != tt.want {
+			t.Errorf("Ratio(%d, %d) = %s, %v; want %s, %v", tt.part, tt.whole, Percent(bp), ok, tt.want, tt.ok)
+		}
+	}
+}

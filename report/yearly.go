@@ -217,19 +217,16 @@ func milestones(y *Yearly) []Milestone {
 	return out
 }
 
-// growthRate formats (cur-prev)/prev as a percentage with two decimals.
-func growthRate(prev, cur money.Fen) string {
-	if prev <= 0 {
-		return "—"
-	}
-	return fmt.Sprintf("%.2f%%", float64(cur-prev)/float64(prev)*100)
-}
+// growthRate formats (cur-prev)/prev as a percentage with two decimals,
+// rounded as the API's growthPercent (money.Ratio).
+func growthRate(prev, cur money.Fen) string { return share(cur-prev, prev) }
 
 func share(part, whole money.Fen) string {
-	if whole <= 0 {
+	bp, ok := money.Ratio(part, whole)
+	if !ok {
 		return "—"
 	}
-	return fmt.Sprintf("%.2f%%", float64(part)/float64(whole)*100)
+	return money.Percent(bp) + "%"
 }
 
 // barChart draws the year-end totals as a bar chart with gofpdf's vector

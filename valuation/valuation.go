@@ -193,21 +193,11 @@ func Growth(ctx context.Context, client *ent.Client, communityID, fromYear, toYe
 		if known {
 			row.Change = &change
 		}
-		if known && prev > 0 {
-			bp := int64(change) * 10000 / int64(prev)
+		if bp, ok := money.Ratio(change, prev); known && ok {
 			row.GrowthBasisPoints = &bp
 		}
 		out = append(out, row)
 		prev, known = t.Total, true
 	}
 	return out, nil
-}
-
-// Percent formats basis points as a percentage with two decimals: "12.50".
-func Percent(bp int64) string {
-	sign := ""
-	if bp < 0 {
-		sign, bp = "-", -bp
-	}
-	return fmt.Sprintf("%s%d.%02d", sign, bp/100, bp%100)
 }
