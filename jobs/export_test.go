@@ -15,3 +15,15 @@ func (s *Scheduler) SetAfterRender(f func(ctx context.Context, kind entreport.Ki
 
 // SetNow gives the feed the tests' clock, which stamps published_at.
 func (f *Feed) SetNow(now func() time.Time) { f.now = now }
+
+// ScheduledWithin says how many of the scheduler's cron entries fire
+// within d from now.
+func (s *Scheduler) ScheduledWithin(d time.Duration) int {
+	n := 0
+	for _, e := range s.cron.Entries() {
+		if e.Schedule.Next(time.Now()).Before(time.Now().Add(d)) {
+			n++
+		}
+	}
+	return n
+}

@@ -429,3 +429,21 @@ func TestCatchUpWaitsForAMonthInProgressElsewhere(t *testing.T) {
 		}
 	})
 }
+
+// TestFailedRunsAreRetriedWithinTheHour: besides the monthly and yearly
+// ticks an hourly one catches up, so a run that failed or waited for
+// another is not left until next month.
+func TestFailedRunsAreRetriedWithinTheHour(t *testing.T) {
+	e := newEnv(t, dbtest.SQLiteDSN(t))
+	e.clock.Set(shanghai(2026, 11, 15, 9, 0))
+	s := e.scheduler(e.d, jobs.Config{})
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	if n := s.ScheduledWithin(61 * time.Minute); n < 1 {
+		t.Fatal("no tick within the hour: a failed run would wait for the next month")
+	}
+}

@@ -37,6 +37,10 @@ type Config struct {
 	// MonthlySpec and YearlySpec are cron specs (minute hour dom month dow).
 	MonthlySpec string // default "0 2 1 * *": 02:00 on the 1st
 	YearlySpec  string // default "0 3 1 1 *": 03:00 on 1 January
+	// RetrySpec is an extra catch-up tick: a run that failed after its
+	// attempts, or waited for a run elsewhere, is made up within the hour
+	// instead of at the next monthly tick.
+	RetrySpec string // default "17 * * * *": hourly
 	// WorkTimeout bounds one run; a RUNNING run older than this is taken
 	// as abandoned (its process died), marked failed and retried.
 	WorkTimeout time.Duration // default 10 minutes
@@ -60,6 +64,9 @@ func (c *Config) defaults() {
 	}
 	if c.YearlySpec == "" {
 		c.YearlySpec = "0 3 1 1 *"
+	}
+	if c.RetrySpec == "" {
+		c.RetrySpec = "17 * * * *"
 	}
 	if c.WorkTimeout == 0 {
 		c.WorkTimeout = 10 * time.Minute
@@ -138,6 +145,9 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	}
 	if _, err := s.cron.AddFunc(s.cfg.YearlySpec, tick); err != nil {
 		return fmt.Errorf("yearly schedule %q: %w", s.cfg.YearlySpec, err)
+	}
+	if _, err := s.cron.AddFunc(s.cfg.RetrySpec, tick); err != nil {
+		return fmt.Errorf("retry schedule %q: %w", s.cfg.RetrySpec, err)
 	}
 	s.cron.Start()
 	s.mu.Lock()
