@@ -18,7 +18,7 @@ import (
 // `serve` and `jobs`.
 type schedulerFlags struct {
 	archiveURL string
-	font       string
+	font       *string
 	monthly    string
 	yearly     string
 	zone       string
@@ -29,7 +29,7 @@ type schedulerFlags struct {
 func addSchedulerFlags(fs *flag.FlagSet) *schedulerFlags {
 	f := &schedulerFlags{}
 	fs.StringVar(&f.archiveURL, "archive", env("SUNLIGHT_ARCHIVE", archive.DefaultURL), "where published PDFs are kept: file://FOLDER or s3://BUCKET?endpoint=…&region=… (SUNLIGHT_ARCHIVE)")
-	fs.StringVar(&f.font, "report-font", env("SUNLIGHT_REPORT_FONT", ""), "a plain TrueType .ttf for reports instead of the embedded WenQuanYi Micro Hei (SUNLIGHT_REPORT_FONT)")
+	f.font = fontFlag(fs)
 	fs.StringVar(&f.monthly, "schedule-monthly", env("SUNLIGHT_SCHEDULE_MONTHLY", "0 2 1 * *"), "cron spec of the monthly disclosures (SUNLIGHT_SCHEDULE_MONTHLY)")
 	fs.StringVar(&f.yearly, "schedule-yearly", env("SUNLIGHT_SCHEDULE_YEARLY", "0 3 1 1 *"), "cron spec of the yearly summaries (SUNLIGHT_SCHEDULE_YEARLY)")
 	fs.StringVar(&f.zone, "schedule-zone", env("SUNLIGHT_SCHEDULE_ZONE", "Asia/Shanghai"), "time zone the schedules are read in (SUNLIGHT_SCHEDULE_ZONE)")
@@ -46,7 +46,7 @@ func (f *schedulerFlags) openArchive(ctx context.Context) (*archive.Archive, err
 // newScheduler checks the report font and builds the scheduler (not
 // started) over the archive a.
 func (f *schedulerFlags) newScheduler(d *db.DB, a *archive.Archive) (*jobs.Scheduler, error) {
-	r, err := newRenderer(f.font)
+	r, err := newRenderer(*f.font)
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +115,11 @@ func jobsCmd(ctx context.Context, args []string) error {
 	slog.Info("scheduler stopping: waiting for the run in progress", "at most", *grace)
 	stop()
 	return nil
+}
+
+// fontFlag is the report font of every command that renders reports.
+func fontFlag(fs *flag.FlagSet) *string {
+	return fs.String("report-font", env("SUNLIGHT_REPORT_FONT", ""), "a plain TrueType .ttf to set reports in instead of the embedded WenQuanYi Micro Hei (SUNLIGHT_REPORT_FONT)")
 }
 
 // newRenderer builds the report renderer with the embedded font, or the

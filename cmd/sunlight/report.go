@@ -34,7 +34,7 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	month := fs.String("month", "", "month of a monthly disclosure, YYYY-MM")
 	year := fs.String("year", "", "year of a yearly summary, YYYY")
 	out := fs.String("out", "", "PDF file to write")
-	fontFile := fs.String("font", env("SUNLIGHT_REPORT_FONT", ""), "a plain TrueType .ttf to set reports in instead of the embedded WenQuanYi Micro Hei (SUNLIGHT_REPORT_FONT)")
+	fontFile := fontFlag(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func verifyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	dsn := dbFlag(fs)
 	code := fs.String("community", "", "verify one community (by code); all when empty")
 	archiveURL := fs.String("archive", env("SUNLIGHT_ARCHIVE", archive.DefaultURL), "where published PDFs are kept (SUNLIGHT_ARCHIVE)")
-	fontFile := fs.String("report-font", env("SUNLIGHT_REPORT_FONT", ""), "the .ttf the reports were set in, if not the embedded font (SUNLIGHT_REPORT_FONT)")
+	fontFile := fontFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
