@@ -7,7 +7,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -162,7 +161,7 @@ func (d *DB) Statements() int64 { return d.statements.Load() }
 
 // Close closes the client and the pool.
 func (d *DB) Close() error {
-	return errors.Join(d.Client.Close())
+	return d.Client.Close()
 }
 
 // countingDriver counts every statement sent, inside transactions too.

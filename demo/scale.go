@@ -440,13 +440,12 @@ func (w *bulkWriter) copy(ctx context.Context, table string, cols []string, next
 		if !ok {
 			return errors.New("bulk load on PostgreSQL needs the pgx driver")
 		}
-		var rowErr error
 		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
-			r, ok := next()
-			if !ok {
-				return nil, rowErr
+			if r, ok := next(); ok {
+				return r, nil
 			}
-			return r, nil
+			return nil, nil // the end of the rows
+
 		}))
 		if err != nil {
 			return fmt.Errorf("copy into %s: %w", table, err)
