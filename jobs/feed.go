@@ -98,3 +98,21 @@ func (f *Feed) poll(ctx context.Context, announce bool) error {
 	}
 	return nil
 }
+
+// Relay announces r now, for a scheduler in this process (Scheduler.
+// RelayThrough), and marks it seen so the next poll does not announce it
+// again: local reports are heard at once, the other instances' within an
+// interval, each once.
+func (f *Feed) Relay(r *ent.Report) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.seen[r.ID]; ok {
+		return
+	}
+	at := f.now()
+	if r.PublishedAt != nil {
+		at = *r.PublishedAt
+	}
+	f.seen[r.ID] = at
+	f.announce(r)
+}

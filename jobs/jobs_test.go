@@ -447,3 +447,36 @@ func TestFailedRunsAreRetriedWithinTheHour(t *testing.T) {
 		t.Fatal("no tick within the hour: a failed run would wait for the next month")
 	}
 }
+
+// TestRelayedReportsAreHeardOnce: a scheduler relaying through the feed
+// announces its report at once, and the feed's next polls do not announce
+// it again.
+func TestRelayedReportsAreHeardOnce(t *testing.T) {
+	e := newEnv(t, dbtest.SQLiteDSN(t))
+	e.clock.Set(shanghai(2026, 10, 15, 9, 0))
+	feed := jobs.NewFeed(e.d.Client, 10*time.Millisecond)
+	feed.SetNow(e.clock.Now)
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	if err := feed.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan *ent.Report, 16)
+	defer feed.Subscribe(ch)()
+	s := e.scheduler(e.d, jobs.Config{})
+	s.RelayThrough(feed)
+	if err := s.CatchUp(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := e.d.Client.Report.Query().CountX(e.ctx)
+	if want == 0 {
+		t.Fatal("nothing published")
+	}
+	if len(ch) != want {
+		t.Fatalf("%d announcements right after publishing %d reports, want one each at once", len(ch), want)
+	}
+	time.Sleep(100 * time.Millisecond) // several polls
+	if len(ch) != want {
+		t.Fatalf("%d announcements after the feed polled, want still %d", len(ch), want)
+	}
+}

@@ -103,7 +103,11 @@ func (s *Scheduler) publishOnce(ctx context.Context, kind entreport.Kind, c *ent
 	if s.observer != nil && r.PublishedAt != nil {
 		s.observer.Published(kind, *r.PublishedAt)
 	}
-	s.announce(r)
+	if s.relay != nil {
+		s.relay.Relay(r)
+	} else {
+		s.announce(r)
+	}
 	s.log.Info("report published", "community", c.Code, "kind", string(kind), "period", p.String(), "sha256", r.Sha256, "bytes", r.Size)
 	return r, Published, nil
 }

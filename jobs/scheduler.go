@@ -94,7 +94,8 @@ type Scheduler struct {
 	cron     *cron.Cron
 	log      *slog.Logger
 
-	announcer // reportPublished
+	announcer       // reportPublished
+	relay     *Feed // when set, reports are announced through it instead
 
 	mu       sync.Mutex
 	lastTick time.Time
@@ -187,6 +188,11 @@ func (s *Scheduler) Next(t time.Time) (monthly, yearly time.Time, err error) {
 	t = t.In(s.cfg.Location)
 	return m.Next(t), y.Next(t), nil
 }
+
+// RelayThrough makes the scheduler announce its reports through f, which
+// also hears the reports of other instances: subscribers of this process
+// then hear every report once, whoever published it.
+func (s *Scheduler) RelayThrough(f *Feed) { s.relay = f }
 
 type cronLogger struct{ l *slog.Logger }
 

@@ -103,13 +103,21 @@ func serve(ctx context.Context, args []string) error {
 	defer arch.Close()
 	metrics := ops.NewMetrics(d)
 	health := &ops.Health{DB: d}
-	gcfg := graph.Config{Extensions: []graphql.HandlerExtension{metrics.GraphQL()}}
+	// Subscribers hear of every report, whichever process published it:
+	// the feed reads the reports table; a scheduler here relays through it
+	// at once (jobs.Feed).
+	feed := jobs.NewFeed(d.Client, 0)
+	if err := feed.Start(ctx); err != nil {
+		return err
+	}
+	gcfg := graph.Config{Extensions: []graphql.HandlerExtension{metrics.GraphQL()}, Published: feed}
 	if *scheduler {
 		sched, err := sf.newScheduler(d, arch)
 		if err != nil {
 			return err
 		}
 		sched.SetObserver(metrics)
+		sched.RelayThrough(feed)
 		if err := metrics.LoadLastPublished(ctx, d.Client); err != nil {
 			slog.Warn("last publish times", "err", err)
 		}
@@ -119,15 +127,6 @@ func serve(ctx context.Context, args []string) error {
 		}
 		defer stop()
 		health.Scheduler = sched
-		gcfg.Published = sched
-	} else {
-		// The reports are published by another process (`sunlight jobs`, or
-		// another server): hear of them through the reports table.
-		feed := jobs.NewFeed(d.Client, 0)
-		if err := feed.Start(ctx); err != nil {
-			return err
-		}
-		gcfg.Published = feed
 	}
 	if gcfg.Limits, err = lf.limits(); err != nil {
 		return err
