@@ -100,7 +100,7 @@ check_pairs() {
     name="$(basename "$q" .graphql)"
     ask "http://127.0.0.1:$SUNLIGHT_PORT/graphql" "$q" "$OUT/check/$name.sunlight.json"
     ask "http://127.0.0.1:$GQL_PORT/graphql" "$OUT/q-postgraphile/$name.graphql" "$OUT/check/$name.postgraphile.json"
-    if (cd "$ROOT" && go run ./bench/samerows "$name" "$OUT/check/$name.sunlight.json" "$OUT/check/$name.postgraphile.json") >"$OUT/check/$name.txt" 2>&1; then
+    if (cd "$ROOT" && go run ./cmd/samerows "$name" "$OUT/check/$name.sunlight.json" "$OUT/check/$name.postgraphile.json") >"$OUT/check/$name.txt" 2>&1; then
       log "  $name: $(cat "$OUT/check/$name.txt")"
     else
       log "  $name: DIFFERENT"; cat "$OUT/check/$name.txt" >&2; rc=1

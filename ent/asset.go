@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sunlight/ent/asset"
 	"sunlight/ent/community"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent"

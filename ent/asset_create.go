@@ -11,7 +11,7 @@ import (
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
 	"sunlight/ent/market"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent/dialect/sql"

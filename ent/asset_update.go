@@ -11,7 +11,7 @@ import (
 	"sunlight/ent/contract"
 	"sunlight/ent/market"
 	"sunlight/ent/predicate"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent/dialect/sql"

@@ -8,7 +8,7 @@ import (
 	"sunlight/ent/asset"
 	"sunlight/ent/assetvaluation"
 	"sunlight/ent/community"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent"

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"sunlight/ent/assetvaluation"
 	"sunlight/ent/predicate"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent/dialect/sql"

@@ -10,7 +10,7 @@ import (
 	"sunlight/ent/community"
 	"sunlight/ent/resident"
 	"sunlight/ent/voucher"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent/dialect/sql"

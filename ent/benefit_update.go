@@ -9,7 +9,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/predicate"
 	"sunlight/ent/voucher"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent/dialect/sql"

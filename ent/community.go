@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sunlight/ent/community"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent"

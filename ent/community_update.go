@@ -26,7 +26,7 @@ import (
 	"sunlight/ent/signature"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent/dialect/sql"

@@ -10,7 +10,7 @@ import (
 	"sunlight/ent/contract"
 	"sunlight/ent/matter"
 	"sunlight/ent/stall"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent"

@@ -12,7 +12,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent/dialect/sql"

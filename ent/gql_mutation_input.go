@@ -3,7 +3,7 @@
 package ent
 
 import (
-	"sunlight/civic"
+	"sunlight/internal/vocab/civic"
 	"sunlight/ent/asset"
 	"sunlight/ent/benefit"
 	"sunlight/ent/contract"
@@ -11,7 +11,7 @@ import (
 	"sunlight/ent/meeting"
 	"sunlight/ent/resident"
 	"sunlight/ent/voucher"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sunlight/ent/community"
 	"sunlight/ent/monthsum"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"

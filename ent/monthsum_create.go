@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"sunlight/ent/community"
 	"sunlight/ent/monthsum"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"

@@ -6,7 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sunlight/civic"
+	"sunlight/internal/vocab/civic"
 	"sunlight/ent/accesstoken"
 	"sunlight/ent/asset"
 	"sunlight/ent/assetvaluation"
@@ -29,7 +29,7 @@ import (
 	"sunlight/ent/signature"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"sync"
 	"time"
 

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sunlight/civic"
+	"sunlight/internal/vocab/civic"
 	"sunlight/ent/community"
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"

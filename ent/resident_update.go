@@ -6,7 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sunlight/civic"
+	"sunlight/internal/vocab/civic"
 	"sunlight/ent/benefit"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/pointevent"

@@ -8,7 +8,7 @@ import (
 	"sunlight/ent/community"
 	"sunlight/ent/market"
 	"sunlight/ent/stall"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"

@@ -10,7 +10,7 @@ import (
 	"sunlight/ent/contract"
 	"sunlight/ent/market"
 	"sunlight/ent/stall"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"

@@ -9,7 +9,7 @@ import (
 	"sunlight/ent/contract"
 	"sunlight/ent/predicate"
 	"sunlight/ent/stall"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"

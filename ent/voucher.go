@@ -8,7 +8,7 @@ import (
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
 	"sunlight/ent/voucher"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent"

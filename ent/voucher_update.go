@@ -12,7 +12,7 @@ import (
 	"sunlight/ent/predicate"
 	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent/dialect/sql"

@@ -11,17 +11,17 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/auth"
-	"sunlight/calendar"
-	"sunlight/dbtest"
-	"sunlight/demo"
+	"sunlight/internal/access/auth"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/demo"
 	"sunlight/ent"
 	"sunlight/ent/asset"
 	"sunlight/ent/community"
 	"sunlight/ent/resident"
 	"sunlight/ent/voucher"
 	"sunlight/graph"
-	"sunlight/token"
+	"sunlight/internal/access/token"
 )
 
 // caller is one role of the matrix, with its bearer token ("" for public).

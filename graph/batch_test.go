@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"testing"
 
-	"sunlight/calendar"
-	"sunlight/dbtest"
-	"sunlight/governance"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/governance"
 )
 
 // TestLedgerAggregatesBatch: several ledger aggregates of one community in

@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"testing"
 
-	"sunlight/dbtest"
-	"sunlight/demo"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/demo"
 	"sunlight/ent/community"
 	"sunlight/graph"
 )

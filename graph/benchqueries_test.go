@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/dbtest"
+	"sunlight/internal/storage/dbtest"
 )
 
 // TestBenchmarkQuestionsStatements runs the four questions of the

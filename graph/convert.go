@@ -2,9 +2,9 @@ package graph
 
 import (
 	"sunlight/graph/model"
-	"sunlight/ledger"
-	"sunlight/money"
-	"sunlight/valuation"
+	"sunlight/internal/ledger"
+	"sunlight/internal/vocab/money"
+	"sunlight/internal/valuation"
 )
 
 func ledgerTotals(t *ledger.Totals) *model.LedgerTotals {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/dbtest"
+	"sunlight/internal/storage/dbtest"
 )
 
 // TestDeferOverSSE keeps @defer working: the generated executor only builds

@@ -8,7 +8,7 @@ package graph
 import (
 	"context"
 	"sunlight/ent"
-	"sunlight/fail"
+	"sunlight/internal/vocab/fail"
 	"sunlight/graph/generated"
 
 	"entgo.io/contrib/entgql"

@@ -12,10 +12,10 @@ import (
 
 	"entgo.io/ent/privacy"
 
-	"sunlight/calendar"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
-	"sunlight/fail"
-	"sunlight/money"
+	"sunlight/internal/vocab/fail"
+	"sunlight/internal/vocab/money"
 )
 
 // presentError is the one place errors become GraphQL errors: each gets an

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/dbtest"
+	"sunlight/internal/storage/dbtest"
 )
 
 // TestErrorsSayWhoseFault: a malformed ID is the caller's input; a failing

@@ -4,14 +4,14 @@ import (
 	"context"
 	"time"
 
-	"sunlight/calendar"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/benefit"
 	"sunlight/ent/market"
-	"sunlight/fail"
-	"sunlight/governance"
+	"sunlight/internal/vocab/fail"
+	"sunlight/internal/governance"
 	"sunlight/graph/model"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 )
 
 // today is the civil date of the resolver's clock, the default of every

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/dbtest"
+	"sunlight/internal/storage/dbtest"
 )
 
 func TestMarketRebuildTimeline(t *testing.T) {

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/calendar"
-	"sunlight/db"
-	"sunlight/dbtest"
-	"sunlight/demo"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/storage/db"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/demo"
 	"sunlight/graph"
 )
 

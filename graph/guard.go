@@ -14,7 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sunlight/token"
+	"sunlight/internal/access/token"
 	"sync"
 	"time"
 )

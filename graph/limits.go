@@ -17,7 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
-	"sunlight/fail"
+	"sunlight/internal/vocab/fail"
 )
 
 // The extensions.code of each refusal of the endpoint's limits.

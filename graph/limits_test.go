@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/dbtest"
-	"sunlight/demo"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/demo"
 	"sunlight/ent"
 	"sunlight/graph"
 )

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/dbtest"
+	"sunlight/internal/storage/dbtest"
 	"sunlight/graph"
 )
 

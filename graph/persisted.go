@@ -14,7 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"sunlight/fail"
+	"sunlight/internal/vocab/fail"
 )
 
 // Allowlist is a set of persisted GraphQL documents, known by the SHA-256 of

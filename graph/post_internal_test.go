@@ -12,9 +12,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
-	"sunlight/calendar"
-	"sunlight/dbtest"
-	"sunlight/demo"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/demo"
 	"sunlight/graph/generated"
 )
 

@@ -7,18 +7,18 @@ package graph
 
 import (
 	"context"
-	"sunlight/calendar"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/community"
 	"sunlight/ent/matter"
-	"sunlight/governance"
+	"sunlight/internal/governance"
 	"sunlight/graph/generated"
 	"sunlight/graph/model"
-	"sunlight/ledger"
-	"sunlight/mask"
-	"sunlight/money"
-	"sunlight/valuation"
-	"sunlight/web"
+	"sunlight/internal/ledger"
+	"sunlight/internal/vocab/mask"
+	"sunlight/internal/vocab/money"
+	"sunlight/internal/valuation"
+	"sunlight/internal/web/officials"
 	"time"
 )
 
@@ -333,7 +333,7 @@ func (r *queryResolver) OpenInquiries(ctx context.Context, communityID int, asOf
 
 // DownloadURL is the resolver for the downloadURL field.
 func (r *reportResolver) DownloadURL(ctx context.Context, obj *ent.Report) (string, error) {
-	return web.DownloadURL(obj.ID), nil
+	return officials.DownloadURL(obj.ID), nil
 }
 
 // Age is the resolver for the age field.

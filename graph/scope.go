@@ -5,8 +5,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"sunlight/auth"
-	"sunlight/fail"
+	"sunlight/internal/access/auth"
+	"sunlight/internal/vocab/fail"
 )
 
 // scopeCommunity refuses any top-level field whose communityID argument

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"sunlight/ent"
-	"sunlight/fail"
+	"sunlight/internal/vocab/fail"
 )
 
 // reportPublished relays the scheduler's announcements to one subscriber,

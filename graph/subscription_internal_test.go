@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/auth"
-	"sunlight/dbtest"
+	"sunlight/internal/access/auth"
+	"sunlight/internal/storage/dbtest"
 	"sunlight/ent"
 	"sunlight/ent/report"
 )

@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/archive"
-	"sunlight/calendar"
-	"sunlight/dbtest"
-	"sunlight/demo"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/demo"
 	"sunlight/graph"
 	"sunlight/jobs"
-	"sunlight/report"
+	"sunlight/internal/reports/pdf"
 )
 
 // TestReportPublishedSubscription subscribes over server-sent events, lets
@@ -30,7 +30,7 @@ func TestReportPublishedSubscription(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := report.NewRenderer()
+	r, err := pdf.NewRenderer()
 	if err != nil {
 		t.Fatal(err)
 	}

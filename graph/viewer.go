@@ -3,7 +3,7 @@ package graph
 import (
 	"context"
 
-	"sunlight/auth"
+	"sunlight/internal/access/auth"
 	"sunlight/ent"
 	"sunlight/graph/model"
 )

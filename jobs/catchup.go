@@ -8,7 +8,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 
-	"sunlight/calendar"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/assetvaluation"
 	entreport "sunlight/ent/report"

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"sunlight/calendar"
+	"sunlight/internal/vocab/calendar"
 	entreport "sunlight/ent/report"
 )
 

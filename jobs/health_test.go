@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/calendar"
-	"sunlight/dbtest"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/storage/dbtest"
 	entreport "sunlight/ent/report"
 	"sunlight/jobs"
 )

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/archive"
-	"sunlight/calendar"
-	"sunlight/db"
-	"sunlight/dbtest"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/storage/db"
+	"sunlight/internal/storage/dbtest"
 	"sunlight/ent"
 	"sunlight/ent/community"
 	"sunlight/ent/jobrun"
@@ -20,9 +20,9 @@ import (
 	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
 	"sunlight/jobs"
-	"sunlight/ledger"
-	"sunlight/money"
-	pdf "sunlight/report"
+	"sunlight/internal/ledger"
+	"sunlight/internal/vocab/money"
+	"sunlight/internal/reports/pdf"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

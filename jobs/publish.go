@@ -8,17 +8,17 @@ import (
 	"fmt"
 	"time"
 
-	"sunlight/archive"
-	"sunlight/audit"
-	"sunlight/calendar"
-	"sunlight/disclosure"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/access/audit"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/reports/disclosure"
 	"sunlight/ent"
 	"sunlight/ent/community"
 	"sunlight/ent/jobrun"
 	entreport "sunlight/ent/report"
-	"sunlight/fail"
-	"sunlight/ledger"
-	pdf "sunlight/report"
+	"sunlight/internal/vocab/fail"
+	"sunlight/internal/ledger"
+	"sunlight/internal/reports/pdf"
 )
 
 // Outcome is what one call of Publish did.

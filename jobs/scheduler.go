@@ -17,11 +17,11 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"sunlight/archive"
-	"sunlight/calendar"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	entreport "sunlight/ent/report"
-	pdf "sunlight/report"
+	"sunlight/internal/reports/pdf"
 )
 
 // Job names, as recorded in JobRun.job.

@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"sunlight/demo"
+	"sunlight/internal/demo"
 )
 
 func demoCmd(ctx context.Context, args []string, stdout io.Writer) error {

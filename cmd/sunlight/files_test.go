@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"sunlight/archive"
-	"sunlight/db"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/storage/db"
 	"sunlight/graph"
 )
 

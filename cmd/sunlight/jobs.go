@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"time"
 
-	"sunlight/archive"
-	"sunlight/calendar"
-	"sunlight/db"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/storage/db"
 	"sunlight/jobs"
-	"sunlight/report"
+	"sunlight/internal/reports/pdf"
 )
 
 // schedulerFlags are the settings of the report scheduler, shared by
@@ -125,9 +125,9 @@ func fontFlag(fs *flag.FlagSet) *string {
 // newRenderer builds the report renderer with the embedded font, or the
 // .ttf at fontFile; the font is checked here, at start-up, not at the
 // first report.
-func newRenderer(fontFile string) (*report.Renderer, error) {
+func newRenderer(fontFile string) (*pdf.Renderer, error) {
 	if fontFile == "" {
-		return report.NewRenderer()
+		return pdf.NewRenderer()
 	}
-	return report.NewRenderer(report.WithFontFile(fontFile))
+	return pdf.NewRenderer(pdf.WithFontFile(fontFile))
 }

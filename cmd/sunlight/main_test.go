@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/archive"
-	"sunlight/calendar"
-	"sunlight/db"
-	"sunlight/demo"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/storage/db"
+	"sunlight/internal/demo"
 	"sunlight/jobs"
-	"sunlight/report"
+	"sunlight/internal/reports/pdf"
 )
 
 // TestVerifyNamesATamperedReport publishes the demo's reports, verifies
@@ -36,7 +36,7 @@ func TestVerifyNamesATamperedReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := report.NewRenderer()
+	r, err := pdf.NewRenderer()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"sunlight/calendar"
-	"sunlight/disclosure"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/reports/disclosure"
 	entreport "sunlight/ent/report"
 )
 

@@ -14,16 +14,16 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"sunlight/archive"
-	"sunlight/db"
-	"sunlight/demo"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/storage/db"
+	"sunlight/internal/demo"
 	"sunlight/ent"
 	"sunlight/graph"
 	"sunlight/jobs"
-	"sunlight/opendata"
-	"sunlight/ops"
-	"sunlight/token"
-	"sunlight/web"
+	"sunlight/internal/opendata"
+	"sunlight/internal/web/ops"
+	"sunlight/internal/access/token"
+	"sunlight/internal/web/officials"
 )
 
 // graceFlag is how long a stopping process gives the work in progress.
@@ -190,7 +190,7 @@ func servePprof(addr string) error {
 // origin already (package opendata).
 func mountFiles(mux *http.ServeMux, client *ent.Client, arch *archive.Archive, l graph.Limits) {
 	reports := http.NewServeMux()
-	web.New(client, arch, nil).Register(reports)
+	officials.New(client, arch, nil).Register(reports)
 	h := graph.CORS(l, reports)
 	mux.Handle("/reports", h)
 	mux.Handle("/reports/", h)

@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"time"
 
-	"sunlight/auth"
-	"sunlight/token"
+	"sunlight/internal/access/auth"
+	"sunlight/internal/access/token"
 )
 
 const tokenUsage = `Usage:

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 
-	"sunlight/archive"
-	"sunlight/chain"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/reports/chain"
 )
 
 // verifyCmd recomputes the hash chain and every stored PDF's hash, and

@@ -3,7 +3,7 @@
 package community
 
 import (
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"

@@ -4,7 +4,7 @@ package community
 
 import (
 	"sunlight/ent/predicate"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 
 	"entgo.io/ent/dialect/sql"

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"sunlight/civic"
+	"sunlight/internal/vocab/civic"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"

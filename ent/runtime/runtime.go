@@ -4,7 +4,7 @@ package runtime
 
 import (
 	"context"
-	"sunlight/civic"
+	"sunlight/internal/vocab/civic"
 	"sunlight/ent/accesstoken"
 	"sunlight/ent/asset"
 	"sunlight/ent/assetvaluation"
@@ -27,7 +27,7 @@ import (
 	"sunlight/ent/signature"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"

@@ -7,7 +7,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
-	"sunlight/policy"
+	"sunlight/internal/access/policy"
 )
 
 // AccessToken holds the schema of an API token (访问令牌): stored hashed,

@@ -8,7 +8,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 )
 
 // Community holds the schema of a collective economy (社区/村集体经济), the

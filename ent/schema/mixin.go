@@ -12,7 +12,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/mixin"
 
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 )
 
 // owned is embedded by every entity that belongs to a community: the tenant

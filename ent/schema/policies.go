@@ -4,8 +4,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/entql"
 
-	"sunlight/auth"
-	"sunlight/policy"
+	"sunlight/internal/access/auth"
+	"sunlight/internal/access/policy"
 )
 
 // Who may see and change each entity; package policy explains the rules.

@@ -8,7 +8,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
-	"sunlight/civic"
+	"sunlight/internal/vocab/civic"
 )
 
 // Resident holds the schema of a resident (居民).

@@ -4,7 +4,7 @@ package stall
 
 import (
 	"sunlight/ent/predicate"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"

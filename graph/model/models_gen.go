@@ -7,15 +7,15 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"sunlight/auth"
-	"sunlight/calendar"
+	"sunlight/internal/access/auth"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/asset"
 	"sunlight/ent/benefit"
 	"sunlight/ent/matter"
 	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
-	"sunlight/money"
+	"sunlight/internal/vocab/money"
 	"time"
 )
 

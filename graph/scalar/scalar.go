@@ -9,8 +9,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"sunlight/calendar"
-	"sunlight/fail"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/fail"
 )
 
 // MarshalDate writes a civil date as "2026-10-31". Dates are on every row

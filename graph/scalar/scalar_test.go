@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/calendar"
+	"sunlight/internal/vocab/calendar"
 )
 
 func FuzzUnmarshalDate(f *testing.F) {

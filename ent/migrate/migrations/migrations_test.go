@@ -8,14 +8,14 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/calendar"
-	"sunlight/db"
-	"sunlight/dbtest"
-	"sunlight/demo"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/storage/db"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/demo"
 	"sunlight/ent/community"
 	"sunlight/ent/migrate/migrations"
-	"sunlight/ledger"
-	"sunlight/money"
+	"sunlight/internal/ledger"
+	"sunlight/internal/vocab/money"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

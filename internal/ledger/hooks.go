@@ -1,0 +1,288 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"entgo.io/ent/dialect/sql"
+
+	"sunlight/internal/vocab/calendar"
+	"sunlight/ent"
+	"sunlight/ent/community"
+	"sunlight/ent/contract"
+	"sunlight/ent/hook"
+	"sunlight/ent/signature"
+	"sunlight/ent/voucher"
+	"sunlight/internal/vocab/fail"
+)
+
+// Install registers the ledger's rules on client.
+func Install(client *ent.Client) {
+	client.Voucher.Use(voucherRules)
+	client.Signature.Use(signatureRules)
+	client.MonthSum.Use(monthSumRules)
+}
+
+// voucherRules guards every write to vouchers.
+func voucherRules(next ent.Mutator) ent.Mutator {
+	return hook.VoucherFunc(func(ctx context.Context, m *ent.VoucherMutation) (ent.Value, error) {
+		if m.Op().Is(ent.OpCreate) {
+			if err := checkNewVoucher(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		}
+		ids, err := m.IDs(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("find vouchers to change: %w", err)
+		}
+		if len(ids) == 0 {
+			return next.Mutate(ctx, m)
+		}
+		targets, err := m.Client().Voucher.Query().Where(voucher.IDIn(ids...)).
+			Select(voucher.FieldID, voucher.FieldNumber, voucher.FieldStatus, voucher.FieldCommunityID, voucher.FieldOccurredOn,
+				voucher.FieldAmount, voucher.FieldReversesID, voucher.FieldDirection, voucher.FieldCategory).
+			All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load vouchers to change: %w", err)
+		}
+		for _, v := range targets {
+			if v.Status == voucher.StatusPOSTED {
+				return nil, fail.Conflictf("voucher %s is posted and can no longer be changed or deleted; correct it with reverseVoucher, dated in an open month", v.Number)
+			}
+		}
+		if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
+			return next.Mutate(ctx, m)
+		}
+		// Which voucher reverses which is set once, by creating the
+		// reversal (checkReversal); through the edge of the original it
+		// would rewrite a posted voucher's row.
+		for _, edges := range [][]string{m.AddedEdges(), m.RemovedEdges(), m.ClearedEdges()} {
+			if slices.Contains(edges, voucher.EdgeReversedBy) || slices.Contains(edges, voucher.EdgeReverses) {
+				return nil, fail.Invalidf("which voucher reverses which is set by reverseVoucher, not by changing a voucher")
+			}
+		}
+		// The month of a voucher is its date's, never set on its own.
+		m.ResetPeriod()
+		if d, ok := m.OccurredOn(); ok {
+			m.SetPeriod(calendar.MonthOf(d).String())
+			for _, v := range targets {
+				if err := checkOpenMonth(ctx, m.Client(), v.CommunityID, d); err != nil {
+					return nil, err
+				}
+			}
+		}
+		_, newAmount := m.Amount()
+		newDir, dirSet := m.Direction()
+		newCat, catSet := m.Category()
+		for _, v := range targets {
+			if v.ReversesID != nil && (newAmount || dirSet || catSet) {
+				return nil, fail.Invalidf("voucher %s is a reversal; its amount, direction and category are those of the voucher it reverses", v.Number)
+			}
+			// The pair must hold whichever of the two the update sets.
+			d, c := v.Direction, v.Category
+			if dirSet {
+				d = newDir
+			}
+			if catSet {
+				c = newCat
+			}
+			if (dirSet || catSet) && !ValidCategory(d, c) {
+				return nil, badCategory(d, c)
+			}
+			if cid, ok := m.ContractID(); ok {
+				if err := checkContract(ctx, m.Client(), v.CommunityID, cid); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := checkAmount(m); err != nil {
+			return nil, err
+		}
+		if s, ok := m.Status(); ok && s == voucher.StatusPOSTED {
+			if err := checkPostable(ctx, m.Client(), targets); err != nil {
+				return nil, err
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
+}
+
+func checkNewVoucher(ctx context.Context, m *ent.VoucherMutation) error {
+	d, _ := m.OccurredOn()
+	m.SetPeriod(calendar.MonthOf(d).String())
+	cid, _ := m.CommunityID()
+	if err := checkOpenMonth(ctx, m.Client(), cid, d); err != nil {
+		return err
+	}
+	dir, _ := m.Direction()
+	cat, _ := m.Category()
+	if !ValidCategory(dir, cat) {
+		return badCategory(dir, cat)
+	}
+	if s, ok := m.Status(); ok && s != voucher.StatusDRAFT {
+		return fail.Invalidf("a voucher is created as a draft; sign it and post it with postVoucher")
+	}
+	if ctr, ok := m.ContractID(); ok {
+		if err := checkContract(ctx, m.Client(), cid, ctr); err != nil {
+			return err
+		}
+	}
+	if orig, isReversal := m.ReversesID(); isReversal {
+		return checkReversal(ctx, m, orig)
+	}
+	return checkAmount(m)
+}
+
+// checkReversal holds a new reversal (红字冲销) to its original, whatever
+// path creates it: the original is posted, of the same community, not itself
+// a reversal and not reversed yet, and the reversal has its direction and
+// category and the opposite amount.
+func checkReversal(ctx context.Context, m *ent.VoucherMutation, origID int) error {
+	orig, err := m.Client().Voucher.Get(ctx, origID)
+	if ent.IsNotFound(err) {
+		return fail.NotFoundf("voucher %d to reverse does not exist", origID)
+	}
+	if err != nil {
+		return fmt.Errorf("load voucher %d to reverse: %w", origID, err)
+	}
+	cid, _ := m.CommunityID()
+	dir, _ := m.Direction()
+	cat, _ := m.Category()
+	amount, _ := m.Amount()
+	switch {
+	case orig.Status != voucher.StatusPOSTED:
+		return fail.Conflictf("voucher %s is not posted; change or delete the draft instead of reversing it", orig.Number)
+	case orig.ReversesID != nil:
+		return fail.Conflictf("voucher %s is itself a reversal; it cannot be reversed again", orig.Number)
+	case orig.CommunityID != cid:
+		return fail.Invalidf("voucher %s belongs to another community", orig.Number)
+	case dir != orig.Direction || cat != orig.Category || amount != -orig.Amount:
+		return fail.Invalidf("a reversal of voucher %s has its direction and category and the amount %s", orig.Number, -orig.Amount)
+	}
+	taken, err := m.Client().Voucher.Query().Where(voucher.ReversesID(origID)).Exist(ctx)
+	if err != nil {
+		return fmt.Errorf("reverse voucher %s: %w", orig.Number, err)
+	}
+	if taken {
+		return fail.Conflictf("voucher %s has already been reversed", orig.Number)
+	}
+	return nil
+}
+
+// checkContract refuses a voucher pointing at another community's contract.
+func checkContract(ctx context.Context, client *ent.Client, communityID, contractID int) error {
+	ok, err := client.Contract.Query().Where(contract.ID(contractID), contract.CommunityID(communityID)).Exist(ctx)
+	if err != nil {
+		return fmt.Errorf("check contract %d: %w", contractID, err)
+	}
+	if !ok {
+		return fail.Invalidf("contract %d is not a contract of this voucher's community", contractID)
+	}
+	return nil
+}
+
+func checkAmount(m *ent.VoucherMutation) error {
+	if a, ok := m.Amount(); ok && a <= 0 {
+		if _, isReversal := m.ReversesID(); !isReversal {
+			return fail.Invalidf("amount must be more than 0.00 yuan, got %s; to cancel a posted voucher use reverseVoucher", a)
+		}
+	}
+	return nil
+}
+
+func badCategory(d voucher.Direction, c string) error {
+	return fail.Invalidf("category %q is not a %s category; use one of %s", c, directionName(d), strings.Join(Categories[d], ", "))
+}
+
+func directionName(d voucher.Direction) string {
+	if d == voucher.DirectionINCOME {
+		return "income (收入)"
+	}
+	return "expense (支出)"
+}
+
+// signatureRules keeps the signatures of a posted voucher as they were.
+func signatureRules(next ent.Mutator) ent.Mutator {
+	return hook.SignatureFunc(func(ctx context.Context, m *ent.SignatureMutation) (ent.Value, error) {
+		var q *ent.VoucherQuery
+		if m.Op().Is(ent.OpCreate) {
+			vid, _ := m.VoucherID()
+			q = m.Client().Voucher.Query().Where(voucher.ID(vid))
+		} else {
+			ids, err := m.IDs(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("find signatures to change: %w", err)
+			}
+			q = m.Client().Voucher.Query().Where(voucher.HasSignaturesWith(signature.IDIn(ids...)))
+		}
+		posted, err := q.Where(voucher.StatusEQ(voucher.StatusPOSTED)).Select(voucher.FieldNumber).Strings(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("check vouchers of signatures: %w", err)
+		}
+		if len(posted) > 0 {
+			return nil, fail.Conflictf("voucher %s is posted; its signatures can no longer change", posted[0])
+		}
+		return next.Mutate(ctx, m)
+	})
+}
+
+// checkPostable refuses to post any of vs before enough distinct people
+// signed it or when it is dated in a closed month. It asks the database
+// twice whatever the number of vouchers, so a bulk post stays cheap.
+func checkPostable(ctx context.Context, client *ent.Client, vs []*ent.Voucher) error {
+	ids := make([]int, len(vs))
+	cids := map[int]bool{}
+	for i, v := range vs {
+		ids[i] = v.ID
+		cids[v.CommunityID] = true
+	}
+	var counts []struct {
+		VoucherID int `json:"voucher_id"`
+		Count     int `json:"count"`
+	}
+	err := client.Signature.Query().Where(signature.VoucherIDIn(ids...)).
+		GroupBy(signature.FieldVoucherID).
+		Aggregate(func(s *sql.Selector) string {
+			return sql.As(fmt.Sprintf("COUNT(DISTINCT %s)", s.C(signature.FieldSigner)), "count")
+		}).Scan(ctx, &counts)
+	if err != nil {
+		return fmt.Errorf("count signatures: %w", err)
+	}
+	signers := make(map[int]int, len(counts))
+	for _, c := range counts {
+		signers[c.VoucherID] = c.Count
+	}
+	communities, err := client.Community.Query().Where(community.IDIn(keys(cids)...)).
+		Select(community.FieldID, community.FieldMinSignatures, community.FieldClosedThrough).All(ctx)
+	if err != nil {
+		return fmt.Errorf("load communities of vouchers: %w", err)
+	}
+	byID := make(map[int]*ent.Community, len(communities))
+	for _, c := range communities {
+		byID[c.ID] = c
+	}
+	for _, v := range vs {
+		c := byID[v.CommunityID]
+		if c == nil {
+			return fail.NotFoundf("community %d of voucher %s does not exist", v.CommunityID, v.Number)
+		}
+		if have := signers[v.ID]; have < c.MinSignatures {
+			return fail.Conflictf("voucher %s has signatures from %d distinct signers; the community requires %d, so %d more must sign before it can be posted", v.Number, have, c.MinSignatures, c.MinSignatures-have)
+		}
+		if err := closedMonthError(c, v.OccurredOn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func keys(m map[int]bool) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,364 @@
+package pdf
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"sunlight/internal/vocab/mask"
+	"sunlight/internal/vocab/money"
+)
+
+// Monthly renders the monthly disclosure m as an A4 PDF to w. The output
+// depends only on m and the font: the same m gives the same bytes. An error
+// wrapping ErrBadData (a *GlyphError, for instance) means the data must be
+// fixed; no panic escapes.
+func (r *Renderer) Monthly(w io.Writer, m *Monthly) error {
+	return safely("the monthly disclosure", func() error {
+		if m == nil {
+			return fmt.Errorf("%w: nil *Monthly", ErrBadData)
+		}
+		c, err := r.cleanMonthly(m)
+		if err != nil {
+			return err
+		}
+		d := newDoc(r.face)
+		layoutMonthly(d, c)
+		return d.output(w, meta{
+			title:    fmt.Sprintf("%s %d年%d月 财务公开", c.Community.Name, c.Year, c.Month),
+			subject:  "财务公开 · 月月清",
+			author:   c.Community.Name,
+			keywords: fmt.Sprintf("%s %04d-%02d %s", c.Community.Code, c.Year, int(c.Month), c.Number),
+			date:     docDate(c.Year, c.Month),
+		})
+	})
+}
+
+// cleanMonthly validates m and returns a copy with every string cleaned for
+// printing and every personal name masked.
+func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
+	s := &sanitizer{face: r.face}
+	c := *m
+	if c.Month < time.January || c.Month > time.December {
+		s.fail("Month: %d is not a month", c.Month)
+	}
+	if c.Year < 1900 || c.Year > 9999 {
+		s.fail("Year: %d is out of range", c.Year)
+	}
+	checkSHA256(s, "PrevSHA256", c.PrevSHA256)
+	cleanCommunity(s, &c.Community)
+	c.Number = s.clean("Number", c.Number, false)
+
+	c.Income = cleanCategories(s, "Income", c.Income)
+	c.Expense = cleanCategories(s, "Expense", c.Expense)
+
+	c.Vouchers = append([]Voucher(nil), m.Vouchers...)
+	for i := range c.Vouchers {
+		v := &c.Vouchers[i]
+		f := fmt.Sprintf("Vouchers[%d].", i)
+		v.Number = s.clean(f+"Number", v.Number, false)
+		v.Summary = s.clean(f+"Summary", v.Summary, true)
+		v.Category = s.clean(f+"Category", v.Category, false)
+		v.Direction = cleanEnum(s, f+"Direction", directionLabels, v.Direction)
+		if v.Signatures < 0 {
+			s.fail("%sSignatures: %d is negative", f, v.Signatures)
+		}
+	}
+
+	mt := &c.Meetings
+	if mt.DeliberationMeetings < 0 || mt.ProjectsDecided < 0 || mt.NeedsResolved < 0 {
+		s.fail("Meetings: negative count")
+	}
+	mt.Held = append([]Meeting(nil), m.Meetings.Held...)
+	for i := range mt.Held {
+		f := fmt.Sprintf("Meetings.Held[%d].", i)
+		mt.Held[i].Title = s.clean(f+"Title", mt.Held[i].Title, true)
+		mt.Held[i].Kind = cleanEnum(s, f+"Kind", meetingKindLabels, mt.Held[i].Kind)
+	}
+	mt.Matters = append([]MatterStep(nil), m.Meetings.Matters...)
+	for i := range mt.Matters {
+		f := fmt.Sprintf("Meetings.Matters[%d].", i)
+		mt.Matters[i].Title = s.clean(f+"Title", mt.Matters[i].Title, true)
+		mt.Matters[i].Stage = cleanEnum(s, f+"Stage", stageLabels, mt.Matters[i].Stage)
+		mt.Matters[i].Outcome = cleanEnum(s, f+"Outcome", outcomeLabels, mt.Matters[i].Outcome)
+	}
+
+	c.Contracts = append([]Contract(nil), m.Contracts...)
+	for i := range c.Contracts {
+		k := &c.Contracts[i]
+		f := fmt.Sprintf("Contracts[%d].", i)
+		k.Code = s.clean(f+"Code", k.Code, false)
+		k.Title = s.clean(f+"Title", k.Title, true)
+		k.Counterparty = s.clean(f+"Counterparty", k.Counterparty, true)
+		k.Kind = cleanEnum(s, f+"Kind", contractKindLabels, k.Kind)
+		k.Procurement = cleanEnum(s, f+"Procurement", procurementLabels, k.Procurement)
+		if k.CounterpartyIsPerson {
+			k.Counterparty = mask.Name(k.Counterparty)
+		}
+	}
+
+	c.Benefits = cleanBenefits(s, c.Benefits)
+
+	c.Inquiries = append([]Inquiry(nil), m.Inquiries...)
+	for i := range c.Inquiries {
+		q := &c.Inquiries[i]
+		f := fmt.Sprintf("Inquiries[%d].", i)
+		q.AskedBy = mask.Name(s.clean(f+"AskedBy", q.AskedBy, false))
+		q.Subject = s.clean(f+"Subject", q.Subject, true)
+		q.Question = s.clean(f+"Question", q.Question, true)
+		q.Status = cleanEnum(s, f+"Status", inquiryLabels, q.Status)
+	}
+	return &c, s.err()
+}
+
+func cleanCommunity(s *sanitizer, c *Community) {
+	c.Name = s.clean("Community.Name", c.Name, false)
+	c.Code = s.clean("Community.Code", c.Code, false)
+	c.SubDistrict = s.clean("Community.SubDistrict", c.SubDistrict, false)
+	c.District = s.clean("Community.District", c.District, false)
+	if c.Name == "" {
+		s.fail("Community.Name is empty")
+	}
+}
+
+func cleanCategories(s *sanitizer, field string, in []CategoryAmount) []CategoryAmount {
+	out := append([]CategoryAmount(nil), in...)
+	for i := range out {
+		out[i].Category = s.clean(fmt.Sprintf("%s[%d].Category", field, i), out[i].Category, false)
+	}
+	return out
+}
+
+func cleanBenefits(s *sanitizer, in []BenefitLine) []BenefitLine {
+	out := append([]BenefitLine(nil), in...)
+	for i, b := range out {
+		if b.Count < 0 {
+			s.fail("Benefits[%d].Count: %d is negative", i, b.Count)
+		}
+		out[i].Kind = cleanEnum(s, fmt.Sprintf("Benefits[%d].Kind", i), benefitLabels, b.Kind)
+	}
+	return out
+}
+
+// layoutMonthly lays out the monthly disclosure.
+func layoutMonthly(d *doc, m *Monthly) {
+	period := fmt.Sprintf("%d年%d月", m.Year, m.Month)
+	d.running = fmt.Sprintf("%s %s 财务公开    报告编号：%s", m.Community.Name, period, m.Number)
+	d.title("财务公开", fmt.Sprintf("%s · %s", m.Community.Name, period))
+
+	first := Date(m.Year, m.Month, 1)
+	last := first.AddDate(0, 1, -1)
+	d.keyValues([][2]string{
+		{"社区", communityLine(m.Community)},
+		{"所属", joinNonEmpty(" · ", m.Community.District, m.Community.SubDistrict)},
+		{"公开期间", fmt.Sprintf("%s至%d月%d日", dateCN(first), last.Month(), last.Day())},
+		{"报告编号", m.Number},
+		{"公布日期", dateCN(m.PublishedOn)},
+		{"集体资产总额", m.TotalAssets.Grouped() + " 元"},
+	}, 9.5)
+
+	// 一、收支
+	d.heading("一、本月收支情况（单位：元）", 20)
+	cols := []column{
+		{"收支", 20, 'C'}, {"项目", 70, 'L'}, {"本月金额", 43, 'R'}, {"本年累计", contentW - 133, 'R'},
+	}
+	var rows []row
+	var inM, inY, exM, exY money.Fen
+	for _, c := range m.Income {
+		rows = append(rows, row{cells: []string{"收入", c.Category, c.Month.Grouped(), c.YearToDate.Grouped()}})
+		inM += c.Month
+		inY += c.YearToDate
+	}
+	rows = append(rows, row{cells: []string{"收入", "收入合计", inM.Grouped(), inY.Grouped()}, total: true})
+	for _, c := range m.Expense {
+		rows = append(rows, row{cells: []string{"支出", c.Category, c.Month.Grouped(), c.YearToDate.Grouped()}})
+		exM += c.Month
+		exY += c.YearToDate
+	}
+	rows = append(rows,
+		row{cells: []string{"支出", "支出合计", exM.Grouped(), exY.Grouped()}, total: true},
+		row{cells: []string{"结余", "收入合计减支出合计", (inM - exM).Grouped(), (inY - exY).Grouped()}, total: true})
+	d.table(cols, rows, 9)
+
+	// 二、凭证
+	d.heading("二、本月记账凭证", 20)
+	if len(m.Vouchers) == 0 {
+		d.paragraph("本月无记账凭证。", 9.5, 0)
+	} else {
+		cols = []column{
+			{"日期", 15, 'C'}, {"凭证号", 22, 'L'}, {"摘要", 35, 'L'}, {"收支", 8, 'C'},
+			{"类别", 19, 'L'}, {"金额（元）", 20, 'R'}, {"金额大写", 47, 'L'}, {"签字", contentW - 166, 'C'},
+		}
+		rows = rows[:0]
+		var vin, vex money.Fen
+		for _, v := range m.Vouchers {
+			rows = append(rows, row{cells: []string{
+				fmt.Sprintf("%d月%d日", v.Date.Month(), v.Date.Day()), v.Number, v.Summary,
+				label(directionLabels, v.Direction), v.Category, v.Amount.Grouped(), money.Capitals(v.Amount),
+				strconv.Itoa(v.Signatures),
+			}})
+			switch v.Direction {
+			case Income:
+				vin += v.Amount
+			case Expense:
+				vex += v.Amount
+			}
+		}
+		rows = append(rows, row{cells: []string{"合计", fmt.Sprintf("共 %d 张", len(m.Vouchers)),
+			fmt.Sprintf("收入 %s 元\n支出 %s 元", vin.Grouped(), vex.Grouped())}, total: true})
+		d.table(cols, rows, 7.5)
+	}
+
+	// 三、会议与重大事项
+	d.heading("三、民主议事与重大事项", 12)
+	mt := m.Meetings
+	d.paragraph(fmt.Sprintf("本年以来，已召开议事协商会议 %d 次，决定惠民项目 %d 个，解决居民诉求 %d 件。",
+		mt.DeliberationMeetings, mt.ProjectsDecided, mt.NeedsResolved), 9.5, 0)
+	d.y += 1
+	if len(mt.Held) == 0 {
+		d.paragraph("本月未召开会议。", 9.5, 0)
+	} else {
+		d.subheading("本月会议")
+		cols = []column{
+			{"日期", 20, 'C'}, {"会议类型", 26, 'C'}, {"会议名称", 64, 'L'},
+			{"应到", 12, 'C'}, {"实到", 12, 'C'}, {"表决（赞成/反对/弃权）", contentW - 134, 'C'},
+		}
+		rows = rows[:0]
+		for _, h := range mt.Held {
+			vote := "未表决"
+			if h.For+h.Against+h.Abstain > 0 {
+				vote = fmt.Sprintf("%d / %d / %d", h.For, h.Against, h.Abstain)
+			}
+			rows = append(rows, row{cells: []string{dateISO(h.Date), label(meetingKindLabels, h.Kind), h.Title,
+				strconv.Itoa(h.Entitled), strconv.Itoa(h.Attended), vote}})
+		}
+		d.table(cols, rows, 8)
+	}
+	if len(mt.Matters) > 0 {
+		d.subheading("重大事项进展（四议两公开）")
+		cols = []column{{"日期", 20, 'C'}, {"事项", 86, 'L'}, {"本月进展", 40, 'C'}, {"结果", contentW - 146, 'C'}}
+		rows = rows[:0]
+		for _, s := range mt.Matters {
+			rows = append(rows, row{cells: []string{dateISO(s.Date), s.Title, label(stageLabels, s.Stage), label(outcomeLabels, s.Outcome)}})
+		}
+		d.table(cols, rows, 8)
+	}
+
+	// 四、合同
+	d.heading("四、合同签订与履行", 20)
+	if len(m.Contracts) == 0 {
+		d.paragraph("本月无签订或履行中的合同。", 9.5, 0)
+	} else {
+		cols = []column{
+			{"合同编号", 22, 'L'}, {"合同名称", 40, 'L'}, {"相对方", 28, 'L'}, {"类型", 10, 'C'},
+			{"采购方式", 16, 'C'}, {"金额（元）", 24, 'R'}, {"起止日期", contentW - 140, 'C'},
+		}
+		rows = rows[:0]
+		for _, k := range m.Contracts {
+			period := dateISO(k.StartsOn) + " 至 "
+			if k.EndsOn.IsZero() {
+				period += "长期"
+			} else {
+				period += dateISO(k.EndsOn)
+			}
+			if k.SignedOn.Year() == m.Year && k.SignedOn.Month() == m.Month {
+				period += "（本月签订）"
+			}
+			rows = append(rows, row{cells: []string{k.Code, k.Title, k.Counterparty,
+				label(contractKindLabels, k.Kind), label(procurementLabels, k.Procurement), k.Amount.Grouped(), period}})
+		}
+		d.table(cols, rows, 7.5)
+	}
+
+	// 五、惠民福利
+	d.heading("五、惠民福利发放（按类别汇总，不列个人信息）", 20)
+	benefitTable(d, m.Benefits, "本月")
+
+	// 六、质询
+	d.heading("六、居民质询（未答复及逾期）", 12)
+	if len(m.Inquiries) == 0 {
+		d.paragraph("本月无未答复或逾期答复的居民质询。", 9.5, 0)
+	} else {
+		cols = []column{
+			{"提出日期", 20, 'C'}, {"提问人", 16, 'C'}, {"涉及事项", 32, 'L'}, {"质询内容", 80, 'L'}, {"状态", contentW - 148, 'C'},
+		}
+		rows = rows[:0]
+		for _, q := range m.Inquiries {
+			rows = append(rows, row{cells: []string{dateISO(q.AskedOn), q.AskedBy, q.Subject, q.Question, label(inquiryLabels, q.Status)}})
+		}
+		d.table(cols, rows, 8)
+	}
+
+	// 七、资产
+	d.heading("七、集体资产", 12)
+	d.paragraph(fmt.Sprintf("截至%s，社区集体资产总额为人民币 %s 元（大写：%s）。",
+		dateCN(last), m.TotalAssets.Grouped(), money.Capitals(m.TotalAssets)), 9.5, 0)
+
+	signOff(d, m.Community.Name, m.PublishedOn,
+		"以上内容如有疑问，请于公布之日起三十日内向社区监督委员会提出质询。")
+	d.footers(chainLine(m.PrevSHA256))
+}
+
+// subheading is a small heading inside a section.
+func (d *doc) subheading(s string) {
+	d.setFont(9.5)
+	d.ensure(d.lineHeight() + 14)
+	d.text(marginL, d.baseline(d.y), s)
+	d.y += d.lineHeight()
+}
+
+func benefitTable(d *doc, benefits []BenefitLine, period string) {
+	if len(benefits) == 0 {
+		d.paragraph(period+"未发放惠民福利。", 9.5, 0)
+		return
+	}
+	cols := []column{{"福利类别", 80, 'L'}, {"发放人次", 40, 'R'}, {"发放金额（元）", contentW - 120, 'R'}}
+	var rows []row
+	var n int
+	var total money.Fen
+	for _, b := range benefits {
+		rows = append(rows, row{cells: []string{label(benefitLabels, b.Kind), strconv.Itoa(b.Count), b.Total.Grouped()}})
+		n += b.Count
+		total += b.Total
+	}
+	rows = append(rows, row{cells: []string{"合计", strconv.Itoa(n), total.Grouped()}, total: true})
+	d.table(cols, rows, 9)
+}
+
+// signOff writes the closing note and the issuer, right-aligned, as on a
+// paper notice.
+func signOff(d *doc, community string, on time.Time, note string) {
+	d.y += 2
+	d.paragraph(note, 8.5, 0)
+	d.setFont(10.5)
+	lh := d.lineHeight()
+	d.ensure(2*lh + 6)
+	d.y += 4
+	issuer := community + "居民委员会"
+	d.aligned(marginL, contentW-8, d.baseline(d.y), issuer, 'R')
+	d.y += lh
+	d.aligned(marginL, contentW-8, d.baseline(d.y), dateCN(on), 'R')
+	d.y += lh
+}
+
+func communityLine(c Community) string {
+	if c.Code == "" {
+		return c.Name
+	}
+	return c.Name + "（" + c.Code + "）"
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	out := ""
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if out != "" {
+			out += sep
+		}
+		out += p
+	}
+	return out
+}

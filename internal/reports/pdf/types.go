@@ -1,0 +1,321 @@
+package pdf
+
+import (
+	"time"
+
+	"sunlight/internal/vocab/money"
+)
+
+// Community identifies the collective economy a report is about.
+type Community struct {
+	Name        string // 阁子市社区
+	Code        string // gezishi
+	SubDistrict string // 龙山管理处
+	District    string // 南湖新区
+}
+
+// Monthly is everything the monthly disclosure (财务公开) shows, gathered
+// from the platform for one community and one calendar month. The renderer
+// prints it as given: it does no database access and no accounting, except
+// for totals of the rows it is handed (sums of the category lines and of the
+// benefit lines), so that a report never disagrees with its own tables.
+//
+// Dates are civil dates: midnight UTC of the calendar date in Asia/Shanghai
+// (see Date). Rows are printed in the order given; the gather step should
+// sort them (vouchers by date then number, and so on) so that the same data
+// always gives the same bytes.
+type Monthly struct {
+	Community Community
+	Year      int        // 2026
+	Month     time.Month // time.October
+	// Number is the report number the platform issued, e.g. "gezishi-2026-10".
+	Number string
+	// PublishedOn is the publication date printed in the header.
+	PublishedOn time.Time
+
+	// Income and Expense list the categories (租金收入, 办公经费, …) with
+	// the month's amount and the amount for the year to date, in the
+	// order to print. The renderer adds the 合计 rows.
+	Income  []CategoryAmount
+	Expense []CategoryAmount
+
+	// Vouchers are the vouchers posted in the month.
+	Vouchers []Voucher
+
+	Meetings Meetings
+
+	// Contracts are the contracts signed in the month or running during it.
+	Contracts []Contract
+
+	// Benefits are the benefits paid in the month, one line per kind
+	// (never per person).
+	Benefits []BenefitLine
+
+	// Inquiries are the residents' inquiries still open at month end,
+	// and those answered late or not at all (overdue).
+	Inquiries []Inquiry
+
+	// TotalAssets is the total of collective assets at the month's last
+	// day (the latest valuation of each asset held then).
+	TotalAssets money.Fen
+
+	// PrevSHA256 is the hex SHA-256 of the community's previous published
+	// report of the same kind, printed on every page to chain the reports;
+	// empty for the first report.
+	PrevSHA256 string
+}
+
+// CategoryAmount is one income or expense category of the monthly report.
+type CategoryAmount struct {
+	Category   string    // 办公经费
+	Month      money.Fen // this month
+	YearToDate money.Fen // 1 January to the month's end, this month included
+}
+
+// Direction is the direction of a voucher; the values are those of the
+// platform's Voucher.direction enum.
+type Direction string
+
+const (
+	Income  Direction = "INCOME"
+	Expense Direction = "EXPENSE"
+)
+
+// Voucher is one posted voucher (凭证).
+type Voucher struct {
+	Date       time.Time // occurred on
+	Number     string    // 记-2026-10-001
+	Summary    string    // 摘要
+	Direction  Direction
+	Category   string
+	Amount     money.Fen // positive; a reversal is its own voucher
+	Signatures int       // number of sign-offs (at least 9 by the platform's rule)
+}
+
+// Meetings is the meetings-and-matters part of the monthly report.
+type Meetings struct {
+	// Year-to-date counts, as the community's board states them ("本年已召开
+	// 议事协商会议 9 次，决定惠民项目 5 个，解决居民诉求 4 件").
+	DeliberationMeetings int
+	ProjectsDecided      int
+	NeedsResolved        int
+
+	// Held are the meetings held in the month.
+	Held []Meeting
+	// Matters are the major matters (重大事项) moved on in the month.
+	Matters []MatterStep
+}
+
+// MeetingKind is a meeting's kind; the values are those of the platform's
+// Meeting.kind enum.
+type MeetingKind string
+
+const (
+	PartyBranch     MeetingKind = "PARTY_BRANCH"
+	TwoCommittees   MeetingKind = "TWO_COMMITTEES"
+	PartyMembers    MeetingKind = "PARTY_MEMBERS"
+	Representatives MeetingKind = "REPRESENTATIVES"
+	Deliberation    MeetingKind = "DELIBERATION"
+	OtherMeeting    MeetingKind = "OTHER"
+)
+
+// Meeting is one meeting held in the month.
+type Meeting struct {
+	Date     time.Time
+	Kind     MeetingKind
+	Title    string
+	Entitled int // how many may attend (应到)
+	Attended int // 实到
+	For      int // votes for; all three votes 0 means no vote was taken
+	Against  int
+	Abstain  int
+}
+
+// MatterStage is a step of 四议两公开; the values are those of the
+// platform's Matter.stage enum.
+type MatterStage string
+
+const (
+	StageProposal             MatterStage = "PROPOSAL"              // 党组织提议
+	StageDeliberation         MatterStage = "DELIBERATION"          // 两委会议商议
+	StageReview               MatterStage = "REVIEW"                // 党员大会审议
+	StageResolution           MatterStage = "RESOLUTION"            // 居民代表会议决议
+	StageResolutionDisclosure MatterStage = "RESOLUTION_DISCLOSURE" // 决议公开
+	StageResultDisclosure     MatterStage = "RESULT_DISCLOSURE"     // 实施结果公开
+)
+
+// MatterOutcome is a matter's outcome; the values are those of the
+// platform's Matter.outcome enum.
+type MatterOutcome string
+
+const (
+	OutcomePending   MatterOutcome = "PENDING"
+	OutcomeResolved  MatterOutcome = "RESOLVED"
+	OutcomeRejected  MatterOutcome = "REJECTED"
+	OutcomeCompleted MatterOutcome = "COMPLETED"
+)
+
+// MatterStep is a major matter that reached a stage in the month.
+type MatterStep struct {
+	Date    time.Time // the day the stage was reached
+	Title   string
+	Stage   MatterStage
+	Outcome MatterOutcome
+}
+
+// ContractKind, Procurement: the values are those of the platform's
+// Contract.kind and Contract.procurement enums.
+type (
+	ContractKind string
+	Procurement  string
+)
+
+const (
+	Lease        ContractKind = "LEASE"
+	Construction ContractKind = "CONSTRUCTION"
+	Purchase     ContractKind = "PROCUREMENT"
+	Service      ContractKind = "SERVICE"
+
+	PublicTender           Procurement = "PUBLIC_TENDER"
+	InvitedTender          Procurement = "INVITED_TENDER"
+	CompetitiveNegotiation Procurement = "COMPETITIVE_NEGOTIATION"
+	Direct                 Procurement = "DIRECT"
+)
+
+// Contract is a contract signed in the month or running during it.
+type Contract struct {
+	Code         string // unique per community, e.g. HT-2021-007
+	Title        string
+	Counterparty string // a company, or a person's name (printed masked)
+	// CounterpartyIsPerson makes the renderer mask Counterparty (张*春):
+	// reports never print a private person's full name.
+	CounterpartyIsPerson bool
+	Kind                 ContractKind
+	Procurement          Procurement
+	Amount               money.Fen
+	SignedOn             time.Time // a date in the report's month prints as 本月签订
+	StartsOn             time.Time
+	EndsOn               time.Time // zero: open-ended
+}
+
+// BenefitKind is a kind of benefit; the values are those of the platform's
+// Benefit.kind enum.
+type BenefitKind string
+
+const (
+	ElderInsurance BenefitKind = "ELDER_INSURANCE" // 高龄医保资助
+	ElderVisit     BenefitKind = "ELDER_VISIT"     // 重阳节慰问
+	IllnessAid     BenefitKind = "ILLNESS_AID"     // 大病救助
+	FuneralReform  BenefitKind = "FUNERAL_REFORM"  // 殡葬改革奖励
+	Scholarship    BenefitKind = "SCHOLARSHIP"     // 助学奖励
+	AngelFund      BenefitKind = "ANGEL_FUND"      // 天使基金
+	OtherBenefit   BenefitKind = "OTHER"           // 其他福利
+)
+
+// BenefitLine is the benefits of one kind paid in the period.
+type BenefitLine struct {
+	Kind  BenefitKind
+	Count int       // payments (人次)
+	Total money.Fen // amount paid
+}
+
+// InquiryStatus says why an inquiry is listed.
+type InquiryStatus string
+
+const (
+	InquiryOpen     InquiryStatus = "OPEN"     // not answered yet, still within the time to answer
+	InquiryOverdue  InquiryStatus = "OVERDUE"  // not answered, past the time to answer
+	InquiryAnswered InquiryStatus = "ANSWERED" // answered (listed when answered late)
+)
+
+// Inquiry is a resident's question about a report line or voucher.
+type Inquiry struct {
+	AskedOn time.Time
+	// AskedBy is the resident's name; the renderer prints it masked (张*春),
+	// so the full name may be passed.
+	AskedBy  string
+	Subject  string // the report line or voucher asked about, e.g. 办公经费 or 记-2026-10-003
+	Question string
+	Status   InquiryStatus
+}
+
+// Yearly is everything the yearly asset-growth summary (社区集体资产增长情况)
+// shows for one community and one calendar year.
+type Yearly struct {
+	Community   Community
+	Year        int
+	Number      string
+	PublishedOn time.Time
+
+	// YearEnds are the totals of collective assets at 31 December of up to
+	// ten consecutive years, oldest first, ending with Year. Growth rates
+	// are computed by the renderer from consecutive entries.
+	YearEnds []YearEnd
+
+	// Categories break Year's year-end total down by asset category.
+	Categories []AssetCategoryTotal
+
+	// Income and Expense are the year's totals by category.
+	Income  []CategoryTotal
+	Expense []CategoryTotal
+
+	// Benefits are the year's benefits, one line per kind.
+	Benefits []BenefitLine
+
+	// Milestones are events to list (e.g. 阁子市菜市场改造完工). The renderer
+	// adds the thresholds crossed by the year-end totals it shows (first
+	// year at or above 10 million, 50 million, 100 million yuan, …).
+	Milestones []Milestone
+
+	PrevSHA256 string
+}
+
+// YearEnd is the total of collective assets at the end of one year.
+type YearEnd struct {
+	Year  int
+	Total money.Fen
+}
+
+// AssetCategory is an asset category; the values are those of the
+// platform's Asset.category enum.
+type AssetCategory string
+
+const (
+	Building   AssetCategory = "BUILDING"
+	Market     AssetCategory = "MARKET"
+	Parking    AssetCategory = "PARKING"
+	Land       AssetCategory = "LAND"
+	Equipment  AssetCategory = "EQUIPMENT"
+	School     AssetCategory = "SCHOOL"
+	OtherAsset AssetCategory = "OTHER"
+)
+
+// AssetCategoryTotal is the year-end value of one category of assets.
+type AssetCategoryTotal struct {
+	Category AssetCategory
+	Count    int // assets held
+	Value    money.Fen
+}
+
+// CategoryTotal is one income or expense category's total for the year.
+type CategoryTotal struct {
+	Category string
+	Amount   money.Fen
+}
+
+// Milestone is a dated event of the community's collective economy.
+type Milestone struct {
+	Date time.Time
+	Text string
+}
+
+// Date returns the civil date y-m-d as the reports expect it: midnight UTC.
+func Date(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// shanghai is China Standard Time. A fixed zone, not
+// time.LoadLocation("Asia/Shanghai"): China has kept UTC+8 without daylight
+// saving since 1991, and a fixed zone does not depend on the host's tzdata,
+// which would make the embedded dates (and so the bytes) host-dependent.
+var shanghai = time.FixedZone("CST", 8*3600)

@@ -1,0 +1,276 @@
+// Package web serves what district officials open in a browser: the page
+// at /reports to pick a community and a period, download its published
+// report and compare every community of the district side by side, and
+// the PDF downloads at /reports/{id}.pdf. Server-rendered HTML in Chinese,
+// no build step, no JavaScript needed.
+package officials
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/ent"
+	"sunlight/ent/community"
+	entreport "sunlight/ent/report"
+	"sunlight/internal/ledger"
+	"sunlight/internal/vocab/money"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+var page = template.Must(template.New("reports.html").Funcs(template.FuncMap{
+	"yuan": func(f money.Fen) string { return f.Grouped() },
+}).ParseFS(templates, "templates/reports.html"))
+
+// Handler serves the officials' page and the downloads.
+type Handler struct {
+	client  *ent.Client
+	archive *archive.Archive
+	now     func() time.Time
+}
+
+// New returns the handler; now is the clock (nil: time.Now).
+func New(client *ent.Client, a *archive.Archive, now func() time.Time) *Handler {
+	if now == nil {
+		now = time.Now
+	}
+	return &Handler{client: client, archive: a, now: now}
+}
+
+// Register adds the routes to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /reports", h.page)
+	mux.HandleFunc("GET /reports/{file}", h.download)
+}
+
+// DownloadURL is where a published report can be downloaded.
+func DownloadURL(id int) string { return fmt.Sprintf("/reports/%d.pdf", id) }
+
+// row is one community of the district in the side-by-side table.
+type row struct {
+	Community *ent.Community
+	Report    *ent.Report
+	URL       string
+	Income    money.Fen
+	Expense   money.Fen
+}
+
+type view struct {
+	Communities []*ent.Community
+	Districts   []string
+	District    string
+	Code        string
+	Month       string
+	Kind        string
+	Selected    *row
+	Rows        []row
+	Error       string
+	Published   int
+}
+
+func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	v := view{Code: q.Get("community"), Month: q.Get("month"), Kind: q.Get("kind"), District: q.Get("district")}
+	if v.Kind == "" {
+		v.Kind = "monthly"
+	}
+	if v.Month == "" {
+		v.Month = calendar.MonthOf(calendar.DayOf(h.now())).Prev().String()
+	}
+	period, err := calendar.ParsePeriod(v.Month)
+	if err != nil || !period.IsMonth() {
+		v.Error = "月份格式应为 YYYY-MM，例如 2026-10"
+		period = calendar.MonthOf(calendar.DayOf(h.now())).Prev()
+		v.Month = period.String()
+	}
+	all, err := h.client.Community.Query().Order(community.ByDistrict(), community.ByCode()).All(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.Communities = all
+	seen := map[string]bool{}
+	for _, c := range all {
+		if !seen[c.District] {
+			seen[c.District] = true
+			v.Districts = append(v.Districts, c.District)
+		}
+	}
+	if v.District == "" && len(v.Districts) > 0 {
+		v.District = v.Districts[0]
+		for _, c := range all {
+			if c.Code == v.Code {
+				v.District = c.District
+			}
+		}
+	}
+	rows, err := h.district(ctx, all, v.District, period)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.Rows = rows
+	for i := range rows {
+		if rows[i].Report != nil {
+			v.Published++
+		}
+	}
+	if v.Code != "" {
+		sel, err := h.selected(ctx, all, v.Code, v.Kind, period)
+		switch {
+		case err != nil:
+			v.Error = err.Error()
+		default:
+			v.Selected = sel
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := page.Execute(w, v); err != nil {
+		slog.ErrorContext(ctx, "render reports page", "err", err)
+	}
+}
+
+// district lists the district's communities for month: the report, if
+// published, and the month's posted totals.
+func (h *Handler) district(ctx context.Context, all []*ent.Community, district string, month calendar.Period) ([]row, error) {
+	var ids []int
+	var rows []row
+	for _, c := range all {
+		if c.District == district {
+			ids = append(ids, c.ID)
+			rows = append(rows, row{Community: c})
+		}
+	}
+	reports, err := h.client.Report.Query().Where(
+		entreport.CommunityIDIn(ids...), entreport.KindEQ(entreport.KindMONTHLY_DISCLOSURE),
+		entreport.Period(month.String()), entreport.StatusEQ(entreport.StatusPUBLISHED),
+	).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load reports: %w", err)
+	}
+	byCommunity := map[int]*ent.Report{}
+	for _, r := range reports {
+		byCommunity[r.CommunityID] = r
+	}
+	totals, err := ledger.ByCommunity(ctx, h.client, ids, month)
+	if err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		t := totals[rows[i].Community.ID]
+		rows[i].Income, rows[i].Expense = t.Income, t.Expense
+		if r := byCommunity[rows[i].Community.ID]; r != nil {
+			rows[i].Report, rows[i].URL = r, DownloadURL(r.ID)
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Community.Code < rows[j].Community.Code })
+	return rows, nil
+}
+
+func (h *Handler) selected(ctx context.Context, all []*ent.Community, code, kind string, month calendar.Period) (*row, error) {
+	var c *ent.Community
+	for _, x := range all {
+		if x.Code == code {
+			c = x
+		}
+	}
+	if c == nil {
+		return nil, fmt.Errorf("没有代码为 %q 的社区", code)
+	}
+	k, p := entreport.KindMONTHLY_DISCLOSURE, month
+	if kind == "yearly" {
+		k, p = entreport.KindYEARLY_ASSET_GROWTH, calendar.Year(month.Year)
+	}
+	r, err := h.client.Report.Query().Where(entreport.CommunityID(c.ID), entreport.KindEQ(k),
+		entreport.Period(p.String()), entreport.StatusEQ(entreport.StatusPUBLISHED)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return &row{Community: c}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &row{Community: c, Report: r, URL: DownloadURL(r.ID)}, nil
+}
+
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	slog.ErrorContext(r.Context(), "reports page", "err", err)
+	http.Error(w, "服务器内部错误，请稍后再试", http.StatusInternalServerError)
+}
+
+// download streams a published report: Content-Disposition with the
+// Chinese file name (RFC 5987), ETag from the SHA-256, range requests and
+// conditional requests through http.ServeContent.
+func (h *Handler) download(w http.ResponseWriter, r *http.Request) {
+	file := r.PathValue("file")
+	idText, ok := strings.CutSuffix(file, ".pdf")
+	id, err := strconv.Atoi(idText)
+	if !ok || err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	ctx := r.Context()
+	rep, err := h.client.Report.Query().Where(entreport.ID(id), entreport.StatusEQ(entreport.StatusPUBLISHED)).WithCommunity().Only(ctx)
+	if ent.IsNotFound(err) {
+		http.Error(w, "没有这份已发布的报告", http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	body, err := h.archive.Open(ctx, rep.StorageKey)
+	if errors.Is(err, archive.ErrNotFound) {
+		slog.ErrorContext(ctx, "published report missing from the archive", "report", rep.ID, "key", rep.StorageKey)
+		http.Error(w, "报告文件缺失，已记录", http.StatusInternalServerError)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	defer body.Close()
+	name := FileName(rep)
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`,
+		asciiName(rep), url.PathEscape(name)))
+	w.Header().Set("ETag", `"`+rep.Sha256+`"`)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable") // a published report never changes
+	w.Header().Set("X-Content-SHA256", rep.Sha256)
+	modified := rep.GeneratedAt
+	if rep.PublishedAt != nil {
+		modified = *rep.PublishedAt
+	}
+	http.ServeContent(w, r, name, modified, body)
+}
+
+// FileName is the Chinese file name of a report: 阁子市社区-2026年10月-财务公开.pdf.
+func FileName(r *ent.Report) string {
+	p, _ := calendar.ParsePeriod(r.Period)
+	what := "财务公开"
+	if r.Kind == entreport.KindYEARLY_ASSET_GROWTH {
+		what = "集体资产增长情况"
+	}
+	name := r.Number
+	if r.Edges.Community != nil {
+		name = r.Edges.Community.Name
+	}
+	return fmt.Sprintf("%s-%s-%s.pdf", name, p.Chinese(), what)
+}
+
+func asciiName(r *ent.Report) string {
+	return strings.ReplaceAll(r.Number, `"`, "") + ".pdf"
+}
