@@ -3,7 +3,6 @@
 package ent
 
 import (
-	"sunlight/internal/vocab/civic"
 	"sunlight/ent/asset"
 	"sunlight/ent/benefit"
 	"sunlight/ent/contract"
@@ -11,6 +10,7 @@ import (
 	"sunlight/ent/meeting"
 	"sunlight/ent/resident"
 	"sunlight/ent/voucher"
+	"sunlight/internal/vocab/civic"
 	"sunlight/internal/vocab/money"
 	"time"
 )

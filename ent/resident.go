@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sunlight/internal/vocab/civic"
 	"sunlight/ent/community"
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
+	"sunlight/internal/vocab/civic"
 	"time"
 
 	"entgo.io/ent"

@@ -11,17 +11,17 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/access/auth"
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/dbtest"
-	"sunlight/internal/demo"
 	"sunlight/ent"
 	"sunlight/ent/asset"
 	"sunlight/ent/community"
 	"sunlight/ent/resident"
 	"sunlight/ent/voucher"
 	"sunlight/graph"
+	"sunlight/internal/access/auth"
 	"sunlight/internal/access/token"
+	"sunlight/internal/demo"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
 )
 
 // caller is one role of the matrix, with its bearer token ("" for public).

@@ -7,9 +7,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/governance"
 	"sunlight/internal/ledger"
+	"sunlight/internal/vocab/calendar"
 )
 
 // batchOperation shares reads between the fields of one query, where

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"testing"
 
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/governance"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
 )
 
 // TestLedgerAggregatesBatch: several ledger aggregates of one community in

@@ -10,10 +10,10 @@ import (
 	"strconv"
 	"testing"
 
-	"sunlight/internal/storage/dbtest"
-	"sunlight/internal/demo"
 	"sunlight/ent/community"
 	"sunlight/graph"
+	"sunlight/internal/demo"
+	"sunlight/internal/storage/dbtest"
 )
 
 // BenchmarkNestedQuery is the shape of the benchmark's q1 on the demo:

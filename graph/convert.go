@@ -3,8 +3,8 @@ package graph
 import (
 	"sunlight/graph/model"
 	"sunlight/internal/ledger"
-	"sunlight/internal/vocab/money"
 	"sunlight/internal/valuation"
+	"sunlight/internal/vocab/money"
 )
 
 func ledgerTotals(t *ledger.Totals) *model.LedgerTotals {

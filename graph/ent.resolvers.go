@@ -8,8 +8,8 @@ package graph
 import (
 	"context"
 	"sunlight/ent"
-	"sunlight/internal/vocab/fail"
 	"sunlight/graph/generated"
+	"sunlight/internal/vocab/fail"
 
 	"entgo.io/contrib/entgql"
 )

@@ -12,8 +12,8 @@ import (
 
 	"entgo.io/ent/privacy"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
 )

@@ -4,13 +4,13 @@ import (
 	"context"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/benefit"
 	"sunlight/ent/market"
-	"sunlight/internal/vocab/fail"
-	"sunlight/internal/governance"
 	"sunlight/graph/model"
+	"sunlight/internal/governance"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
 )
 

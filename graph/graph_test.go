@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
+	"sunlight/graph"
+	"sunlight/internal/demo"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
-	"sunlight/internal/demo"
-	"sunlight/graph"
+	"sunlight/internal/vocab/calendar"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

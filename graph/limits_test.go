@@ -18,10 +18,10 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/storage/dbtest"
-	"sunlight/internal/demo"
 	"sunlight/ent"
 	"sunlight/graph"
+	"sunlight/internal/demo"
+	"sunlight/internal/storage/dbtest"
 )
 
 // demoClient loads the demo into a fresh database of the backend.

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/internal/storage/dbtest"
 	"sunlight/graph"
+	"sunlight/internal/storage/dbtest"
 )
 
 // TestUnpagedConnectionsGetTheDefaultPage: a connection asked without first

@@ -12,10 +12,10 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/dbtest"
-	"sunlight/internal/demo"
 	"sunlight/graph/generated"
+	"sunlight/internal/demo"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
 )
 
 // TestPostMatchesGqlgen holds postJSON to what gqlgen's own POST transport

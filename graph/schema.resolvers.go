@@ -7,17 +7,17 @@ package graph
 
 import (
 	"context"
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/community"
 	"sunlight/ent/matter"
-	"sunlight/internal/governance"
 	"sunlight/graph/generated"
 	"sunlight/graph/model"
+	"sunlight/internal/governance"
 	"sunlight/internal/ledger"
+	"sunlight/internal/valuation"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/mask"
 	"sunlight/internal/vocab/money"
-	"sunlight/internal/valuation"
 	"sunlight/internal/web/officials"
 	"time"
 )

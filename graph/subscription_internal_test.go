@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/access/auth"
-	"sunlight/internal/storage/dbtest"
 	"sunlight/ent"
 	"sunlight/ent/report"
+	"sunlight/internal/access/auth"
+	"sunlight/internal/storage/dbtest"
 )
 
 // fakePublisher announces what the test sends.

@@ -9,13 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/reports/archive"
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/dbtest"
-	"sunlight/internal/demo"
 	"sunlight/graph"
-	"sunlight/jobs"
+	"sunlight/internal/demo"
+	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/jobs"
 )
 
 // TestReportPublishedSubscription subscribes over server-sent events, lets

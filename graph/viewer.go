@@ -3,9 +3,9 @@ package graph
 import (
 	"context"
 
-	"sunlight/internal/access/auth"
 	"sunlight/ent"
 	"sunlight/graph/model"
+	"sunlight/internal/access/auth"
 )
 
 func viewerOf(ctx context.Context) *model.Viewer {

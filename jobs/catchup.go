@@ -8,10 +8,10 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/assetvaluation"
 	entreport "sunlight/ent/report"
+	"sunlight/internal/vocab/calendar"
 )
 
 // CatchUp publishes every report that is due by now and not yet published:

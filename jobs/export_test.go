@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
 	entreport "sunlight/ent/report"
+	"sunlight/internal/vocab/calendar"
 )
 
 // SetAfterRender lets tests interrupt a run between rendering and storing.

@@ -9,20 +9,20 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/reports/archive"
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/db"
-	"sunlight/internal/storage/dbtest"
 	"sunlight/ent"
 	"sunlight/ent/community"
 	"sunlight/ent/jobrun"
 	entreport "sunlight/ent/report"
 	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
-	"sunlight/jobs"
 	"sunlight/internal/ledger"
-	"sunlight/internal/vocab/money"
+	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/storage/db"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/money"
+	"sunlight/jobs"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

@@ -8,17 +8,17 @@ import (
 	"fmt"
 	"time"
 
-	"sunlight/internal/reports/archive"
-	"sunlight/internal/access/audit"
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/reports/disclosure"
 	"sunlight/ent"
 	"sunlight/ent/community"
 	"sunlight/ent/jobrun"
 	entreport "sunlight/ent/report"
-	"sunlight/internal/vocab/fail"
+	"sunlight/internal/access/audit"
 	"sunlight/internal/ledger"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/reports/disclosure"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/fail"
 )
 
 // Outcome is what one call of Publish did.

@@ -17,11 +17,11 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"sunlight/internal/reports/archive"
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	entreport "sunlight/ent/report"
+	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/vocab/calendar"
 )
 
 // Job names, as recorded in JobRun.job.

@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"sunlight/graph"
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/storage/db"
-	"sunlight/graph"
 )
 
 // TestFilesFollowTheAPIsCORS: the report pages and downloads answer a

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"sunlight/internal/reports/archive"
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/db"
-	"sunlight/jobs"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/storage/db"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/jobs"
 )
 
 // schedulerFlags are the settings of the report scheduler, shared by

@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/reports/archive"
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/db"
 	"sunlight/internal/demo"
-	"sunlight/jobs"
+	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/storage/db"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/jobs"
 )
 
 // TestVerifyNamesATamperedReport publishes the demo's reports, verifies

@@ -14,9 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"sunlight/internal/opendata"
 	"sunlight/internal/storage/backup"
 	"sunlight/internal/storage/db"
-	"sunlight/internal/opendata"
 )
 
 // envDuration reads a SUNLIGHT_* duration such as 30s.

@@ -11,9 +11,9 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/reports/disclosure"
 	entreport "sunlight/ent/report"
+	"sunlight/internal/reports/disclosure"
+	"sunlight/internal/vocab/calendar"
 )
 
 const reportUsage = `Usage:

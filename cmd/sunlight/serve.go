@@ -14,16 +14,16 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
-	"sunlight/internal/reports/archive"
-	"sunlight/internal/storage/db"
-	"sunlight/internal/demo"
 	"sunlight/ent"
 	"sunlight/graph"
-	"sunlight/jobs"
-	"sunlight/internal/opendata"
-	"sunlight/internal/web/ops"
 	"sunlight/internal/access/token"
+	"sunlight/internal/demo"
+	"sunlight/internal/opendata"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/storage/db"
 	"sunlight/internal/web/officials"
+	"sunlight/internal/web/ops"
+	"sunlight/jobs"
 )
 
 // graceFlag is how long a stopping process gives the work in progress.

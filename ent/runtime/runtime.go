@@ -4,7 +4,6 @@ package runtime
 
 import (
 	"context"
-	"sunlight/internal/vocab/civic"
 	"sunlight/ent/accesstoken"
 	"sunlight/ent/asset"
 	"sunlight/ent/assetvaluation"
@@ -27,6 +26,7 @@ import (
 	"sunlight/ent/signature"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
+	"sunlight/internal/vocab/civic"
 	"sunlight/internal/vocab/money"
 
 	"entgo.io/ent"

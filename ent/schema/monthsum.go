@@ -7,8 +7,8 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
-	"sunlight/internal/vocab/money"
 	"sunlight/internal/access/policy"
+	"sunlight/internal/vocab/money"
 )
 
 // MonthSum holds the schema of a closed month's posted vouchers summed by

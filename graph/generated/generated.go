@@ -9,9 +9,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"sunlight/internal/access/auth"
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/vocab/civic"
 	"sunlight/ent"
 	"sunlight/ent/asset"
 	"sunlight/ent/auditevent"
@@ -27,6 +24,9 @@ import (
 	"sunlight/ent/voucher"
 	"sunlight/graph/model"
 	"sunlight/graph/scalar"
+	"sunlight/internal/access/auth"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/civic"
 	"sunlight/internal/vocab/money"
 	"sync/atomic"
 	"time"
@@ -15324,7 +15324,7 @@ func (ec *executionContext) field_Mutation_closeMonth_args(ctx context.Context, 
 	args["communityID"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "month",
 		func(ctx context.Context, v any) (calendar.Period, error) {
-			return ec.unmarshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, v)
+			return ec.unmarshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15728,7 +15728,7 @@ func (ec *executionContext) field_Query_amountInCapitals_args(ctx context.Contex
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "amount",
 		func(ctx context.Context, v any) (money.Fen, error) {
-			return ec.unmarshalNMoney2sunlightᚋmoneyᚐFen(ctx, v)
+			return ec.unmarshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -15964,7 +15964,7 @@ func (ec *executionContext) field_Query_benefitTotals_args(ctx context.Context, 
 	args["communityID"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
 		func(ctx context.Context, v any) (calendar.Period, error) {
-			return ec.unmarshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, v)
+			return ec.unmarshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16222,7 +16222,7 @@ func (ec *executionContext) field_Query_governanceCounts_args(ctx context.Contex
 	args["communityID"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
 		func(ctx context.Context, v any) (calendar.Period, error) {
-			return ec.unmarshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, v)
+			return ec.unmarshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16352,7 +16352,7 @@ func (ec *executionContext) field_Query_ledgerTotals_args(ctx context.Context, r
 	args["communityID"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
 		func(ctx context.Context, v any) (calendar.Period, error) {
-			return ec.unmarshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, v)
+			return ec.unmarshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16374,7 +16374,7 @@ func (ec *executionContext) field_Query_ledgerYearToDate_args(ctx context.Contex
 	args["communityID"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "month",
 		func(ctx context.Context, v any) (calendar.Period, error) {
-			return ec.unmarshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, v)
+			return ec.unmarshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16656,7 +16656,7 @@ func (ec *executionContext) field_Query_monthlyTotals_args(ctx context.Context, 
 	args["communityID"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
 		func(ctx context.Context, v any) (calendar.Period, error) {
-			return ec.unmarshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, v)
+			return ec.unmarshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16664,7 +16664,7 @@ func (ec *executionContext) field_Query_monthlyTotals_args(ctx context.Context, 
 	args["from"] = arg1
 	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (calendar.Period, error) {
-			return ec.unmarshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, v)
+			return ec.unmarshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16798,7 +16798,7 @@ func (ec *executionContext) field_Query_pointsRanking_args(ctx context.Context, 
 	args["communityID"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
 		func(ctx context.Context, v any) (calendar.Period, error) {
-			return ec.unmarshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, v)
+			return ec.unmarshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17783,7 +17783,7 @@ func (ec *executionContext) fieldContext_Asset_acquisition(_ context.Context, fi
 
 func (ec *executionContext) _Asset_originalValue(ctx context.Context, field graphql.CollectedField, obj *ent.Asset) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.OriginalValue)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.OriginalValue)
 }
 func (ec *executionContext) fieldContext_Asset_originalValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Money")
@@ -17995,7 +17995,7 @@ func (ec *executionContext) _Asset_bookValue(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
-			return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, selections, v)
+			return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18035,7 +18035,7 @@ func (ec *executionContext) fieldContext_AssetCategoryTotal_category(_ context.C
 
 func (ec *executionContext) _AssetCategoryTotal_value(ctx context.Context, field graphql.CollectedField, obj *model.AssetCategoryTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Value)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Value)
 }
 func (ec *executionContext) fieldContext_AssetCategoryTotal_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetCategoryTotal", field, false, false, "Money")
@@ -18171,7 +18171,7 @@ func (ec *executionContext) fieldContext_AssetGrowth_year(_ context.Context, fie
 
 func (ec *executionContext) _AssetGrowth_total(ctx context.Context, field graphql.CollectedField, obj *model.AssetGrowth) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Total)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Total)
 }
 func (ec *executionContext) fieldContext_AssetGrowth_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetGrowth", field, false, false, "Money")
@@ -18179,7 +18179,7 @@ func (ec *executionContext) fieldContext_AssetGrowth_total(_ context.Context, fi
 
 func (ec *executionContext) _AssetGrowth_change(ctx context.Context, field graphql.CollectedField, obj *model.AssetGrowth) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Change)
+	return ec.marshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Change)
 }
 func (ec *executionContext) fieldContext_AssetGrowth_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetGrowth", field, false, false, "Money")
@@ -18211,7 +18211,7 @@ func (ec *executionContext) fieldContext_AssetTotals_asOf(_ context.Context, fie
 
 func (ec *executionContext) _AssetTotals_total(ctx context.Context, field graphql.CollectedField, obj *model.AssetTotals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Total)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Total)
 }
 func (ec *executionContext) fieldContext_AssetTotals_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetTotals", field, false, false, "Money")
@@ -18299,7 +18299,7 @@ func (ec *executionContext) fieldContext_AssetValuation_asOf(_ context.Context, 
 
 func (ec *executionContext) _AssetValuation_value(ctx context.Context, field graphql.CollectedField, obj *ent.AssetValuation) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Value)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Value)
 }
 func (ec *executionContext) fieldContext_AssetValuation_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssetValuation", field, false, false, "Money")
@@ -18707,7 +18707,7 @@ func (ec *executionContext) fieldContext_Benefit_kind(_ context.Context, field g
 
 func (ec *executionContext) _Benefit_amount(ctx context.Context, field graphql.CollectedField, obj *ent.Benefit) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
 }
 func (ec *executionContext) fieldContext_Benefit_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Benefit", field, false, false, "Money")
@@ -18947,7 +18947,7 @@ func (ec *executionContext) fieldContext_BenefitKindTotal_kind(_ context.Context
 
 func (ec *executionContext) _BenefitKindTotal_amount(ctx context.Context, field graphql.CollectedField, obj *model.BenefitKindTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
 }
 func (ec *executionContext) fieldContext_BenefitKindTotal_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BenefitKindTotal", field, false, false, "Money")
@@ -18987,7 +18987,7 @@ func (ec *executionContext) fieldContext_CategoryTotal_category(_ context.Contex
 
 func (ec *executionContext) _CategoryTotal_amount(ctx context.Context, field graphql.CollectedField, obj *model.CategoryTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
 }
 func (ec *executionContext) fieldContext_CategoryTotal_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryTotal", field, false, false, "Money")
@@ -19075,7 +19075,7 @@ func (ec *executionContext) fieldContext_Community_minSignatures(_ context.Conte
 
 func (ec *executionContext) _Community_matterThreshold(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.MatterThreshold)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.MatterThreshold)
 }
 func (ec *executionContext) fieldContext_Community_matterThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Money")
@@ -19083,7 +19083,7 @@ func (ec *executionContext) fieldContext_Community_matterThreshold(_ context.Con
 
 func (ec *executionContext) _Community_tenderThreshold(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.TenderThreshold)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.TenderThreshold)
 }
 func (ec *executionContext) fieldContext_Community_tenderThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Community", field, false, false, "Money")
@@ -20007,7 +20007,7 @@ func (ec *executionContext) fieldContext_Contract_counterparty(_ context.Context
 
 func (ec *executionContext) _Contract_amount(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
 }
 func (ec *executionContext) fieldContext_Contract_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "Money")
@@ -20015,7 +20015,7 @@ func (ec *executionContext) fieldContext_Contract_amount(_ context.Context, fiel
 
 func (ec *executionContext) _Contract_monthlyRent(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, field.Selections, obj.MonthlyRent)
+	return ec.marshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.MonthlyRent)
 }
 func (ec *executionContext) fieldContext_Contract_monthlyRent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "Money")
@@ -21022,7 +21022,7 @@ func (ec *executionContext) fieldContext_LedgerTotals_communityID(_ context.Cont
 
 func (ec *executionContext) _LedgerTotals_period(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, field.Selections, obj.Period)
+	return ec.marshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, field.Selections, obj.Period)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Period")
@@ -21046,7 +21046,7 @@ func (ec *executionContext) fieldContext_LedgerTotals_to(_ context.Context, fiel
 
 func (ec *executionContext) _LedgerTotals_income(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Income)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Income)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_income(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Money")
@@ -21054,7 +21054,7 @@ func (ec *executionContext) fieldContext_LedgerTotals_income(_ context.Context, 
 
 func (ec *executionContext) _LedgerTotals_expense(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Expense)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Expense)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_expense(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Money")
@@ -21062,7 +21062,7 @@ func (ec *executionContext) fieldContext_LedgerTotals_expense(_ context.Context,
 
 func (ec *executionContext) _LedgerTotals_net(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Net)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Net)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Money")
@@ -21450,7 +21450,7 @@ func (ec *executionContext) fieldContext_MarketOccupancy_occupancyPercent(_ cont
 
 func (ec *executionContext) _MarketOccupancy_rentRoll(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.RentRoll)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.RentRoll)
 }
 func (ec *executionContext) fieldContext_MarketOccupancy_rentRoll(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Money")
@@ -21458,7 +21458,7 @@ func (ec *executionContext) fieldContext_MarketOccupancy_rentRoll(_ context.Cont
 
 func (ec *executionContext) _MarketOccupancy_askedRent(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.AskedRent)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.AskedRent)
 }
 func (ec *executionContext) fieldContext_MarketOccupancy_askedRent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Money")
@@ -22517,7 +22517,7 @@ func (ec *executionContext) fieldContext_MeetingEdge_cursor(_ context.Context, f
 
 func (ec *executionContext) _MonthTotals_period(ctx context.Context, field graphql.CollectedField, obj *model.MonthTotals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx, field.Selections, obj.Period)
+	return ec.marshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, field.Selections, obj.Period)
 }
 func (ec *executionContext) fieldContext_MonthTotals_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthTotals", field, false, false, "Period")
@@ -22525,7 +22525,7 @@ func (ec *executionContext) fieldContext_MonthTotals_period(_ context.Context, f
 
 func (ec *executionContext) _MonthTotals_income(ctx context.Context, field graphql.CollectedField, obj *model.MonthTotals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Income)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Income)
 }
 func (ec *executionContext) fieldContext_MonthTotals_income(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthTotals", field, false, false, "Money")
@@ -22533,7 +22533,7 @@ func (ec *executionContext) fieldContext_MonthTotals_income(_ context.Context, f
 
 func (ec *executionContext) _MonthTotals_expense(ctx context.Context, field graphql.CollectedField, obj *model.MonthTotals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Expense)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Expense)
 }
 func (ec *executionContext) fieldContext_MonthTotals_expense(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthTotals", field, false, false, "Money")
@@ -22541,7 +22541,7 @@ func (ec *executionContext) fieldContext_MonthTotals_expense(_ context.Context, 
 
 func (ec *executionContext) _MonthTotals_net(ctx context.Context, field graphql.CollectedField, obj *model.MonthTotals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Net)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Net)
 }
 func (ec *executionContext) fieldContext_MonthTotals_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthTotals", field, false, false, "Money")
@@ -25737,7 +25737,7 @@ func (ec *executionContext) fieldContext_RentArrears_months(_ context.Context, f
 
 func (ec *executionContext) _RentArrears_due(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Due)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Due)
 }
 func (ec *executionContext) fieldContext_RentArrears_due(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Money")
@@ -25745,7 +25745,7 @@ func (ec *executionContext) fieldContext_RentArrears_due(_ context.Context, fiel
 
 func (ec *executionContext) _RentArrears_received(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Received)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Received)
 }
 func (ec *executionContext) fieldContext_RentArrears_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Money")
@@ -25753,7 +25753,7 @@ func (ec *executionContext) fieldContext_RentArrears_received(_ context.Context,
 
 func (ec *executionContext) _RentArrears_owed(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Owed)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Owed)
 }
 func (ec *executionContext) fieldContext_RentArrears_owed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Money")
@@ -26119,7 +26119,7 @@ func (ec *executionContext) _Resident_roles(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []civic.Role) graphql.Marshaler {
-			return ec.marshalNResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ(ctx, selections, v)
+			return ec.marshalNResidentRole2ᚕsunlightᚋinternalᚋvocabᚋcivicᚐRoleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -27139,7 +27139,7 @@ func (ec *executionContext) fieldContext_Stall_areaM2(_ context.Context, field g
 
 func (ec *executionContext) _Stall_monthlyRent(ctx context.Context, field graphql.CollectedField, obj *ent.Stall) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.MonthlyRent)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.MonthlyRent)
 }
 func (ec *executionContext) fieldContext_Stall_monthlyRent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stall", field, false, false, "Money")
@@ -27519,7 +27519,7 @@ func (ec *executionContext) fieldContext_Subscription_reportPublished(ctx contex
 
 func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNRole2sunlightᚋauthᚐRole(ctx, field.Selections, obj.Role)
+	return ec.marshalNRole2sunlightᚋinternalᚋaccessᚋauthᚐRole(ctx, field.Selections, obj.Role)
 }
 func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Role")
@@ -27622,7 +27622,7 @@ func (ec *executionContext) fieldContext_Voucher_category(_ context.Context, fie
 
 func (ec *executionContext) _Voucher_amount(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
 }
 func (ec *executionContext) fieldContext_Voucher_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, false, false, "Money")
@@ -29369,56 +29369,56 @@ func (ec *executionContext) unmarshalInputAssetValuationWhereInput(ctx context.C
 			it.AsOfLTE = data
 		case "value":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Value = data
 		case "valueNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueNEQ"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValueNEQ = data
 		case "valueIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValueIn = data
 		case "valueNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueNotIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValueNotIn = data
 		case "valueGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueGT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValueGT = data
 		case "valueGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueGTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValueGTE = data
 		case "valueLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueLT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ValueLT = data
 		case "valueLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueLTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -30034,56 +30034,56 @@ func (ec *executionContext) unmarshalInputAssetWhereInput(ctx context.Context, o
 			it.AcquisitionNotIn = data
 		case "originalValue":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalValue"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OriginalValue = data
 		case "originalValueNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalValueNEQ"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OriginalValueNEQ = data
 		case "originalValueIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalValueIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OriginalValueIn = data
 		case "originalValueNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalValueNotIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OriginalValueNotIn = data
 		case "originalValueGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalValueGT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OriginalValueGT = data
 		case "originalValueGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalValueGTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OriginalValueGTE = data
 		case "originalValueLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalValueLT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OriginalValueLT = data
 		case "originalValueLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalValueLTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -31421,56 +31421,56 @@ func (ec *executionContext) unmarshalInputBenefitWhereInput(ctx context.Context,
 			it.KindNotIn = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Amount = data
 		case "amountNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountNEQ"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountNEQ = data
 		case "amountIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountIn = data
 		case "amountNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountNotIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountNotIn = data
 		case "amountGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountGT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountGT = data
 		case "amountGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountGTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountGTE = data
 		case "amountLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountLT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountLT = data
 		case "amountLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountLTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -32349,112 +32349,112 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 			it.MinSignaturesLTE = data
 		case "matterThreshold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matterThreshold"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MatterThreshold = data
 		case "matterThresholdNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matterThresholdNEQ"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MatterThresholdNEQ = data
 		case "matterThresholdIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matterThresholdIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MatterThresholdIn = data
 		case "matterThresholdNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matterThresholdNotIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MatterThresholdNotIn = data
 		case "matterThresholdGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matterThresholdGT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MatterThresholdGT = data
 		case "matterThresholdGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matterThresholdGTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MatterThresholdGTE = data
 		case "matterThresholdLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matterThresholdLT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MatterThresholdLT = data
 		case "matterThresholdLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matterThresholdLTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MatterThresholdLTE = data
 		case "tenderThreshold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tenderThreshold"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TenderThreshold = data
 		case "tenderThresholdNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tenderThresholdNEQ"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TenderThresholdNEQ = data
 		case "tenderThresholdIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tenderThresholdIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TenderThresholdIn = data
 		case "tenderThresholdNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tenderThresholdNotIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TenderThresholdNotIn = data
 		case "tenderThresholdGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tenderThresholdGT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TenderThresholdGT = data
 		case "tenderThresholdGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tenderThresholdGTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TenderThresholdGTE = data
 		case "tenderThresholdLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tenderThresholdLT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TenderThresholdLT = data
 		case "tenderThresholdLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tenderThresholdLTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -33298,112 +33298,112 @@ func (ec *executionContext) unmarshalInputContractWhereInput(ctx context.Context
 			it.CounterpartyContainsFold = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Amount = data
 		case "amountNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountNEQ"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountNEQ = data
 		case "amountIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountIn = data
 		case "amountNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountNotIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountNotIn = data
 		case "amountGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountGT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountGT = data
 		case "amountGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountGTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountGTE = data
 		case "amountLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountLT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountLT = data
 		case "amountLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountLTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountLTE = data
 		case "monthlyRent":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRent"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRent = data
 		case "monthlyRentNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentNEQ"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRentNEQ = data
 		case "monthlyRentIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRentIn = data
 		case "monthlyRentNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentNotIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRentNotIn = data
 		case "monthlyRentGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentGT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRentGT = data
 		case "monthlyRentGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentGTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRentGTE = data
 		case "monthlyRentLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentLT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRentLT = data
 		case "monthlyRentLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentLTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -33935,7 +33935,7 @@ func (ec *executionContext) unmarshalInputCreateAssetInput(ctx context.Context, 
 			it.Acquisition = data
 		case "originalValue":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalValue"))
-			data, err := ec.unmarshalNMoney2sunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -34047,7 +34047,7 @@ func (ec *executionContext) unmarshalInputCreateAssetValuationInput(ctx context.
 			it.AsOf = data
 		case "value":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
-			data, err := ec.unmarshalNMoney2sunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -34117,7 +34117,7 @@ func (ec *executionContext) unmarshalInputCreateBenefitInput(ctx context.Context
 			it.Kind = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalNMoney2sunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -34236,14 +34236,14 @@ func (ec *executionContext) unmarshalInputCreateCommunityInput(ctx context.Conte
 			it.MinSignatures = data
 		case "matterThreshold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matterThreshold"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MatterThreshold = data
 		case "tenderThreshold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tenderThreshold"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -34432,14 +34432,14 @@ func (ec *executionContext) unmarshalInputCreateContractInput(ctx context.Contex
 			it.Counterparty = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalNMoney2sunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Amount = data
 		case "monthlyRent":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRent"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -35132,7 +35132,7 @@ func (ec *executionContext) unmarshalInputCreateResidentInput(ctx context.Contex
 			it.Phone = data
 		case "roles":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roles"))
-			data, err := ec.unmarshalOResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ(ctx, v)
+			data, err := ec.unmarshalOResidentRole2ᚕsunlightᚋinternalᚋvocabᚋcivicᚐRoleᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -35237,7 +35237,7 @@ func (ec *executionContext) unmarshalInputCreateStallInput(ctx context.Context, 
 			it.AreaM2 = data
 		case "monthlyRent":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRent"))
-			data, err := ec.unmarshalNMoney2sunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -35328,7 +35328,7 @@ func (ec *executionContext) unmarshalInputCreateVoucherInput(ctx context.Context
 			it.Category = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalNMoney2sunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -43412,56 +43412,56 @@ func (ec *executionContext) unmarshalInputStallWhereInput(ctx context.Context, o
 			it.AreaM2LTE = data
 		case "monthlyRent":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRent"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRent = data
 		case "monthlyRentNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentNEQ"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRentNEQ = data
 		case "monthlyRentIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRentIn = data
 		case "monthlyRentNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentNotIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRentNotIn = data
 		case "monthlyRentGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentGT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRentGT = data
 		case "monthlyRentGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentGTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRentGTE = data
 		case "monthlyRentLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentLT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MonthlyRentLT = data
 		case "monthlyRentLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRentLTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -43587,7 +43587,7 @@ func (ec *executionContext) unmarshalInputUpdateAssetInput(ctx context.Context, 
 			it.Acquisition = data
 		case "originalValue":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalValue"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -43748,7 +43748,7 @@ func (ec *executionContext) unmarshalInputUpdateAssetValuationInput(ctx context.
 			it.AsOf = data
 		case "value":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -43804,7 +43804,7 @@ func (ec *executionContext) unmarshalInputUpdateBenefitInput(ctx context.Context
 			it.Kind = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -43909,14 +43909,14 @@ func (ec *executionContext) unmarshalInputUpdateCommunityInput(ctx context.Conte
 			it.MinSignatures = data
 		case "matterThreshold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matterThreshold"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.MatterThreshold = data
 		case "tenderThreshold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tenderThreshold"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -44336,14 +44336,14 @@ func (ec *executionContext) unmarshalInputUpdateContractInput(ctx context.Contex
 			it.Counterparty = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Amount = data
 		case "monthlyRent":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRent"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -45183,14 +45183,14 @@ func (ec *executionContext) unmarshalInputUpdateResidentInput(ctx context.Contex
 			it.Phone = data
 		case "roles":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roles"))
-			data, err := ec.unmarshalOResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ(ctx, v)
+			data, err := ec.unmarshalOResidentRole2ᚕsunlightᚋinternalᚋvocabᚋcivicᚐRoleᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Roles = data
 		case "appendRoles":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appendRoles"))
-			data, err := ec.unmarshalOResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ(ctx, v)
+			data, err := ec.unmarshalOResidentRole2ᚕsunlightᚋinternalᚋvocabᚋcivicᚐRoleᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -45358,7 +45358,7 @@ func (ec *executionContext) unmarshalInputUpdateStallInput(ctx context.Context, 
 			it.AreaM2 = data
 		case "monthlyRent":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyRent"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -45442,7 +45442,7 @@ func (ec *executionContext) unmarshalInputUpdateVoucherInput(ctx context.Context
 			it.Category = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -46090,56 +46090,56 @@ func (ec *executionContext) unmarshalInputVoucherWhereInput(ctx context.Context,
 			it.CategoryContainsFold = data
 		case "amount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Amount = data
 		case "amountNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountNEQ"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountNEQ = data
 		case "amountIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountIn = data
 		case "amountNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountNotIn"))
-			data, err := ec.unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountNotIn = data
 		case "amountGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountGT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountGT = data
 		case "amountGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountGTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountGTE = data
 		case "amountLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountLT"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AmountLT = data
 		case "amountLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountLTE"))
-			data, err := ec.unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx, v)
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -52813,13 +52813,13 @@ func (ec *executionContext) unmarshalNMeetingWhereInput2ᚖsunlightᚋentᚐMeet
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNMoney2sunlightᚋmoneyᚐFen(ctx context.Context, v any) (money.Fen, error) {
+func (ec *executionContext) unmarshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx context.Context, v any) (money.Fen, error) {
 	var res money.Fen
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNMoney2sunlightᚋmoneyᚐFen(ctx context.Context, sel ast.SelectionSet, v money.Fen) graphql.Marshaler {
+func (ec *executionContext) marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx context.Context, sel ast.SelectionSet, v money.Fen) graphql.Marshaler {
 	return v
 }
 
@@ -52885,13 +52885,13 @@ func (ec *executionContext) marshalNPeriod2string(ctx context.Context, sel ast.S
 	return res
 }
 
-func (ec *executionContext) unmarshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx context.Context, v any) (calendar.Period, error) {
+func (ec *executionContext) unmarshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx context.Context, v any) (calendar.Period, error) {
 	var res calendar.Period
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPeriod2sunlightᚋcalendarᚐPeriod(ctx context.Context, sel ast.SelectionSet, v calendar.Period) graphql.Marshaler {
+func (ec *executionContext) marshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx context.Context, sel ast.SelectionSet, v calendar.Period) graphql.Marshaler {
 	return v
 }
 
@@ -53129,23 +53129,23 @@ func (ec *executionContext) marshalNResidentOrderField2ᚖsunlightᚋentᚐResid
 	return v
 }
 
-func (ec *executionContext) unmarshalNResidentRole2sunlightᚋcivicᚐRole(ctx context.Context, v any) (civic.Role, error) {
+func (ec *executionContext) unmarshalNResidentRole2sunlightᚋinternalᚋvocabᚋcivicᚐRole(ctx context.Context, v any) (civic.Role, error) {
 	var res civic.Role
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNResidentRole2sunlightᚋcivicᚐRole(ctx context.Context, sel ast.SelectionSet, v civic.Role) graphql.Marshaler {
+func (ec *executionContext) marshalNResidentRole2sunlightᚋinternalᚋvocabᚋcivicᚐRole(ctx context.Context, sel ast.SelectionSet, v civic.Role) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ(ctx context.Context, v any) ([]civic.Role, error) {
+func (ec *executionContext) unmarshalNResidentRole2ᚕsunlightᚋinternalᚋvocabᚋcivicᚐRoleᚄ(ctx context.Context, v any) ([]civic.Role, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
 	res := make([]civic.Role, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNResidentRole2sunlightᚋcivicᚐRole(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNResidentRole2sunlightᚋinternalᚋvocabᚋcivicᚐRole(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -53153,11 +53153,11 @@ func (ec *executionContext) unmarshalNResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ
 	return res, nil
 }
 
-func (ec *executionContext) marshalNResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []civic.Role) graphql.Marshaler {
+func (ec *executionContext) marshalNResidentRole2ᚕsunlightᚋinternalᚋvocabᚋcivicᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []civic.Role) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNResidentRole2sunlightᚋcivicᚐRole(ctx, sel, v[i])
+		return ec.marshalNResidentRole2sunlightᚋinternalᚋvocabᚋcivicᚐRole(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -53179,13 +53179,13 @@ func (ec *executionContext) unmarshalNReverseVoucherInput2sunlightᚋgraphᚋmod
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNRole2sunlightᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
+func (ec *executionContext) unmarshalNRole2sunlightᚋinternalᚋaccessᚋauthᚐRole(ctx context.Context, v any) (auth.Role, error) {
 	var res auth.Role
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRole2sunlightᚋauthᚐRole(ctx context.Context, sel ast.SelectionSet, v auth.Role) graphql.Marshaler {
+func (ec *executionContext) marshalNRole2sunlightᚋinternalᚋaccessᚋauthᚐRole(ctx context.Context, sel ast.SelectionSet, v auth.Role) graphql.Marshaler {
 	return v
 }
 
@@ -55429,7 +55429,7 @@ func (ec *executionContext) unmarshalOMeetingWhereInput2ᚖsunlightᚋentᚐMeet
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx context.Context, v any) ([]money.Fen, error) {
+func (ec *executionContext) unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx context.Context, v any) ([]money.Fen, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -55438,7 +55438,7 @@ func (ec *executionContext) unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx con
 	res := make([]money.Fen, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNMoney2sunlightᚋmoneyᚐFen(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -55446,13 +55446,13 @@ func (ec *executionContext) unmarshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx con
 	return res, nil
 }
 
-func (ec *executionContext) marshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx context.Context, sel ast.SelectionSet, v []money.Fen) graphql.Marshaler {
+func (ec *executionContext) marshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx context.Context, sel ast.SelectionSet, v []money.Fen) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := make(graphql.Array, len(v))
 	for i := range v {
-		ret[i] = ec.marshalNMoney2sunlightᚋmoneyᚐFen(ctx, sel, v[i])
+		ret[i] = ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, sel, v[i])
 	}
 
 	for _, e := range ret {
@@ -55464,7 +55464,7 @@ func (ec *executionContext) marshalOMoney2ᚕsunlightᚋmoneyᚐFenᚄ(ctx conte
 	return ret
 }
 
-func (ec *executionContext) unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx context.Context, v any) (*money.Fen, error) {
+func (ec *executionContext) unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx context.Context, v any) (*money.Fen, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -55473,7 +55473,7 @@ func (ec *executionContext) unmarshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx contex
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOMoney2ᚖsunlightᚋmoneyᚐFen(ctx context.Context, sel ast.SelectionSet, v *money.Fen) graphql.Marshaler {
+func (ec *executionContext) marshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx context.Context, sel ast.SelectionSet, v *money.Fen) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -55930,7 +55930,7 @@ func (ec *executionContext) unmarshalOResidentOrder2ᚖsunlightᚋentᚐResident
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ(ctx context.Context, v any) ([]civic.Role, error) {
+func (ec *executionContext) unmarshalOResidentRole2ᚕsunlightᚋinternalᚋvocabᚋcivicᚐRoleᚄ(ctx context.Context, v any) ([]civic.Role, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -55939,7 +55939,7 @@ func (ec *executionContext) unmarshalOResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ
 	res := make([]civic.Role, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNResidentRole2sunlightᚋcivicᚐRole(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNResidentRole2sunlightᚋinternalᚋvocabᚋcivicᚐRole(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -55947,14 +55947,14 @@ func (ec *executionContext) unmarshalOResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ
 	return res, nil
 }
 
-func (ec *executionContext) marshalOResidentRole2ᚕsunlightᚋcivicᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []civic.Role) graphql.Marshaler {
+func (ec *executionContext) marshalOResidentRole2ᚕsunlightᚋinternalᚋvocabᚋcivicᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []civic.Role) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNResidentRole2sunlightᚋcivicᚐRole(ctx, sel, v[i])
+		return ec.marshalNResidentRole2sunlightᚋinternalᚋvocabᚋcivicᚐRole(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -11,12 +11,12 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"sunlight/internal/access/audit"
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/vocab/civic"
 	"sunlight/ent"
 	"sunlight/ent/asset"
 	"sunlight/ent/resident"
+	"sunlight/internal/access/audit"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/civic"
 	"sunlight/internal/vocab/money"
 )
 

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/internal/vocab/calendar"
 )
 
 // at is 9:30 in Shanghai on a civil date: when the demo's meetings start.

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/benefit"
 	"sunlight/ent/contract"
 	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
 	"sunlight/internal/ledger"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/money"
 )
 

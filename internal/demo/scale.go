@@ -25,10 +25,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/db"
 	"sunlight/ent/voucher"
 	"sunlight/internal/ledger"
+	"sunlight/internal/storage/db"
+	"sunlight/internal/vocab/calendar"
 )
 
 // Scale sizes the scale data.

@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/dbtest"
-	"sunlight/internal/demo"
 	"sunlight/ent"
 	"sunlight/ent/voucher"
+	"sunlight/internal/demo"
 	"sunlight/internal/ledger"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/money"
 )
 

@@ -6,10 +6,10 @@ import (
 	"sort"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/contract"
 	"sunlight/ent/voucher"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/money"
 )
 

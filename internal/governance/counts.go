@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/matter"
 	"sunlight/ent/meeting"
+	"sunlight/internal/vocab/calendar"
 )
 
 // Counts are the governance figures of a period, as in the article's "9

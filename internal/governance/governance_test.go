@@ -8,14 +8,14 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/dbtest"
 	"sunlight/ent"
 	"sunlight/ent/contract"
 	"sunlight/ent/matter"
 	"sunlight/ent/meeting"
-	"sunlight/internal/vocab/fail"
 	"sunlight/internal/governance"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
 )
 

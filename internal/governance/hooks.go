@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
@@ -14,6 +13,7 @@ import (
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
 	"sunlight/ent/predicate"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
 )

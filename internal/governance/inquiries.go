@@ -6,12 +6,12 @@ import (
 	"strings"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/hook"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/report"
 	"sunlight/ent/voucher"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 )
 

@@ -6,11 +6,11 @@ import (
 	"sync"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/contract"
 	"sunlight/ent/predicate"
 	"sunlight/ent/stall"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/money"
 )
 

@@ -5,19 +5,19 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/dbtest"
 	"sunlight/ent"
 	"sunlight/ent/benefit"
 	"sunlight/ent/contract"
 	"sunlight/ent/resident"
 	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
-	"sunlight/internal/vocab/fail"
 	"sunlight/internal/governance"
 	"sunlight/internal/ledger"
-	"sunlight/internal/vocab/money"
+	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/valuation"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/fail"
+	"sunlight/internal/vocab/money"
 )
 
 // BornBy must agree with calendar.AgeOn on every day of eight years, leap

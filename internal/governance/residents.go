@@ -9,13 +9,13 @@ import (
 	"sunlight/internal/access/auth"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/benefit"
 	"sunlight/ent/hook"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/resident"
 	"sunlight/ent/voucher"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
 )

@@ -9,11 +9,11 @@ import (
 	"sync"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 )
 

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
+	"sunlight/ent/community"
+	"sunlight/internal/demo"
+	"sunlight/internal/ledger"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
-	"sunlight/internal/demo"
-	"sunlight/ent/community"
-	"sunlight/internal/ledger"
+	"sunlight/internal/vocab/calendar"
 )
 
 // BenchmarkMonthTotalsAtScale is the month aggregate (ledgerTotals: posted

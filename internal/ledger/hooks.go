@@ -8,13 +8,13 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
 	"sunlight/ent/hook"
 	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 )
 

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/dbtest"
 	"sunlight/ent/monthsum"
 	"sunlight/ent/voucher"
-	"sunlight/internal/vocab/fail"
 	"sunlight/internal/ledger"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
 )
 

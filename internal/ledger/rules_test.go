@@ -3,11 +3,11 @@ package ledger_test
 import (
 	"testing"
 
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/dbtest"
 	"sunlight/ent"
 	"sunlight/ent/contract"
 	"sunlight/ent/voucher"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
 )

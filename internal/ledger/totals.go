@@ -7,12 +7,12 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/community"
 	"sunlight/ent/monthsum"
 	"sunlight/ent/predicate"
 	"sunlight/ent/voucher"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
 )

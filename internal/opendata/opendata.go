@@ -17,15 +17,15 @@ import (
 	"strings"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/asset"
 	"sunlight/ent/assetvaluation"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
 	"sunlight/ent/voucher"
-	"sunlight/internal/vocab/fail"
 	"sunlight/internal/ledger"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/mask"
 	"sunlight/internal/vocab/money"
 )

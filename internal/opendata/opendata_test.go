@@ -12,13 +12,13 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/dbtest"
-	"sunlight/internal/demo"
 	"sunlight/ent/community"
+	"sunlight/internal/demo"
 	"sunlight/internal/ledger"
-	"sunlight/internal/vocab/money"
 	"sunlight/internal/opendata"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/money"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

@@ -8,13 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/db"
-	"sunlight/internal/storage/dbtest"
-	"sunlight/internal/demo"
 	"sunlight/ent/community"
 	"sunlight/ent/migrate/migrations"
+	"sunlight/internal/demo"
 	"sunlight/internal/ledger"
+	"sunlight/internal/storage/db"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/money"
 )
 

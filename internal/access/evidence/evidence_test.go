@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/storage/dbtest"
 	"sunlight/ent/auditevent"
 	entreport "sunlight/ent/report"
+	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/fail"
 )
 

@@ -13,8 +13,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/entql"
 
-	"sunlight/internal/access/auth"
 	"sunlight/ent/privacy"
+	"sunlight/internal/access/auth"
 )
 
 // Everything lets the public see every row of an entity.

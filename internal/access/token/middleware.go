@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"sunlight/ent"
 	"sunlight/internal/access/audit"
 	"sunlight/internal/access/auth"
-	"sunlight/ent"
 )
 
 // Middleware gives every request a viewer: the one of its bearer token, or

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/access/token"
+	"sunlight/internal/storage/dbtest"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

@@ -15,10 +15,10 @@ import (
 
 	"entgo.io/ent/privacy"
 
-	"sunlight/internal/access/auth"
 	"sunlight/ent"
 	"sunlight/ent/accesstoken"
 	"sunlight/ent/community"
+	"sunlight/internal/access/auth"
 	"sunlight/internal/vocab/fail"
 )
 

@@ -11,13 +11,13 @@ import (
 	"encoding/hex"
 	"fmt"
 
-	"sunlight/internal/reports/archive"
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/reports/disclosure"
 	"sunlight/ent"
 	"sunlight/ent/community"
 	entreport "sunlight/ent/report"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/reports/disclosure"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/vocab/calendar"
 )
 
 // Finding is the verdict on one report.

@@ -10,12 +10,12 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/dbtest"
+	"sunlight/ent"
 	"sunlight/internal/demo"
 	"sunlight/internal/reports/disclosure"
-	"sunlight/ent"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

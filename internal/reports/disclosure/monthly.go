@@ -14,7 +14,6 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
@@ -26,12 +25,13 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
-	"sunlight/internal/vocab/fail"
 	"sunlight/internal/governance"
 	"sunlight/internal/ledger"
-	"sunlight/internal/vocab/mask"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/valuation"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/fail"
+	"sunlight/internal/vocab/mask"
 )
 
 // Community loads a community by its code.

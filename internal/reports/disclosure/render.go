@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/report"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/vocab/calendar"
 )
 
 // RenderError is a failure of the renderer on gathered data (a character

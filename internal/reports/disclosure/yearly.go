@@ -4,17 +4,17 @@ import (
 	"context"
 	"fmt"
 
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/assetvaluation"
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/report"
 	"sunlight/ent/voucher"
-	"sunlight/internal/vocab/fail"
 	"sunlight/internal/ledger"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/valuation"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/fail"
 )
 
 // Years is how many year ends the yearly summary shows at most.

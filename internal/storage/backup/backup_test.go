@@ -11,13 +11,13 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/storage/backup"
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/db"
-	"sunlight/internal/storage/dbtest"
 	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
 	"sunlight/internal/ledger"
+	"sunlight/internal/storage/backup"
+	"sunlight/internal/storage/db"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/money"
 )
 

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/dbtest"
 	"sunlight/ent"
 	"sunlight/ent/asset"
 	"sunlight/ent/contract"
@@ -15,6 +13,8 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/money"
 )
 

@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"sunlight/internal/access/audit"
 	"sunlight/ent"
+	"sunlight/internal/access/audit"
 	"sunlight/internal/access/evidence"
 	"sunlight/internal/governance"
 	"sunlight/internal/ledger"

@@ -19,12 +19,12 @@ import (
 	"strings"
 	"time"
 
-	"sunlight/internal/reports/archive"
-	"sunlight/internal/vocab/calendar"
 	"sunlight/ent"
 	"sunlight/ent/community"
 	entreport "sunlight/ent/report"
 	"sunlight/internal/ledger"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/money"
 )
 

@@ -18,14 +18,14 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
-	"sunlight/internal/reports/archive"
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/storage/dbtest"
-	"sunlight/internal/demo"
 	"sunlight/ent"
-	"sunlight/jobs"
+	"sunlight/internal/demo"
+	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/web/officials"
+	"sunlight/jobs"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

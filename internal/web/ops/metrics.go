@@ -17,9 +17,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	dto "github.com/prometheus/client_model/go"
 
-	"sunlight/internal/storage/db"
 	"sunlight/ent"
 	entreport "sunlight/ent/report"
+	"sunlight/internal/storage/db"
 	"sunlight/jobs"
 )
 

@@ -15,14 +15,14 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"sunlight/graph"
 	"sunlight/internal/reports/archive"
-	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/reports/pdf"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
-	"sunlight/graph"
-	"sunlight/jobs"
+	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/web/ops"
-	"sunlight/internal/reports/pdf"
+	"sunlight/jobs"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
