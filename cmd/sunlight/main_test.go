@@ -74,7 +74,7 @@ func TestVerifyNamesATamperedReport(t *testing.T) {
 	if err == nil {
 		t.Fatalf("verify passed a tampered PDF:\n%s", out.String())
 	}
-	if !strings.Contains(out.String(), "MISMATCH  gezishi MONTHLY_DISCLOSURE 2026-10") || !strings.Contains(out.String(), "the file was changed") {
+	if !strings.Contains(out.String(), "MISMATCH  gezishi MONTHLY_DISCLOSURE 2026-10") || !strings.Contains(out.String(), "the stored file changed") {
 		t.Fatalf("verify does not name the tampered report:\n%s", out.String())
 	}
 }
