@@ -11,6 +11,7 @@ import (
 	"sunlight/ent"
 	"sunlight/ent/assetvaluation"
 	entreport "sunlight/ent/report"
+	"sunlight/internal/reports/chain"
 	"sunlight/internal/vocab/calendar"
 )
 
@@ -29,10 +30,17 @@ func (s *Scheduler) CatchUp(ctx context.Context) error {
 		return fmt.Errorf("list communities: %w", err)
 	}
 	var errs []error
+	missing := map[entreport.Kind]int{}
+	defer func() {
+		if ctx.Err() == nil {
+			s.observeMissing(missing)
+		}
+	}()
 	for _, c := range communities {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		defer s.reportMissing(ctx, c, missing)
 		from, err := s.firstDue(ctx, c, lastMonth)
 		if err != nil {
 			errs = append(errs, err)
@@ -109,4 +117,39 @@ func (s *Scheduler) catchUpYear(ctx context.Context, c *ent.Community, year cale
 		return fmt.Errorf("%s %s: %w", c.Code, year, err)
 	}
 	return nil
+}
+
+// MissingObserver is an Observer that also hears, after every tick, how
+// many reports of each kind are missing (see chain.Missing).
+type MissingObserver interface {
+	ReportsMissing(kind entreport.Kind, n int)
+}
+
+// reportMissing logs, as an ERROR every tick, each report of c that should
+// exist and does not (a deleted row, a month closed by hand and never
+// published), and counts it in missing. Catch-up does not publish it again:
+// people must look at it (sunlight verify names the same).
+func (s *Scheduler) reportMissing(ctx context.Context, c *ent.Community, missing map[entreport.Kind]int) {
+	if ctx.Err() != nil {
+		return
+	}
+	gaps, err := chain.Missing(ctx, s.client, c)
+	if err != nil {
+		s.log.Warn("cannot check for missing reports", "community", c.Code, "err", err)
+		return
+	}
+	for _, g := range gaps {
+		missing[g.Kind]++
+		s.log.Error("report missing", "community", c.Code, "kind", string(g.Kind), "period", g.Period.String(), "finding", g.String())
+	}
+}
+
+func (s *Scheduler) observeMissing(missing map[entreport.Kind]int) {
+	o, ok := s.observer.(MissingObserver)
+	if !ok {
+		return
+	}
+	for _, kind := range []entreport.Kind{entreport.KindMONTHLY_DISCLOSURE, entreport.KindYEARLY_ASSET_GROWTH} {
+		o.ReportsMissing(kind, missing[kind])
+	}
 }

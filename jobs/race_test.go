@@ -218,3 +218,57 @@ func checkClosedMonth(t *testing.T, e *env, communityID int, month calendar.Peri
 		t.Errorf("the published PDF of %s is not what its closed books render", month)
 	}
 }
+
+type missingCounter struct {
+	jobs.Observer
+	mu sync.Mutex
+	n  map[entreport.Kind]int
+}
+
+func (m *missingCounter) ReportsMissing(kind entreport.Kind, n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.n[kind] = n
+}
+
+// TestDeletedReportIsCountedMissingNotRepublished: a report row deleted in
+// the database is not published again by catch-up (that would hide the
+// deletion); every tick counts it missing for the metrics and logs it.
+func TestDeletedReportIsCountedMissingNotRepublished(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		e.clock.Set(shanghai(2026, 12, 1, 2, 0))
+		s := e.scheduler(e.d, jobs.Config{})
+		obs := &missingCounter{Observer: nopObserver{}, n: map[entreport.Kind]int{}}
+		s.SetObserver(obs)
+		if err := s.CatchUp(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if obs.n[entreport.KindMONTHLY_DISCLOSURE] != 0 {
+			t.Fatalf("%d missing right after publishing", obs.n[entreport.KindMONTHLY_DISCLOSURE])
+		}
+		n, err := e.d.Client.Report.Delete().Where(entreport.Period("2026-11")).Exec(e.ctx)
+		if err == nil || n != 0 {
+			t.Fatalf("the platform deleted %d published report(s): %v", n, err)
+		}
+		stmt := "DELETE FROM reports WHERE period = '2026-11'"
+		if _, err := e.d.SQL.ExecContext(e.ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CatchUp(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.d.Client.Report.Query().CountX(e.ctx); n != 0 {
+			t.Fatalf("catch-up published %d report(s) again", n)
+		}
+		if got := obs.n[entreport.KindMONTHLY_DISCLOSURE]; got != 2 {
+			t.Fatalf("%d monthly disclosures counted missing, want 2 (November of both communities)", got)
+		}
+	})
+}
+
+type nopObserver struct{}
+
+func (nopObserver) RunFinished(string, string)                  {}
+func (nopObserver) Rendered(entreport.Kind, time.Duration, int) {}
+func (nopObserver) Published(entreport.Kind, time.Time)         {}
