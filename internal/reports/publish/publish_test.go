@@ -51,6 +51,7 @@ func TestFrozenInputsRenderTheSameBytes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				t.Logf("%s inputs: %d bytes of JSON", tc.kind, len(inputs))
 				frozen, _, err := publish.Render(r, tc.kind, inputs)
 				if err != nil {
 					t.Fatal(err)
