@@ -272,3 +272,34 @@ type nopObserver struct{}
 func (nopObserver) RunFinished(string, string)                  {}
 func (nopObserver) Rendered(entreport.Kind, time.Duration, int) {}
 func (nopObserver) Published(entreport.Kind, time.Time)         {}
+
+// TestMonthClosedByHandIsStillPublished: staff close November before the
+// scheduler's tick; the tick still publishes November's disclosure from
+// the closed books, so every closed month has its report.
+func TestMonthClosedByHandIsStillPublished(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn)
+		s := e.scheduler(e.d, jobs.Config{})
+		e.clock.Set(shanghai(2026, 11, 1, 2, 0))
+		if err := s.CatchUp(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		com := e.d.Client.Community.Query().Where(community.Code("east")).OnlyX(e.ctx)
+		if _, err := ledger.CloseMonth(e.ctx, e.d.Client, com.ID, calendar.Month(2026, 11), shanghai(2026, 12, 1, 1, 0)); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Set(shanghai(2026, 12, 1, 2, 0))
+		if err := s.CatchUp(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := e.reports()
+		oct, nov := got["east 2026-10"], got["east 2026-11"]
+		if nov == nil {
+			t.Fatal("November was closed by hand and never published")
+		}
+		if nov.PrevSha256 != oct.Sha256 {
+			t.Fatal("November does not chain to October")
+		}
+		checkClosedMonth(t, e, com.ID, calendar.Month(2026, 11))
+	})
+}
