@@ -125,6 +125,7 @@ func TestChangedVoucherOfAClosedMonthFailsVerify(t *testing.T) {
 			t.Fatal(err)
 		}
 		bad, out := e.verify(t)
+		t.Logf("verify after the change:\n%s", out)
 		if len(bad) != 1 || bad[0].Period != "2026-10" || bad[0].Kind != entreport.KindMONTHLY_DISCLOSURE {
 			t.Fatalf("want exactly October's disclosure to fail:\n%s", out)
 		}
@@ -152,6 +153,7 @@ func TestDeletedReportFailsVerifyNamingTheMonth(t *testing.T) {
 			t.Fatalf("deleted %d rows", n)
 		}
 		bad, out := e.verify(t)
+		t.Logf("verify after the deletion:\n%s", out)
 		want := demo.Code + " 2026-10 monthly disclosure is missing"
 		if len(bad) == 0 || !strings.Contains(out, want) {
 			t.Fatalf("verify does not report %q:\n%s", want, out)
