@@ -383,6 +383,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldStorageKey:  {Type: field.TypeString, Column: report.FieldStorageKey},
 			report.FieldGeneratedAt: {Type: field.TypeTime, Column: report.FieldGeneratedAt},
 			report.FieldPublishedAt: {Type: field.TypeTime, Column: report.FieldPublishedAt},
+			report.FieldInputs:      {Type: field.TypeString, Column: report.FieldInputs},
 		},
 	}
 	graph.Nodes[16] = &sqlgraph.Node{
@@ -3445,6 +3446,11 @@ func (f *ReportFilter) WhereGeneratedAt(p entql.TimeP) {
 // WherePublishedAt applies the entql time.Time predicate on the published_at field.
 func (f *ReportFilter) WherePublishedAt(p entql.TimeP) {
 	f.Where(p.Field(report.FieldPublishedAt))
+}
+
+// WhereInputs applies the entql string predicate on the inputs field.
+func (f *ReportFilter) WhereInputs(p entql.StringP) {
+	f.Where(p.Field(report.FieldInputs))
 }
 
 // WhereHasCommunity applies a predicate to check if query has an edge community.

@@ -16034,6 +16034,7 @@ type ReportMutation struct {
 	storage_key      *string
 	generated_at     *time.Time
 	published_at     *time.Time
+	inputs           *string
 	clearedFields    map[string]struct{}
 	community        *int
 	clearedcommunity bool
@@ -16572,6 +16573,42 @@ func (m *ReportMutation) ResetPublishedAt() {
 	delete(m.clearedFields, report.FieldPublishedAt)
 }
 
+// SetInputs sets the "inputs" field.
+func (m *ReportMutation) SetInputs(s string) {
+	m.inputs = &s
+}
+
+// Inputs returns the value of the "inputs" field in the mutation.
+func (m *ReportMutation) Inputs() (r string, exists bool) {
+	v := m.inputs
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInputs returns the old "inputs" field's value of the Report entity.
+// If the Report object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReportMutation) OldInputs(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInputs is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInputs requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInputs: %w", err)
+	}
+	return oldValue.Inputs, nil
+}
+
+// ResetInputs resets all changes to the "inputs" field.
+func (m *ReportMutation) ResetInputs() {
+	m.inputs = nil
+}
+
 // ClearCommunity clears the "community" edge to the Community entity.
 func (m *ReportMutation) ClearCommunity() {
 	m.clearedcommunity = true
@@ -16687,7 +16724,7 @@ func (m *ReportMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ReportMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.community != nil {
 		fields = append(fields, report.FieldCommunityID)
 	}
@@ -16721,6 +16758,9 @@ func (m *ReportMutation) Fields() []string {
 	if m.published_at != nil {
 		fields = append(fields, report.FieldPublishedAt)
 	}
+	if m.inputs != nil {
+		fields = append(fields, report.FieldInputs)
+	}
 	return fields
 }
 
@@ -16751,6 +16791,8 @@ func (m *ReportMutation) Field(name string) (ent.Value, bool) {
 		return m.GeneratedAt()
 	case report.FieldPublishedAt:
 		return m.PublishedAt()
+	case report.FieldInputs:
+		return m.Inputs()
 	}
 	return nil, false
 }
@@ -16782,6 +16824,8 @@ func (m *ReportMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldGeneratedAt(ctx)
 	case report.FieldPublishedAt:
 		return m.OldPublishedAt(ctx)
+	case report.FieldInputs:
+		return m.OldInputs(ctx)
 	}
 	return nil, fmt.Errorf("unknown Report field %s", name)
 }
@@ -16867,6 +16911,13 @@ func (m *ReportMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetPublishedAt(v)
+		return nil
+	case report.FieldInputs:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInputs(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Report field %s", name)
@@ -16973,6 +17024,9 @@ func (m *ReportMutation) ResetField(name string) error {
 		return nil
 	case report.FieldPublishedAt:
 		m.ResetPublishedAt()
+		return nil
+	case report.FieldInputs:
+		m.ResetInputs()
 		return nil
 	}
 	return fmt.Errorf("unknown Report field %s", name)

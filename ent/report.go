@@ -40,6 +40,8 @@ type Report struct {
 	GeneratedAt time.Time `json:"generated_at,omitempty"`
 	// When it was published (发布时间).
 	PublishedAt *time.Time `json:"published_at,omitempty"`
+	// What the PDF was rendered from (the gathered report, canonical JSON), frozen with it: verify regenerates the bytes from it and checks its vouchers against the books. Empty on reports published before inputs were kept.
+	Inputs string `json:"inputs,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ReportQuery when eager-loading is set.
 	Edges        ReportEdges `json:"edges"`
@@ -88,7 +90,7 @@ func (*Report) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case report.FieldID, report.FieldCommunityID, report.FieldSize:
 			values[i] = new(sql.NullInt64)
-		case report.FieldKind, report.FieldPeriod, report.FieldNumber, report.FieldStatus, report.FieldSha256, report.FieldPrevSha256, report.FieldStorageKey:
+		case report.FieldKind, report.FieldPeriod, report.FieldNumber, report.FieldStatus, report.FieldSha256, report.FieldPrevSha256, report.FieldStorageKey, report.FieldInputs:
 			values[i] = new(sql.NullString)
 		case report.FieldGeneratedAt, report.FieldPublishedAt:
 			values[i] = new(sql.NullTime)
@@ -180,6 +182,12 @@ func (_m *Report) assignValues(columns []string, values []any) error {
 				_m.PublishedAt = new(time.Time)
 				*_m.PublishedAt = value.Time
 			}
+		case report.FieldInputs:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field inputs", values[i])
+			} else if value.Valid {
+				_m.Inputs = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -260,6 +268,9 @@ func (_m *Report) String() string {
 		builder.WriteString("published_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("inputs=")
+	builder.WriteString(_m.Inputs)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -146,6 +146,20 @@ func (_c *ReportCreate) SetNillablePublishedAt(v *time.Time) *ReportCreate {
 	return _c
 }
 
+// SetInputs sets the "inputs" field.
+func (_c *ReportCreate) SetInputs(v string) *ReportCreate {
+	_c.mutation.SetInputs(v)
+	return _c
+}
+
+// SetNillableInputs sets the "inputs" field if the given value is not nil.
+func (_c *ReportCreate) SetNillableInputs(v *string) *ReportCreate {
+	if v != nil {
+		_c.SetInputs(*v)
+	}
+	return _c
+}
+
 // SetCommunity sets the "community" edge to the Community entity.
 func (_c *ReportCreate) SetCommunity(v *Community) *ReportCreate {
 	return _c.SetCommunityID(v.ID)
@@ -227,6 +241,10 @@ func (_c *ReportCreate) defaults() error {
 		v := report.DefaultStorageKey
 		_c.mutation.SetStorageKey(v)
 	}
+	if _, ok := _c.mutation.Inputs(); !ok {
+		v := report.DefaultInputs
+		_c.mutation.SetInputs(v)
+	}
 	return nil
 }
 
@@ -297,6 +315,9 @@ func (_c *ReportCreate) check() error {
 	if _, ok := _c.mutation.GeneratedAt(); !ok {
 		return &ValidationError{Name: "generated_at", err: errors.New(`ent: missing required field "Report.generated_at"`)}
 	}
+	if _, ok := _c.mutation.Inputs(); !ok {
+		return &ValidationError{Name: "inputs", err: errors.New(`ent: missing required field "Report.inputs"`)}
+	}
 	if len(_c.mutation.CommunityIDs()) == 0 {
 		return &ValidationError{Name: "community", err: errors.New(`ent: missing required edge "Report.community"`)}
 	}
@@ -366,6 +387,10 @@ func (_c *ReportCreate) createSpec() (*Report, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.PublishedAt(); ok {
 		_spec.SetField(report.FieldPublishedAt, field.TypeTime, value)
 		_node.PublishedAt = &value
+	}
+	if value, ok := _c.mutation.Inputs(); ok {
+		_spec.SetField(report.FieldInputs, field.TypeString, value)
+		_node.Inputs = value
 	}
 	if nodes := _c.mutation.CommunityIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -579,6 +604,9 @@ func (u *ReportUpsertOne) UpdateNewValues() *ReportUpsertOne {
 		}
 		if _, exists := u.create.mutation.Period(); exists {
 			s.SetIgnore(report.FieldPeriod)
+		}
+		if _, exists := u.create.mutation.Inputs(); exists {
+			s.SetIgnore(report.FieldInputs)
 		}
 	}))
 	return u
@@ -921,6 +949,9 @@ func (u *ReportUpsertBulk) UpdateNewValues() *ReportUpsertBulk {
 			}
 			if _, exists := b.mutation.Period(); exists {
 				s.SetIgnore(report.FieldPeriod)
+			}
+			if _, exists := b.mutation.Inputs(); exists {
+				s.SetIgnore(report.FieldInputs)
 			}
 		}
 	}))

@@ -10,13 +10,15 @@ import (
 
 	"sunlight/ent"
 	"sunlight/ent/assetvaluation"
+	"sunlight/ent/jobrun"
 	entreport "sunlight/ent/report"
+	"sunlight/internal/reports/chain"
 	"sunlight/internal/vocab/calendar"
 )
 
 // CatchUp publishes every report that is due by now and not yet published:
-// for each community the months after its last published (or closed) month
-// up to last month, in order, so the hash chain runs in order; and last
+// for each community the months after its last published month (or, before
+// its first, after its last closed month) up to last month, in order, so the hash chain runs in order; and last
 // year's summary. It is what every tick runs, so a missed tick costs
 // nothing but delay.
 func (s *Scheduler) CatchUp(ctx context.Context) error {
@@ -29,16 +31,33 @@ func (s *Scheduler) CatchUp(ctx context.Context) error {
 		return fmt.Errorf("list communities: %w", err)
 	}
 	var errs []error
+	missing := map[entreport.Kind]int{}
+	defer func() {
+		if ctx.Err() == nil {
+			s.observeMissing(missing)
+		}
+	}()
 	for _, c := range communities {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		defer s.reportMissing(ctx, c, missing)
 		from, err := s.firstDue(ctx, c, lastMonth)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		for p := from; !lastMonth.Before(p); p = p.Next() {
+			if gone, err := s.publishedOnce(ctx, MonthlyJob, c, p); err != nil || gone {
+				// Its report was published and is gone: a finding for
+				// people (logged below, named by verify), not something
+				// to publish again silently.
+				if err != nil {
+					errs = append(errs, err)
+					break
+				}
+				continue
+			}
 			_, outcome, err := s.Publish(ctx, entreport.KindMONTHLY_DISCLOSURE, c, p, dueAt(p, 2))
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s %s: %w", c.Code, p, err))
@@ -64,15 +83,12 @@ func dueAt(p calendar.Period, hour int) time.Time {
 }
 
 // firstDue is the first month c has not published: the month after its
-// last published monthly disclosure or its last closed month, whichever is
-// later. A community with neither starts LookbackMonths back.
+// last published monthly disclosure, so that a month closed by hand before
+// the scheduler came is published too. A community without one starts
+// after its last closed month (closed before its chain began), or
+// LookbackMonths back.
 func (s *Scheduler) firstDue(ctx context.Context, c *ent.Community, lastMonth calendar.Period) (calendar.Period, error) {
 	var anchor calendar.Period
-	if c.ClosedThrough != nil {
-		if closed, err := calendar.ParsePeriod(*c.ClosedThrough); err == nil {
-			anchor = closed
-		}
-	}
 	last, err := s.client.Report.Query().Where(
 		entreport.CommunityID(c.ID), entreport.KindEQ(entreport.KindMONTHLY_DISCLOSURE), entreport.StatusEQ(entreport.StatusPUBLISHED),
 	).Order(entreport.ByPeriod(sql.OrderDesc())).First(ctx)
@@ -80,8 +96,12 @@ func (s *Scheduler) firstDue(ctx context.Context, c *ent.Community, lastMonth ca
 		return anchor, fmt.Errorf("reports of %s: %w", c.Code, err)
 	}
 	if last != nil {
-		if p, err := calendar.ParsePeriod(last.Period); err == nil && (anchor.IsZero() || anchor.Before(p)) {
+		if p, err := calendar.ParsePeriod(last.Period); err == nil {
 			anchor = p
+		}
+	} else if c.ClosedThrough != nil {
+		if closed, err := calendar.ParsePeriod(*c.ClosedThrough); err == nil {
+			anchor = closed
 		}
 	}
 	if !anchor.IsZero() {
@@ -94,11 +114,25 @@ func (s *Scheduler) firstDue(ctx context.Context, c *ent.Community, lastMonth ca
 	return from, nil
 }
 
+// publishedOnce says whether a run of job recorded c's report of p as
+// published: if that report is not there now, it was removed.
+func (s *Scheduler) publishedOnce(ctx context.Context, job string, c *ent.Community, p calendar.Period) (bool, error) {
+	ok, err := s.client.JobRun.Query().Where(jobrun.Job(job), jobrun.CommunityID(c.ID), jobrun.Period(p.String()),
+		jobrun.StatusEQ(jobrun.StatusSUCCEEDED)).Exist(ctx)
+	if err != nil {
+		return false, fmt.Errorf("runs of %s %s: %w", c.Code, p, err)
+	}
+	return ok, nil
+}
+
 // catchUpYear publishes year's summary if c has an inventory by its end.
 func (s *Scheduler) catchUpYear(ctx context.Context, c *ent.Community, year calendar.Period) error {
 	done, err := s.client.Report.Query().Where(entreport.CommunityID(c.ID), entreport.KindEQ(entreport.KindYEARLY_ASSET_GROWTH), entreport.Period(year.String())).Exist(ctx)
 	if err != nil || done {
 		return err
+	}
+	if gone, err := s.publishedOnce(ctx, YearlyJob, c, year); err != nil || gone {
+		return err // removed after publishing: reported missing, not made again
 	}
 	valued, err := s.client.AssetValuation.Query().Where(assetvaluation.CommunityID(c.ID), assetvaluation.AsOfLTE(year.Last())).Exist(ctx)
 	if err != nil || !valued {
@@ -109,4 +143,39 @@ func (s *Scheduler) catchUpYear(ctx context.Context, c *ent.Community, year cale
 		return fmt.Errorf("%s %s: %w", c.Code, year, err)
 	}
 	return nil
+}
+
+// MissingObserver is an Observer that also hears, after every tick, how
+// many reports of each kind are missing (see chain.Missing).
+type MissingObserver interface {
+	ReportsMissing(kind entreport.Kind, n int)
+}
+
+// reportMissing logs, as an ERROR every tick, each report of c that should
+// exist and does not (a deleted row, a month closed by hand and never
+// published), and counts it in missing. Catch-up does not publish it again:
+// people must look at it (sunlight verify names the same).
+func (s *Scheduler) reportMissing(ctx context.Context, c *ent.Community, missing map[entreport.Kind]int) {
+	if ctx.Err() != nil {
+		return
+	}
+	gaps, err := chain.Missing(ctx, s.client, c)
+	if err != nil {
+		s.log.Warn("cannot check for missing reports", "community", c.Code, "err", err)
+		return
+	}
+	for _, g := range gaps {
+		missing[g.Kind]++
+		s.log.Error("report missing", "community", c.Code, "kind", string(g.Kind), "period", g.Period.String(), "finding", g.String())
+	}
+}
+
+func (s *Scheduler) observeMissing(missing map[entreport.Kind]int) {
+	o, ok := s.observer.(MissingObserver)
+	if !ok {
+		return
+	}
+	for _, kind := range []entreport.Kind{entreport.KindMONTHLY_DISCLOSURE, entreport.KindYEARLY_ASSET_GROWTH} {
+		o.ReportsMissing(kind, missing[kind])
+	}
 }

@@ -2,23 +2,16 @@ package jobs
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
 	"sunlight/ent"
-	"sunlight/ent/community"
 	"sunlight/ent/jobrun"
 	entreport "sunlight/ent/report"
 	"sunlight/internal/access/audit"
-	"sunlight/internal/ledger"
-	"sunlight/internal/reports/archive"
-	"sunlight/internal/reports/disclosure"
-	"sunlight/internal/reports/pdf"
+	"sunlight/internal/reports/publish"
 	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/vocab/fail"
 )
 
 // Outcome is what one call of Publish did.
@@ -32,21 +25,7 @@ const (
 	Failed    Outcome = "FAILED"    // the run failed; see the error
 )
 
-// dataError marks a failure that a retry cannot mend (bad data, a rule of
-// the ledger): recorded with its reason, not retried.
-type dataError struct{ err error }
-
-func (e dataError) Error() string { return e.err.Error() }
-func (e dataError) Unwrap() error { return e.err }
-
-func isDataError(err error) bool {
-	var d dataError
-	if errors.As(err, &d) {
-		return true
-	}
-	var g *pdf.GlyphError
-	return errors.As(err, &g) || fail.CodeOf(err) != "" || ent.IsValidationError(err)
-}
+func isDataError(err error) bool { return publish.IsDataError(err) }
 
 func jobOf(kind entreport.Kind) string {
 	if kind == entreport.KindYEARLY_ASSET_GROWTH {
@@ -89,7 +68,7 @@ func (s *Scheduler) publishOnce(ctx context.Context, kind entreport.Kind, c *ent
 		return nil, Running, nil
 	}
 	r, err := s.generateAndPublish(ctx, run, kind, c, p)
-	if errors.Is(err, errPublishedElsewhere) {
+	if errors.Is(err, publish.ErrPublishedElsewhere) {
 		s.finish(run, jobrun.StatusSKIPPED, err)
 		s.observeRun(run.Job, string(jobrun.StatusSKIPPED))
 		return nil, Skipped, nil
@@ -111,8 +90,6 @@ func (s *Scheduler) publishOnce(ctx context.Context, kind entreport.Kind, c *ent
 	s.log.Info("report published", "community", c.Code, "kind", string(kind), "period", p.String(), "sha256", r.Sha256, "bytes", r.Size)
 	return r, Published, nil
 }
-
-var errPublishedElsewhere = errors.New("published by another run")
 
 // alreadyPublished is the reason recorded on a run skipped because its
 // report exists (not because another run is making it).
@@ -191,7 +168,7 @@ func (s *Scheduler) finish(run *ent.JobRun, status jobrun.Status, cause error) {
 	defer cancel()
 	q := s.client.JobRun.UpdateOne(run).SetStatus(status).SetFinishedAt(s.cfg.Now().UTC())
 	switch {
-	case errors.Is(cause, errPublishedElsewhere):
+	case errors.Is(cause, publish.ErrPublishedElsewhere):
 		q.SetError(cause.Error())
 	case cause != nil:
 		kind := "transient"
@@ -205,90 +182,23 @@ func (s *Scheduler) finish(run *ent.JobRun, status jobrun.Status, cause error) {
 	}
 }
 
-// generateAndPublish renders the report, stores the PDF, then in one
-// transaction records the report, closes the month and finishes the run:
+// generateAndPublish has package publish close the month, gather, render,
+// store and record the report and finish the run, in one transaction:
 // either all of it is visible or none.
 func (s *Scheduler) generateAndPublish(ctx context.Context, run *ent.JobRun, kind entreport.Kind, c *ent.Community, p calendar.Period) (*ent.Report, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.WorkTimeout)
 	defer cancel()
-	started := s.cfg.Now().UTC()
-	renderStart := time.Now()
-	data, prev, err := s.render(ctx, kind, c, p)
-	if err != nil {
-		return nil, err
+	pub := &publish.Publisher{
+		Client: s.client, Archive: s.archive, Renderer: s.renderer, Now: s.cfg.Now,
+		AfterRender: s.afterRender,
 	}
 	if s.observer != nil {
-		s.observer.Rendered(kind, time.Since(renderStart), len(data))
+		pub.Rendered = s.observer.Rendered
 	}
-	if s.afterRender != nil {
-		if err := s.afterRender(ctx, kind, c.Code, p); err != nil {
-			return nil, err
-		}
-	}
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
-	key := archive.Key(c.Code, string(kind), p.String(), hash)
-	if err := s.archive.Put(ctx, key, data); err != nil {
-		return nil, err
-	}
-	tx, err := s.client.Tx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	// The chain must still end where the report says it does.
-	if now, err := disclosure.PrevSHA256(ctx, tx.Client(), c.ID, kind, p); err != nil {
-		return nil, err
-	} else if now != prev {
-		return nil, fmt.Errorf("the chain of %s moved while the report was made; making it again", c.Code)
-	}
-	published := s.cfg.Now().UTC()
-	r, err := tx.Report.Create().SetCommunityID(c.ID).SetKind(kind).SetPeriod(p.String()).
-		SetNumber(disclosure.Number(c, kind, p)).SetStatus(entreport.StatusPUBLISHED).
-		SetSha256(hash).SetPrevSha256(prev).SetSize(int64(len(data))).SetStorageKey(key).
-		SetGeneratedAt(started).SetPublishedAt(published).Save(ctx)
-	if ent.IsConstraintError(err) {
-		return nil, errPublishedElsewhere
-	}
-	if err != nil {
-		return nil, err
-	}
-	if kind == entreport.KindMONTHLY_DISCLOSURE {
-		if err := closeMonth(ctx, tx.Client(), c.ID, p, published); err != nil {
-			return nil, dataError{err}
-		}
-	}
-	if err := tx.JobRun.UpdateOne(run).SetStatus(jobrun.StatusSUCCEEDED).SetFinishedAt(published).Exec(ctx); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
-// closeMonth closes p unless the community closed it already.
-func closeMonth(ctx context.Context, client *ent.Client, communityID int, p calendar.Period, now time.Time) error {
-	c, err := client.Community.Query().Where(community.ID(communityID)).Select(community.FieldClosedThrough).Only(ctx)
-	if err != nil {
-		return err
-	}
-	if c.ClosedThrough != nil {
-		if closed, err := calendar.ParsePeriod(*c.ClosedThrough); err == nil && !closed.Before(p) {
-			return nil
-		}
-	}
-	_, err = ledger.CloseMonth(ctx, client, communityID, p, now)
-	return err
-}
-
-// render gathers and renders the report, returning the PDF and the chain
-// link it printed; a renderer failure is a data error.
-func (s *Scheduler) render(ctx context.Context, kind entreport.Kind, c *ent.Community, p calendar.Period) ([]byte, string, error) {
-	data, prev, err := disclosure.Render(ctx, s.client, s.renderer, c, kind, p)
-	var re disclosure.RenderError
-	if errors.As(err, &re) {
-		return nil, "", dataError{err}
-	}
-	return data, prev, err
+	return pub.Publish(ctx, publish.Request{
+		Kind: kind, Community: c, Period: p,
+		Finish: func(ctx context.Context, tx *ent.Client, at time.Time) error {
+			return tx.JobRun.UpdateOne(run).SetStatus(jobrun.StatusSUCCEEDED).SetFinishedAt(at).Exec(ctx)
+		},
+	})
 }

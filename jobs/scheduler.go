@@ -5,7 +5,9 @@
 // once — the database's unique keys decide, so restarts and several
 // instances sharing one PostgreSQL never publish twice — and every run is
 // recorded as a JobRun. Periods missed while the server was down are caught
-// up on start and at every tick.
+// up on start and at every tick. What one run does to publish (close the
+// month, gather, render, store, record, all in one transaction) is package
+// internal/reports/publish; this package schedules, claims and retries.
 package jobs
 
 import (
@@ -104,7 +106,8 @@ type Scheduler struct {
 	tickWG   sync.WaitGroup // ticks in progress, for Shutdown
 	observer Observer
 
-	// hooks for tests: called after rendering, before storing.
+	// hooks for tests: called inside the publishing transaction after
+	// rendering, before storing (package publish).
 	afterRender func(ctx context.Context, kind entreport.Kind, code string, p calendar.Period) error
 }
 

@@ -10,9 +10,11 @@ import (
 	"sunlight/internal/reports/chain"
 )
 
-// verifyCmd recomputes the hash chain and every stored PDF's hash, and
-// regenerates each report to compare bytes. It exits non-zero on any
-// mismatch.
+// verifyCmd checks every published report (package chain): the hash chain
+// and that none is missing, each stored PDF's hash, each report rendered
+// again from the inputs frozen with it, and a monthly disclosure's vouchers
+// and totals against the closed month in the books. It exits non-zero on
+// any finding, one per line.
 func verifyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	dsn := dbFlag(fs)
@@ -40,16 +42,20 @@ func verifyCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bad := 0
+	bad, missing := 0, 0
 	for _, f := range findings {
 		fmt.Fprintln(stdout, f)
-		if !f.OK {
+		switch {
+		case f.Missing:
+			missing++
+		case !f.OK:
 			bad++
 		}
 	}
-	fmt.Fprintf(stdout, "%d report(s) verified, %d intact, %d not\n", len(findings), len(findings)-bad, bad)
-	if bad > 0 {
-		return fmt.Errorf("verify: %d report(s) failed", bad)
+	checked := len(findings) - missing
+	fmt.Fprintf(stdout, "%d report(s) verified, %d intact, %d not; %d missing\n", checked, checked-bad, bad, missing)
+	if bad > 0 || missing > 0 {
+		return fmt.Errorf("verify: %d report(s) failed, %d missing", bad, missing)
 	}
 	return nil
 }

@@ -617,6 +617,7 @@ var (
 		{Name: "storage_key", Type: field.TypeString, Size: 256, Default: ""},
 		{Name: "generated_at", Type: field.TypeTime},
 		{Name: "published_at", Type: field.TypeTime, Nullable: true},
+		{Name: "inputs", Type: field.TypeString, Size: 2147483647, Default: ""},
 		{Name: "community_id", Type: field.TypeInt},
 	}
 	// ReportsTable holds the schema information for the "reports" table.
@@ -627,7 +628,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "reports_communities_reports",
-				Columns:    []*schema.Column{ReportsColumns[11]},
+				Columns:    []*schema.Column{ReportsColumns[12]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -636,7 +637,7 @@ var (
 			{
 				Name:    "report_community_id_kind_period",
 				Unique:  true,
-				Columns: []*schema.Column{ReportsColumns[11], ReportsColumns[1], ReportsColumns[2]},
+				Columns: []*schema.Column{ReportsColumns[12], ReportsColumns[1], ReportsColumns[2]},
 			},
 		},
 	}

@@ -39,6 +39,8 @@ const (
 	FieldGeneratedAt = "generated_at"
 	// FieldPublishedAt holds the string denoting the published_at field in the database.
 	FieldPublishedAt = "published_at"
+	// FieldInputs holds the string denoting the inputs field in the database.
+	FieldInputs = "inputs"
 	// EdgeCommunity holds the string denoting the community edge name in mutations.
 	EdgeCommunity = "community"
 	// EdgeInquiries holds the string denoting the inquiries edge name in mutations.
@@ -75,6 +77,7 @@ var Columns = []string{
 	FieldStorageKey,
 	FieldGeneratedAt,
 	FieldPublishedAt,
+	FieldInputs,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -115,6 +118,8 @@ var (
 	DefaultStorageKey string
 	// StorageKeyValidator is a validator for the "storage_key" field. It is called by the builders before save.
 	StorageKeyValidator func(string) error
+	// DefaultInputs holds the default value on creation for the "inputs" field.
+	DefaultInputs string
 )
 
 // Kind defines the type for the "kind" enum field.
@@ -227,6 +232,11 @@ func ByGeneratedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByPublishedAt orders the results by the published_at field.
 func ByPublishedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPublishedAt, opts...).ToFunc()
+}
+
+// ByInputs orders the results by the inputs field.
+func ByInputs(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInputs, opts...).ToFunc()
 }
 
 // ByCommunityField orders the results by community field.

@@ -100,6 +100,11 @@ func PublishedAt(v time.Time) predicate.Report {
 	return predicate.Report(sql.FieldEQ(FieldPublishedAt, v))
 }
 
+// Inputs applies equality check predicate on the "inputs" field. It's identical to InputsEQ.
+func Inputs(v string) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldInputs, v))
+}
+
 // CommunityIDEQ applies the EQ predicate on the "community_id" field.
 func CommunityIDEQ(v int) predicate.Report {
 	return predicate.Report(sql.FieldEQ(FieldCommunityID, v))
@@ -613,6 +618,71 @@ func PublishedAtIsNil() predicate.Report {
 // PublishedAtNotNil applies the NotNil predicate on the "published_at" field.
 func PublishedAtNotNil() predicate.Report {
 	return predicate.Report(sql.FieldNotNull(FieldPublishedAt))
+}
+
+// InputsEQ applies the EQ predicate on the "inputs" field.
+func InputsEQ(v string) predicate.Report {
+	return predicate.Report(sql.FieldEQ(FieldInputs, v))
+}
+
+// InputsNEQ applies the NEQ predicate on the "inputs" field.
+func InputsNEQ(v string) predicate.Report {
+	return predicate.Report(sql.FieldNEQ(FieldInputs, v))
+}
+
+// InputsIn applies the In predicate on the "inputs" field.
+func InputsIn(vs ...string) predicate.Report {
+	return predicate.Report(sql.FieldIn(FieldInputs, vs...))
+}
+
+// InputsNotIn applies the NotIn predicate on the "inputs" field.
+func InputsNotIn(vs ...string) predicate.Report {
+	return predicate.Report(sql.FieldNotIn(FieldInputs, vs...))
+}
+
+// InputsGT applies the GT predicate on the "inputs" field.
+func InputsGT(v string) predicate.Report {
+	return predicate.Report(sql.FieldGT(FieldInputs, v))
+}
+
+// InputsGTE applies the GTE predicate on the "inputs" field.
+func InputsGTE(v string) predicate.Report {
+	return predicate.Report(sql.FieldGTE(FieldInputs, v))
+}
+
+// InputsLT applies the LT predicate on the "inputs" field.
+func InputsLT(v string) predicate.Report {
+	return predicate.Report(sql.FieldLT(FieldInputs, v))
+}
+
+// InputsLTE applies the LTE predicate on the "inputs" field.
+func InputsLTE(v string) predicate.Report {
+	return predicate.Report(sql.FieldLTE(FieldInputs, v))
+}
+
+// InputsContains applies the Contains predicate on the "inputs" field.
+func InputsContains(v string) predicate.Report {
+	return predicate.Report(sql.FieldContains(FieldInputs, v))
+}
+
+// InputsHasPrefix applies the HasPrefix predicate on the "inputs" field.
+func InputsHasPrefix(v string) predicate.Report {
+	return predicate.Report(sql.FieldHasPrefix(FieldInputs, v))
+}
+
+// InputsHasSuffix applies the HasSuffix predicate on the "inputs" field.
+func InputsHasSuffix(v string) predicate.Report {
+	return predicate.Report(sql.FieldHasSuffix(FieldInputs, v))
+}
+
+// InputsEqualFold applies the EqualFold predicate on the "inputs" field.
+func InputsEqualFold(v string) predicate.Report {
+	return predicate.Report(sql.FieldEqualFold(FieldInputs, v))
+}
+
+// InputsContainsFold applies the ContainsFold predicate on the "inputs" field.
+func InputsContainsFold(v string) predicate.Report {
+	return predicate.Report(sql.FieldContainsFold(FieldInputs, v))
 }
 
 // HasCommunity applies the HasEdge predicate on the "community" edge.

@@ -684,6 +684,10 @@ func init() {
 	report.DefaultStorageKey = reportDescStorageKey.Default.(string)
 	// report.StorageKeyValidator is a validator for the "storage_key" field. It is called by the builders before save.
 	report.StorageKeyValidator = reportDescStorageKey.Validators[0].(func(string) error)
+	// reportDescInputs is the schema descriptor for inputs field.
+	reportDescInputs := reportFields[10].Descriptor()
+	// report.DefaultInputs holds the default value on creation for the inputs field.
+	report.DefaultInputs = reportDescInputs.Default.(string)
 	resident.Policy = privacy.NewPolicies(schema.Resident{})
 	resident.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -37,6 +37,8 @@ func (Report) Fields() []ent.Field {
 		field.String("storage_key").Default("").MaxLen(256).Annotations(entgql.Skip(entgql.SkipType)).Comment("Key of the PDF in the report store."),
 		field.Time("generated_at").Comment("When the PDF was generated (生成时间)."),
 		field.Time("published_at").Optional().Nillable().Annotations(entgql.OrderField("PUBLISHED_AT")).Comment("When it was published (发布时间)."),
+		field.Text("inputs").Default("").Immutable().Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("What the PDF was rendered from (the gathered report, canonical JSON), frozen with it: verify regenerates the bytes from it and checks its vouchers against the books. Empty on reports published before inputs were kept."),
 	}
 }
 

@@ -36,6 +36,7 @@ type Metrics struct {
 	renderTime   *prometheus.HistogramVec
 	reportSize   *prometheus.HistogramVec
 	lastPublish  *prometheus.GaugeVec
+	missing      *prometheus.GaugeVec
 
 	mu  sync.Mutex
 	ops map[string]bool // operation names seen, to bound label cardinality
@@ -80,8 +81,11 @@ func NewMetrics(d *db.DB) *Metrics {
 	m.lastPublish = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "sunlight_report_last_published_timestamp_seconds", Help: "Unix time of the last successful publish, by report kind.",
 	}, []string{"kind"})
+	m.missing = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "sunlight_reports_missing", Help: "Reports that should exist and do not (a closed month without its disclosure, a deleted report), by kind, as of the scheduler's last tick; sunlight verify names them.",
+	}, []string{"kind"})
 	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.gqlRequests, m.gqlDuration, m.gqlErrors,
-		m.jobRuns, m.renderTime, m.reportSize, m.lastPublish,
+		m.jobRuns, m.renderTime, m.reportSize, m.lastPublish, m.missing,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if d != nil {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(d.SQL, d.Dialect))
@@ -115,7 +119,16 @@ func (m *Metrics) LoadLastPublished(ctx context.Context, client *ent.Client) err
 	return nil
 }
 
-var _ jobs.Observer = (*Metrics)(nil)
+var (
+	_ jobs.Observer        = (*Metrics)(nil)
+	_ jobs.MissingObserver = (*Metrics)(nil)
+)
+
+// ReportsMissing sets how many reports of kind are missing
+// (jobs.MissingObserver).
+func (m *Metrics) ReportsMissing(kind entreport.Kind, n int) {
+	m.missing.WithLabelValues(string(kind)).Set(float64(n))
+}
 
 // RunFinished counts a job run (jobs.Observer).
 func (m *Metrics) RunFinished(job, status string) { m.jobRuns.WithLabelValues(job, status).Inc() }

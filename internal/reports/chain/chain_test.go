@@ -1,0 +1,169 @@
+package chain_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"sunlight/ent/community"
+	"sunlight/ent/contract"
+	entreport "sunlight/ent/report"
+	"sunlight/internal/demo"
+	"sunlight/internal/reports/archive"
+	"sunlight/internal/reports/chain"
+	"sunlight/internal/reports/pdf"
+	"sunlight/internal/storage/db"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/jobs"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+type env struct {
+	ctx  context.Context
+	d    *db.DB
+	arch *archive.Archive
+	r    *pdf.Renderer
+}
+
+// published loads the demo and has the scheduler publish October 2026.
+func published(t *testing.T, dsn string) *env {
+	t.Helper()
+	e := &env{ctx: context.Background(), d: dbtest.Open(t, dsn)}
+	if err := demo.Load(e.ctx, e.d.Client); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if e.arch, err = archive.Open(e.ctx, "file://"+t.TempDir()); err != nil {
+		t.Fatal(err)
+	}
+	if e.r, err = pdf.NewRenderer(); err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return calendar.StartOf(demo.Today) }
+	if err := jobs.New(e.d.Client, e.arch, e.r, jobs.Config{Now: now, LookbackMonths: 2}).CatchUp(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.d.Client.Report.Query().Where(entreport.Period("2026-10")).CountX(e.ctx); n == 0 {
+		t.Fatal("October 2026 was not published")
+	}
+	return e
+}
+
+// q writes a statement's $1 as SQLite wants it.
+func (e *env) q(stmt string) string {
+	if e.d.Dialect == dialect.SQLite {
+		return strings.ReplaceAll(stmt, "$1", "?")
+	}
+	return stmt
+}
+
+func (e *env) verify(t *testing.T) (bad []chain.Finding, all string) {
+	t.Helper()
+	fs, err := chain.Verify(e.ctx, e.d.Client, e.arch, e.r, demo.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString(f.String() + "\n")
+		if !f.OK {
+			bad = append(bad, f)
+		}
+	}
+	if len(fs) == 0 {
+		t.Fatal("verify checked nothing")
+	}
+	return bad, b.String()
+}
+
+// TestLeaseExtendedAfterPublishingLeavesVerifyClean: a lease printed in
+// October's disclosure is extended afterwards, an ordinary edit; what was
+// published is unchanged, so verify finds nothing.
+func TestLeaseExtendedAfterPublishingLeavesVerifyClean(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		e := published(t, dsn)
+		if bad, out := e.verify(t); len(bad) != 0 {
+			t.Fatalf("verify right after publishing:\n%s", out)
+		}
+		oct := calendar.Month(2026, 10)
+		leases := e.d.Client.Contract.Query().Where(contract.HasCommunityWith(community.Code(demo.Code)), contract.KindEQ(contract.KindLEASE),
+			contract.StatusNEQ(contract.StatusDRAFT), contract.StartsOnLTE(oct.Last()), contract.EndsOnGTE(oct.First())).AllX(e.ctx)
+		if len(leases) == 0 {
+			t.Fatal("the demo has no lease running in October")
+		}
+		for _, l := range leases {
+			if _, err := e.d.Client.Contract.UpdateOne(l).SetEndsOn(l.EndsOn.AddDate(3, 0, 0)).Save(e.ctx); err != nil {
+				t.Fatalf("extend lease %s: %v", l.Code, err)
+			}
+		}
+		if bad, out := e.verify(t); len(bad) != 0 {
+			t.Fatalf("verify after extending %d lease(s):\n%s", len(leases), out)
+		}
+	})
+}
+
+// TestChangedVoucherOfAClosedMonthFailsVerify: an amount of a posted
+// voucher of closed October is changed in the database behind the
+// platform's back; verify names the voucher and both amounts, and does not
+// blame the stored file.
+func TestChangedVoucherOfAClosedMonthFailsVerify(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		e := published(t, dsn)
+		var number string
+		var amount int64
+		row := e.d.SQL.QueryRowContext(e.ctx, e.q(`SELECT v.number, v.amount FROM vouchers v JOIN communities c ON c.id = v.community_id
+			WHERE c.code = $1 AND v.period = '2026-10' AND v.status = 'POSTED' ORDER BY v.number LIMIT 1`), demo.Code)
+		if err := row.Scan(&number, &amount); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.d.SQL.ExecContext(e.ctx, e.q(`UPDATE vouchers SET amount = amount + 10000 WHERE number = $1`), number); err != nil {
+			t.Fatal(err)
+		}
+		bad, out := e.verify(t)
+		t.Logf("verify after the change:\n%s", out)
+		if len(bad) != 1 || bad[0].Period != "2026-10" || bad[0].Kind != entreport.KindMONTHLY_DISCLOSURE {
+			t.Fatalf("want exactly October's disclosure to fail:\n%s", out)
+		}
+		want := "the books changed: voucher " + number + " amount "
+		if !strings.Contains(out, want) || !strings.Contains(out, "in the published report") {
+			t.Fatalf("verify does not name the changed voucher (%q):\n%s", want, out)
+		}
+		if strings.Contains(out, "stored file") {
+			t.Fatalf("verify blames the stored file for a change in the books:\n%s", out)
+		}
+	})
+}
+
+// TestDeletedReportFailsVerifyNamingTheMonth: the last report row of the
+// community is deleted in the database; verify reports the month missing.
+func TestDeletedReportFailsVerifyNamingTheMonth(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		e := published(t, dsn)
+		res, err := e.d.SQL.ExecContext(e.ctx, e.q(`DELETE FROM reports WHERE kind = 'MONTHLY_DISCLOSURE' AND period = '2026-10'
+			AND community_id = (SELECT id FROM communities WHERE code = $1)`), demo.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("deleted %d rows", n)
+		}
+		bad, out := e.verify(t)
+		t.Logf("verify after the deletion:\n%s", out)
+		want := demo.Code + " 2026-10 monthly disclosure is missing"
+		if len(bad) == 0 || !strings.Contains(out, want) {
+			t.Fatalf("verify does not report %q:\n%s", want, out)
+		}
+		gaps, err := chain.Missing(e.ctx, e.d.Client, e.d.Client.Community.Query().Where(community.Code(demo.Code)).OnlyX(e.ctx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(gaps) != 1 || gaps[0].String() != want {
+			t.Fatalf("Missing = %v, want [%s]", gaps, want)
+		}
+	})
+}
