@@ -17,6 +17,7 @@ import (
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/disclosure"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/storage/dberr"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 )
@@ -40,12 +41,12 @@ func (e dataError) Error() string { return e.err.Error() }
 func (e dataError) Unwrap() error { return e.err }
 
 func isDataError(err error) bool {
-	var d dataError
-	if errors.As(err, &d) {
-		return true
+	if dberr.Transient(err) {
+		return false
 	}
+	var d dataError
 	var g *pdf.GlyphError
-	return errors.As(err, &g) || fail.CodeOf(err) != "" || ent.IsValidationError(err)
+	return errors.As(err, &d) || errors.As(err, &g) || fail.CodeOf(err) != "" || ent.IsValidationError(err) || dberr.Classify(err) != dberr.Other
 }
 
 func jobOf(kind entreport.Kind) string {
