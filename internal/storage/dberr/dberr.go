@@ -76,7 +76,7 @@ func sqlstate(code string) Class {
 	case code == "40001", code == "40P01", code == "55P03":
 		return Busy // serialization failure, deadlock, lock not available
 	case strings.HasPrefix(code, "08"), // connection exception
-		strings.HasPrefix(code, "53"),                   // insufficient resources (too many connections, disk full)
+		strings.HasPrefix(code, "53"),                     // insufficient resources (too many connections, disk full)
 		code == "57P01", code == "57P02", code == "57P03", // admin/crash shutdown, cannot connect now
 		code == "57014": // query_canceled: statement_timeout or a cancel from outside
 		return Down
