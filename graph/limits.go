@@ -247,6 +247,7 @@ type costWalker struct {
 	defaultPage   int
 	memo          map[string]int
 	err           *gqlerror.Error
+	depth         int // of the field being walked; 0 at the root
 }
 
 // selections is the cost of ss, where fields named edges or nodes are
@@ -282,6 +283,16 @@ func (w *costWalker) field(f *ast.Field, times int) int {
 		}
 		return 1
 	}
+	if w.depth > 0 && f.Definition != nil {
+		// A malformed cursor below the root would reach ent's eager
+		// loading, which does not check it: refused here, before any
+		// resolver runs. At the root the field's own argument error says
+		// so, with its path (errors.go).
+		if err := checkCursors(f, w.vars); err != nil {
+			w.err = err
+			return 0
+		}
+	}
 	page := 1
 	if d := f.Definition; d != nil && (d.Arguments.ForName("first") != nil || d.Arguments.ForName("last") != nil) {
 		args := f.ArgumentMap(w.vars)
@@ -313,11 +324,41 @@ func (w *costWalker) field(f *ast.Field, times int) int {
 			page = n
 		}
 	}
+	w.depth++
 	cost := satAdd(1, w.selections(f.SelectionSet, page))
+	w.depth--
 	if times != 1 && (f.Name == "edges" || f.Name == "nodes") {
 		cost = satMul(cost, times)
 	}
 	return cost
+}
+
+// checkCursors refuses an after or before argument that is not a cursor
+// this server wrote.
+func checkCursors(f *ast.Field, vars map[string]any) *gqlerror.Error {
+	var args map[string]any
+	for _, name := range []string{"after", "before"} {
+		a := f.Definition.Arguments.ForName(name)
+		if a == nil || a.Type.Name() != "Cursor" {
+			continue
+		}
+		if args == nil {
+			args = f.ArgumentMap(vars)
+		}
+		v, ok := args[name]
+		if !ok || v == nil {
+			continue
+		}
+		var c entgql.Cursor[int]
+		if err := c.UnmarshalGQL(v); err != nil {
+			e := limitError(fail.BadInput, "%s: invalid value for argument %s: not a cursor of this server (take it from pageInfo.endCursor or an edge's cursor)", f.Alias, name)
+			if f.Position != nil {
+				e.Locations = []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}}
+			}
+			return e
+		}
+	}
+	return nil
 }
 
 func pageError(f *ast.Field, arg string, v any) *gqlerror.Error {
@@ -384,7 +425,7 @@ func (t transactioner) InterceptResponse(ctx context.Context, next graphql.Respo
 		return next(ctx)
 	}
 	if client, ok := t.TxOpener.(*ent.Client); ok {
-		ctx = withCommunities(ctx, client)
+		ctx = withClient(ctx, client)
 	}
 	return t.Transactioner.InterceptResponse(ctx, next)
 }

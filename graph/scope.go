@@ -2,23 +2,26 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"sync"
+
+	"entgo.io/ent/privacy"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"sunlight/ent"
-	"sunlight/ent/community"
+	"sunlight/internal/access/auth"
 	"sunlight/internal/vocab/fail"
 )
 
 // scopeCommunity refuses any top-level field whose communityID argument
-// names a community the viewer cannot read: one that does not exist, or
-// one the viewer may not see. Whether the viewer sees it is the Community
-// privacy policy's decision (package policy), read here as it is everywhere
-// else, so the aggregates never answer zeros for a community that is not
-// there, whoever asks. One read per community per operation, at the root.
+// names a community the viewer cannot read: one the viewer may not see (the
+// viewer's communities, the rule the privacy policies filter by), or one
+// that does not exist, whoever asks. So the aggregates never answer zeros
+// for a community that is not there, and every viewer hears NOT_FOUND, with
+// the field's path and location, in one place for every such field.
 func scopeCommunity(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	rc := graphql.GetRootFieldContext(ctx)
 	if rc == nil {
@@ -32,9 +35,12 @@ func scopeCommunity(ctx context.Context, next graphql.RootResolver) graphql.Mars
 	if err != nil {
 		return next(ctx) // the field's own argument error says so
 	}
-	seen, err := communitySeen(ctx, id)
-	if err == nil && seen {
-		return next(ctx)
+	var exists bool
+	if auth.CanSeeCommunity(ctx, id) {
+		exists, err = communityExists(ctx, id)
+		if err == nil && exists {
+			return next(ctx)
+		}
 	}
 	if err == nil {
 		err = fail.NotFoundf("community %d does not exist or you may not see it", id)
@@ -47,38 +53,46 @@ func scopeCommunity(ctx context.Context, next graphql.RootResolver) graphql.Mars
 	return graphql.Null
 }
 
-// communities remembers, for one operation, which communities the viewer
-// reads (transactioner puts it in the context with the client).
-type communities struct {
-	client *ent.Client
-	mu     sync.Mutex
-	seen   map[int]bool
+// knownCommunities are the IDs of the communities of each database, read
+// all at once when an ID is not among them. Communities are created
+// seldom and never deleted through the API, so a request costs no statement
+// for this once the process has seen its community.
+var knownCommunities sync.Map // *ent.Client → *communityIDs
+
+type communityIDs struct {
+	mu  sync.Mutex
+	ids map[int]bool
 }
 
-type communitiesKey struct{}
+type clientKey struct{}
 
-func withCommunities(ctx context.Context, client *ent.Client) context.Context {
-	return context.WithValue(ctx, communitiesKey{}, &communities{client: client, seen: map[int]bool{}})
+// withClient gives the operation the client communityExists reads with
+// (transactioner, limits.go).
+func withClient(ctx context.Context, client *ent.Client) context.Context {
+	return context.WithValue(ctx, clientKey{}, client)
 }
 
-func communitySeen(ctx context.Context, id int) (bool, error) {
-	c, _ := ctx.Value(communitiesKey{}).(*communities)
-	if c == nil {
+func communityExists(ctx context.Context, id int) (bool, error) {
+	client, _ := ctx.Value(clientKey{}).(*ent.Client)
+	if client == nil {
 		return true, nil // not through NewHandler: nothing to ask
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if seen, ok := c.seen[id]; ok {
-		return seen, nil
+	v, _ := knownCommunities.LoadOrStore(client, &communityIDs{})
+	known := v.(*communityIDs)
+	known.mu.Lock()
+	defer known.mu.Unlock()
+	if known.ids[id] {
+		return true, nil
 	}
-	client := ent.FromContext(ctx) // the transaction of a mutation
-	if client == nil {
-		client = c.client
-	}
-	seen, err := client.Community.Query().Where(community.ID(id)).Exist(ctx)
+	// Every ID, whatever the viewer may see: which it may see is decided
+	// above, by the viewer's communities.
+	ids, err := client.Community.Query().IDs(privacy.DecisionContext(ctx, privacy.Allow))
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("read the communities: %w", err)
 	}
-	c.seen[id] = seen
-	return seen, nil
+	known.ids = make(map[int]bool, len(ids))
+	for _, i := range ids {
+		known.ids[i] = true
+	}
+	return known.ids[id], nil
 }
