@@ -52,13 +52,13 @@ func (r response) code() string {
 }
 
 type gqlServer struct {
-	t  *testing.T
-	d  *db.DB
-	h  http.Handler
+	t *testing.T
+	d *db.DB
+	h http.Handler
 	// edge is the server without the platform's token: a PUBLIC caller,
 	// whose requests cost no statement for a token.
 	edge http.Handler
-	gz int // global ID of 阁子市社区
+	gz   int // global ID of 阁子市社区
 }
 
 // demoServer loads the demo into a fresh database of the backend and serves it.

@@ -125,7 +125,13 @@ func New(cfg Config, deps Deps) *Server {
 	gcfg := cfg.GraphQL
 	gcfg.Extensions = append([]graphql.HandlerExtension{s.Metrics.GraphQL()}, gcfg.Extensions...)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", guard(graph.NewHandler(client, gcfg), cfg, deps.DB.SQL))
+	// One pattern per method, so that metrics and logs name the route as
+	// "POST /graphql"; GET serves queries and subscriptions, OPTIONS the
+	// browsers' preflights.
+	api := guard(graph.NewHandler(client, gcfg), cfg, deps.DB.SQL)
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodOptions} {
+		mux.Handle(method+" /graphql", api)
+	}
 	mux.Handle("/{$}", playground.Handler("Sunlight 阳光集体经济", "/graphql"))
 	if deps.Archive != nil {
 		// The downloads follow the API's CORS rules: a dashboard that may
