@@ -18,7 +18,6 @@ type Code string
 const (
 	// The caller's input or request.
 	BadInput        Code = "BAD_USER_INPUT"
-	BadRequest      Code = "BAD_REQUEST" // the body is not a readable GraphQL request
 	NotFound        Code = "NOT_FOUND"
 	Conflict        Code = "CONFLICT"
 	Forbidden       Code = "FORBIDDEN"
@@ -50,7 +49,6 @@ const (
 // operation come with 200, as GraphQL over HTTP has it.
 var statuses = map[Code]int{
 	BadInput:              400,
-	BadRequest:            400,
 	NotFound:              404,
 	Conflict:              409,
 	Forbidden:             403,

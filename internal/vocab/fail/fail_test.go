@@ -13,7 +13,6 @@ import (
 func TestEveryCodeHasItsStatus(t *testing.T) {
 	want := map[fail.Code]int{
 		"BAD_USER_INPUT":              400,
-		"BAD_REQUEST":                 400,
 		"NOT_FOUND":                   404,
 		"CONFLICT":                    409,
 		"FORBIDDEN":                   403,
