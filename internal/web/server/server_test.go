@@ -5,16 +5,22 @@ import (
 	"database/sql"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"sunlight/ent"
 	"sunlight/internal/access/auth"
 	"sunlight/internal/access/token"
 	"sunlight/internal/storage/db"
@@ -117,4 +123,73 @@ func grep(text, prefix string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestStalledDatabaseIsUnavailable: a database that accepts connections and
+// never answers stops a request at its deadline as UNAVAILABLE (503,
+// Retry-After), not as a TIMEOUT telling the caller to ask for less.
+func TestStalledDatabaseIsUnavailable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c) // held open, never answered
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	stalled, err := sql.Open("pgx", "postgres://u@"+ln.Addr().String()+"/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	d := &db.DB{SQL: stalled, Dialect: dialect.Postgres, Client: ent.NewClient(ent.Driver(entsql.OpenDB(dialect.Postgres, stalled)))}
+	s := server.New(server.Config{Timeout: 200 * time.Millisecond, Log: quiet()}, server.Deps{DB: d, Health: &ops.Health{DB: d}})
+	rec := do(t, s, http.MethodPost, "/graphql", `{"query":"{ communities { totalCount } }"}`, nil)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" ||
+		!strings.Contains(rec.Body.String(), `"UNAVAILABLE"`) || strings.Contains(rec.Body.String(), "ask for less") {
+		t.Fatalf("HTTP %d, Retry-After %q: %s; want 503 UNAVAILABLE with a Retry-After", rec.Code, rec.Header().Get("Retry-After"), rec.Body)
+	}
+}
+
+// TestBodyIsReadOnce: a large request body is held in memory once, by the
+// transport's decoder, not copied whole by the edge first.
+func TestBodyIsReadOnce(t *testing.T) {
+	d := dbtest.Open(t, dbtest.SQLiteDSN(t))
+	s := server.New(server.Config{RateLimit: -1, Log: quiet()}, server.Deps{DB: d})
+	const size = 900 << 10
+	body := `{"query":"{ __typename }","variables":{"pad":"` + strings.Repeat("x", size) + `"}}`
+	send := func() {
+		if rec := do(t, s, http.MethodPost, "/graphql", body, nil); rec.Code != http.StatusOK {
+			t.Fatalf("HTTP %d: %s", rec.Code, rec.Body)
+		}
+	}
+	send() // warm the caches
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	send()
+	runtime.ReadMemStats(&after)
+	// The decoder's buffer (grown by doubling) and the decoded string:
+	// about three bodies' worth. Each whole copy before it adds two more.
+	got := after.TotalAlloc - before.TotalAlloc
+	t.Logf("one request of %d KiB allocated %d KiB", size>>10, got>>10)
+	if got > 4*size {
+		t.Fatalf("one request of %d KiB allocated %d KiB", size>>10, got>>10)
+	}
 }
