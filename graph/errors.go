@@ -34,7 +34,7 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	if code == "" && isArgumentError(ctx, gqlErr) {
 		// An argument gqlgen could not unmarshal (a malformed cursor, say):
 		// the caller's input, reported at the field that takes it.
-		code, msg = fail.BadInput, fmt.Sprintf("invalid value for argument %s: %s", gqlErr.Path[len(gqlErr.Path)-1], unwrapMessage(errors.Unwrap(already)))
+		code, msg = fail.BadInput, fmt.Sprintf("invalid value for argument %s: %s", gqlErr.Path[len(gqlErr.Path)-1], unwrapMessage(gqlErr.Err))
 	}
 	switch code {
 	case "":

@@ -57,7 +57,13 @@ func Classify(err error) Class {
 	var connect *pgconn.ConnectError
 	var netErr net.Error
 	switch {
-	case errors.As(err, &connect), errors.As(err, &netErr),
+	case errors.As(err, &connect):
+		return Down // including a connection that timed out: nobody answered
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), pgconn.Timeout(err):
+		// A statement stopped by its caller's deadline: whether it asked
+		// too much or the database stalled is the caller's to find out.
+		return Other
+	case errors.As(err, &netErr),
 		errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone), errors.Is(err, errDBClosed):
 		return Down
 	}
@@ -77,8 +83,7 @@ func sqlstate(code string) Class {
 		return Busy // serialization failure, deadlock, lock not available
 	case strings.HasPrefix(code, "08"), // connection exception
 		strings.HasPrefix(code, "53"),                     // insufficient resources (too many connections, disk full)
-		code == "57P01", code == "57P02", code == "57P03", // admin/crash shutdown, cannot connect now
-		code == "57014": // query_canceled: statement_timeout or a cancel from outside
+		code == "57P01", code == "57P02", code == "57P03": // admin/crash shutdown, cannot connect now
 		return Down
 	}
 	return Other
