@@ -20,8 +20,10 @@ import (
 	"sunlight/internal/access/auth"
 	"sunlight/internal/access/token"
 	"sunlight/internal/demo"
+	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/web/server"
 )
 
 // caller is one role of the matrix, with its bearer token ("" for public).
@@ -36,6 +38,7 @@ type authWorld struct {
 	t       *testing.T
 	h       http.Handler
 	client  *ent.Client
+	d       *db.DB
 	callers map[string]caller
 	ids     map[string]int // community code → ID
 	bodies  map[string][]string
@@ -47,8 +50,8 @@ func newAuthWorld(t *testing.T, dsn string) *authWorld {
 	ctx := context.Background()
 	now := calendar.StartOf(demo.Today)
 	w := &authWorld{t: t, client: s.d.Client, callers: map[string]caller{}, ids: map[string]int{}, bodies: map[string][]string{}}
-	w.h = token.Middleware{Client: s.d.Client, Now: func() time.Time { return now }}.Wrap(
-		graph.NewMux(s.d.Client, graph.Config{Now: func() time.Time { return now }}))
+	w.h = newEdge(t, s.d, server.Config{GraphQL: graph.Config{Now: func() time.Time { return now }}})
+	w.d = s.d
 	for _, c := range s.d.Client.Community.Query().AllX(ctx) {
 		w.ids[c.Code] = c.ID
 	}
@@ -347,7 +350,7 @@ func TestTokens(t *testing.T) {
 		t.Fatalf("a revoked token still works: %d", rec.Code)
 	}
 	// Required authentication refuses anonymous callers.
-	strict := token.Middleware{Client: w.client, Required: true}.Wrap(graph.NewMux(w.client, graph.Config{}))
+	strict := newEdge(t, w.d, server.Config{RequireAuth: true})
 	req = httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ viewer { role } }"}`))
 	req.Header.Set("Content-Type", "application/json")
 	rec = httptest.NewRecorder()

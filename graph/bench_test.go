@@ -25,7 +25,7 @@ func BenchmarkNestedQuery(b *testing.B) {
 	if err := demo.Load(context.Background(), d.Client); err != nil {
 		b.Fatal(err)
 	}
-	h := graph.NewMux(d.Client, graph.Config{Limits: graph.Limits{RateLimit: -1}})
+	h := graph.NewMux(d.Client, graph.Config{})
 	body, _ := json.Marshal(map[string]any{"query": `{ communities(first: 50) { totalCount edges { node { name
 		assets(first: 10) { totalCount edges { node { name category acquiredOn originalValue
 			valuations(first: 10) { edges { node { asOf value } } } } } } } } } }`})
@@ -50,7 +50,7 @@ func BenchmarkDashboard(b *testing.B) {
 	if err := demo.Load(context.Background(), d.Client); err != nil {
 		b.Fatal(err)
 	}
-	h := graph.NewMux(d.Client, graph.Config{Limits: graph.Limits{RateLimit: -1}})
+	h := graph.NewMux(d.Client, graph.Config{})
 	query, err := os.ReadFile("../bench/queries/sunlight/q4_dashboard.graphql")
 	if err != nil {
 		b.Fatal(err)

@@ -30,6 +30,7 @@ func TestBenchmarkQuestionsStatements(t *testing.T) {
 	}
 	dbtest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
+		s.h = s.edge // no token: only the query's statements count
 		for _, f := range files {
 			name := strings.TrimSuffix(filepath.Base(f), ".graphql")
 			t.Run(name, func(t *testing.T) {

@@ -8,56 +8,110 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"entgo.io/ent/privacy"
 
 	"sunlight/ent"
+	"sunlight/internal/storage/dberr"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
 )
 
 // presentError is the one place errors become GraphQL errors: each gets an
-// extensions.code and a message the caller can act on; internal errors are
-// logged and replaced by a generic message, so no SQL or stack reaches a
-// client.
+// extensions.code of package fail and a message the caller can act on;
+// internal errors are logged and replaced by a generic message, so no SQL or
+// stack reaches a client. server.go installs it as presentLimitError.
 func presentError(ctx context.Context, err error) *gqlerror.Error {
 	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 	var already *gqlerror.Error
 	if errors.As(err, &already) && already.Extensions["code"] != nil {
 		return gqlErr
 	}
-	code, msg := classify(err)
-	if code == "" {
+	code, msg, ext := classify(err)
+	if code == "" && isArgumentError(ctx, gqlErr) {
+		// An argument gqlgen could not unmarshal (a malformed cursor, say):
+		// the caller's input, reported at the field that takes it.
+		code, msg = fail.BadInput, fmt.Sprintf("invalid value for argument %s: %s", gqlErr.Path[len(gqlErr.Path)-1], unwrapMessage(gqlErr.Err))
+	}
+	switch code {
+	case "":
 		slog.ErrorContext(ctx, "internal error", "path", gqlErr.Path.String(), "err", err)
-		code, msg = "INTERNAL_SERVER_ERROR", "internal error; it has been logged"
+		code, msg = fail.Internal, "internal error; it has been logged"
+	case fail.Unavailable:
+		slog.WarnContext(ctx, "database unavailable", "path", gqlErr.Path.String(), "err", err)
 	}
 	gqlErr.Message = msg
 	if gqlErr.Extensions == nil {
 		gqlErr.Extensions = map[string]any{}
 	}
+	for k, v := range ext {
+		gqlErr.Extensions[k] = v
+	}
 	gqlErr.Extensions["code"] = string(code)
+	if fc := graphql.GetFieldContext(ctx); fc != nil && isArgumentPath(fc, gqlErr.Path) {
+		gqlErr.Path = fc.Path()
+	}
 	return gqlErr
 }
 
-func classify(err error) (fail.Code, string) {
+// presentLimitError is the name server.go installs the presenter by.
+var presentLimitError = presentError
+
+// isArgumentError tells an error gqlgen raised unmarshalling an argument of
+// the field of ctx: its path is the field's path and the argument's name.
+func isArgumentError(ctx context.Context, e *gqlerror.Error) bool {
+	fc := graphql.GetFieldContext(ctx)
+	return fc != nil && e.Err != nil && isArgumentPath(fc, e.Path)
+}
+
+func isArgumentPath(fc *graphql.FieldContext, p ast.Path) bool {
+	field := fc.Path()
+	if len(p) != len(field)+1 || fc.Field.Field == nil || fc.Field.Definition == nil {
+		return false
+	}
+	for i := range field {
+		if p[i] != field[i] {
+			return false
+		}
+	}
+	name, ok := p[len(p)-1].(ast.PathName)
+	return ok && fc.Field.Definition.Arguments.ForName(string(name)) != nil
+}
+
+func classify(err error) (fail.Code, string, map[string]any) {
 	if e, ok := fail.As(err); ok {
-		return e.Code, e.Message
+		return e.Code, e.Message, e.Extensions
 	}
 	switch {
 	case errors.Is(err, privacy.Deny):
-		return fail.Forbidden, denial(err)
+		return fail.Forbidden, denial(err), nil
 	case errors.Is(err, money.ErrSyntax), errors.Is(err, calendar.ErrSyntax):
-		return fail.BadInput, unwrapMessage(err)
+		return fail.BadInput, unwrapMessage(err), nil
 	case ent.IsValidationError(err):
 		var ve *ent.ValidationError
 		errors.As(err, &ve)
-		return fail.BadInput, fmt.Sprintf("invalid value for %s: %s", ve.Name, validationReason(ve))
+		return fail.BadInput, fmt.Sprintf("invalid value for %s: %s", ve.Name, validationReason(ve)), nil
 	case ent.IsNotFound(err):
-		return fail.NotFound, "no such record (it does not exist or you may not see it)"
-	case ent.IsConstraintError(err):
-		return constraint(err)
+		return fail.NotFound, "no such record (it does not exist or you may not see it)", nil
+	}
+	switch dberr.Classify(err) {
+	case dberr.Unique:
+		return fail.Conflict, "a record with the same unique key already exists (e.g. the same voucher number, contract code or name in this community)", nil
+	case dberr.Reference:
+		return fail.BadInput, "a referenced record does not exist (check the IDs you passed)", nil
+	case dberr.Rule:
+		return fail.BadInput, "the change breaks a rule of the database", nil
+	case dberr.Down, dberr.Busy:
+		return fail.Unavailable, fmt.Sprintf("the database is not answering; retry in %d s", fail.RetryAfterSeconds),
+			map[string]any{"retryAfterSeconds": fail.RetryAfterSeconds}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Whether the query was too large or the database stalled is the
+		// HTTP edge's call (it asks the database); here, only the fact.
+		return fail.Timeout, "the request ran out of time and was stopped", nil
 	}
 	// gqlgen wraps every resolver error in a gqlerror: only one that wraps
 	// nothing is gqlgen's own word on the input; the others are judged by
@@ -65,11 +119,11 @@ func classify(err error) (fail.Code, string) {
 	var gerr *gqlerror.Error
 	if errors.As(err, &gerr) {
 		if gerr.Err == nil {
-			return fail.BadInput, gerr.Message
+			return fail.BadInput, gerr.Message, nil
 		}
 		return classify(gerr.Err)
 	}
-	return "", ""
+	return "", "", nil
 }
 
 func unwrapMessage(err error) string {
@@ -94,18 +148,6 @@ func validationReason(ve *ent.ValidationError) string {
 		return "has the wrong format"
 	}
 	return msg
-}
-
-// constraint tells a duplicate from a reference to nothing, in words.
-func constraint(err error) (fail.Code, string) {
-	msg := strings.ToLower(err.Error())
-	switch {
-	case strings.Contains(msg, "unique"), strings.Contains(msg, "duplicate key"):
-		return fail.Conflict, "a record with the same unique key already exists (e.g. the same voucher number, contract code or name in this community)"
-	case strings.Contains(msg, "foreign key"):
-		return fail.BadInput, "a referenced record does not exist (check the IDs you passed)"
-	}
-	return fail.BadInput, "the change breaks a rule of the database"
 }
 
 // denial is the reason a privacy rule gave (privacy.Denyf wraps Deny with

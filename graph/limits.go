@@ -3,11 +3,9 @@ package graph
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
-	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -17,20 +15,9 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"sunlight/ent"
 	"sunlight/internal/vocab/fail"
-)
-
-// The extensions.code of each refusal of the endpoint's limits.
-const (
-	CodeTooDeep               = "QUERY_TOO_DEEP"
-	CodeTooManyAliases        = "TOO_MANY_ALIASES"
-	CodeQueryTooLarge         = "QUERY_TOO_LARGE"
-	CodeComplexity            = "COMPLEXITY_LIMIT_EXCEEDED"
-	CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
-	CodePersistedNotAllowed   = "PERSISTED_QUERY_NOT_ALLOWED"
-	CodeRequestTooLarge       = "REQUEST_TOO_LARGE"
-	CodeRateLimited           = "RATE_LIMITED"
-	CodeTimeout               = "TIMEOUT"
+	"sunlight/internal/web/gqlhttp"
 )
 
 // Defaults of the limits of Config.
@@ -49,8 +36,9 @@ const (
 	DefaultPageSize = 100
 )
 
-// Limits against abuse (limits.go, guard.go, cors.go, persisted.go); zero
-// values take the defaults.
+// Limits bound what one GraphQL document may ask (limits.go,
+// persisted.go); zero values take the defaults. The HTTP limits (body size,
+// timeout, rate, CORS) are the edge's: internal/web/server.
 type Limits struct {
 	// MaxComplexity bounds the estimated cost of one operation: 1 per field,
 	// the edges and nodes of a connection counted first/last times
@@ -66,28 +54,10 @@ type Limits struct {
 	MaxAliases int
 	// MaxTokens bounds the tokens of one document (0: DefaultMaxTokens).
 	MaxTokens int
-	// MaxBodyBytes bounds a request body (0: DefaultMaxBodyBytes).
-	MaxBodyBytes int64
-	// Timeout bounds a request, subscriptions aside (0: DefaultTimeout;
-	// negative: none).
-	Timeout time.Duration
-	// RateLimit is the requests a second allowed per token (Authorization
-	// header) or else per client IP, RateBurst of them at once
-	// (0: DefaultRateLimit and DefaultRateBurst; negative: no limit).
-	RateLimit float64
-	RateBurst int
-	// ClientIPHeader names the header holding the client's address, such as
-	// X-Real-IP, when a trusted reverse proxy sets it; "": the peer address.
-	ClientIPHeader string
 	// Persisted, when set, is the only documents the endpoint runs.
-	Persisted *Allowlist
+	Persisted *gqlhttp.Allowlist
 	// DisableIntrospection refuses __schema and __type.
 	DisableIntrospection bool
-	// CORSOrigins are the origins (https://dash.example.org) browsers may
-	// call from; "*" for any (not with CORSCredentials); none: no CORS.
-	CORSOrigins []string
-	// CORSCredentials lets browsers send cookies and Authorization.
-	CORSCredentials bool
 }
 
 // withDefaults fills in the limits left zero.
@@ -102,23 +72,13 @@ func (l Limits) withDefaults() Limits {
 	def(&l.MaxDepth, DefaultMaxDepth)
 	def(&l.MaxAliases, DefaultMaxAliases)
 	def(&l.MaxTokens, DefaultMaxTokens)
-	if l.MaxBodyBytes == 0 {
-		l.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if l.Timeout == 0 {
-		l.Timeout = DefaultTimeout
-	}
-	if l.RateLimit == 0 {
-		l.RateLimit = DefaultRateLimit
-		def(&l.RateBurst, DefaultRateBurst)
-	}
 	return l
 }
 
 // limitError is a refusal with its code, presented as is by presentError.
-func limitError(code, format string, args ...any) *gqlerror.Error {
+func limitError(code fail.Code, format string, args ...any) *gqlerror.Error {
 	err := gqlerror.Errorf(format, args...)
-	errcode.Set(err, code)
+	errcode.Set(err, string(code))
 	return err
 }
 
@@ -174,7 +134,7 @@ func (l *operationLimits) checkShape(query string) *gqlerror.Error {
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, l.maxTokens)
 	if err != nil {
 		if strings.Contains(err.Error(), "exceeded token limit") {
-			return limitError(CodeQueryTooLarge, "the document has more than %d tokens; split it into smaller queries", l.maxTokens)
+			return limitError(fail.QueryTooLarge, "the document has more than %d tokens; split it into smaller queries", l.maxTokens)
 		}
 		return nil // gqlgen reports the syntax error itself
 	}
@@ -200,12 +160,12 @@ func (l *operationLimits) checkShape(query string) *gqlerror.Error {
 		countAliases(f.SelectionSet)
 	}
 	if aliases > l.maxAliases {
-		return limitError(CodeTooManyAliases, "the document uses %d aliases; at most %d are allowed", aliases, l.maxAliases)
+		return limitError(fail.TooManyAliases, "the document uses %d aliases; at most %d are allowed", aliases, l.maxAliases)
 	}
 	d := depthWalker{frags: doc.Fragments, memo: map[string]int{}, visiting: map[string]bool{}}
 	for _, op := range doc.Operations {
 		if n := d.depth(op.SelectionSet); n > l.maxDepth {
-			return limitError(CodeTooDeep, "the query is %d levels deep; at most %d are allowed", n, l.maxDepth)
+			return limitError(fail.TooDeep, "the query is %d levels deep; at most %d are allowed", n, l.maxDepth)
 		}
 	}
 	return nil
@@ -271,7 +231,7 @@ func (l *operationLimits) MutateOperationContext(ctx context.Context, opCtx *gra
 		return w.err
 	}
 	if cost > l.maxComplexity {
-		return limitError(CodeComplexity, "the operation may cost %d (each field 1, the edges and nodes of a connection times first or last, %d when neither is given); at most %d is allowed: ask for smaller pages or fewer fields", cost, l.defaultPage, l.maxComplexity)
+		return limitError(fail.Complexity, "the operation may cost %d (each field 1, the edges and nodes of a connection times first or last, %d when neither is given); at most %d is allowed: ask for smaller pages or fewer fields", cost, l.defaultPage, l.maxComplexity)
 	}
 	return nil
 }
@@ -287,6 +247,7 @@ type costWalker struct {
 	defaultPage   int
 	memo          map[string]int
 	err           *gqlerror.Error
+	depth         int // of the field being walked; 0 at the root
 }
 
 // selections is the cost of ss, where fields named edges or nodes are
@@ -318,9 +279,19 @@ func (w *costWalker) selections(ss ast.SelectionSet, times int) int {
 func (w *costWalker) field(f *ast.Field, times int) int {
 	if strings.HasPrefix(f.Name, "__") {
 		if f.Name != "__typename" && !w.introspection {
-			w.err = limitError(CodeIntrospectionDisabled, "introspection is turned off on this server")
+			w.err = limitError(fail.IntrospectionDisabled, "introspection is turned off on this server")
 		}
 		return 1
+	}
+	if w.depth > 0 && f.Definition != nil {
+		// A malformed cursor below the root would reach ent's eager
+		// loading, which does not check it: refused here, before any
+		// resolver runs. At the root the field's own argument error says
+		// so, with its path (errors.go).
+		if err := checkCursors(f, w.vars); err != nil {
+			w.err = err
+			return 0
+		}
 	}
 	page := 1
 	if d := f.Definition; d != nil && (d.Arguments.ForName("first") != nil || d.Arguments.ForName("last") != nil) {
@@ -344,7 +315,7 @@ func (w *costWalker) field(f *ast.Field, times int) int {
 			// null (literally or by unset variables) would return every
 			// record.
 			if !given {
-				w.err = limitError(string(fail.BadInput), "%s: first and last are both null; pass one (at most %d), or leave both out for the first %d", f.Alias, MaxPageSize, w.defaultPage)
+				w.err = limitError(fail.BadInput, "%s: first and last are both null; pass one (at most %d), or leave both out for the first %d", f.Alias, MaxPageSize, w.defaultPage)
 				if f.Position != nil {
 					w.err.Locations = []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}}
 				}
@@ -353,19 +324,49 @@ func (w *costWalker) field(f *ast.Field, times int) int {
 			page = n
 		}
 	}
+	w.depth++
 	cost := satAdd(1, w.selections(f.SelectionSet, page))
+	w.depth--
 	if times != 1 && (f.Name == "edges" || f.Name == "nodes") {
 		cost = satMul(cost, times)
 	}
 	return cost
 }
 
+// checkCursors refuses an after or before argument that is not a cursor
+// this server wrote.
+func checkCursors(f *ast.Field, vars map[string]any) *gqlerror.Error {
+	var args map[string]any
+	for _, name := range []string{"after", "before"} {
+		a := f.Definition.Arguments.ForName(name)
+		if a == nil || a.Type.Name() != "Cursor" {
+			continue
+		}
+		if args == nil {
+			args = f.ArgumentMap(vars)
+		}
+		v, ok := args[name]
+		if !ok || v == nil {
+			continue
+		}
+		var c entgql.Cursor[int]
+		if err := c.UnmarshalGQL(v); err != nil {
+			e := limitError(fail.BadInput, "%s: invalid value for argument %s: not a cursor of this server (take it from pageInfo.endCursor or an edge's cursor)", f.Alias, name)
+			if f.Position != nil {
+				e.Locations = []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}}
+			}
+			return e
+		}
+	}
+	return nil
+}
+
 func pageError(f *ast.Field, arg string, v any) *gqlerror.Error {
 	var err *gqlerror.Error
 	if k, ok := asInt(v); ok && k < 0 {
-		err = limitError(string(fail.BadInput), "%s: first and last must not be negative, got %d", f.Alias, k)
+		err = limitError(fail.BadInput, "%s: first and last must not be negative, got %d", f.Alias, k)
 	} else {
-		err = limitError(string(fail.BadInput), "%s: a page holds at most %d records; got %s %v (page with the cursor in pageInfo.endCursor)", f.Alias, MaxPageSize, arg, v)
+		err = limitError(fail.BadInput, "%s: a page holds at most %d records; got %s %v (page with the cursor in pageInfo.endCursor)", f.Alias, MaxPageSize, arg, v)
 	}
 	if f.Position != nil {
 		err.Locations = []gqlerror.Location{{Line: f.Position.Line, Column: f.Position.Column}}
@@ -413,26 +414,18 @@ func satMul(a, b int) int {
 	return a * b
 }
 
-// presentLimitError is presentError, but a resolver stopped by the request's
-// deadline says TIMEOUT rather than internal error.
-func presentLimitError(ctx context.Context, err error) *gqlerror.Error {
-	if errors.Is(err, context.DeadlineExceeded) {
-		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
-		gqlErr.Message = "the request took too long and was stopped; ask for less (smaller pages, fewer fields)"
-		gqlErr.Extensions = map[string]any{"code": CodeTimeout}
-		return gqlErr
-	}
-	return presentError(ctx, err)
-}
-
 // transactioner is entgql's Transactioner, but a response without an
 // operation (a body that is not JSON, say) passes through instead of
 // panicking on the missing operation context.
 type transactioner struct{ entgql.Transactioner }
 
+// It also gives the operation what scopeCommunity reads with (scope.go).
 func (t transactioner) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	if !graphql.HasOperationContext(ctx) {
 		return next(ctx)
+	}
+	if client, ok := t.TxOpener.(*ent.Client); ok {
+		ctx = withClient(ctx, client)
 	}
 	return t.Transactioner.InterceptResponse(ctx, next)
 }

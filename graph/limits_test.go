@@ -18,20 +18,25 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/ent"
 	"sunlight/graph"
+	"sunlight/internal/access/auth"
+	"sunlight/internal/access/token"
 	"sunlight/internal/demo"
+	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/fail"
+	"sunlight/internal/web/gqlhttp"
+	"sunlight/internal/web/server"
 )
 
-// demoClient loads the demo into a fresh database of the backend.
-func demoClient(t testing.TB, dsn string) *ent.Client {
+// demoDB loads the demo into a fresh database of the backend.
+func demoDB(t testing.TB, dsn string) *db.DB {
 	t.Helper()
 	d := dbtest.Open(t, dsn)
 	if err := demo.Load(context.Background(), d.Client); err != nil {
 		t.Fatalf("load demo: %v", err)
 	}
-	return d.Client
+	return d
 }
 
 // post sends a raw body to the endpoint and decodes the GraphQL answer.
@@ -94,8 +99,8 @@ const normalQuery = `{ communities(first: 5) { totalCount edges { node { name as
 // code, and the normal query never fails.
 func TestAbuseIsRefusedQuickly(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, dsn string) {
-		client := demoClient(t, dsn)
-		srv := httptest.NewServer(graph.NewMux(client, graph.Config{Limits: graph.Limits{RateLimit: -1}}))
+		d := demoDB(t, dsn)
+		srv := httptest.NewServer(newEdge(t, d, server.Config{}))
 		defer srv.Close()
 
 		send := func(body []byte) (int, response, time.Duration, error) {
@@ -150,15 +155,15 @@ func TestAbuseIsRefusedQuickly(t *testing.T) {
 			wantStatus int
 			wantCode   string
 		}{
-			{"50 levels deep", queryBody(deepQuery(50), nil), http.StatusOK, graph.CodeTooDeep},
+			{"50 levels deep", queryBody(deepQuery(50), nil), http.StatusOK, string(fail.TooDeep)},
 			{"first 1000000 on a nested connection", queryBody(`{ communities(first: 1) { edges { node { assets(first: 1000000) { totalCount } } } } }`, nil), http.StatusOK, "BAD_USER_INPUT"},
 			{"last 1000000 nested, in a variable", queryBody(`query($n: Int) { communities(first: 1) { edges { node { assets(first: 1) { edges { node { valuations(last: $n) { totalCount } } } } } } } }`, map[string]any{"n": 1000000}), http.StatusOK, "BAD_USER_INPUT"},
 			{"first 1000000 at the top", queryBody(`{ vouchers(first: 1000000) { totalCount } }`, nil), http.StatusOK, "BAD_USER_INPUT"},
 			{"negative first in a fragment", queryBody(`{ communities(first: 1) { edges { node { ...A } } } } fragment A on Community { assets(first: -1) { totalCount } }`, nil), http.StatusOK, "BAD_USER_INPUT"},
-			{"1000 aliases", queryBody(aliasQuery(1000), nil), http.StatusOK, graph.CodeTooManyAliases},
-			{"10 MB body", tenMB, http.StatusRequestEntityTooLarge, graph.CodeRequestTooLarge},
-			{"three full pages nested", queryBody(`{ communities(first: 500) { edges { node { assets(first: 500) { edges { node { valuations(first: 500) { edges { node { value } } } } } } } } } }`, nil), http.StatusOK, graph.CodeComplexity},
-			{"too many tokens", queryBody("{"+strings.Repeat(" __typename", 30000)+" }", nil), http.StatusOK, graph.CodeQueryTooLarge},
+			{"1000 aliases", queryBody(aliasQuery(1000), nil), http.StatusOK, string(fail.TooManyAliases)},
+			{"10 MB body", tenMB, http.StatusRequestEntityTooLarge, string(fail.RequestTooLarge)},
+			{"three full pages nested", queryBody(`{ communities(first: 500) { edges { node { assets(first: 500) { edges { node { valuations(first: 500) { edges { node { value } } } } } } } } } }`, nil), http.StatusOK, string(fail.Complexity)},
+			{"too many tokens", queryBody("{"+strings.Repeat(" __typename", 30000)+" }", nil), http.StatusOK, string(fail.QueryTooLarge)},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -211,8 +216,16 @@ func TestLimitsLetNormalQueriesThrough(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	client := dbtest.Open(t, dbtest.SQLiteDSN(t)).Client
-	h := graph.NewMux(client, graph.Config{Limits: graph.Limits{RateLimit: 0.01, RateBurst: 3}})
+	d := dbtest.Open(t, dbtest.SQLiteDSN(t))
+	h := newEdge(t, d, server.Config{RateLimit: 0.01, RateBurst: 3})
+	bearer := func(name string) string {
+		tok, _, err := token.Issue(t.Context(), d.Client, token.New{Name: name, Role: auth.Admin, TTL: time.Hour}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "Bearer " + tok
+	}
+	one, two := bearer("one"), bearer("two")
 	body := queryBody(`{ __typename }`, nil)
 	tests := []struct {
 		name   string
@@ -222,8 +235,8 @@ func TestRateLimit(t *testing.T) {
 		{"an address gets its burst, then 429", map[string]string{"RemoteAddr": "192.0.2.1:1000"}, []int{200, 200, 200, 429, 429}},
 		{"another port of the same address shares the bucket", map[string]string{"RemoteAddr": "192.0.2.1:2000"}, []int{429}},
 		{"another address has its own", map[string]string{"RemoteAddr": "192.0.2.2:1000"}, []int{200, 200, 200, 429}},
-		{"a token from the limited address has its own", map[string]string{"RemoteAddr": "192.0.2.1:1000", "Authorization": "Bearer one"}, []int{200, 200, 200, 429}},
-		{"another token has its own", map[string]string{"RemoteAddr": "192.0.2.1:1000", "Authorization": "Bearer two"}, []int{200, 200, 200, 429}},
+		{"a token from the limited address has its own", map[string]string{"RemoteAddr": "192.0.2.1:1000", "Authorization": one}, []int{200, 200, 200, 429}},
+		{"another token has its own", map[string]string{"RemoteAddr": "192.0.2.1:1000", "Authorization": two}, []int{200, 200, 200, 429}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,7 +246,7 @@ func TestRateLimit(t *testing.T) {
 					t.Fatalf("request %d: HTTP %d (%+v), want %d", i+1, rec.Code, r.Errors, want)
 				}
 				if want == http.StatusTooManyRequests {
-					if r.code() != graph.CodeRateLimited || rec.Header().Get("Retry-After") == "" {
+					if r.code() != string(fail.RateLimited) || rec.Header().Get("Retry-After") == "" {
 						t.Fatalf("request %d: code %q, Retry-After %q; want RATE_LIMITED and a Retry-After", i+1, r.code(), rec.Header().Get("Retry-After"))
 					}
 				}
@@ -241,7 +254,7 @@ func TestRateLimit(t *testing.T) {
 		})
 	}
 	t.Run("behind a proxy, by the header", func(t *testing.T) {
-		h := graph.NewMux(client, graph.Config{Limits: graph.Limits{RateLimit: 0.01, RateBurst: 1, ClientIPHeader: "X-Real-IP"}})
+		h := newEdge(t, d, server.Config{RateLimit: 0.01, RateBurst: 1, ClientIPHeader: "X-Real-IP"})
 		for i, c := range []struct {
 			ip   string
 			want int
@@ -255,13 +268,20 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
-	client := demoClient(t, dbtest.SQLiteDSN(t))
-	h := graph.NewMux(client, graph.Config{Limits: graph.Limits{Timeout: time.Nanosecond}})
-	rec, r := post(t, h, queryBody(normalQuery, nil), nil)
-	if rec.Code != http.StatusOK || r.code() != graph.CodeTimeout {
-		t.Fatalf("HTTP %d, code %q (%+v); want 200 and TIMEOUT", rec.Code, r.code(), r.Errors)
+	d := demoDB(t, dbtest.SQLiteDSN(t))
+	h := newEdge(t, d, server.Config{Timeout: time.Nanosecond})
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(queryBody(normalQuery, nil)))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var r response
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+		t.Fatalf("HTTP %d, not a GraphQL response: %q", rec.Code, rec.Body)
 	}
-	h = graph.NewMux(client, graph.Config{Limits: graph.Limits{Timeout: time.Minute}})
+	if rec.Code != http.StatusGatewayTimeout || r.code() != string(fail.Timeout) || !strings.Contains(r.Errors[0].Message, "ask for less") {
+		t.Fatalf("HTTP %d, code %q (%+v); want 504 and TIMEOUT", rec.Code, r.code(), r.Errors)
+	}
+	h = newEdge(t, d, server.Config{Timeout: time.Minute})
 	if rec, r := post(t, h, queryBody(normalQuery, nil), nil); rec.Code != http.StatusOK || len(r.Errors) > 0 {
 		t.Fatalf("with a minute: HTTP %d, %+v", rec.Code, r.Errors)
 	}
@@ -273,7 +293,7 @@ func sha(doc string) string {
 }
 
 func TestPersistedOperations(t *testing.T) {
-	client := dbtest.Open(t, dbtest.SQLiteDSN(t)).Client
+	d := dbtest.Open(t, dbtest.SQLiteDSN(t))
 	const allowed = `query Count { communities { totalCount } }`
 	const other = `{ vouchers { totalCount } }`
 
@@ -281,7 +301,7 @@ func TestPersistedOperations(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "count.graphql"), []byte(allowed+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fromDir, err := graph.LoadAllowlist(dir)
+	fromDir, err := gqlhttp.LoadAllowlist(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,19 +310,19 @@ func TestPersistedOperations(t *testing.T) {
 		"byid.json":   `{"abc": "` + allowed + `"}`,
 		"apollo.json": `{"format": "apollo-persisted-query-manifest", "version": 1, "operations": [{"id": "x", "name": "Count", "type": "query", "body": "` + allowed + `"}]}`,
 	}
-	lists := map[string]*graph.Allowlist{"directory": fromDir, "NewAllowlist": graph.NewAllowlist(allowed)}
+	lists := map[string]*gqlhttp.Allowlist{"directory": fromDir, "NewAllowlist": gqlhttp.NewAllowlist(allowed)}
 	for name, text := range manifests {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		l, err := graph.LoadAllowlist(p)
+		l, err := gqlhttp.LoadAllowlist(p)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		lists[name] = l
 	}
-	if _, err := graph.LoadAllowlist(filepath.Join(dir, "missing.json")); err == nil {
+	if _, err := gqlhttp.LoadAllowlist(filepath.Join(dir, "missing.json")); err == nil {
 		t.Fatal("a missing file loaded")
 	}
 
@@ -316,15 +336,15 @@ func TestPersistedOperations(t *testing.T) {
 		wantCode string // "" when it must succeed
 	}{
 		{"the allowed document", queryBody(allowed, nil), ""},
-		{"another document", queryBody(other, nil), graph.CodePersistedNotAllowed},
+		{"another document", queryBody(other, nil), string(fail.PersistedNotAllowed)},
 		{"the allowed document by hash only", apq("", sha(allowed)), ""},
 		{"the allowed document with its hash", apq(allowed, sha(allowed)), ""},
-		{"an unknown hash", apq("", sha(other)), graph.CodePersistedNotAllowed},
+		{"an unknown hash", apq("", sha(other)), string(fail.PersistedNotAllowed)},
 		{"a hash that is not the document's", apq(other, sha(allowed)), "BAD_USER_INPUT"},
-		{"introspection not in the list", queryBody(`{ __schema { queryType { name } } }`, nil), graph.CodePersistedNotAllowed},
+		{"introspection not in the list", queryBody(`{ __schema { queryType { name } } }`, nil), string(fail.PersistedNotAllowed)},
 	}
 	for name, list := range lists {
-		h := graph.NewMux(client, graph.Config{Limits: graph.Limits{Persisted: list, RateLimit: -1}})
+		h := newEdge(t, d, server.Config{GraphQL: graph.Config{Limits: graph.Limits{Persisted: list}}})
 		for _, tt := range tests {
 			t.Run(name+"/"+tt.name, func(t *testing.T) {
 				rec, r := post(t, h, tt.body, nil)
@@ -335,7 +355,7 @@ func TestPersistedOperations(t *testing.T) {
 		}
 	}
 	t.Run("off: any document", func(t *testing.T) {
-		h := graph.NewMux(client, graph.Config{})
+		h := newEdge(t, d, server.Config{})
 		if _, r := post(t, h, queryBody(other, nil), nil); len(r.Errors) > 0 {
 			t.Fatalf("%+v", r.Errors)
 		}
@@ -343,7 +363,7 @@ func TestPersistedOperations(t *testing.T) {
 }
 
 func TestIntrospectionOff(t *testing.T) {
-	client := dbtest.Open(t, dbtest.SQLiteDSN(t)).Client
+	d := dbtest.Open(t, dbtest.SQLiteDSN(t))
 	tests := []struct {
 		name     string
 		off      bool
@@ -351,13 +371,13 @@ func TestIntrospectionOff(t *testing.T) {
 		wantCode string
 	}{
 		{"on: __schema", false, `{ __schema { queryType { name } } }`, ""},
-		{"off: __schema", true, `{ __schema { queryType { name } } }`, graph.CodeIntrospectionDisabled},
-		{"off: __type in a fragment", true, `{ ...F } fragment F on Query { __type(name: "Asset") { name } }`, graph.CodeIntrospectionDisabled},
+		{"off: __schema", true, `{ __schema { queryType { name } } }`, string(fail.IntrospectionDisabled)},
+		{"off: __type in a fragment", true, `{ ...F } fragment F on Query { __type(name: "Asset") { name } }`, string(fail.IntrospectionDisabled)},
 		{"off: __typename still answers", true, `{ __typename communities { totalCount } }`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := graph.NewMux(client, graph.Config{Limits: graph.Limits{DisableIntrospection: tt.off}})
+			h := newEdge(t, d, server.Config{GraphQL: graph.Config{Limits: graph.Limits{DisableIntrospection: tt.off}}})
 			rec, r := post(t, h, queryBody(tt.query, nil), nil)
 			if r.code() != tt.wantCode {
 				t.Fatalf("HTTP %d, code %q (%+v), want %q", rec.Code, r.code(), r.Errors, tt.wantCode)
@@ -367,7 +387,7 @@ func TestIntrospectionOff(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
-	client := dbtest.Open(t, dbtest.SQLiteDSN(t)).Client
+	d := dbtest.Open(t, dbtest.SQLiteDSN(t))
 	const dash = "https://dash.example.org"
 	type want struct {
 		status            int
@@ -393,7 +413,7 @@ func TestCORS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := graph.NewMux(client, graph.Config{Limits: graph.Limits{CORSOrigins: tt.origins, CORSCredentials: tt.creds}})
+			h := newEdge(t, d, server.Config{CORSOrigins: tt.origins, CORSCredentials: tt.creds})
 			req := httptest.NewRequest(tt.method, "/graphql", bytes.NewReader(queryBody(`{ __typename }`, nil)))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Origin", tt.origin)
@@ -415,8 +435,8 @@ func TestCORS(t *testing.T) {
 // FuzzHandler sends documents and variables through the HTTP handler: no
 // panic, no 5xx, always a GraphQL response.
 func FuzzHandler(f *testing.F) {
-	client := demoClient(f, dbtest.SQLiteDSN(f))
-	h := graph.NewMux(client, graph.Config{Limits: graph.Limits{RateLimit: -1, Timeout: 5 * time.Second}})
+	d := demoDB(f, dbtest.SQLiteDSN(f))
+	h := newEdge(f, d, server.Config{Timeout: 5 * time.Second})
 	seeds := []struct{ query, vars string }{
 		{`{ communities(first: 2) { edges { node { name } } } }`, `{}`},
 		{`query($c: ID!, $p: Period!) { ledgerTotals(communityID: $c, period: $p) { income expense net } }`, `{"c": "1", "p": "2026-10"}`},

@@ -6,6 +6,7 @@ import (
 
 	"sunlight/graph"
 	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/web/server"
 )
 
 // TestUnpagedConnectionsGetTheDefaultPage: a connection asked without first
@@ -14,7 +15,7 @@ import (
 // left alone.
 func TestUnpagedConnectionsGetTheDefaultPage(t *testing.T) {
 	s := demoServer(t, dbtest.SQLiteDSN(t))
-	s.h = graph.NewMux(s.d.Client, graph.Config{Limits: graph.Limits{DefaultPageSize: 5}})
+	s.h = asPlatform(t, s.d, newEdge(t, s.d, server.Config{GraphQL: graph.Config{Limits: graph.Limits{DefaultPageSize: 5}}}))
 	type conn struct {
 		TotalCount int
 		PageInfo   struct{ HasNextPage, HasPreviousPage bool }

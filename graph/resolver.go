@@ -1,6 +1,8 @@
 // Package graph is Sunlight's GraphQL layer: thin resolvers over the ent
-// client and the domain packages (ledger, valuation, governance), the
-// mapping of errors to extensions.code, and the HTTP handler.
+// client and the domain packages (ledger, valuation, governance), the one
+// presenter of errors (errors.go) and the gqlgen server with its document
+// limits (server.go, limits.go). The HTTP edge around it (auth, HTTP
+// limits, CORS, metrics, routes) is internal/web/server.
 package graph
 
 import (

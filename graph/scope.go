@@ -2,18 +2,26 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"sync"
+
+	"entgo.io/ent/privacy"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"sunlight/ent"
 	"sunlight/internal/access/auth"
 	"sunlight/internal/vocab/fail"
 )
 
 // scopeCommunity refuses any top-level field whose communityID argument
-// names a community the viewer may not see. The aggregates read through
-// the privacy policies too, so a confined viewer would only get zeros; the
-// refusal says so plainly instead, in one place for every such field, and
-// costs nothing below the root.
+// names a community the viewer cannot read: one the viewer may not see (the
+// viewer's communities, the rule the privacy policies filter by), or one
+// that does not exist, whoever asks. So the aggregates never answer zeros
+// for a community that is not there, and every viewer hears NOT_FOUND, with
+// the field's path and location, in one place for every such field.
 func scopeCommunity(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	rc := graphql.GetRootFieldContext(ctx)
 	if rc == nil {
@@ -24,10 +32,67 @@ func scopeCommunity(ctx context.Context, next graphql.RootResolver) graphql.Mars
 		return next(ctx)
 	}
 	id, err := graphql.UnmarshalIntID(raw)
-	if err != nil || auth.CanSeeCommunity(ctx, id) {
-		return next(ctx)
+	if err != nil {
+		return next(ctx) // the field's own argument error says so
 	}
-	// AddError sets the field's path and goes through presentError.
-	graphql.AddError(ctx, fail.NotFoundf("community %d does not exist or you may not see it", id))
+	var exists bool
+	if auth.CanSeeCommunity(ctx, id) {
+		exists, err = communityExists(ctx, id)
+		if err == nil && exists {
+			return next(ctx)
+		}
+	}
+	if err == nil {
+		err = fail.NotFoundf("community %d does not exist or you may not see it", id)
+	}
+	e := gqlerror.WrapPath(ast.Path{ast.PathName(rc.Field.Alias)}, err)
+	if p := rc.Field.Position; p != nil {
+		e.Locations = []gqlerror.Location{{Line: p.Line, Column: p.Column}}
+	}
+	graphql.AddError(ctx, e)
 	return graphql.Null
+}
+
+// knownCommunities are the IDs of the communities of each database, read
+// all at once when an ID is not among them. Communities are created
+// seldom and never deleted through the API, so a request costs no statement
+// for this once the process has seen its community.
+var knownCommunities sync.Map // *ent.Client → *communityIDs
+
+type communityIDs struct {
+	mu  sync.Mutex
+	ids map[int]bool
+}
+
+type clientKey struct{}
+
+// withClient gives the operation the client communityExists reads with
+// (transactioner, limits.go).
+func withClient(ctx context.Context, client *ent.Client) context.Context {
+	return context.WithValue(ctx, clientKey{}, client)
+}
+
+func communityExists(ctx context.Context, id int) (bool, error) {
+	client, _ := ctx.Value(clientKey{}).(*ent.Client)
+	if client == nil {
+		return true, nil // not through NewHandler: nothing to ask
+	}
+	v, _ := knownCommunities.LoadOrStore(client, &communityIDs{})
+	known := v.(*communityIDs)
+	known.mu.Lock()
+	defer known.mu.Unlock()
+	if known.ids[id] {
+		return true, nil
+	}
+	// Every ID, whatever the viewer may see: which it may see is decided
+	// above, by the viewer's communities.
+	ids, err := client.Community.Query().IDs(privacy.DecisionContext(ctx, privacy.Allow))
+	if err != nil {
+		return false, fmt.Errorf("read the communities: %w", err)
+	}
+	known.ids = make(map[int]bool, len(ids))
+	for _, i := range ids {
+		known.ids[i] = true
+	}
+	return known.ids[id], nil
 }

@@ -15,6 +15,7 @@ import (
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/web/server"
 	"sunlight/jobs"
 )
 
@@ -36,10 +37,10 @@ func TestReportPublishedSubscription(t *testing.T) {
 	}
 	now := func() time.Time { return calendar.StartOf(demo.Today) }
 	sched := jobs.New(d.Client, a, r, jobs.Config{Now: now, LookbackMonths: 1})
-	srv := httptest.NewServer(graph.NewMux(d.Client, graph.Config{Now: now, Published: sched}))
+	srv := httptest.NewServer(newEdge(t, d, server.Config{GraphQL: graph.Config{Now: now, Published: sched}}))
 	defer srv.Close()
 
-	s := &server{t: t, d: d, h: srv.Config.Handler}
+	s := &gqlServer{t: t, d: d, h: srv.Config.Handler}
 	var out struct{ Community struct{ ID string } }
 	s.ok(`{ community(code: "gezishi") { id } }`, nil, &out)
 

@@ -3,14 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
-	"sunlight/graph"
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/storage/db"
+	"sunlight/internal/web/server"
 )
 
 // TestFilesFollowTheAPIsCORS: the report pages and downloads answer a
@@ -34,8 +35,7 @@ func TestFilesFollowTheAPIsCORS(t *testing.T) {
 		t.Fatal(err)
 	}
 	const dash, other = "https://dash.example.org", "https://evil.example.org"
-	mux := http.NewServeMux()
-	mountFiles(mux, d.Client, a, graph.Limits{CORSOrigins: []string{dash}})
+	mux := server.New(server.Config{CORSOrigins: []string{dash}, Log: slog.New(slog.DiscardHandler)}, server.Deps{DB: d, Archive: a})
 
 	tests := []struct {
 		name, method, path, origin string

@@ -9,9 +9,12 @@ import (
 	"time"
 
 	"sunlight/graph"
+	"sunlight/internal/web/gqlhttp"
+	"sunlight/internal/web/server"
 )
 
-// limitFlags are the flags of the GraphQL endpoint's limits (graph.Limits).
+// limitFlags are the flags of the endpoint's limits: graph.Limits for the
+// documents, server.Config for HTTP.
 type limitFlags struct {
 	complexity, depth, aliases int
 	body                       int64
@@ -39,10 +42,10 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.IntVar(&f.complexity, "max-complexity", envInt("SUNLIGHT_MAX_COMPLEXITY", graph.DefaultMaxComplexity), "largest estimated cost of one operation: 1 a field, connections' edges times first/last (SUNLIGHT_MAX_COMPLEXITY)")
 	fs.IntVar(&f.depth, "max-depth", envInt("SUNLIGHT_MAX_DEPTH", graph.DefaultMaxDepth), "deepest nesting of fields in a query (SUNLIGHT_MAX_DEPTH)")
 	fs.IntVar(&f.aliases, "max-aliases", envInt("SUNLIGHT_MAX_ALIASES", graph.DefaultMaxAliases), "most aliases in one document (SUNLIGHT_MAX_ALIASES)")
-	fs.Int64Var(&f.body, "max-body", int64(envInt("SUNLIGHT_MAX_BODY", graph.DefaultMaxBodyBytes)), "largest request body in bytes (SUNLIGHT_MAX_BODY)")
-	fs.DurationVar(&f.timeout, "timeout", envDuration("SUNLIGHT_TIMEOUT", graph.DefaultTimeout), "longest a GraphQL request may run, subscriptions aside; negative: no limit (SUNLIGHT_TIMEOUT)")
-	fs.Float64Var(&f.rate, "rate-limit", limitEnvFloat("SUNLIGHT_RATE_LIMIT", graph.DefaultRateLimit), "requests a second per API token, or per client IP without one; negative: no limit (SUNLIGHT_RATE_LIMIT)")
-	fs.IntVar(&f.burst, "rate-burst", envInt("SUNLIGHT_RATE_BURST", graph.DefaultRateBurst), "requests at once per token or IP before the rate limit applies (SUNLIGHT_RATE_BURST)")
+	fs.Int64Var(&f.body, "max-body", int64(envInt("SUNLIGHT_MAX_BODY", server.DefaultMaxBodyBytes)), "largest request body in bytes (SUNLIGHT_MAX_BODY)")
+	fs.DurationVar(&f.timeout, "timeout", envDuration("SUNLIGHT_TIMEOUT", server.DefaultTimeout), "longest a GraphQL request may run, subscriptions aside; negative: no limit (SUNLIGHT_TIMEOUT)")
+	fs.Float64Var(&f.rate, "rate-limit", limitEnvFloat("SUNLIGHT_RATE_LIMIT", server.DefaultRateLimit), "requests a second per API token, or per client IP without one; negative: no limit (SUNLIGHT_RATE_LIMIT)")
+	fs.IntVar(&f.burst, "rate-burst", envInt("SUNLIGHT_RATE_BURST", server.DefaultRateBurst), "requests at once per token or IP before the rate limit applies (SUNLIGHT_RATE_BURST)")
 	fs.StringVar(&f.ipHeader, "client-ip-header", env("SUNLIGHT_CLIENT_IP_HEADER", ""), "header with the client's IP set by a trusted reverse proxy, e.g. X-Real-IP; empty: the peer address (SUNLIGHT_CLIENT_IP_HEADER)")
 	fs.StringVar(&f.persisted, "persisted", env("SUNLIGHT_PERSISTED", ""), "run only these persisted operations: a directory of .graphql files or a JSON manifest; empty: any (SUNLIGHT_PERSISTED)")
 	fs.BoolVar(&f.introspection, "introspection", env("SUNLIGHT_INTROSPECTION", "1") != "0", "answer introspection (__schema, __type); SUNLIGHT_INTROSPECTION=0 turns it off")
@@ -51,32 +54,34 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	return f
 }
 
-// limits returns the graph.Limits of the flags, loading the persisted
-// operations.
-func (f *limitFlags) limits() (graph.Limits, error) {
-	l := graph.Limits{
-		MaxComplexity:        f.complexity,
-		MaxDepth:             f.depth,
-		MaxAliases:           f.aliases,
-		MaxBodyBytes:         f.body,
-		Timeout:              f.timeout,
-		RateLimit:            f.rate,
-		RateBurst:            f.burst,
-		ClientIPHeader:       f.ipHeader,
-		DisableIntrospection: !f.introspection,
-		CORSCredentials:      f.corsCredentials,
+// config returns the server configuration of the flags, loading the
+// persisted operations.
+func (f *limitFlags) config() (server.Config, error) {
+	c := server.Config{
+		GraphQL: graph.Config{Limits: graph.Limits{
+			MaxComplexity:        f.complexity,
+			MaxDepth:             f.depth,
+			MaxAliases:           f.aliases,
+			DisableIntrospection: !f.introspection,
+		}},
+		MaxBodyBytes:    f.body,
+		Timeout:         f.timeout,
+		RateLimit:       f.rate,
+		RateBurst:       f.burst,
+		ClientIPHeader:  f.ipHeader,
+		CORSCredentials: f.corsCredentials,
 	}
 	for _, o := range strings.Split(f.cors, ",") {
 		if o = strings.TrimSpace(o); o != "" {
-			l.CORSOrigins = append(l.CORSOrigins, o)
+			c.CORSOrigins = append(c.CORSOrigins, o)
 		}
 	}
 	if f.persisted != "" {
-		list, err := graph.LoadAllowlist(f.persisted)
+		list, err := gqlhttp.LoadAllowlist(f.persisted)
 		if err != nil {
-			return l, err
+			return c, err
 		}
-		l.Persisted = list
+		c.GraphQL.Limits.Persisted = list
 	}
-	return l, nil
+	return c, nil
 }

@@ -12,17 +12,10 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
-
-	"sunlight/ent"
-	"sunlight/graph"
-	"sunlight/internal/access/token"
 	"sunlight/internal/demo"
-	"sunlight/internal/opendata"
-	"sunlight/internal/reports/archive"
 	"sunlight/internal/storage/db"
-	"sunlight/internal/web/officials"
 	"sunlight/internal/web/ops"
+	"sunlight/internal/web/server"
 	"sunlight/jobs"
 )
 
@@ -101,8 +94,17 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer arch.Close()
+	cfg, err := lf.config()
+	if err != nil {
+		return err
+	}
+	cfg.RequireAuth = *requireAuth
 	metrics := ops.NewMetrics(d)
 	health := &ops.Health{DB: d}
+	// The schema is compared with this build's once, here, not per probe.
+	if err := health.CheckSchema(ctx); err != nil {
+		slog.Error("the schema is not this build's; /readyz answers 503", "err", err)
+	}
 	// Subscribers hear of every report, whichever process published it:
 	// the feed reads the reports table; a scheduler here relays through it
 	// at once (jobs.Feed).
@@ -110,7 +112,7 @@ func serve(ctx context.Context, args []string) error {
 	if err := feed.Start(ctx); err != nil {
 		return err
 	}
-	gcfg := graph.Config{Extensions: []graphql.HandlerExtension{metrics.GraphQL()}, Published: feed}
+	cfg.GraphQL.Published = feed
 	if *scheduler {
 		sched, err := sf.newScheduler(d, arch)
 		if err != nil {
@@ -128,14 +130,9 @@ func serve(ctx context.Context, args []string) error {
 		defer stop()
 		health.Scheduler = sched
 	}
-	if gcfg.Limits, err = lf.limits(); err != nil {
-		return err
-	}
-	mux := graph.NewMux(d.Client, gcfg)
-	mountFiles(mux, d.Client, arch, gcfg.Limits)
-	ops.Register(mux, health, metrics)
+	edge := server.New(cfg, server.Deps{DB: d, Archive: arch, Metrics: metrics, Health: health})
 	srv := &http.Server{
-		Handler:           metrics.Middleware(slog.Default(), token.Middleware{Client: d.Client, Required: *requireAuth, ClientIPHeader: lf.ipHeader}.Wrap(mux)),
+		Handler:           edge,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	ln, err := net.Listen("tcp", *addr)
@@ -182,17 +179,4 @@ func servePprof(addr string) error {
 	slog.Info("profiler", "pprof", "http://"+ln.Addr().String()+"/debug/pprof/")
 	go func() { _ = http.Serve(ln, mux) }()
 	return nil
-}
-
-// mountFiles serves the officials' page and the report downloads under the
-// CORS rules of the API (graph.CORS): a dashboard that may query /graphql
-// from its origin may also fetch the PDFs. The open data is open to every
-// origin already (package opendata).
-func mountFiles(mux *http.ServeMux, client *ent.Client, arch *archive.Archive, l graph.Limits) {
-	reports := http.NewServeMux()
-	officials.New(client, arch, nil).Register(reports)
-	h := graph.CORS(l, reports)
-	mux.Handle("/reports", h)
-	mux.Handle("/reports/", h)
-	opendata.New(client).Register(mux)
 }

@@ -1,7 +1,7 @@
 package token
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -14,6 +14,8 @@ import (
 	"sunlight/ent"
 	"sunlight/internal/access/audit"
 	"sunlight/internal/access/auth"
+	"sunlight/internal/storage/dberr"
+	"sunlight/internal/vocab/fail"
 )
 
 // Middleware gives every request a viewer: the one of its bearer token, or
@@ -30,6 +32,9 @@ type Middleware struct {
 	// Failures throttles clients that keep presenting bad tokens (nil: a
 	// default of 30 a minute per client address).
 	Failures *Failures
+	// Districts caches the communities of each district for officials'
+	// tokens (nil: a cache of DistrictTTL).
+	Districts *Districts
 }
 
 // Failures counts bad tokens per client address. Past the limit, a client's
@@ -83,6 +88,9 @@ func (m Middleware) Wrap(next http.Handler) http.Handler {
 	if failures == nil {
 		failures = &Failures{Max: 30, Window: time.Minute}
 	}
+	if m.Districts == nil {
+		m.Districts = &Districts{}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := &auth.Viewer{Role: auth.Public, Name: "public"}
 		if h := r.Header.Get("Authorization"); h != "" {
@@ -94,19 +102,24 @@ func (m Middleware) Wrap(next http.Handler) http.Handler {
 			client := ClientIP(r, m.ClientIPHeader)
 			if failures.blocked(client, now()) {
 				w.Header().Set("Retry-After", strconv.Itoa(int(failures.Window.Seconds())))
-				writeError(w, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests with unknown tokens from this address; wait and use a valid token")
+				fail.Write(w, fail.New(fail.RateLimited, "too many requests with unknown tokens from this address; wait and use a valid token"))
 				return
 			}
 			var err error
-			v, err = Lookup(r.Context(), m.Client, strings.TrimSpace(tok), now())
+			v, err = m.lookup(r.Context(), strings.TrimSpace(tok), now())
 			if errors.Is(err, ErrBadToken) {
 				failures.fail(client, now())
 				unauthenticated(w, "the token is unknown, expired or revoked; ask an administrator for a new one (sunlight token create)")
 				return
 			}
 			if err != nil {
+				if dberr.Code(err) == fail.Unavailable {
+					slog.WarnContext(r.Context(), "look up token: the database does not answer", "err", err)
+					fail.Write(w, fail.New(fail.Unavailable, "cannot check the token now: the database is not answering; retry in %d s", fail.RetryAfterSeconds))
+					return
+				}
 				slog.ErrorContext(r.Context(), "look up token", "err", err)
-				writeError(w, http.StatusServiceUnavailable, "INTERNAL_SERVER_ERROR", "cannot check the token now; try again")
+				fail.Write(w, fail.New(fail.Internal, "cannot check the token; it has been logged"))
 				return
 			}
 		} else if m.Required && r.Method != http.MethodOptions && !probe(r.URL.Path) {
@@ -117,6 +130,10 @@ func (m Middleware) Wrap(next http.Handler) http.Handler {
 		ctx = audit.WithActor(ctx, actor(v))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+func (m Middleware) lookup(ctx context.Context, token string, now time.Time) (*auth.Viewer, error) {
+	return m.Districts.Lookup(ctx, m.Client, token, now)
 }
 
 // ClientIP is the address a request came from: the first address of
@@ -147,17 +164,7 @@ func actor(v *auth.Viewer) string {
 
 func unauthenticated(w http.ResponseWriter, msg string) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="sunlight"`)
-	writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", msg)
-}
-
-// writeError answers in the shape of a GraphQL response, so clients read
-// refusals the same way whatever refused them.
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}},
-	})
+	fail.Write(w, fail.New(fail.Unauthenticated, "%s", msg))
 }
 
 // probe paths answer health checks and scrapes without a token.

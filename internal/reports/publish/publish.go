@@ -60,6 +60,7 @@ import (
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/disclosure"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/storage/dberr"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 )
@@ -79,12 +80,13 @@ func (e DataError) Unwrap() error { return e.Err }
 // glyph the font lacks, a rule of the platform (an error with a code) or an
 // invalid value.
 func IsDataError(err error) bool {
-	var d DataError
-	if errors.As(err, &d) {
-		return true
+	if dberr.Transient(err) {
+		return false
 	}
+	var d DataError
 	var g *pdf.GlyphError
-	return errors.As(err, &g) || fail.CodeOf(err) != "" || ent.IsValidationError(err)
+	return errors.As(err, &d) || errors.As(err, &g) || fail.CodeOf(err) != "" ||
+		ent.IsValidationError(err) || dberr.Classify(err) != dberr.Other
 }
 
 // Publisher publishes reports into one database and archive.

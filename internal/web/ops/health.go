@@ -3,7 +3,9 @@ package ops
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -19,14 +21,42 @@ type Health struct {
 	// Scheduler is the report scheduler of this process; nil when it runs
 	// elsewhere (serve --scheduler=false), and then it is not checked.
 	Scheduler interface{ Healthy() bool }
-	// MigrationsEvery is how long a migration check is trusted (default a
-	// minute): comparing the schema reads the catalog, too much per probe.
-	MigrationsEvery time.Duration
 
 	shutting atomic.Bool
 	mu       sync.Mutex
-	checked  time.Time
-	migErr   error
+	checked  bool  // CheckSchema ran
+	schema   error // its finding
+}
+
+// CheckSchema compares the schema with this build's once, at start (reading
+// the catalog is too much for every probe; the schema only changes by a
+// migration, which a restart follows): pending migration files or
+// statements ent would add make /readyz answer 503 until a restart after
+// `sunlight migrate`.
+func (h *Health) CheckSchema(ctx context.Context) error {
+	err := func() error {
+		pending, err := h.DB.PendingMigrations(ctx)
+		if err != nil {
+			slog.ErrorContext(ctx, "readiness: read the applied migrations", "err", err)
+			return errors.New("could not read the applied migrations (see the log)")
+		}
+		if len(pending) > 0 {
+			return fmt.Errorf("pending migrations %s: run sunlight migrate", strings.Join(pending, ", "))
+		}
+		drift, err := h.DB.SchemaDiff(ctx)
+		if err != nil {
+			slog.ErrorContext(ctx, "readiness: compare the schema", "err", err)
+			return errors.New("could not compare the schema (see the log)")
+		}
+		if len(drift) > 0 {
+			return fmt.Errorf("the schema lags this build by %d statements: run sunlight migrate", len(drift))
+		}
+		return nil
+	}()
+	h.mu.Lock()
+	h.checked, h.schema = true, err
+	h.mu.Unlock()
+	return err
 }
 
 // ShuttingDown makes /readyz answer 503 from now on, so load balancers
@@ -69,15 +99,23 @@ func (h *Health) Check(ctx context.Context) (map[string]string, bool) {
 	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := h.DB.SQL.PingContext(pctx); err != nil {
-		fail("database", fmt.Errorf("unreachable: %w", err))
-		checks["migrations"] = "unknown"
+		// The driver's error names the user, database, host and port:
+		// logged for the operator, never answered on the public listener.
+		slog.WarnContext(ctx, "readiness: the database does not answer", "err", err)
+		fail("database", errors.New("unreachable"))
 	} else {
 		checks["database"] = "ok"
-		if err := h.migrations(pctx); err != nil {
-			fail("migrations", err)
-		} else {
-			checks["migrations"] = "ok"
-		}
+	}
+	h.mu.Lock()
+	checked, schema := h.checked, h.schema
+	h.mu.Unlock()
+	switch {
+	case schema != nil:
+		fail("migrations", schema)
+	case checked:
+		checks["migrations"] = "ok"
+	default:
+		checks["migrations"] = "unchecked"
 	}
 	switch {
 	case h.Scheduler == nil:
@@ -88,37 +126,6 @@ func (h *Health) Check(ctx context.Context) (map[string]string, bool) {
 		fail("scheduler", fmt.Errorf("not running"))
 	}
 	return checks, ok
-}
-
-func (h *Health) migrations(ctx context.Context) error {
-	every := h.MigrationsEvery
-	if every == 0 {
-		every = time.Minute
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !h.checked.IsZero() && time.Since(h.checked) < every {
-		return h.migErr
-	}
-	h.migErr = func() error {
-		pending, err := h.DB.PendingMigrations(ctx)
-		if err != nil {
-			return err
-		}
-		if len(pending) > 0 {
-			return fmt.Errorf("pending migrations %s: run sunlight migrate", strings.Join(pending, ", "))
-		}
-		drift, err := h.DB.SchemaDiff(ctx)
-		if err != nil {
-			return err
-		}
-		if len(drift) > 0 {
-			return fmt.Errorf("the schema lags this build by %d statements: run sunlight migrate", len(drift))
-		}
-		return nil
-	}()
-	h.checked = time.Now()
-	return h.migErr
 }
 
 // Register serves /healthz, /readyz and /metrics on mux.

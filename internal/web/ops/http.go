@@ -20,6 +20,7 @@ import (
 // line and the metrics written when it ends.
 type request struct {
 	mu        sync.Mutex
+	route     string // the mux's pattern (Routes)
 	operation string
 	graphql   bool
 	codes     map[string]int
@@ -88,6 +89,21 @@ func (e gqlExtension) InterceptResponse(ctx context.Context, next graphql.Respon
 	return resp
 }
 
+// Routes wraps the mux of the server and tells Middleware the route pattern
+// the mux chose. The mux writes the pattern into the request it was given,
+// and a middleware in between (the token's) passes the mux a copy of the
+// request Middleware holds: the pattern is carried back in the context.
+func (m *Metrics) Routes(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if info := requestOf(r.Context()); info != nil {
+			info.mu.Lock()
+			info.route = r.Pattern
+			info.mu.Unlock()
+		}
+	})
+}
+
 // Middleware counts and times every request and logs one line for it:
 // method, path (never the query string, which may carry GraphQL
 // variables), route, status, size, duration, and for GraphQL the operation
@@ -103,7 +119,12 @@ func (m *Metrics) Middleware(log *slog.Logger, next http.Handler) http.Handler {
 		r = r.WithContext(context.WithValue(r.Context(), requestKey{}, info))
 		defer func() {
 			took := time.Since(start)
-			pattern := r.Pattern
+			info.mu.Lock()
+			pattern := info.route
+			info.mu.Unlock()
+			if pattern == "" {
+				pattern = r.Pattern // next is the mux itself
+			}
 			if pattern == "" {
 				pattern = "unmatched"
 			}

@@ -13,15 +13,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
-
-	"sunlight/graph"
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/web/ops"
+	"sunlight/internal/web/server"
 	"sunlight/jobs"
 )
 
@@ -88,10 +86,13 @@ func TestMetricsHealthAndLogs(t *testing.T) {
 		m := ops.NewMetrics(d)
 		sched.SetObserver(m)
 		health := &ops.Health{DB: d, Scheduler: sched}
+		if err := health.CheckSchema(ctx); err != nil {
+			t.Fatal(err)
+		}
 		var logs bytes.Buffer
-		mux := graph.NewMux(d.Client, graph.Config{Extensions: []graphql.HandlerExtension{m.GraphQL()}})
-		ops.Register(mux, health, m)
-		srv := httptest.NewServer(m.Middleware(slog.New(slog.NewJSONHandler(&logs, nil)), mux))
+		edge := server.New(server.Config{Log: slog.New(slog.NewJSONHandler(&logs, nil))},
+			server.Deps{DB: d, Metrics: m, Health: health})
+		srv := httptest.NewServer(edge)
 		defer srv.Close()
 
 		// Not ready until the scheduler runs.
@@ -127,15 +128,17 @@ func TestMetricsHealthAndLogs(t *testing.T) {
 
 		_, text := get(t, srv.URL+"/metrics")
 		for prefix, want := range map[string]string{
-			`sunlight_graphql_requests_total{operation="Communities"}`:                     "3",
-			`sunlight_graphql_requests_total{operation="anonymous"}`:                       "2",
-			`sunlight_graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"}`:              "1",
-			`sunlight_graphql_request_duration_seconds_count{operation="Communities"}`:     "3",
-			`sunlight_job_runs_total{job="monthly-disclosure",status="SUCCEEDED"}`:         "1",
-			`sunlight_report_generation_seconds_count{kind="MONTHLY_DISCLOSURE"}`:          "1",
-			`sunlight_report_size_bytes_count{kind="MONTHLY_DISCLOSURE"}`:                  "1",
-			`sunlight_http_requests_total{code="200",handler="GET /healthz",method="GET"}`: "1",
-			`sunlight_http_requests_total{code="503",handler="GET /readyz",method="GET"}`:  "1",
+			`sunlight_graphql_requests_total{operation="Communities"}`:                       "3",
+			`sunlight_graphql_requests_total{operation="anonymous"}`:                         "2",
+			`sunlight_graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"}`:                "1",
+			`sunlight_graphql_request_duration_seconds_count{operation="Communities"}`:       "3",
+			`sunlight_job_runs_total{job="monthly-disclosure",status="SUCCEEDED"}`:           "1",
+			`sunlight_report_generation_seconds_count{kind="MONTHLY_DISCLOSURE"}`:            "1",
+			`sunlight_report_size_bytes_count{kind="MONTHLY_DISCLOSURE"}`:                    "1",
+			`sunlight_http_requests_total{code="200",handler="GET /healthz",method="GET"}`:   "1",
+			`sunlight_http_requests_total{code="503",handler="GET /readyz",method="GET"}`:    "1",
+			`sunlight_http_requests_total{code="200",handler="POST /graphql",method="POST"}`: "4",
+			`sunlight_http_requests_total{code="422",handler="POST /graphql",method="POST"}`: "1",
 		} {
 			if got := metric(text, prefix); got != want {
 				t.Errorf("%s = %q, want %s", prefix, got, want)
@@ -158,7 +161,7 @@ func TestMetricsHealthAndLogs(t *testing.T) {
 			if rec["msg"] != "request" || rec["status"] == nil || rec["duration_ms"] == nil {
 				t.Fatalf("log line lacks request fields: %s", line)
 			}
-			if rec["operation"] == "Communities" {
+			if rec["operation"] == "Communities" && rec["route"] == "POST /graphql" {
 				named = true
 			}
 			if rec["status"] == float64(422) && strings.Contains(line, "GRAPHQL_VALIDATION_FAILED") {
@@ -166,7 +169,7 @@ func TestMetricsHealthAndLogs(t *testing.T) {
 			}
 		}
 		if !named || !broken {
-			t.Errorf("log lines lack operation names or error codes:\n%s", logs.String())
+			t.Errorf("log lines lack routes, operation names or error codes:\n%s", logs.String())
 		}
 		if strings.Contains(logs.String(), "13812345678") || strings.Contains(logs.String(), "totalCount") {
 			t.Errorf("the log holds variables or queries:\n%s", logs.String())

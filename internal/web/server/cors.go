@@ -1,10 +1,12 @@
-package graph
+package server
 
 import (
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
+
+	"sunlight/internal/vocab/fail"
 )
 
 // cors answers the preflights of browsers and marks the responses to the
@@ -65,8 +67,8 @@ func (c *cors) wrap(h http.Handler) http.Handler {
 			w.Header().Add("Vary", "Access-Control-Request-Method")
 			w.Header().Add("Vary", "Access-Control-Request-Headers")
 			if !ok {
-				writeError(w, http.StatusForbidden, "CORS_ORIGIN_NOT_ALLOWED",
-					"this origin may not call the API from a browser; ask the operator to add it to the allowed origins", nil)
+				fail.Write(w, fail.New(fail.OriginNotAllowed,
+					"this origin may not call the API from a browser; ask the operator to add it to the allowed origins"))
 				return
 			}
 			w.Header().Set("Access-Control-Allow-Methods", corsMethods)
@@ -82,13 +84,11 @@ func (c *cors) wrap(h http.Handler) http.Handler {
 	})
 }
 
-// CORS wraps h, a handler outside /graphql (the report downloads, the open
-// data), with the same cross-origin rules as the GraphQL endpoint, so that a
-// dashboard allowed to query the API may also fetch the files it links to.
-// Without configured origins h is returned as it is.
-func CORS(l Limits, h http.Handler) http.Handler {
-	if len(l.CORSOrigins) == 0 {
+// withCORS wraps h with the cross-origin rules of the configuration;
+// without configured origins h is returned as it is.
+func withCORS(cfg Config, h http.Handler) http.Handler {
+	if len(cfg.CORSOrigins) == 0 {
 		return h
 	}
-	return newCORS(l.CORSOrigins, l.CORSCredentials).wrap(h)
+	return newCORS(cfg.CORSOrigins, cfg.CORSCredentials).wrap(h)
 }

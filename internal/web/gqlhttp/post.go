@@ -1,35 +1,43 @@
-package graph
+// Package gqlhttp holds the pieces of GraphQL over HTTP that plug into the
+// gqlgen server of package graph: the POST transport and the allow-list of
+// persisted operations. The rest of the HTTP edge (auth, limits, CORS,
+// metrics, routes) is package server.
+package gqlhttp
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"sunlight/internal/vocab/fail"
 )
 
-// postJSON is GraphQL over HTTP POST, as gqlgen's transport.POST, but it
+// POST is GraphQL over HTTP POST, as gqlgen's transport.POST, but it
 // writes a successful response without re-encoding it. gqlgen's transport
 // passes the response through json.Marshal, which validates and compacts
 // the data the executor has just written as compact JSON: a second pass over
 // every byte, 11% of the CPU of the 66 KB nested benchmark query
 // (bench/README.md). Responses with errors, labels or extensions still go
 // through json.Marshal, in gqlgen's field order.
-type postJSON struct{}
+type POST struct{}
 
-var _ graphql.Transport = postJSON{}
+var _ graphql.Transport = POST{}
 
 const (
 	mediaJSON            = "application/json"
 	mediaGraphQLResponse = "application/graphql-response+json"
 )
 
-func (postJSON) Supports(r *http.Request) bool {
+func (POST) Supports(r *http.Request) bool {
 	if r.Method != http.MethodPost || r.Header.Get("Upgrade") != "" {
 		return false
 	}
@@ -37,21 +45,23 @@ func (postJSON) Supports(r *http.Request) bool {
 	return err == nil && mediaType == mediaJSON
 }
 
-func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	ctx := r.Context()
 	contentType := responseMediaType(r.Header.Get("Accept"))
 	w.Header().Set("Content-Type", contentType)
 
 	start := graphql.Now()
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("could not read request body: %v", err)}))
-		return
-	}
+	// The body is read once, by the decoder; the edge bounds it with
+	// http.MaxBytesReader, so a body too large ends here as a refusal.
 	var params graphql.RawParams
-	dec := json.NewDecoder(bytes.NewReader(body))
+	dec := json.NewDecoder(r.Body)
 	dec.UseNumber()
 	if err := dec.Decode(&params); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			TooLarge(w, tooLarge.Limit)
+			return
+		}
 		w.WriteHeader(http.StatusBadRequest)
 		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("json request body could not be decoded: %v", err)}))
 		return
@@ -75,7 +85,49 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
-	writeResponse(w, responses(ctx))
+	resp := responses(ctx)
+	if unavailable(resp) {
+		// No data to give because the database is down: say so in HTTP
+		// too, so clients and proxies retry instead of showing a bug.
+		w.Header().Set("Retry-After", strconv.Itoa(fail.RetryAfterSeconds))
+		w.WriteHeader(fail.Status(fail.Unavailable))
+	}
+	writeResponse(w, resp)
+}
+
+// TooLarge refuses a request body of more than limit bytes.
+func TooLarge(w http.ResponseWriter, limit int64) {
+	// Tell the client not to send more on this connection.
+	w.Header().Set("Connection", "close")
+	fail.Write(w, fail.New(fail.RequestTooLarge,
+		"the request body is larger than %d bytes; send a smaller document or smaller variables", limit).With("limit", limit))
+}
+
+// unavailable tells a response that holds no data because the database is
+// down: every error UNAVAILABLE, and data null or only nulls.
+func unavailable(resp *graphql.Response) bool {
+	if resp == nil || len(resp.Errors) == 0 {
+		return false
+	}
+	for _, e := range resp.Errors {
+		if e.Extensions["code"] != string(fail.Unavailable) {
+			return false
+		}
+	}
+	data := bytes.TrimSpace(resp.Data)
+	if len(data) == 0 || string(data) == "null" {
+		return true
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(data, &fields) != nil {
+		return false
+	}
+	for _, v := range fields {
+		if string(bytes.TrimSpace(v)) != "null" {
+			return false
+		}
+	}
+	return true
 }
 
 // responseMediaType picks the response's media type from the Accept header
@@ -122,7 +174,7 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 		// in GraphQL's terms rather than send a broken document.
 		b, _ = json.Marshal(&graphql.Response{Errors: gqlerror.List{{
 			Message:    "internal error: the response could not be encoded",
-			Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"},
+			Extensions: map[string]any{"code": string(fail.Internal)},
 		}}})
 	}
 	_, _ = w.Write(b)

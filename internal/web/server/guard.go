@@ -1,22 +1,22 @@
-package graph
+package server
 
 import (
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
 	"strings"
-	"sunlight/internal/access/token"
 	"sync"
 	"time"
+
+	"sunlight/internal/access/token"
+	"sunlight/internal/vocab/fail"
+	"sunlight/internal/web/gqlhttp"
 )
 
 // Defaults of the HTTP limits of Config.
@@ -31,32 +31,13 @@ const (
 // CORS (so that browsers can read every refusal), the rate limit (before
 // any byte of the body is read), the timeout (which also bounds a slow
 // upload) and the body size.
-func guard(h http.Handler, cfg Limits) http.Handler {
+func guard(h http.Handler, cfg Config, db pinger) http.Handler {
 	h = withBodyLimit(h, cfg.MaxBodyBytes)
-	h = withTimeout(h, cfg.Timeout)
+	h = withTimeout(h, cfg.Timeout, db)
 	if cfg.RateLimit > 0 {
 		h = newRateLimiter(cfg.RateLimit, cfg.RateBurst, cfg.ClientIPHeader, time.Now).wrap(h)
 	}
-	if len(cfg.CORSOrigins) > 0 {
-		h = newCORS(cfg.CORSOrigins, cfg.CORSCredentials).wrap(h)
-	}
-	return h
-}
-
-// writeError answers with a GraphQL response holding one error.
-func writeError(w http.ResponseWriter, status int, code, msg string, ext map[string]any) {
-	e := map[string]any{"code": code}
-	for k, v := range ext {
-		e[k] = v
-	}
-	b, _ := json.Marshal(map[string]any{
-		"errors": []any{map[string]any{"message": msg, "extensions": e}},
-		"data":   nil,
-	})
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	return withCORS(cfg, h)
 }
 
 // isStream tells a WebSocket upgrade or an SSE subscription: long-lived,
@@ -66,37 +47,20 @@ func isStream(r *http.Request) bool {
 		strings.Contains(r.Header.Get("Accept"), "text/event-stream")
 }
 
-// withBodyLimit refuses bodies of more than max bytes with 413 and reads
-// the rest into memory, so that the transports never see a truncated body.
+// withBodyLimit refuses bodies of more than max bytes with 413: at once when
+// the Content-Length says so, else when the transport reads past max (the
+// body is read once, by the transport, not copied here first).
 func withBodyLimit(h http.Handler, max int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
 			h.ServeHTTP(w, r)
 			return
 		}
-		tooLarge := func() {
-			// Tell the client not to send more on this connection.
-			w.Header().Set("Connection", "close")
-			writeError(w, http.StatusRequestEntityTooLarge, CodeRequestTooLarge,
-				fmt.Sprintf("the request body is larger than %d bytes; send a smaller document or smaller variables", max),
-				map[string]any{"limit": max})
-		}
 		if r.ContentLength > max {
-			tooLarge()
+			gqlhttp.TooLarge(w, max)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				tooLarge()
-				return
-			}
-			writeError(w, http.StatusBadRequest, "BAD_REQUEST", "could not read the request body", nil)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
+		r.Body = http.MaxBytesReader(w, r.Body, max)
 		h.ServeHTTP(w, r)
 	})
 }
@@ -104,7 +68,11 @@ func withBodyLimit(h http.Handler, max int64) http.Handler {
 // withTimeout gives each request (subscriptions aside) a deadline. Resolvers
 // see it in their context; a request still running at the deadline is
 // answered with a TIMEOUT error at once, whatever its resolvers do.
-func withTimeout(h http.Handler, d time.Duration) http.Handler {
+//
+// Whether the caller asked too much or the database stalled is told by
+// asking the database: one that does not answer a ping within a second is
+// UNAVAILABLE (503, Retry-After), not a TIMEOUT that says "ask for less".
+func withTimeout(h http.Handler, d time.Duration, db pinger) http.Handler {
 	if d <= 0 {
 		return h
 	}
@@ -122,15 +90,24 @@ func withTimeout(h http.Handler, d time.Duration) http.Handler {
 			h.ServeHTTP(buf, r.WithContext(ctx))
 		}()
 		timedOut := func() {
-			writeError(w, http.StatusOK, CodeTimeout,
-				fmt.Sprintf("the request took longer than %s and was stopped; ask for less (smaller pages, fewer fields)", d),
-				map[string]any{"timeout": d.String()})
+			if db != nil {
+				pctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Second)
+				err := db.PingContext(pctx)
+				cancel()
+				if err != nil {
+					slog.WarnContext(r.Context(), "request timed out and the database does not answer", "err", err)
+					fail.Write(w, unavailable())
+					return
+				}
+			}
+			fail.Write(w, fail.New(fail.Timeout,
+				"the request took longer than %s and was stopped; ask for less (smaller pages, fewer fields)", d).With("timeout", d.String()))
 		}
 		select {
 		case p := <-done:
 			if p != nil {
 				slog.ErrorContext(r.Context(), "panic in handler", "panic", fmt.Sprint(p))
-				writeError(w, http.StatusOK, "INTERNAL_SERVER_ERROR", "internal error; it has been logged", nil)
+				fail.Write(w, fail.New(fail.Internal, "internal error; it has been logged"))
 				return
 			}
 			if ctx.Err() != nil {
@@ -271,9 +248,9 @@ func (l *rateLimiter) wrap(h http.Handler) http.Handler {
 		if !ok {
 			secs := int(math.Ceil(wait.Seconds()))
 			w.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
-			writeError(w, http.StatusTooManyRequests, CodeRateLimited,
-				fmt.Sprintf("too many requests: at most %g a second (bursts of %g) per token or address; retry in %d s", l.rate, l.burst, max(1, secs)),
-				map[string]any{"retryAfterSeconds": max(1, secs)})
+			fail.Write(w, fail.New(fail.RateLimited,
+				"too many requests: at most %g a second (bursts of %g) per token or address; retry in %d s", l.rate, l.burst, max(1, secs)).
+				With("retryAfterSeconds", max(1, secs)))
 			return
 		}
 		h.ServeHTTP(w, r)
