@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"testing"
 
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/governance"
-	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
 )
 
@@ -15,7 +15,7 @@ import (
 // a query read its months in one statement (ledger.Batch), and answer
 // exactly what each answers asked alone.
 func TestLedgerAggregatesBatch(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		c := strconv.Itoa(s.gz)
 		fields := map[string]string{
@@ -77,7 +77,7 @@ func TestLedgerAggregatesBatch(t *testing.T) {
 // leases reads the leases once per market, whatever the number of stalls,
 // and each stall gets the lease it gets asked alone.
 func TestCurrentLeasesOneStatementPerMarket(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		const q = `query($n: Int!) { stalls(first: $n) { edges { node { id number currentLease(asOf: "2026-10-31") { id } } } } }`
 		type page struct {
@@ -131,7 +131,7 @@ func TestCurrentLeasesOneStatementPerMarket(t *testing.T) {
 // the histories once per community, whatever the number of matters, and
 // every timeline is the one the matter shows alone.
 func TestMatterTimelinesInAList(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		const entry = `stage date meeting { id heldAt } disclosure { id disclosedOn }`
 		const list = `query($n: Int!) { matters(first: $n) { edges { node { id timeline { ` + entry + ` } } } } }`

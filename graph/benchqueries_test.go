@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/demo/demotest"
 )
 
 // TestBenchmarkQuestionsStatements runs the four questions of the
@@ -28,7 +28,7 @@ func TestBenchmarkQuestionsStatements(t *testing.T) {
 	if err != nil || len(files) != len(want) {
 		t.Fatalf("bench questions: %v, %v; want %d files", files, err, len(want))
 	}
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		for _, f := range files {
 			name := strings.TrimSuffix(filepath.Base(f), ".graphql")

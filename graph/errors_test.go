@@ -4,13 +4,14 @@ import (
 	"strings"
 	"testing"
 
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/storage/dbtest"
 )
 
 // TestErrorsSayWhoseFault: a malformed ID is the caller's input; a failing
 // database is the server's, said without its SQL or driver text.
 func TestErrorsSayWhoseFault(t *testing.T) {
-	s := demoServer(t, dbtest.SQLiteDSN(t))
+	s := demoServer(t, demotest.DSN(t, dbtest.SQLite))
 	const q = `query($c: ID!) { ledgerTotals(communityID: $c, period: "2026-10") { income } }`
 	r := s.do(q, map[string]any{"c": "abc"})
 	if r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "is not an ID") {

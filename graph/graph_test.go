@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,7 @@ import (
 
 	"sunlight/graph"
 	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
@@ -43,13 +43,10 @@ type server struct {
 	gz int // global ID of 阁子市社区
 }
 
-// demoServer loads the demo into a fresh database of the backend and serves it.
+// demoServer serves the demo database at dsn (package demotest).
 func demoServer(t *testing.T, dsn string) *server {
 	t.Helper()
 	d := dbtest.Open(t, dsn)
-	if err := demo.Load(context.Background(), d.Client); err != nil {
-		t.Fatalf("load demo: %v", err)
-	}
 	now := func() time.Time { return calendar.StartOf(demo.Today).Add(10 * time.Hour) }
 	s := &server{t: t, d: d, h: graph.NewMux(d.Client, graph.Config{Now: now})}
 	var out struct {
@@ -94,7 +91,7 @@ func (s *server) ok(query string, vars map[string]any, out any) {
 }
 
 func TestDemoOverGraphQL(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		var out struct {
 			Communities struct {
@@ -168,7 +165,7 @@ func TestDemoOverGraphQL(t *testing.T) {
 // TestNestedQueryIsNotNPlusOne counts the SQL statements of communities →
 // assets → valuations with totalCounts: one per level, whatever first is.
 func TestNestedQueryIsNotNPlusOne(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		const q = `query($n: Int!) { communities(first: $n) { totalCount edges { node { name
 			assets(first: $n) { totalCount edges { node { name valuations(first: $n) { totalCount edges { node { asOf value } } } } } } } } } }`
@@ -192,7 +189,7 @@ func TestNestedQueryIsNotNPlusOne(t *testing.T) {
 var tenth = 0.1
 
 func TestBadInputChangesNothing(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		count := func() string {
 			var out struct {

@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -20,17 +19,14 @@ import (
 
 	"sunlight/ent"
 	"sunlight/graph"
-	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/storage/dbtest"
 )
 
-// demoClient loads the demo into a fresh database of the backend.
+// demoClient opens the demo database at dsn (package demotest).
 func demoClient(t testing.TB, dsn string) *ent.Client {
 	t.Helper()
 	d := dbtest.Open(t, dsn)
-	if err := demo.Load(context.Background(), d.Client); err != nil {
-		t.Fatalf("load demo: %v", err)
-	}
 	return d.Client
 }
 
@@ -93,7 +89,7 @@ const normalQuery = `{ communities(first: 5) { totalCount edges { node { name as
 // normal dashboard query keeps running: each refusal comes fast with its
 // code, and the normal query never fails.
 func TestAbuseIsRefusedQuickly(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		client := demoClient(t, dsn)
 		srv := httptest.NewServer(graph.NewMux(client, graph.Config{Limits: graph.Limits{RateLimit: -1}}))
 		defer srv.Close()
@@ -196,7 +192,7 @@ func TestAbuseIsRefusedQuickly(t *testing.T) {
 // TestLimitsLetNormalQueriesThrough: the README's first query and full pages
 // stay within the default limits.
 func TestLimitsLetNormalQueriesThrough(t *testing.T) {
-	s := demoServer(t, dbtest.SQLiteDSN(t))
+	s := demoServer(t, demotest.DSN(t, dbtest.SQLite))
 	for _, q := range []string{
 		`{ communities(where: {code: "gezishi"}) { edges { node { id name subDistrict district assets(first: 20) { totalCount
 			edges { node { name category valuations(last: 1) { edges { node { asOf value } } } } } } } } } }`,
@@ -255,7 +251,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
-	client := demoClient(t, dbtest.SQLiteDSN(t))
+	client := demoClient(t, demotest.DSN(t, dbtest.SQLite))
 	h := graph.NewMux(client, graph.Config{Limits: graph.Limits{Timeout: time.Nanosecond}})
 	rec, r := post(t, h, queryBody(normalQuery, nil), nil)
 	if rec.Code != http.StatusOK || r.code() != graph.CodeTimeout {
@@ -415,7 +411,7 @@ func TestCORS(t *testing.T) {
 // FuzzHandler sends documents and variables through the HTTP handler: no
 // panic, no 5xx, always a GraphQL response.
 func FuzzHandler(f *testing.F) {
-	client := demoClient(f, dbtest.SQLiteDSN(f))
+	client := demoClient(f, demotest.DSN(f, dbtest.SQLite))
 	h := graph.NewMux(client, graph.Config{Limits: graph.Limits{RateLimit: -1, Timeout: 5 * time.Second}})
 	seeds := []struct{ query, vars string }{
 		{`{ communities(first: 2) { edges { node { name } } } }`, `{}`},

@@ -11,6 +11,7 @@ import (
 
 	"sunlight/graph"
 	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/storage/dbtest"
@@ -22,10 +23,7 @@ import (
 // the scheduler publish October 2026, and reads the announcement.
 func TestReportPublishedSubscription(t *testing.T) {
 	ctx := context.Background()
-	d := dbtest.Open(t, dbtest.SQLiteDSN(t))
-	if err := demo.Load(ctx, d.Client); err != nil {
-		t.Fatal(err)
-	}
+	d := demotest.Open(t, dbtest.SQLite)
 	a, err := archive.Open(ctx, "file://"+t.TempDir())
 	if err != nil {
 		t.Fatal(err)
