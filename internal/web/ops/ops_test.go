@@ -101,7 +101,7 @@ func TestMetricsHealthAndLogs(t *testing.T) {
 		if err := sched.Start(ctx); err != nil { // its catch-up publishes October
 			t.Fatal(err)
 		}
-		defer sched.Stop()
+		defer sched.Shutdown(context.Background())
 		if code, body := get(t, srv.URL+"/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
 			t.Fatalf("healthz = %d %q", code, body)
 		}
