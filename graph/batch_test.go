@@ -27,10 +27,10 @@ func TestLedgerAggregatesBatch(t *testing.T) {
 		}
 		alone := map[string]json.RawMessage{}
 		for name, f := range fields {
-			before := s.d.Statements()
+			before := s.count.Statements()
 			var out map[string]json.RawMessage
 			s.ok(`query($c: ID!) { `+name+`: `+f+` }`, map[string]any{"c": c}, &out)
-			if n := s.d.Statements() - before; n != 1 {
+			if n := s.count.Statements() - before; n != 1 {
 				t.Fatalf("%s alone took %d statements, want 1", name, n)
 			}
 			alone[name] = out[name]
@@ -46,10 +46,10 @@ func TestLedgerAggregatesBatch(t *testing.T) {
 				q += " " + name + ": " + fields[name]
 			}
 			q += " }"
-			before := s.d.Statements()
+			before := s.count.Statements()
 			var out map[string]json.RawMessage
 			s.ok(q, map[string]any{"c": c}, &out)
-			if n := s.d.Statements() - before; n != 1 {
+			if n := s.count.Statements() - before; n != 1 {
 				t.Errorf("%v took %d statements, want 1", combo, n)
 			}
 			for _, name := range combo {
@@ -63,11 +63,11 @@ func TestLedgerAggregatesBatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		before := s.d.Statements()
+		before := s.count.Statements()
 		s.ok(`query($c: ID!, $d: ID!) { a: ledgerYearToDate(communityID: $c, month: "2026-10") { income }
 			b: ledgerYearToDate(communityID: $d, month: "2026-10") { income } }`,
 			map[string]any{"c": c, "d": strconv.Itoa(other.ID)}, nil)
-		if n := s.d.Statements() - before; n != 2 {
+		if n := s.count.Statements() - before; n != 2 {
 			t.Errorf("two communities took %d statements, want 2", n)
 		}
 	})
@@ -93,9 +93,9 @@ func TestCurrentLeasesOneStatementPerMarket(t *testing.T) {
 		counts := map[int]int64{}
 		var all page
 		for _, n := range []int{1, 10, 40} {
-			before := s.d.Statements()
+			before := s.count.Statements()
 			s.ok(q, map[string]any{"n": n}, &all)
-			counts[n] = s.d.Statements() - before
+			counts[n] = s.count.Statements() - before
 		}
 		if counts[1] != counts[10] || counts[10] != counts[40] {
 			t.Fatalf("statements grow with the stalls: %v (N+1)", counts)
@@ -147,9 +147,9 @@ func TestMatterTimelinesInAList(t *testing.T) {
 		}
 		counts := map[int]int64{}
 		for _, n := range []int{1, 3, 50} {
-			before := s.d.Statements()
+			before := s.count.Statements()
 			s.ok(list, map[string]any{"n": n}, &all)
-			counts[n] = s.d.Statements() - before
+			counts[n] = s.count.Statements() - before
 		}
 		if counts[1] != counts[3] || counts[3] != counts[50] {
 			t.Fatalf("statements grow with the matters: %v (N+1)", counts)

@@ -47,9 +47,9 @@ func TestBenchmarkQuestionsStatements(t *testing.T) {
 				if err := json.Unmarshal(raw, &vars); err != nil {
 					t.Fatal(err)
 				}
-				before := s.d.Statements()
+				before := s.count.Statements()
 				r := s.do(string(query), vars)
-				n := s.d.Statements() - before
+				n := s.count.Statements() - before
 				if len(r.Errors) > 0 {
 					t.Fatalf("%s failed: %+v", name, r.Errors)
 				}

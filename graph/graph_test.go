@@ -37,18 +37,19 @@ func (r response) code() string {
 }
 
 type server struct {
-	t  *testing.T
-	d  *db.DB
-	h  http.Handler
-	gz int // global ID of 阁子市社区
+	t     *testing.T
+	d     *db.DB
+	count *dbtest.Counter // statements sent by d
+	h     http.Handler
+	gz    int // global ID of 阁子市社区
 }
 
 // demoServer serves the demo database at dsn (package demotest).
 func demoServer(t *testing.T, dsn string) *server {
 	t.Helper()
-	d := dbtest.Open(t, dsn)
+	d, count := dbtest.OpenCounting(t, dsn)
 	now := func() time.Time { return calendar.StartOf(demo.Today).Add(10 * time.Hour) }
-	s := &server{t: t, d: d, h: graph.NewMux(d.Client, graph.Config{Now: now})}
+	s := &server{t: t, d: d, count: count, h: graph.NewMux(d.Client, graph.Config{Now: now})}
 	var out struct {
 		Community struct{ ID string } `json:"community"`
 	}
@@ -171,9 +172,9 @@ func TestNestedQueryIsNotNPlusOne(t *testing.T) {
 			assets(first: $n) { totalCount edges { node { name valuations(first: $n) { totalCount edges { node { asOf value } } } } } } } } } }`
 		counts := map[int]int64{}
 		for _, n := range []int{1, 5, 50} {
-			before := s.d.Statements()
+			before := s.count.Statements()
 			s.ok(q, map[string]any{"n": n}, nil)
-			counts[n] = s.d.Statements() - before
+			counts[n] = s.count.Statements() - before
 		}
 		if counts[1] != counts[5] || counts[5] != counts[50] {
 			t.Fatalf("statements grow with first: %v (N+1)", counts)
