@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -25,6 +26,9 @@ type CategoryTotal struct {
 	Vouchers  int
 }
 
+// AmountInCapitals is the amount in Chinese capitals (人民币大写).
+func (c CategoryTotal) AmountInCapitals() string { return money.Capitals(c.Amount) }
+
 // Totals are the ledger totals of a community over a range of months.
 type Totals struct {
 	CommunityID int
@@ -37,6 +41,12 @@ type Totals struct {
 
 // Net is income minus expense.
 func (t *Totals) Net() money.Fen { return t.Income - t.Expense }
+
+// FirstDay is the first day summed.
+func (t *Totals) FirstDay() time.Time { return t.From.First() }
+
+// LastDay is the last day summed.
+func (t *Totals) LastDay() time.Time { return t.To.Last() }
 
 // Category returns the total of one category (zero if none was posted).
 func (t *Totals) Category(d voucher.Direction, name string) money.Fen {
@@ -166,6 +176,9 @@ type MonthTotals struct {
 	Income  money.Fen
 	Expense money.Fen
 }
+
+// Net is income minus expense.
+func (m MonthTotals) Net() money.Fen { return m.Income - m.Expense }
 
 // MaxMonths bounds MonthlyTotals so one request cannot ask for centuries.
 const MaxMonths = 120
