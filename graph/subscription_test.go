@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"sunlight/ent"
 	"sunlight/graph"
 	"sunlight/internal/demo"
 	"sunlight/internal/demo/demotest"
@@ -34,7 +35,8 @@ func TestReportPublishedSubscription(t *testing.T) {
 	}
 	now := func() time.Time { return calendar.StartOf(demo.Today) }
 	sched := jobs.New(d.Client, a, r, jobs.Config{Now: now, LookbackMonths: 1})
-	srv := httptest.NewServer(graph.NewMux(d.Client, graph.Config{Now: now, Published: sched}))
+	subscribed := make(chan struct{}, 1)
+	srv := httptest.NewServer(graph.NewMux(d.Client, graph.Config{Now: now, Published: signalling{sched, subscribed}}))
 	defer srv.Close()
 
 	s := &server{t: t, d: d, h: srv.Config.Handler}
@@ -54,9 +56,12 @@ func TestReportPublishedSubscription(t *testing.T) {
 		t.Fatalf("subscription answered with %s", resp.Header.Get("Content-Type"))
 	}
 	go func() {
-		// Give the subscription a moment to register, then publish.
-		time.Sleep(200 * time.Millisecond)
-		_ = sched.CatchUp(ctx)
+		// Publish once the subscription is registered.
+		select {
+		case <-subscribed:
+			_ = sched.CatchUp(ctx)
+		case <-ctx.Done():
+		}
 	}()
 	lines := bufio.NewScanner(resp.Body)
 	deadline := time.AfterFunc(30*time.Second, func() { resp.Body.Close() })
@@ -85,4 +90,19 @@ func TestReportPublishedSubscription(t *testing.T) {
 			t.Fatalf("an event of another community reached a filtered subscriber: %s", e)
 		}
 	}
+}
+
+// signalling is a Publisher that says when someone subscribed.
+type signalling struct {
+	graph.Publisher
+	subscribed chan<- struct{}
+}
+
+func (s signalling) Subscribe(ch chan<- *ent.Report) func() {
+	stop := s.Publisher.Subscribe(ch)
+	select {
+	case s.subscribed <- struct{}{}:
+	default:
+	}
+	return stop
 }
