@@ -142,10 +142,12 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	s.mu.Unlock()
 	// The start-up tick is counted before Start returns, so a Shutdown
 	// right after Start waits for it too.
-	s.beginTick()
+	first := s.beginTick() // false only if Shutdown came first
 	s.cron.Start()
 	go func() {
-		s.tick(ctx)
+		if first {
+			s.tick(ctx)
+		}
 		<-ctx.Done()
 		_ = s.Shutdown(context.Background())
 	}()
