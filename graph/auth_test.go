@@ -20,6 +20,7 @@ import (
 	"sunlight/internal/access/auth"
 	"sunlight/internal/access/token"
 	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
@@ -113,7 +114,7 @@ var connections = []struct {
 var supervisorSees = map[string]bool{"communities": true, "vouchers": true}
 
 func TestRoleMatrix(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		w := newAuthWorld(t, dsn)
 		for _, conn := range connections {
 			for _, who := range []string{"admin", "public", "official", "other-official", "staff", "supervisor", "neighbour-staff"} {
@@ -308,7 +309,7 @@ func selectCommunity(conn, field string) string {
 }
 
 func TestTokens(t *testing.T) {
-	w := newAuthWorld(t, dbtest.SQLiteDSN(t))
+	w := newAuthWorld(t, demotest.DSN(t, dbtest.SQLite))
 	r := w.do("staff", `{ viewer { role name communityIDs } }`, nil)
 	if !strings.Contains(string(r.Data), "COMMUNITY_STAFF") {
 		t.Fatalf("viewer: %s", r.Data)
@@ -361,7 +362,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestForbiddenSaysWhy(t *testing.T) {
-	w := newAuthWorld(t, dbtest.SQLiteDSN(t))
+	w := newAuthWorld(t, demotest.DSN(t, dbtest.SQLite))
 	r := w.do("public", `{ residents { totalCount } }`, nil)
 	if r.code() != "FORBIDDEN" || r.Errors[0].Message != "Resident records hold personal or internal data; a token of the community's staff may read them" {
 		t.Fatalf("refusal: %+v", r.Errors)

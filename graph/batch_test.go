@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"testing"
 
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/governance"
-	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
 )
 
@@ -15,7 +15,7 @@ import (
 // a query read its months in one statement (ledger.Batch), and answer
 // exactly what each answers asked alone.
 func TestLedgerAggregatesBatch(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		s.h = s.edge // no token: only the query's statements count
 		c := strconv.Itoa(s.gz)
@@ -28,10 +28,10 @@ func TestLedgerAggregatesBatch(t *testing.T) {
 		}
 		alone := map[string]json.RawMessage{}
 		for name, f := range fields {
-			before := s.d.Statements()
+			before := s.count.Statements()
 			var out map[string]json.RawMessage
 			s.ok(`query($c: ID!) { `+name+`: `+f+` }`, map[string]any{"c": c}, &out)
-			if n := s.d.Statements() - before; n != 1 {
+			if n := s.count.Statements() - before; n != 1 {
 				t.Fatalf("%s alone took %d statements, want 1", name, n)
 			}
 			alone[name] = out[name]
@@ -47,10 +47,10 @@ func TestLedgerAggregatesBatch(t *testing.T) {
 				q += " " + name + ": " + fields[name]
 			}
 			q += " }"
-			before := s.d.Statements()
+			before := s.count.Statements()
 			var out map[string]json.RawMessage
 			s.ok(q, map[string]any{"c": c}, &out)
-			if n := s.d.Statements() - before; n != 1 {
+			if n := s.count.Statements() - before; n != 1 {
 				t.Errorf("%v took %d statements, want 1", combo, n)
 			}
 			for _, name := range combo {
@@ -66,11 +66,11 @@ func TestLedgerAggregatesBatch(t *testing.T) {
 		}
 		// A community new to the server is read once (graph/scope.go).
 		s.ok(`query($d: ID!) { ledgerTotals(communityID: $d, period: "2026-10") { income } }`, map[string]any{"d": strconv.Itoa(other.ID)}, nil)
-		before := s.d.Statements()
+		before := s.count.Statements()
 		s.ok(`query($c: ID!, $d: ID!) { a: ledgerYearToDate(communityID: $c, month: "2026-10") { income }
 			b: ledgerYearToDate(communityID: $d, month: "2026-10") { income } }`,
 			map[string]any{"c": c, "d": strconv.Itoa(other.ID)}, nil)
-		if n := s.d.Statements() - before; n != 2 {
+		if n := s.count.Statements() - before; n != 2 {
 			t.Errorf("two communities took %d statements, want 2", n)
 		}
 	})
@@ -80,7 +80,7 @@ func TestLedgerAggregatesBatch(t *testing.T) {
 // leases reads the leases once per market, whatever the number of stalls,
 // and each stall gets the lease it gets asked alone.
 func TestCurrentLeasesOneStatementPerMarket(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		const q = `query($n: Int!) { stalls(first: $n) { edges { node { id number currentLease(asOf: "2026-10-31") { id } } } } }`
 		type page struct {
@@ -96,9 +96,9 @@ func TestCurrentLeasesOneStatementPerMarket(t *testing.T) {
 		counts := map[int]int64{}
 		var all page
 		for _, n := range []int{1, 10, 40} {
-			before := s.d.Statements()
+			before := s.count.Statements()
 			s.ok(q, map[string]any{"n": n}, &all)
-			counts[n] = s.d.Statements() - before
+			counts[n] = s.count.Statements() - before
 		}
 		if counts[1] != counts[10] || counts[10] != counts[40] {
 			t.Fatalf("statements grow with the stalls: %v (N+1)", counts)
@@ -134,7 +134,7 @@ func TestCurrentLeasesOneStatementPerMarket(t *testing.T) {
 // the histories once per community, whatever the number of matters, and
 // every timeline is the one the matter shows alone.
 func TestMatterTimelinesInAList(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		const entry = `stage date meeting { id heldAt } disclosure { id disclosedOn }`
 		const list = `query($n: Int!) { matters(first: $n) { edges { node { id timeline { ` + entry + ` } } } } }`
@@ -150,9 +150,9 @@ func TestMatterTimelinesInAList(t *testing.T) {
 		}
 		counts := map[int]int64{}
 		for _, n := range []int{1, 3, 50} {
-			before := s.d.Statements()
+			before := s.count.Statements()
 			s.ok(list, map[string]any{"n": n}, &all)
-			counts[n] = s.d.Statements() - before
+			counts[n] = s.count.Statements() - before
 		}
 		if counts[1] != counts[3] || counts[3] != counts[50] {
 			t.Fatalf("statements grow with the matters: %v (N+1)", counts)

@@ -13,6 +13,7 @@ import (
 	"sunlight/ent/community"
 	"sunlight/graph"
 	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/storage/dbtest"
 )
 
@@ -21,10 +22,7 @@ import (
 // HTTP handler (parse, validate, execute, encode). Run with -benchmem: the
 // allocations per query are the figure to watch.
 func BenchmarkNestedQuery(b *testing.B) {
-	d := dbtest.Open(b, dbtest.SQLiteDSN(b))
-	if err := demo.Load(context.Background(), d.Client); err != nil {
-		b.Fatal(err)
-	}
+	d := demotest.Open(b, dbtest.SQLite)
 	h := graph.NewMux(d.Client, graph.Config{})
 	body, _ := json.Marshal(map[string]any{"query": `{ communities(first: 50) { totalCount edges { node { name
 		assets(first: 10) { totalCount edges { node { name category acquiredOn originalValue
@@ -46,10 +44,7 @@ func BenchmarkNestedQuery(b *testing.B) {
 // demo, through the whole handler: two ledger aggregates of one community
 // (read as one batch) and two nested connections with their counts.
 func BenchmarkDashboard(b *testing.B) {
-	d := dbtest.Open(b, dbtest.SQLiteDSN(b))
-	if err := demo.Load(context.Background(), d.Client); err != nil {
-		b.Fatal(err)
-	}
+	d := demotest.Open(b, dbtest.SQLite)
 	h := graph.NewMux(d.Client, graph.Config{})
 	query, err := os.ReadFile("../bench/queries/sunlight/q4_dashboard.graphql")
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/demo/demotest"
 )
 
 // TestBenchmarkQuestionsStatements runs the four questions of the
@@ -28,7 +28,7 @@ func TestBenchmarkQuestionsStatements(t *testing.T) {
 	if err != nil || len(files) != len(want) {
 		t.Fatalf("bench questions: %v, %v; want %d files", files, err, len(want))
 	}
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		s.h = s.edge // no token: only the query's statements count
 		for _, f := range files {
@@ -48,9 +48,9 @@ func TestBenchmarkQuestionsStatements(t *testing.T) {
 				if err := json.Unmarshal(raw, &vars); err != nil {
 					t.Fatal(err)
 				}
-				before := s.d.Statements()
+				before := s.count.Statements()
 				r := s.do(string(query), vars)
-				n := s.d.Statements() - before
+				n := s.count.Statements() - before
 				if len(r.Errors) > 0 {
 					t.Fatalf("%s failed: %+v", name, r.Errors)
 				}

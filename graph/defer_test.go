@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/storage/dbtest"
 )
 
@@ -15,7 +16,7 @@ import (
 // (graph/internal/hotpath), so a deferred edge must still arrive as its own
 // incremental payload with its label and path.
 func TestDeferOverSSE(t *testing.T) {
-	s := demoServer(t, dbtest.SQLiteDSN(t))
+	s := demoServer(t, demotest.DSN(t, dbtest.SQLite))
 	body, _ := json.Marshal(map[string]any{
 		"query": `query($c: ID!) { node(id: $c) { id ... on Community {
 			name

@@ -13,6 +13,7 @@ import (
 	"sunlight/internal/access/auth"
 	"sunlight/internal/access/token"
 	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
 )
@@ -20,7 +21,7 @@ import (
 // TestErrorsSayWhoseFault: a malformed ID or cursor is the caller's input,
 // reported at the field that takes it.
 func TestErrorsSayWhoseFault(t *testing.T) {
-	s := demoServer(t, dbtest.SQLiteDSN(t))
+	s := demoServer(t, demotest.DSN(t, dbtest.SQLite))
 	tests := []struct {
 		name, query string
 		vars        map[string]any
@@ -51,7 +52,7 @@ func TestErrorsSayWhoseFault(t *testing.T) {
 // NOT_FOUND with the field's path and location for every viewer, and so is
 // one a confined viewer may not see; nobody gets zeros.
 func TestUnknownCommunityIsNotFound(t *testing.T) {
-	s := demoServer(t, dbtest.SQLiteDSN(t))
+	s := demoServer(t, demotest.DSN(t, dbtest.SQLite))
 	now := calendar.StartOf(demo.Today)
 	var fengqiao struct{ Community struct{ ID string } }
 	s.ok(`{ community(code: "fengqiao") { id } }`, nil, &fengqiao)
@@ -110,7 +111,7 @@ func TestUnknownCommunityIsNotFound(t *testing.T) {
 // UNAVAILABLE and 503 with Retry-After, not an internal error, and nothing
 // of the driver's text; with or without a token.
 func TestDatabaseDownIsUnavailable(t *testing.T) {
-	s := demoServer(t, dbtest.SQLiteDSN(t))
+	s := demoServer(t, demotest.DSN(t, dbtest.SQLite))
 	tok, _, err := token.Issue(t.Context(), s.d.Client, token.New{Name: "admin", Role: auth.Admin, TTL: time.Hour}, calendar.StartOf(demo.Today))
 	if err != nil {
 		t.Fatal(err)

@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/demo/demotest"
 )
 
 func TestMarketRebuildTimeline(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		var out struct {
 			Matters struct {
@@ -77,7 +77,7 @@ func TestMarketRebuildTimeline(t *testing.T) {
 }
 
 func TestGovernanceOverGraphQL(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		vars := map[string]any{"c": s.gz}
 		var q struct {

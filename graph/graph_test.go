@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	"sunlight/graph"
 	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
@@ -52,25 +52,24 @@ func (r response) code() string {
 }
 
 type gqlServer struct {
-	t *testing.T
-	d *db.DB
-	h http.Handler
+	t     *testing.T
+	d     *db.DB
+	count *dbtest.Counter // statements sent by d
+	h     http.Handler
 	// edge is the server without the platform's token: a PUBLIC caller,
 	// whose requests cost no statement for a token.
 	edge http.Handler
 	gz   int // global ID of 阁子市社区
 }
 
-// demoServer loads the demo into a fresh database of the backend and serves it.
+// demoServer serves the demo database at dsn (package demotest) through
+// the one HTTP edge.
 func demoServer(t *testing.T, dsn string) *gqlServer {
 	t.Helper()
-	d := dbtest.Open(t, dsn)
-	if err := demo.Load(context.Background(), d.Client); err != nil {
-		t.Fatalf("load demo: %v", err)
-	}
+	d, count := dbtest.OpenCounting(t, dsn)
 	now := func() time.Time { return calendar.StartOf(demo.Today).Add(10 * time.Hour) }
 	edge := newEdge(t, d, server.Config{GraphQL: graph.Config{Now: now}})
-	s := &gqlServer{t: t, d: d, h: asPlatform(t, d, edge), edge: edge}
+	s := &gqlServer{t: t, d: d, count: count, h: asPlatform(t, d, edge), edge: edge}
 	var out struct {
 		Community struct{ ID string } `json:"community"`
 	}
@@ -117,7 +116,7 @@ func (s *gqlServer) ok(query string, vars map[string]any, out any) {
 }
 
 func TestDemoOverGraphQL(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		var out struct {
 			Communities struct {
@@ -191,16 +190,16 @@ func TestDemoOverGraphQL(t *testing.T) {
 // TestNestedQueryIsNotNPlusOne counts the SQL statements of communities →
 // assets → valuations with totalCounts: one per level, whatever first is.
 func TestNestedQueryIsNotNPlusOne(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		s.h = s.edge // no token: only the query's statements count
 		const q = `query($n: Int!) { communities(first: $n) { totalCount edges { node { name
 			assets(first: $n) { totalCount edges { node { name valuations(first: $n) { totalCount edges { node { asOf value } } } } } } } } } }`
 		counts := map[int]int64{}
 		for _, n := range []int{1, 5, 50} {
-			before := s.d.Statements()
+			before := s.count.Statements()
 			s.ok(q, map[string]any{"n": n}, nil)
-			counts[n] = s.d.Statements() - before
+			counts[n] = s.count.Statements() - before
 		}
 		if counts[1] != counts[5] || counts[5] != counts[50] {
 			t.Fatalf("statements grow with first: %v (N+1)", counts)
@@ -216,7 +215,7 @@ func TestNestedQueryIsNotNPlusOne(t *testing.T) {
 var tenth = 0.1
 
 func TestBadInputChangesNothing(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		s := demoServer(t, dsn)
 		count := func() string {
 			var out struct {

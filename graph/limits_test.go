@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -21,7 +20,7 @@ import (
 	"sunlight/graph"
 	"sunlight/internal/access/auth"
 	"sunlight/internal/access/token"
-	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/fail"
@@ -29,14 +28,10 @@ import (
 	"sunlight/internal/web/server"
 )
 
-// demoDB loads the demo into a fresh database of the backend.
+// demoDB opens the demo database at dsn (package demotest).
 func demoDB(t testing.TB, dsn string) *db.DB {
 	t.Helper()
-	d := dbtest.Open(t, dsn)
-	if err := demo.Load(context.Background(), d.Client); err != nil {
-		t.Fatalf("load demo: %v", err)
-	}
-	return d
+	return dbtest.Open(t, dsn)
 }
 
 // post sends a raw body to the endpoint and decodes the GraphQL answer.
@@ -98,7 +93,7 @@ const normalQuery = `{ communities(first: 5) { totalCount edges { node { name as
 // normal dashboard query keeps running: each refusal comes fast with its
 // code, and the normal query never fails.
 func TestAbuseIsRefusedQuickly(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		d := demoDB(t, dsn)
 		srv := httptest.NewServer(newEdge(t, d, server.Config{}))
 		defer srv.Close()
@@ -201,7 +196,7 @@ func TestAbuseIsRefusedQuickly(t *testing.T) {
 // TestLimitsLetNormalQueriesThrough: the README's first query and full pages
 // stay within the default limits.
 func TestLimitsLetNormalQueriesThrough(t *testing.T) {
-	s := demoServer(t, dbtest.SQLiteDSN(t))
+	s := demoServer(t, demotest.DSN(t, dbtest.SQLite))
 	for _, q := range []string{
 		`{ communities(where: {code: "gezishi"}) { edges { node { id name subDistrict district assets(first: 20) { totalCount
 			edges { node { name category valuations(last: 1) { edges { node { asOf value } } } } } } } } } }`,
@@ -268,7 +263,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
-	d := demoDB(t, dbtest.SQLiteDSN(t))
+	d := demoDB(t, demotest.DSN(t, dbtest.SQLite))
 	h := newEdge(t, d, server.Config{Timeout: time.Nanosecond})
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(queryBody(normalQuery, nil)))
 	req.Header.Set("Content-Type", "application/json")
@@ -435,7 +430,7 @@ func TestCORS(t *testing.T) {
 // FuzzHandler sends documents and variables through the HTTP handler: no
 // panic, no 5xx, always a GraphQL response.
 func FuzzHandler(f *testing.F) {
-	d := demoDB(f, dbtest.SQLiteDSN(f))
+	d := demoDB(f, demotest.DSN(f, dbtest.SQLite))
 	h := newEdge(f, d, server.Config{Timeout: 5 * time.Second})
 	seeds := []struct{ query, vars string }{
 		{`{ communities(first: 2) { edges { node { name } } } }`, `{}`},

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"sunlight/graph"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/web/server"
 )
@@ -14,7 +15,7 @@ import (
 // fragments, with pageInfo saying there is more; first and last given are
 // left alone.
 func TestUnpagedConnectionsGetTheDefaultPage(t *testing.T) {
-	s := demoServer(t, dbtest.SQLiteDSN(t))
+	s := demoServer(t, demotest.DSN(t, dbtest.SQLite))
 	s.h = asPlatform(t, s.d, newEdge(t, s.d, server.Config{GraphQL: graph.Config{Limits: graph.Limits{DefaultPageSize: 5}}}))
 	type conn struct {
 		TotalCount int
@@ -61,7 +62,7 @@ func TestUnpagedConnectionsGetTheDefaultPage(t *testing.T) {
 // TestNullPagesAreRefused: first and last both null (literally, or through
 // variables left unset) cannot get around the default page.
 func TestNullPagesAreRefused(t *testing.T) {
-	s := demoServer(t, dbtest.SQLiteDSN(t))
+	s := demoServer(t, demotest.DSN(t, dbtest.SQLite))
 	for _, tt := range []struct {
 		name, query string
 	}{

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"sunlight/graph/generated"
 	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
 )
@@ -22,10 +22,7 @@ import (
 // answers, byte for byte, status and media type included: it may only skip
 // the second encoding pass, never change a response.
 func TestPostMatchesGqlgen(t *testing.T) {
-	d := dbtest.Open(t, dbtest.SQLiteDSN(t))
-	if err := demo.Load(context.Background(), d.Client); err != nil {
-		t.Fatal(err)
-	}
+	d := demotest.Open(t, dbtest.SQLite)
 	now := func() time.Time { return calendar.StartOf(demo.Today) }
 	serve := func(tr graphql.Transport) http.Handler {
 		srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: NewResolver(d.Client, now, nil)}))

@@ -43,7 +43,7 @@ func (r *inquiryResolver) Overdue(ctx context.Context, obj *ent.Inquiry, asOf *t
 }
 
 // Timeline is the resolver for the timeline field.
-func (r *matterResolver) Timeline(ctx context.Context, obj *ent.Matter) ([]*model.MatterTimelineEntry, error) {
+func (r *matterResolver) Timeline(ctx context.Context, obj *ent.Matter) ([]*governance.TimelineEntry, error) {
 	var es []governance.TimelineEntry
 	var err error
 	if inList(ctx) {
@@ -54,7 +54,7 @@ func (r *matterResolver) Timeline(ctx context.Context, obj *ent.Matter) ([]*mode
 	if err != nil {
 		return nil, err
 	}
-	return timeline(es), nil
+	return pointers(es), nil
 }
 
 // NextStage is the resolver for the nextStage field.
@@ -217,61 +217,35 @@ func (r *queryResolver) Community(ctx context.Context, code string) (*ent.Commun
 }
 
 // LedgerTotals is the resolver for the ledgerTotals field.
-func (r *queryResolver) LedgerTotals(ctx context.Context, communityID int, period calendar.Period) (*model.LedgerTotals, error) {
-	t, err := ledger.TotalsFor(ctx, r.client, communityID, period)
-	if err != nil {
-		return nil, err
-	}
-	return ledgerTotals(t), nil
+func (r *queryResolver) LedgerTotals(ctx context.Context, communityID int, period calendar.Period) (*ledger.Totals, error) {
+	return ledger.TotalsFor(ctx, r.client, communityID, period)
 }
 
 // LedgerYearToDate is the resolver for the ledgerYearToDate field.
-func (r *queryResolver) LedgerYearToDate(ctx context.Context, communityID int, month calendar.Period) (*model.LedgerTotals, error) {
-	t, err := ledger.YearToDate(ctx, r.client, communityID, month)
-	if err != nil {
-		return nil, err
-	}
-	return ledgerTotals(t), nil
+func (r *queryResolver) LedgerYearToDate(ctx context.Context, communityID int, month calendar.Period) (*ledger.Totals, error) {
+	return ledger.YearToDate(ctx, r.client, communityID, month)
 }
 
 // MonthlyTotals is the resolver for the monthlyTotals field.
-func (r *queryResolver) MonthlyTotals(ctx context.Context, communityID int, from calendar.Period, to calendar.Period) ([]*model.MonthTotals, error) {
+func (r *queryResolver) MonthlyTotals(ctx context.Context, communityID int, from calendar.Period, to calendar.Period) ([]*ledger.MonthTotals, error) {
 	ms, err := ledger.MonthlyTotals(ctx, r.client, communityID, from, to)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*model.MonthTotals, len(ms))
-	for i, m := range ms {
-		out[i] = &model.MonthTotals{Period: m.Period, Income: m.Income, Expense: m.Expense, Net: m.Income - m.Expense}
-	}
-	return out, nil
+	return pointers(ms), err
 }
 
 // AssetTotals is the resolver for the assetTotals field.
-func (r *queryResolver) AssetTotals(ctx context.Context, communityID int, asOf time.Time) (*model.AssetTotals, error) {
-	t, err := valuation.TotalsAt(ctx, r.client, communityID, asOf)
-	if err != nil {
-		return nil, err
-	}
-	return assetTotals(t), nil
+func (r *queryResolver) AssetTotals(ctx context.Context, communityID int, asOf time.Time) (*valuation.Totals, error) {
+	return valuation.TotalsAt(ctx, r.client, communityID, asOf)
 }
 
 // AssetGrowth is the resolver for the assetGrowth field.
-func (r *queryResolver) AssetGrowth(ctx context.Context, communityID int, fromYear int, toYear int) ([]*model.AssetGrowth, error) {
+func (r *queryResolver) AssetGrowth(ctx context.Context, communityID int, fromYear int, toYear int) ([]*valuation.Year, error) {
 	ys, err := valuation.Growth(ctx, r.client, communityID, fromYear, toYear)
-	if err != nil {
-		return nil, err
-	}
-	return assetGrowth(ys), nil
+	return pointers(ys), err
 }
 
 // GovernanceCounts is the resolver for the governanceCounts field.
-func (r *queryResolver) GovernanceCounts(ctx context.Context, communityID int, period calendar.Period) (*model.GovernanceCounts, error) {
-	c, err := governance.CountsFor(ctx, r.client, communityID, period)
-	if err != nil {
-		return nil, err
-	}
-	return &model.GovernanceCounts{DeliberationMeetings: c.DeliberationMeetings, ProjectsDecided: c.ProjectsDecided, NeedsResolved: c.NeedsResolved}, nil
+func (r *queryResolver) GovernanceCounts(ctx context.Context, communityID int, period calendar.Period) (*governance.Counts, error) {
+	return governance.CountsFor(ctx, r.client, communityID, period)
 }
 
 // AmountInCapitals is the resolver for the amountInCapitals field.
@@ -285,21 +259,15 @@ func (r *queryResolver) EligibleResidents(ctx context.Context, communityID int, 
 }
 
 // PointsRanking is the resolver for the pointsRanking field.
-func (r *queryResolver) PointsRanking(ctx context.Context, communityID int, period calendar.Period, groupID *int, first *int) ([]*model.PointsRank, error) {
+func (r *queryResolver) PointsRanking(ctx context.Context, communityID int, period calendar.Period, groupID *int, first *int) ([]*governance.PointsBalance, error) {
 	bs, err := governance.Ranking(ctx, r.client, communityID, groupID, period)
-	if err != nil {
-		return nil, err
-	}
-	return pointsRanking(bs, first)
+	return pointers(firstOf(bs, first)), err
 }
 
 // BenefitTotals is the resolver for the benefitTotals field.
-func (r *queryResolver) BenefitTotals(ctx context.Context, communityID int, period calendar.Period) ([]*model.BenefitKindTotal, error) {
+func (r *queryResolver) BenefitTotals(ctx context.Context, communityID int, period calendar.Period) ([]*governance.BenefitTotal, error) {
 	ts, err := governance.BenefitTotals(ctx, r.client, communityID, period)
-	if err != nil {
-		return nil, err
-	}
-	return benefitTotals(ts), nil
+	return pointers(ts), err
 }
 
 // ContractsEndingWithin is the resolver for the contractsEndingWithin field.
@@ -313,17 +281,14 @@ func (r *queryResolver) LongTermContracts(ctx context.Context, communityID int, 
 }
 
 // RentArrears is the resolver for the rentArrears field.
-func (r *queryResolver) RentArrears(ctx context.Context, communityID int, asOf time.Time) ([]*model.RentArrears, error) {
+func (r *queryResolver) RentArrears(ctx context.Context, communityID int, asOf time.Time) ([]*governance.Arrears, error) {
 	as, err := governance.InArrears(ctx, r.client, communityID, asOf)
-	if err != nil {
-		return nil, err
-	}
-	return rentArrears(as), nil
+	return pointers(as), err
 }
 
 // MarketOccupancy is the resolver for the marketOccupancy field.
-func (r *queryResolver) MarketOccupancy(ctx context.Context, marketID int, asOf time.Time) (*model.MarketOccupancy, error) {
-	return r.occupancy(ctx, marketID, asOf)
+func (r *queryResolver) MarketOccupancy(ctx context.Context, marketID int, asOf time.Time) (*governance.Occupancy, error) {
+	return governance.OccupancyOf(ctx, r.client, marketID, asOf)
 }
 
 // OpenInquiries is the resolver for the openInquiries field.

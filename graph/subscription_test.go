@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"sunlight/ent"
 	"sunlight/graph"
 	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/storage/dbtest"
@@ -23,10 +25,7 @@ import (
 // the scheduler publish October 2026, and reads the announcement.
 func TestReportPublishedSubscription(t *testing.T) {
 	ctx := context.Background()
-	d := dbtest.Open(t, dbtest.SQLiteDSN(t))
-	if err := demo.Load(ctx, d.Client); err != nil {
-		t.Fatal(err)
-	}
+	d := demotest.Open(t, dbtest.SQLite)
 	a, err := archive.Open(ctx, "file://"+t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +36,8 @@ func TestReportPublishedSubscription(t *testing.T) {
 	}
 	now := func() time.Time { return calendar.StartOf(demo.Today) }
 	sched := jobs.New(d.Client, a, r, jobs.Config{Now: now, LookbackMonths: 1})
-	srv := httptest.NewServer(newEdge(t, d, server.Config{GraphQL: graph.Config{Now: now, Published: sched}}))
+	subscribed := make(chan struct{}, 1)
+	srv := httptest.NewServer(newEdge(t, d, server.Config{GraphQL: graph.Config{Now: now, Published: signalling{sched, subscribed}}}))
 	defer srv.Close()
 
 	s := &gqlServer{t: t, d: d, h: srv.Config.Handler}
@@ -57,9 +57,12 @@ func TestReportPublishedSubscription(t *testing.T) {
 		t.Fatalf("subscription answered with %s", resp.Header.Get("Content-Type"))
 	}
 	go func() {
-		// Give the subscription a moment to register, then publish.
-		time.Sleep(200 * time.Millisecond)
-		_ = sched.CatchUp(ctx)
+		// Publish once the subscription is registered.
+		select {
+		case <-subscribed:
+			_ = sched.CatchUp(ctx)
+		case <-ctx.Done():
+		}
 	}()
 	lines := bufio.NewScanner(resp.Body)
 	deadline := time.AfterFunc(30*time.Second, func() { resp.Body.Close() })
@@ -88,4 +91,19 @@ func TestReportPublishedSubscription(t *testing.T) {
 			t.Fatalf("an event of another community reached a filtered subscriber: %s", e)
 		}
 	}
+}
+
+// signalling is a Publisher that says when someone subscribed.
+type signalling struct {
+	graph.Publisher
+	subscribed chan<- struct{}
+}
+
+func (s signalling) Subscribe(ch chan<- *ent.Report) func() {
+	stop := s.Publisher.Subscribe(ch)
+	select {
+	case s.subscribed <- struct{}{}:
+	default:
+	}
+	return stop
 }

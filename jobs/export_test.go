@@ -16,6 +16,10 @@ func (s *Scheduler) SetAfterRender(f func(ctx context.Context, kind entreport.Ki
 // SetNow gives the feed the tests' clock, which stamps published_at.
 func (f *Feed) SetNow(now func() time.Time) { f.now = now }
 
+// OnPoll has fn called after each of the feed's background polls; call
+// it before Start.
+func (f *Feed) OnPoll(fn func()) { f.polled = fn }
+
 // ScheduledWithin says how many of the scheduler's cron entries fire
 // within d from now.
 func (s *Scheduler) ScheduledWithin(d time.Duration) int {

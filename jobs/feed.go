@@ -32,6 +32,8 @@ type Feed struct {
 
 	mu   sync.Mutex
 	seen map[int]time.Time // report id → published_at, within the window
+
+	polled func() // for tests: called after each background poll
 }
 
 // NewFeed returns a feed over client that polls every interval (0: 5 s).
@@ -65,6 +67,9 @@ func (f *Feed) run(ctx context.Context) {
 		case <-t.C:
 			if err := f.poll(ctx, true); err != nil && ctx.Err() == nil {
 				slog.WarnContext(ctx, "report feed", "err", err)
+			}
+			if f.polled != nil {
+				f.polled()
 			}
 		}
 	}

@@ -1,8 +1,6 @@
 package jobs
 
 import (
-	"context"
-	"fmt"
 	"time"
 
 	entreport "sunlight/ent/report"
@@ -45,27 +43,3 @@ func (s *Scheduler) Health() Health {
 
 // Healthy reports whether the scheduler is started and not stopped.
 func (s *Scheduler) Healthy() bool { return s.Health().Running }
-
-// Shutdown stops the schedules and waits for the tick in progress (the
-// catch-up on start included) to finish, or for ctx to end, whichever
-// comes first. It returns ctx's error when the tick was still running; the
-// caller then cancels the context it passed to Start to abort it.
-func (s *Scheduler) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.running = false
-	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		if s.cron != nil {
-			<-s.cron.Stop().Done()
-		}
-		s.tickWG.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("scheduler: a run was still in progress: %w", ctx.Err())
-	}
-}

@@ -65,6 +65,25 @@ func TestObserverHearsRunsRendersAndPublishes(t *testing.T) {
 	})
 }
 
+// Shutdown right after Start waits for the catch-up on start, even one
+// that has not begun yet.
+func TestShutdownWaitsForTheStartUpTick(t *testing.T) {
+	e := newEnv(t, dbtest.SQLiteDSN(t))
+	e.clock.Set(shanghai(2026, 11, 1, 2, 0))
+	s := e.scheduler(e.d, jobs.Config{})
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown = %v", err)
+	}
+	if n := e.d.Client.Report.Query().CountX(e.ctx); n != 2 {
+		t.Fatalf("%d reports when Shutdown returned, want the start-up tick's 2", n)
+	}
+}
+
 // Shutdown waits for the run in progress, and gives up at its deadline.
 func TestShutdownWaitsForTheRunningTick(t *testing.T) {
 	e := newEnv(t, dbtest.SQLiteDSN(t))

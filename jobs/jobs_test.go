@@ -442,7 +442,7 @@ func TestFailedRunsAreRetriedWithinTheHour(t *testing.T) {
 	if err := s.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	defer s.Stop()
+	defer s.Shutdown(context.Background())
 	if n := s.ScheduledWithin(61 * time.Minute); n < 1 {
 		t.Fatal("no tick within the hour: a failed run would wait for the next month")
 	}
@@ -456,6 +456,13 @@ func TestRelayedReportsAreHeardOnce(t *testing.T) {
 	e.clock.Set(shanghai(2026, 10, 15, 9, 0))
 	feed := jobs.NewFeed(e.d.Client, 10*time.Millisecond)
 	feed.SetNow(e.clock.Now)
+	polls := make(chan struct{}, 1)
+	feed.OnPoll(func() {
+		select {
+		case polls <- struct{}{}:
+		default:
+		}
+	})
 	ctx, cancel := context.WithCancel(e.ctx)
 	defer cancel()
 	if err := feed.Start(ctx); err != nil {
@@ -475,7 +482,15 @@ func TestRelayedReportsAreHeardOnce(t *testing.T) {
 	if len(ch) != want {
 		t.Fatalf("%d announcements right after publishing %d reports, want one each at once", len(ch), want)
 	}
-	time.Sleep(100 * time.Millisecond) // several polls
+	// Three polls ended after publishing: the first signal may be older,
+	// the second poll may have begun before, the third began after.
+	for range 3 {
+		select {
+		case <-polls:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the feed stopped polling")
+		}
+	}
 	if len(ch) != want {
 		t.Fatalf("%d announcements after the feed polled, want still %d", len(ch), want)
 	}

@@ -101,7 +101,7 @@ type Scheduler struct {
 
 	mu       sync.Mutex
 	lastTick time.Time
-	running  bool           // between Start and Stop/Shutdown
+	running  bool           // between Start and Shutdown
 	ticks    int            // ticks in progress
 	tickWG   sync.WaitGroup // ticks in progress, for Shutdown
 	observer Observer
@@ -121,7 +121,7 @@ func New(client *ent.Client, a *archive.Archive, r *pdf.Renderer, cfg Config) *S
 }
 
 // Start catches up on missed periods, then runs the cron schedules until
-// ctx ends or Stop is called.
+// ctx ends or Shutdown is called.
 func (s *Scheduler) Start(ctx context.Context) error {
 	parser := cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
 	s.cron = cron.New(cron.WithLocation(s.cfg.Location), cron.WithParser(parser),
@@ -129,52 +129,85 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	// Each tick catches up everything due, not only "last month": a tick
 	// missed (machine asleep, process down) is made up by the next one.
 	tick := func() {
-		s.mu.Lock()
-		s.lastTick = s.cfg.Now()
-		s.ticks++
-		s.tickWG.Add(1)
-		s.mu.Unlock()
-		defer func() {
-			s.mu.Lock()
-			s.ticks--
-			s.mu.Unlock()
-			s.tickWG.Done()
-		}()
-		if err := s.CatchUp(ctx); err != nil {
-			s.log.Error("scheduled run failed", "err", err)
+		if s.beginTick() {
+			s.tick(ctx)
 		}
 	}
-	if _, err := s.cron.AddFunc(s.cfg.MonthlySpec, tick); err != nil {
-		return fmt.Errorf("monthly schedule %q: %w", s.cfg.MonthlySpec, err)
+	for _, spec := range []struct{ name, spec string }{
+		{"monthly", s.cfg.MonthlySpec}, {"yearly", s.cfg.YearlySpec}, {"retry", s.cfg.RetrySpec},
+	} {
+		if _, err := s.cron.AddFunc(spec.spec, tick); err != nil {
+			return fmt.Errorf("%s schedule %q: %w", spec.name, spec.spec, err)
+		}
 	}
-	if _, err := s.cron.AddFunc(s.cfg.YearlySpec, tick); err != nil {
-		return fmt.Errorf("yearly schedule %q: %w", s.cfg.YearlySpec, err)
-	}
-	if _, err := s.cron.AddFunc(s.cfg.RetrySpec, tick); err != nil {
-		return fmt.Errorf("retry schedule %q: %w", s.cfg.RetrySpec, err)
-	}
-	s.cron.Start()
 	s.mu.Lock()
 	s.running = true
 	s.mu.Unlock()
+	// The start-up tick is counted before Start returns, so a Shutdown
+	// right after Start waits for it too.
+	first := s.beginTick() // false only if Shutdown came first
+	s.cron.Start()
 	go func() {
-		tick()
+		if first {
+			s.tick(ctx)
+		}
 		<-ctx.Done()
-		s.Stop()
+		_ = s.Shutdown(context.Background())
 	}()
 	s.log.Info("scheduler started", "monthly", s.cfg.MonthlySpec, "yearly", s.cfg.YearlySpec, "zone", s.cfg.Location.String())
 	return nil
 }
 
-// Stop stops the schedules and waits for a running tick to finish.
-func (s *Scheduler) Stop() {
-	if s.cron == nil {
-		return
+// beginTick counts a tick in progress, unless the scheduler is shutting
+// down: no tick begins once Shutdown has started waiting for them.
+func (s *Scheduler) beginTick() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.running {
+		return false
 	}
+	s.lastTick = s.cfg.Now()
+	s.ticks++
+	s.tickWG.Add(1)
+	return true
+}
+
+// tick runs one catch-up that beginTick counted.
+func (s *Scheduler) tick(ctx context.Context) {
+	defer func() {
+		s.mu.Lock()
+		s.ticks--
+		s.mu.Unlock()
+		s.tickWG.Done()
+	}()
+	if err := s.CatchUp(ctx); err != nil {
+		s.log.Error("scheduled run failed", "err", err)
+	}
+}
+
+// Shutdown stops the schedules and waits for the ticks in progress (the
+// catch-up on start included) to finish, or for ctx to end, whichever comes
+// first. It returns ctx's error when a tick was still running; the caller
+// then cancels the context it passed to Start to abort it, and may call
+// Shutdown again to wait for it to unwind. It is safe to call more than once.
+func (s *Scheduler) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.running = false
 	s.mu.Unlock()
-	<-s.cron.Stop().Done()
+	done := make(chan struct{})
+	go func() {
+		if s.cron != nil {
+			<-s.cron.Stop().Done()
+		}
+		s.tickWG.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("scheduler: a run was still in progress: %w", ctx.Err())
+	}
 }
 
 // Next returns when the monthly and yearly schedules fire next after t.

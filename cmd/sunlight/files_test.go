@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -9,8 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/reports/archive"
-	"sunlight/internal/storage/db"
+	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/web/server"
 )
 
@@ -20,16 +20,7 @@ import (
 func TestFilesFollowTheAPIsCORS(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	dsn := "file:" + filepath.Join(dir, "s.db")
-	var out bytes.Buffer
-	if err := run(ctx, []string{"demo", "--db", dsn}, &out); err != nil {
-		t.Fatalf("demo: %v", err)
-	}
-	d, err := db.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := demotest.Open(t, dbtest.SQLite)
 	a, err := archive.Open(ctx, "file://"+filepath.Join(dir, "reports"))
 	if err != nil {
 		t.Fatal(err)

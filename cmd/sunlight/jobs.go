@@ -78,7 +78,10 @@ func startScheduler(ctx context.Context, s *jobs.Scheduler, grace time.Duration)
 		if err := s.Shutdown(sctx); err != nil {
 			slog.Warn("scheduler: giving up on the run in progress", "err", err)
 			cancel()
-			s.Stop()
+			// The run aborts at its next statement; wait for it briefly.
+			unwind, cancelUnwind := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancelUnwind()
+			_ = s.Shutdown(unwind)
 		}
 	}, nil
 }

@@ -14,6 +14,10 @@ import (
 	"syscall"
 
 	"golang.org/x/term"
+
+	// Every database the commands open writes through the platform's
+	// rules, which this registers with package db.
+	_ "sunlight/internal/access/rules"
 )
 
 const usage = `sunlight — the collective economy out in the sunlight (社区集体经济阳光平台)

@@ -10,12 +10,16 @@ import (
 	"time"
 
 	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/storage/db"
+	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/jobs"
 )
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
 
 // TestVerifyNamesATamperedReport publishes the demo's reports, verifies
 // them, flips one byte of a stored PDF and expects verify to fail naming it.
@@ -87,11 +91,8 @@ func TestVerifyNamesATamperedReport(t *testing.T) {
 func TestReportCommand(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	dsn := "file:" + filepath.Join(dir, "s.db")
+	dsn := demotest.DSN(t, dbtest.SQLite)
 	var out bytes.Buffer
-	if err := run(ctx, []string{"demo", "--db", dsn}, &out); err != nil {
-		t.Fatal(err)
-	}
 	pdfPath := filepath.Join(dir, "oct.pdf")
 	for i := 0; i < 2; i++ {
 		out.Reset()

@@ -25,6 +25,9 @@ import (
 	"sunlight/graph/model"
 	"sunlight/graph/scalar"
 	"sunlight/internal/access/auth"
+	"sunlight/internal/governance"
+	"sunlight/internal/ledger"
+	"sunlight/internal/valuation"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/civic"
 	"sunlight/internal/vocab/money"
@@ -346,11 +349,11 @@ type ComplexityRoot struct {
 		Categories  func(childComplexity int) int
 		CommunityID func(childComplexity int) int
 		Expense     func(childComplexity int) int
-		From        func(childComplexity int) int
+		FirstDay    func(childComplexity int) int
 		Income      func(childComplexity int) int
+		LastDay     func(childComplexity int) int
 		Net         func(childComplexity int) int
 		Period      func(childComplexity int) int
-		To          func(childComplexity int) int
 	}
 
 	Market struct {
@@ -384,7 +387,7 @@ type ComplexityRoot struct {
 		OccupancyPercent func(childComplexity int) int
 		Occupied         func(childComplexity int) int
 		RentRoll         func(childComplexity int) int
-		StallLeases      func(childComplexity int) int
+		StallCount       func(childComplexity int) int
 		Stalls           func(childComplexity int) int
 		Vacant           func(childComplexity int) int
 	}
@@ -794,7 +797,7 @@ type InquiryResolver interface {
 	Overdue(ctx context.Context, obj *ent.Inquiry, asOf *time.Time) (bool, error)
 }
 type MatterResolver interface {
-	Timeline(ctx context.Context, obj *ent.Matter) ([]*model.MatterTimelineEntry, error)
+	Timeline(ctx context.Context, obj *ent.Matter) ([]*governance.TimelineEntry, error)
 	NextStage(ctx context.Context, obj *ent.Matter) (*matter.Stage, error)
 }
 type MutationResolver interface {
@@ -848,20 +851,20 @@ type QueryResolver interface {
 	Vouchers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VoucherOrder, where *ent.VoucherWhereInput) (*ent.VoucherConnection, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	Community(ctx context.Context, code string) (*ent.Community, error)
-	LedgerTotals(ctx context.Context, communityID int, period calendar.Period) (*model.LedgerTotals, error)
-	LedgerYearToDate(ctx context.Context, communityID int, month calendar.Period) (*model.LedgerTotals, error)
-	MonthlyTotals(ctx context.Context, communityID int, from calendar.Period, to calendar.Period) ([]*model.MonthTotals, error)
-	AssetTotals(ctx context.Context, communityID int, asOf time.Time) (*model.AssetTotals, error)
-	AssetGrowth(ctx context.Context, communityID int, fromYear int, toYear int) ([]*model.AssetGrowth, error)
-	GovernanceCounts(ctx context.Context, communityID int, period calendar.Period) (*model.GovernanceCounts, error)
+	LedgerTotals(ctx context.Context, communityID int, period calendar.Period) (*ledger.Totals, error)
+	LedgerYearToDate(ctx context.Context, communityID int, month calendar.Period) (*ledger.Totals, error)
+	MonthlyTotals(ctx context.Context, communityID int, from calendar.Period, to calendar.Period) ([]*ledger.MonthTotals, error)
+	AssetTotals(ctx context.Context, communityID int, asOf time.Time) (*valuation.Totals, error)
+	AssetGrowth(ctx context.Context, communityID int, fromYear int, toYear int) ([]*valuation.Year, error)
+	GovernanceCounts(ctx context.Context, communityID int, period calendar.Period) (*governance.Counts, error)
 	AmountInCapitals(ctx context.Context, amount money.Fen) (string, error)
 	EligibleResidents(ctx context.Context, communityID int, benefit model.AgeBenefit, asOf time.Time) ([]*ent.Resident, error)
-	PointsRanking(ctx context.Context, communityID int, period calendar.Period, groupID *int, first *int) ([]*model.PointsRank, error)
-	BenefitTotals(ctx context.Context, communityID int, period calendar.Period) ([]*model.BenefitKindTotal, error)
+	PointsRanking(ctx context.Context, communityID int, period calendar.Period, groupID *int, first *int) ([]*governance.PointsBalance, error)
+	BenefitTotals(ctx context.Context, communityID int, period calendar.Period) ([]*governance.BenefitTotal, error)
 	ContractsEndingWithin(ctx context.Context, communityID int, asOf time.Time, days int) ([]*ent.Contract, error)
 	LongTermContracts(ctx context.Context, communityID int, years int) ([]*ent.Contract, error)
-	RentArrears(ctx context.Context, communityID int, asOf time.Time) ([]*model.RentArrears, error)
-	MarketOccupancy(ctx context.Context, marketID int, asOf time.Time) (*model.MarketOccupancy, error)
+	RentArrears(ctx context.Context, communityID int, asOf time.Time) ([]*governance.Arrears, error)
+	MarketOccupancy(ctx context.Context, marketID int, asOf time.Time) (*governance.Occupancy, error)
 	OpenInquiries(ctx context.Context, communityID int, asOf time.Time, overdueOnly *bool) ([]*ent.Inquiry, error)
 }
 type ReportResolver interface {
@@ -2189,17 +2192,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LedgerTotals.Expense(childComplexity), true
 	case "LedgerTotals.from":
-		if e.ComplexityRoot.LedgerTotals.From == nil {
+		if e.ComplexityRoot.LedgerTotals.FirstDay == nil {
 			break
 		}
 
-		return e.ComplexityRoot.LedgerTotals.From(childComplexity), true
+		return e.ComplexityRoot.LedgerTotals.FirstDay(childComplexity), true
 	case "LedgerTotals.income":
 		if e.ComplexityRoot.LedgerTotals.Income == nil {
 			break
 		}
 
 		return e.ComplexityRoot.LedgerTotals.Income(childComplexity), true
+	case "LedgerTotals.to":
+		if e.ComplexityRoot.LedgerTotals.LastDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTotals.LastDay(childComplexity), true
 	case "LedgerTotals.net":
 		if e.ComplexityRoot.LedgerTotals.Net == nil {
 			break
@@ -2212,12 +2221,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerTotals.Period(childComplexity), true
-	case "LedgerTotals.to":
-		if e.ComplexityRoot.LedgerTotals.To == nil {
-			break
-		}
-
-		return e.ComplexityRoot.LedgerTotals.To(childComplexity), true
 
 	case "Market.areaM2":
 		if e.ComplexityRoot.Market.AreaM2 == nil {
@@ -2353,13 +2356,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MarketOccupancy.RentRoll(childComplexity), true
-	case "MarketOccupancy.stallLeases":
-		if e.ComplexityRoot.MarketOccupancy.StallLeases == nil {
+	case "MarketOccupancy.stalls":
+		if e.ComplexityRoot.MarketOccupancy.StallCount == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MarketOccupancy.StallLeases(childComplexity), true
-	case "MarketOccupancy.stalls":
+		return e.ComplexityRoot.MarketOccupancy.StallCount(childComplexity), true
+	case "MarketOccupancy.stallLeases":
 		if e.ComplexityRoot.MarketOccupancy.Stalls == nil {
 			break
 		}
@@ -18025,7 +18028,7 @@ func (ec *executionContext) fieldContext_Asset_bookValue(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _AssetCategoryTotal_category(ctx context.Context, field graphql.CollectedField, obj *model.AssetCategoryTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetCategoryTotal_category(ctx context.Context, field graphql.CollectedField, obj *valuation.CategoryTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNAssetCategory2sunlightᚋentᚋassetᚐCategory(ctx, field.Selections, obj.Category)
 }
@@ -18033,7 +18036,7 @@ func (ec *executionContext) fieldContext_AssetCategoryTotal_category(_ context.C
 	return graphql.NewScalarFieldContext("AssetCategoryTotal", field, false, false, "AssetCategory")
 }
 
-func (ec *executionContext) _AssetCategoryTotal_value(ctx context.Context, field graphql.CollectedField, obj *model.AssetCategoryTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetCategoryTotal_value(ctx context.Context, field graphql.CollectedField, obj *valuation.CategoryTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Value)
 }
@@ -18041,7 +18044,7 @@ func (ec *executionContext) fieldContext_AssetCategoryTotal_value(_ context.Cont
 	return graphql.NewScalarFieldContext("AssetCategoryTotal", field, false, false, "Money")
 }
 
-func (ec *executionContext) _AssetCategoryTotal_assets(ctx context.Context, field graphql.CollectedField, obj *model.AssetCategoryTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetCategoryTotal_assets(ctx context.Context, field graphql.CollectedField, obj *valuation.CategoryTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Assets)
 }
@@ -18161,7 +18164,7 @@ func (ec *executionContext) fieldContext_AssetEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("AssetEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _AssetGrowth_year(ctx context.Context, field graphql.CollectedField, obj *model.AssetGrowth) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetGrowth_year(ctx context.Context, field graphql.CollectedField, obj *valuation.Year) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Year)
 }
@@ -18169,7 +18172,7 @@ func (ec *executionContext) fieldContext_AssetGrowth_year(_ context.Context, fie
 	return graphql.NewScalarFieldContext("AssetGrowth", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AssetGrowth_total(ctx context.Context, field graphql.CollectedField, obj *model.AssetGrowth) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetGrowth_total(ctx context.Context, field graphql.CollectedField, obj *valuation.Year) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Total)
 }
@@ -18177,7 +18180,7 @@ func (ec *executionContext) fieldContext_AssetGrowth_total(_ context.Context, fi
 	return graphql.NewScalarFieldContext("AssetGrowth", field, false, false, "Money")
 }
 
-func (ec *executionContext) _AssetGrowth_change(ctx context.Context, field graphql.CollectedField, obj *model.AssetGrowth) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetGrowth_change(ctx context.Context, field graphql.CollectedField, obj *valuation.Year) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Change)
 }
@@ -18185,15 +18188,30 @@ func (ec *executionContext) fieldContext_AssetGrowth_change(_ context.Context, f
 	return graphql.NewScalarFieldContext("AssetGrowth", field, false, false, "Money")
 }
 
-func (ec *executionContext) _AssetGrowth_growthPercent(ctx context.Context, field graphql.CollectedField, obj *model.AssetGrowth) (ret graphql.Marshaler) {
-	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.GrowthPercent)
+func (ec *executionContext) _AssetGrowth_growthPercent(ctx context.Context, field graphql.CollectedField, obj *valuation.Year) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetGrowth_growthPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrowthPercent(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_AssetGrowth_growthPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AssetGrowth", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AssetGrowth", field, true, false, "String")
 }
 
-func (ec *executionContext) _AssetTotals_communityID(ctx context.Context, field graphql.CollectedField, obj *model.AssetTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetTotals_communityID(ctx context.Context, field graphql.CollectedField, obj *valuation.Totals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
@@ -18201,7 +18219,7 @@ func (ec *executionContext) fieldContext_AssetTotals_communityID(_ context.Conte
 	return graphql.NewScalarFieldContext("AssetTotals", field, false, false, "ID")
 }
 
-func (ec *executionContext) _AssetTotals_asOf(ctx context.Context, field graphql.CollectedField, obj *model.AssetTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetTotals_asOf(ctx context.Context, field graphql.CollectedField, obj *valuation.Totals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.AsOf)
 }
@@ -18209,7 +18227,7 @@ func (ec *executionContext) fieldContext_AssetTotals_asOf(_ context.Context, fie
 	return graphql.NewScalarFieldContext("AssetTotals", field, false, false, "Date")
 }
 
-func (ec *executionContext) _AssetTotals_total(ctx context.Context, field graphql.CollectedField, obj *model.AssetTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetTotals_total(ctx context.Context, field graphql.CollectedField, obj *valuation.Totals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Total)
 }
@@ -18217,15 +18235,30 @@ func (ec *executionContext) fieldContext_AssetTotals_total(_ context.Context, fi
 	return graphql.NewScalarFieldContext("AssetTotals", field, false, false, "Money")
 }
 
-func (ec *executionContext) _AssetTotals_totalInCapitals(ctx context.Context, field graphql.CollectedField, obj *model.AssetTotals) (ret graphql.Marshaler) {
-	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNString2string(ctx, field.Selections, obj.TotalInCapitals)
+func (ec *executionContext) _AssetTotals_totalInCapitals(ctx context.Context, field graphql.CollectedField, obj *valuation.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetTotals_totalInCapitals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalInCapitals(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_AssetTotals_totalInCapitals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AssetTotals", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AssetTotals", field, true, false, "String")
 }
 
-func (ec *executionContext) _AssetTotals_assets(ctx context.Context, field graphql.CollectedField, obj *model.AssetTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetTotals_assets(ctx context.Context, field graphql.CollectedField, obj *valuation.Totals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Assets)
 }
@@ -18233,7 +18266,7 @@ func (ec *executionContext) fieldContext_AssetTotals_assets(_ context.Context, f
 	return graphql.NewScalarFieldContext("AssetTotals", field, false, false, "Int")
 }
 
-func (ec *executionContext) _AssetTotals_categories(ctx context.Context, field graphql.CollectedField, obj *model.AssetTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetTotals_categories(ctx context.Context, field graphql.CollectedField, obj *valuation.Totals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -18245,8 +18278,8 @@ func (ec *executionContext) _AssetTotals_categories(ctx context.Context, field g
 			return obj.Categories, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.AssetCategoryTotal) graphql.Marshaler {
-			return ec.marshalNAssetCategoryTotal2ᚕᚖsunlightᚋgraphᚋmodelᚐAssetCategoryTotalᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []valuation.CategoryTotal) graphql.Marshaler {
+			return ec.marshalNAssetCategoryTotal2ᚕsunlightᚋinternalᚋvaluationᚐCategoryTotalᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -18937,7 +18970,7 @@ func (ec *executionContext) fieldContext_BenefitEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("BenefitEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _BenefitKindTotal_kind(ctx context.Context, field graphql.CollectedField, obj *model.BenefitKindTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _BenefitKindTotal_kind(ctx context.Context, field graphql.CollectedField, obj *governance.BenefitTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNBenefitKind2sunlightᚋentᚋbenefitᚐKind(ctx, field.Selections, obj.Kind)
 }
@@ -18945,7 +18978,7 @@ func (ec *executionContext) fieldContext_BenefitKindTotal_kind(_ context.Context
 	return graphql.NewScalarFieldContext("BenefitKindTotal", field, false, false, "BenefitKind")
 }
 
-func (ec *executionContext) _BenefitKindTotal_amount(ctx context.Context, field graphql.CollectedField, obj *model.BenefitKindTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _BenefitKindTotal_amount(ctx context.Context, field graphql.CollectedField, obj *governance.BenefitTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
 }
@@ -18953,7 +18986,7 @@ func (ec *executionContext) fieldContext_BenefitKindTotal_amount(_ context.Conte
 	return graphql.NewScalarFieldContext("BenefitKindTotal", field, false, false, "Money")
 }
 
-func (ec *executionContext) _BenefitKindTotal_payments(ctx context.Context, field graphql.CollectedField, obj *model.BenefitKindTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _BenefitKindTotal_payments(ctx context.Context, field graphql.CollectedField, obj *governance.BenefitTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Payments)
 }
@@ -18961,7 +18994,7 @@ func (ec *executionContext) fieldContext_BenefitKindTotal_payments(_ context.Con
 	return graphql.NewScalarFieldContext("BenefitKindTotal", field, false, false, "Int")
 }
 
-func (ec *executionContext) _BenefitKindTotal_residents(ctx context.Context, field graphql.CollectedField, obj *model.BenefitKindTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _BenefitKindTotal_residents(ctx context.Context, field graphql.CollectedField, obj *governance.BenefitTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Residents)
 }
@@ -18969,7 +19002,7 @@ func (ec *executionContext) fieldContext_BenefitKindTotal_residents(_ context.Co
 	return graphql.NewScalarFieldContext("BenefitKindTotal", field, false, false, "Int")
 }
 
-func (ec *executionContext) _CategoryTotal_direction(ctx context.Context, field graphql.CollectedField, obj *model.CategoryTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryTotal_direction(ctx context.Context, field graphql.CollectedField, obj *ledger.CategoryTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNVoucherDirection2sunlightᚋentᚋvoucherᚐDirection(ctx, field.Selections, obj.Direction)
 }
@@ -18977,7 +19010,7 @@ func (ec *executionContext) fieldContext_CategoryTotal_direction(_ context.Conte
 	return graphql.NewScalarFieldContext("CategoryTotal", field, false, false, "VoucherDirection")
 }
 
-func (ec *executionContext) _CategoryTotal_category(ctx context.Context, field graphql.CollectedField, obj *model.CategoryTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryTotal_category(ctx context.Context, field graphql.CollectedField, obj *ledger.CategoryTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNString2string(ctx, field.Selections, obj.Category)
 }
@@ -18985,7 +19018,7 @@ func (ec *executionContext) fieldContext_CategoryTotal_category(_ context.Contex
 	return graphql.NewScalarFieldContext("CategoryTotal", field, false, false, "String")
 }
 
-func (ec *executionContext) _CategoryTotal_amount(ctx context.Context, field graphql.CollectedField, obj *model.CategoryTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryTotal_amount(ctx context.Context, field graphql.CollectedField, obj *ledger.CategoryTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Amount)
 }
@@ -18993,15 +19026,30 @@ func (ec *executionContext) fieldContext_CategoryTotal_amount(_ context.Context,
 	return graphql.NewScalarFieldContext("CategoryTotal", field, false, false, "Money")
 }
 
-func (ec *executionContext) _CategoryTotal_amountInCapitals(ctx context.Context, field graphql.CollectedField, obj *model.CategoryTotal) (ret graphql.Marshaler) {
-	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNString2string(ctx, field.Selections, obj.AmountInCapitals)
+func (ec *executionContext) _CategoryTotal_amountInCapitals(ctx context.Context, field graphql.CollectedField, obj *ledger.CategoryTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryTotal_amountInCapitals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountInCapitals(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_CategoryTotal_amountInCapitals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CategoryTotal", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CategoryTotal", field, true, false, "String")
 }
 
-func (ec *executionContext) _CategoryTotal_vouchers(ctx context.Context, field graphql.CollectedField, obj *model.CategoryTotal) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryTotal_vouchers(ctx context.Context, field graphql.CollectedField, obj *ledger.CategoryTotal) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Vouchers)
 }
@@ -20369,7 +20417,7 @@ func (ec *executionContext) fieldContext_ContractEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("ContractEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _GovernanceCounts_deliberationMeetings(ctx context.Context, field graphql.CollectedField, obj *model.GovernanceCounts) (ret graphql.Marshaler) {
+func (ec *executionContext) _GovernanceCounts_deliberationMeetings(ctx context.Context, field graphql.CollectedField, obj *governance.Counts) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.DeliberationMeetings)
 }
@@ -20377,7 +20425,7 @@ func (ec *executionContext) fieldContext_GovernanceCounts_deliberationMeetings(_
 	return graphql.NewScalarFieldContext("GovernanceCounts", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GovernanceCounts_projectsDecided(ctx context.Context, field graphql.CollectedField, obj *model.GovernanceCounts) (ret graphql.Marshaler) {
+func (ec *executionContext) _GovernanceCounts_projectsDecided(ctx context.Context, field graphql.CollectedField, obj *governance.Counts) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.ProjectsDecided)
 }
@@ -20385,7 +20433,7 @@ func (ec *executionContext) fieldContext_GovernanceCounts_projectsDecided(_ cont
 	return graphql.NewScalarFieldContext("GovernanceCounts", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GovernanceCounts_needsResolved(ctx context.Context, field graphql.CollectedField, obj *model.GovernanceCounts) (ret graphql.Marshaler) {
+func (ec *executionContext) _GovernanceCounts_needsResolved(ctx context.Context, field graphql.CollectedField, obj *governance.Counts) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.NeedsResolved)
 }
@@ -21012,7 +21060,7 @@ func (ec *executionContext) fieldContext_JobRunEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("JobRunEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _LedgerTotals_communityID(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerTotals_communityID(ctx context.Context, field graphql.CollectedField, obj *ledger.Totals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
 }
@@ -21020,7 +21068,7 @@ func (ec *executionContext) fieldContext_LedgerTotals_communityID(_ context.Cont
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "ID")
 }
 
-func (ec *executionContext) _LedgerTotals_period(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerTotals_period(ctx context.Context, field graphql.CollectedField, obj *ledger.Totals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, field.Selections, obj.Period)
 }
@@ -21028,23 +21076,53 @@ func (ec *executionContext) fieldContext_LedgerTotals_period(_ context.Context, 
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Period")
 }
 
-func (ec *executionContext) _LedgerTotals_from(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
-	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.From)
+func (ec *executionContext) _LedgerTotals_from(ctx context.Context, field graphql.CollectedField, obj *ledger.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTotals_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstDay(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Date")
+	return graphql.NewScalarFieldContext("LedgerTotals", field, true, false, "Date")
 }
 
-func (ec *executionContext) _LedgerTotals_to(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
-	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.To)
+func (ec *executionContext) _LedgerTotals_to(ctx context.Context, field graphql.CollectedField, obj *ledger.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTotals_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastDay(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Date")
+	return graphql.NewScalarFieldContext("LedgerTotals", field, true, false, "Date")
 }
 
-func (ec *executionContext) _LedgerTotals_income(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerTotals_income(ctx context.Context, field graphql.CollectedField, obj *ledger.Totals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Income)
 }
@@ -21052,7 +21130,7 @@ func (ec *executionContext) fieldContext_LedgerTotals_income(_ context.Context, 
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Money")
 }
 
-func (ec *executionContext) _LedgerTotals_expense(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerTotals_expense(ctx context.Context, field graphql.CollectedField, obj *ledger.Totals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Expense)
 }
@@ -21060,15 +21138,30 @@ func (ec *executionContext) fieldContext_LedgerTotals_expense(_ context.Context,
 	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Money")
 }
 
-func (ec *executionContext) _LedgerTotals_net(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
-	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Net)
+func (ec *executionContext) _LedgerTotals_net(ctx context.Context, field graphql.CollectedField, obj *ledger.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LedgerTotals_net(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Net(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
+			return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_LedgerTotals_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LedgerTotals", field, false, false, "Money")
+	return graphql.NewScalarFieldContext("LedgerTotals", field, true, false, "Money")
 }
 
-func (ec *executionContext) _LedgerTotals_categories(ctx context.Context, field graphql.CollectedField, obj *model.LedgerTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _LedgerTotals_categories(ctx context.Context, field graphql.CollectedField, obj *ledger.Totals) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21080,8 +21173,8 @@ func (ec *executionContext) _LedgerTotals_categories(ctx context.Context, field 
 			return obj.Categories, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.CategoryTotal) graphql.Marshaler {
-			return ec.marshalNCategoryTotal2ᚕᚖsunlightᚋgraphᚋmodelᚐCategoryTotalᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []ledger.CategoryTotal) graphql.Marshaler {
+			return ec.marshalNCategoryTotal2ᚕsunlightᚋinternalᚋledgerᚐCategoryTotalᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21376,7 +21469,7 @@ func (ec *executionContext) fieldContext_MarketEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("MarketEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _MarketOccupancy_market(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+func (ec *executionContext) _MarketOccupancy_market(ctx context.Context, field graphql.CollectedField, obj *governance.Occupancy) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21408,7 +21501,7 @@ func (ec *executionContext) fieldContext_MarketOccupancy_market(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _MarketOccupancy_asOf(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+func (ec *executionContext) _MarketOccupancy_asOf(ctx context.Context, field graphql.CollectedField, obj *governance.Occupancy) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.AsOf)
 }
@@ -21416,15 +21509,30 @@ func (ec *executionContext) fieldContext_MarketOccupancy_asOf(_ context.Context,
 	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Date")
 }
 
-func (ec *executionContext) _MarketOccupancy_stalls(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
-	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Stalls)
+func (ec *executionContext) _MarketOccupancy_stalls(ctx context.Context, field graphql.CollectedField, obj *governance.Occupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketOccupancy_stalls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StallCount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_MarketOccupancy_stalls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("MarketOccupancy", field, true, false, "Int")
 }
 
-func (ec *executionContext) _MarketOccupancy_occupied(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+func (ec *executionContext) _MarketOccupancy_occupied(ctx context.Context, field graphql.CollectedField, obj *governance.Occupancy) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Occupied)
 }
@@ -21432,23 +21540,53 @@ func (ec *executionContext) fieldContext_MarketOccupancy_occupied(_ context.Cont
 	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Int")
 }
 
-func (ec *executionContext) _MarketOccupancy_vacant(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
-	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Vacant)
+func (ec *executionContext) _MarketOccupancy_vacant(ctx context.Context, field graphql.CollectedField, obj *governance.Occupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketOccupancy_vacant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Vacant(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_MarketOccupancy_vacant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("MarketOccupancy", field, true, false, "Int")
 }
 
-func (ec *executionContext) _MarketOccupancy_occupancyPercent(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
-	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNString2string(ctx, field.Selections, obj.OccupancyPercent)
+func (ec *executionContext) _MarketOccupancy_occupancyPercent(ctx context.Context, field graphql.CollectedField, obj *governance.Occupancy) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarketOccupancy_occupancyPercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccupancyPercent(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_MarketOccupancy_occupancyPercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "String")
+	return graphql.NewScalarFieldContext("MarketOccupancy", field, true, false, "String")
 }
 
-func (ec *executionContext) _MarketOccupancy_rentRoll(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+func (ec *executionContext) _MarketOccupancy_rentRoll(ctx context.Context, field graphql.CollectedField, obj *governance.Occupancy) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.RentRoll)
 }
@@ -21456,7 +21594,7 @@ func (ec *executionContext) fieldContext_MarketOccupancy_rentRoll(_ context.Cont
 	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Money")
 }
 
-func (ec *executionContext) _MarketOccupancy_askedRent(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+func (ec *executionContext) _MarketOccupancy_askedRent(ctx context.Context, field graphql.CollectedField, obj *governance.Occupancy) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.AskedRent)
 }
@@ -21464,7 +21602,7 @@ func (ec *executionContext) fieldContext_MarketOccupancy_askedRent(_ context.Con
 	return graphql.NewScalarFieldContext("MarketOccupancy", field, false, false, "Money")
 }
 
-func (ec *executionContext) _MarketOccupancy_stallLeases(ctx context.Context, field graphql.CollectedField, obj *model.MarketOccupancy) (ret graphql.Marshaler) {
+func (ec *executionContext) _MarketOccupancy_stallLeases(ctx context.Context, field graphql.CollectedField, obj *governance.Occupancy) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21473,11 +21611,11 @@ func (ec *executionContext) _MarketOccupancy_stallLeases(ctx context.Context, fi
 			return ec.fieldContext_MarketOccupancy_stallLeases(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.StallLeases, nil
+			return obj.Stalls, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.StallOccupancy) graphql.Marshaler {
-			return ec.marshalNStallOccupancy2ᚕᚖsunlightᚋgraphᚋmodelᚐStallOccupancyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []governance.StallLease) graphql.Marshaler {
+			return ec.marshalNStallOccupancy2ᚕsunlightᚋinternalᚋgovernanceᚐStallLeaseᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21752,8 +21890,8 @@ func (ec *executionContext) _Matter_timeline(ctx context.Context, field graphql.
 			return ec.Resolvers.Matter().Timeline(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.MatterTimelineEntry) graphql.Marshaler {
-			return ec.marshalNMatterTimelineEntry2ᚕᚖsunlightᚋgraphᚋmodelᚐMatterTimelineEntryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*governance.TimelineEntry) graphql.Marshaler {
+			return ec.marshalNMatterTimelineEntry2ᚕᚖsunlightᚋinternalᚋgovernanceᚐTimelineEntryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22139,7 +22277,7 @@ func (ec *executionContext) fieldContext_MatterEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("MatterEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _MatterTimelineEntry_stage(ctx context.Context, field graphql.CollectedField, obj *model.MatterTimelineEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _MatterTimelineEntry_stage(ctx context.Context, field graphql.CollectedField, obj *governance.TimelineEntry) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalOMatterStage2ᚖsunlightᚋentᚋmatterᚐStage(ctx, field.Selections, obj.Stage)
 }
@@ -22147,7 +22285,7 @@ func (ec *executionContext) fieldContext_MatterTimelineEntry_stage(_ context.Con
 	return graphql.NewScalarFieldContext("MatterTimelineEntry", field, false, false, "MatterStage")
 }
 
-func (ec *executionContext) _MatterTimelineEntry_date(ctx context.Context, field graphql.CollectedField, obj *model.MatterTimelineEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _MatterTimelineEntry_date(ctx context.Context, field graphql.CollectedField, obj *governance.TimelineEntry) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.Date)
 }
@@ -22155,7 +22293,7 @@ func (ec *executionContext) fieldContext_MatterTimelineEntry_date(_ context.Cont
 	return graphql.NewScalarFieldContext("MatterTimelineEntry", field, false, false, "Date")
 }
 
-func (ec *executionContext) _MatterTimelineEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *model.MatterTimelineEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _MatterTimelineEntry_meeting(ctx context.Context, field graphql.CollectedField, obj *governance.TimelineEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22187,7 +22325,7 @@ func (ec *executionContext) fieldContext_MatterTimelineEntry_meeting(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _MatterTimelineEntry_disclosure(ctx context.Context, field graphql.CollectedField, obj *model.MatterTimelineEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _MatterTimelineEntry_disclosure(ctx context.Context, field graphql.CollectedField, obj *governance.TimelineEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -22515,7 +22653,7 @@ func (ec *executionContext) fieldContext_MeetingEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("MeetingEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _MonthTotals_period(ctx context.Context, field graphql.CollectedField, obj *model.MonthTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _MonthTotals_period(ctx context.Context, field graphql.CollectedField, obj *ledger.MonthTotals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, field.Selections, obj.Period)
 }
@@ -22523,7 +22661,7 @@ func (ec *executionContext) fieldContext_MonthTotals_period(_ context.Context, f
 	return graphql.NewScalarFieldContext("MonthTotals", field, false, false, "Period")
 }
 
-func (ec *executionContext) _MonthTotals_income(ctx context.Context, field graphql.CollectedField, obj *model.MonthTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _MonthTotals_income(ctx context.Context, field graphql.CollectedField, obj *ledger.MonthTotals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Income)
 }
@@ -22531,7 +22669,7 @@ func (ec *executionContext) fieldContext_MonthTotals_income(_ context.Context, f
 	return graphql.NewScalarFieldContext("MonthTotals", field, false, false, "Money")
 }
 
-func (ec *executionContext) _MonthTotals_expense(ctx context.Context, field graphql.CollectedField, obj *model.MonthTotals) (ret graphql.Marshaler) {
+func (ec *executionContext) _MonthTotals_expense(ctx context.Context, field graphql.CollectedField, obj *ledger.MonthTotals) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Expense)
 }
@@ -22539,12 +22677,27 @@ func (ec *executionContext) fieldContext_MonthTotals_expense(_ context.Context, 
 	return graphql.NewScalarFieldContext("MonthTotals", field, false, false, "Money")
 }
 
-func (ec *executionContext) _MonthTotals_net(ctx context.Context, field graphql.CollectedField, obj *model.MonthTotals) (ret graphql.Marshaler) {
-	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Net)
+func (ec *executionContext) _MonthTotals_net(ctx context.Context, field graphql.CollectedField, obj *ledger.MonthTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonthTotals_net(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Net(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
+			return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_MonthTotals_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MonthTotals", field, false, false, "Money")
+	return graphql.NewScalarFieldContext("MonthTotals", field, true, false, "Money")
 }
 
 func (ec *executionContext) _Mutation_createCommunity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -23947,7 +24100,7 @@ func (ec *executionContext) fieldContext_PointEventEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("PointEventEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _PointsRank_rank(ctx context.Context, field graphql.CollectedField, obj *model.PointsRank) (ret graphql.Marshaler) {
+func (ec *executionContext) _PointsRank_rank(ctx context.Context, field graphql.CollectedField, obj *governance.PointsBalance) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Rank)
 }
@@ -23955,7 +24108,7 @@ func (ec *executionContext) fieldContext_PointsRank_rank(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("PointsRank", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PointsRank_resident(ctx context.Context, field graphql.CollectedField, obj *model.PointsRank) (ret graphql.Marshaler) {
+func (ec *executionContext) _PointsRank_resident(ctx context.Context, field graphql.CollectedField, obj *governance.PointsBalance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23987,7 +24140,7 @@ func (ec *executionContext) fieldContext_PointsRank_resident(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _PointsRank_points(ctx context.Context, field graphql.CollectedField, obj *model.PointsRank) (ret graphql.Marshaler) {
+func (ec *executionContext) _PointsRank_points(ctx context.Context, field graphql.CollectedField, obj *governance.PointsBalance) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Points)
 }
@@ -23995,7 +24148,7 @@ func (ec *executionContext) fieldContext_PointsRank_points(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PointsRank", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PointsRank_events(ctx context.Context, field graphql.CollectedField, obj *model.PointsRank) (ret graphql.Marshaler) {
+func (ec *executionContext) _PointsRank_events(ctx context.Context, field graphql.CollectedField, obj *governance.PointsBalance) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Events)
 }
@@ -24972,8 +25125,8 @@ func (ec *executionContext) _Query_ledgerTotals(ctx context.Context, field graph
 			return ec.Resolvers.Query().LedgerTotals(ctx, fc.Args["communityID"].(int), fc.Args["period"].(calendar.Period))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.LedgerTotals) graphql.Marshaler {
-			return ec.marshalNLedgerTotals2ᚖsunlightᚋgraphᚋmodelᚐLedgerTotals(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Totals) graphql.Marshaler {
+			return ec.marshalNLedgerTotals2ᚖsunlightᚋinternalᚋledgerᚐTotals(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25016,8 +25169,8 @@ func (ec *executionContext) _Query_ledgerYearToDate(ctx context.Context, field g
 			return ec.Resolvers.Query().LedgerYearToDate(ctx, fc.Args["communityID"].(int), fc.Args["month"].(calendar.Period))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.LedgerTotals) graphql.Marshaler {
-			return ec.marshalNLedgerTotals2ᚖsunlightᚋgraphᚋmodelᚐLedgerTotals(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Totals) graphql.Marshaler {
+			return ec.marshalNLedgerTotals2ᚖsunlightᚋinternalᚋledgerᚐTotals(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25060,8 +25213,8 @@ func (ec *executionContext) _Query_monthlyTotals(ctx context.Context, field grap
 			return ec.Resolvers.Query().MonthlyTotals(ctx, fc.Args["communityID"].(int), fc.Args["from"].(calendar.Period), fc.Args["to"].(calendar.Period))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.MonthTotals) graphql.Marshaler {
-			return ec.marshalNMonthTotals2ᚕᚖsunlightᚋgraphᚋmodelᚐMonthTotalsᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*ledger.MonthTotals) graphql.Marshaler {
+			return ec.marshalNMonthTotals2ᚕᚖsunlightᚋinternalᚋledgerᚐMonthTotalsᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25104,8 +25257,8 @@ func (ec *executionContext) _Query_assetTotals(ctx context.Context, field graphq
 			return ec.Resolvers.Query().AssetTotals(ctx, fc.Args["communityID"].(int), fc.Args["asOf"].(time.Time))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AssetTotals) graphql.Marshaler {
-			return ec.marshalNAssetTotals2ᚖsunlightᚋgraphᚋmodelᚐAssetTotals(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *valuation.Totals) graphql.Marshaler {
+			return ec.marshalNAssetTotals2ᚖsunlightᚋinternalᚋvaluationᚐTotals(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25148,8 +25301,8 @@ func (ec *executionContext) _Query_assetGrowth(ctx context.Context, field graphq
 			return ec.Resolvers.Query().AssetGrowth(ctx, fc.Args["communityID"].(int), fc.Args["fromYear"].(int), fc.Args["toYear"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.AssetGrowth) graphql.Marshaler {
-			return ec.marshalNAssetGrowth2ᚕᚖsunlightᚋgraphᚋmodelᚐAssetGrowthᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*valuation.Year) graphql.Marshaler {
+			return ec.marshalNAssetGrowth2ᚕᚖsunlightᚋinternalᚋvaluationᚐYearᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25192,8 +25345,8 @@ func (ec *executionContext) _Query_governanceCounts(ctx context.Context, field g
 			return ec.Resolvers.Query().GovernanceCounts(ctx, fc.Args["communityID"].(int), fc.Args["period"].(calendar.Period))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GovernanceCounts) graphql.Marshaler {
-			return ec.marshalNGovernanceCounts2ᚖsunlightᚋgraphᚋmodelᚐGovernanceCounts(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *governance.Counts) graphql.Marshaler {
+			return ec.marshalNGovernanceCounts2ᚖsunlightᚋinternalᚋgovernanceᚐCounts(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25324,8 +25477,8 @@ func (ec *executionContext) _Query_pointsRanking(ctx context.Context, field grap
 			return ec.Resolvers.Query().PointsRanking(ctx, fc.Args["communityID"].(int), fc.Args["period"].(calendar.Period), fc.Args["groupID"].(*int), fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PointsRank) graphql.Marshaler {
-			return ec.marshalNPointsRank2ᚕᚖsunlightᚋgraphᚋmodelᚐPointsRankᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*governance.PointsBalance) graphql.Marshaler {
+			return ec.marshalNPointsRank2ᚕᚖsunlightᚋinternalᚋgovernanceᚐPointsBalanceᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25368,8 +25521,8 @@ func (ec *executionContext) _Query_benefitTotals(ctx context.Context, field grap
 			return ec.Resolvers.Query().BenefitTotals(ctx, fc.Args["communityID"].(int), fc.Args["period"].(calendar.Period))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.BenefitKindTotal) graphql.Marshaler {
-			return ec.marshalNBenefitKindTotal2ᚕᚖsunlightᚋgraphᚋmodelᚐBenefitKindTotalᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*governance.BenefitTotal) graphql.Marshaler {
+			return ec.marshalNBenefitKindTotal2ᚕᚖsunlightᚋinternalᚋgovernanceᚐBenefitTotalᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25500,8 +25653,8 @@ func (ec *executionContext) _Query_rentArrears(ctx context.Context, field graphq
 			return ec.Resolvers.Query().RentArrears(ctx, fc.Args["communityID"].(int), fc.Args["asOf"].(time.Time))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.RentArrears) graphql.Marshaler {
-			return ec.marshalNRentArrears2ᚕᚖsunlightᚋgraphᚋmodelᚐRentArrearsᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*governance.Arrears) graphql.Marshaler {
+			return ec.marshalNRentArrears2ᚕᚖsunlightᚋinternalᚋgovernanceᚐArrearsᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25544,8 +25697,8 @@ func (ec *executionContext) _Query_marketOccupancy(ctx context.Context, field gr
 			return ec.Resolvers.Query().MarketOccupancy(ctx, fc.Args["marketID"].(int), fc.Args["asOf"].(time.Time))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.MarketOccupancy) graphql.Marshaler {
-			return ec.marshalNMarketOccupancy2ᚖsunlightᚋgraphᚋmodelᚐMarketOccupancy(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *governance.Occupancy) graphql.Marshaler {
+			return ec.marshalNMarketOccupancy2ᚖsunlightᚋinternalᚋgovernanceᚐOccupancy(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25695,7 +25848,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _RentArrears_contract(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
+func (ec *executionContext) _RentArrears_contract(ctx context.Context, field graphql.CollectedField, obj *governance.Arrears) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25727,7 +25880,7 @@ func (ec *executionContext) fieldContext_RentArrears_contract(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _RentArrears_months(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
+func (ec *executionContext) _RentArrears_months(ctx context.Context, field graphql.CollectedField, obj *governance.Arrears) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNInt2int(ctx, field.Selections, obj.Months)
 }
@@ -25735,7 +25888,7 @@ func (ec *executionContext) fieldContext_RentArrears_months(_ context.Context, f
 	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RentArrears_due(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
+func (ec *executionContext) _RentArrears_due(ctx context.Context, field graphql.CollectedField, obj *governance.Arrears) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Due)
 }
@@ -25743,7 +25896,7 @@ func (ec *executionContext) fieldContext_RentArrears_due(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Money")
 }
 
-func (ec *executionContext) _RentArrears_received(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
+func (ec *executionContext) _RentArrears_received(ctx context.Context, field graphql.CollectedField, obj *governance.Arrears) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Received)
 }
@@ -25751,12 +25904,27 @@ func (ec *executionContext) fieldContext_RentArrears_received(_ context.Context,
 	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Money")
 }
 
-func (ec *executionContext) _RentArrears_owed(ctx context.Context, field graphql.CollectedField, obj *model.RentArrears) (ret graphql.Marshaler) {
-	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Owed)
+func (ec *executionContext) _RentArrears_owed(ctx context.Context, field graphql.CollectedField, obj *governance.Arrears) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RentArrears_owed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owed(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
+			return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_RentArrears_owed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RentArrears", field, false, false, "Money")
+	return graphql.NewScalarFieldContext("RentArrears", field, true, false, "Money")
 }
 
 func (ec *executionContext) _Report_id(ctx context.Context, field graphql.CollectedField, obj *ent.Report) (ret graphql.Marshaler) {
@@ -27409,7 +27577,7 @@ func (ec *executionContext) fieldContext_StallEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("StallEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _StallOccupancy_stall(ctx context.Context, field graphql.CollectedField, obj *model.StallOccupancy) (ret graphql.Marshaler) {
+func (ec *executionContext) _StallOccupancy_stall(ctx context.Context, field graphql.CollectedField, obj *governance.StallLease) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -27441,7 +27609,7 @@ func (ec *executionContext) fieldContext_StallOccupancy_stall(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _StallOccupancy_lease(ctx context.Context, field graphql.CollectedField, obj *model.StallOccupancy) (ret graphql.Marshaler) {
+func (ec *executionContext) _StallOccupancy_lease(ctx context.Context, field graphql.CollectedField, obj *governance.StallLease) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -46869,7 +47037,7 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 
 var assetCategoryTotalImplementors = []string{"AssetCategoryTotal"}
 
-func (ec *executionContext) _AssetCategoryTotal(ctx context.Context, sel ast.SelectionSet, obj *model.AssetCategoryTotal) graphql.Marshaler {
+func (ec *executionContext) _AssetCategoryTotal(ctx context.Context, sel ast.SelectionSet, obj *valuation.CategoryTotal) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetCategoryTotalImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -46993,7 +47161,7 @@ func (ec *executionContext) _AssetEdge(ctx context.Context, sel ast.SelectionSet
 
 var assetGrowthImplementors = []string{"AssetGrowth"}
 
-func (ec *executionContext) _AssetGrowth(ctx context.Context, sel ast.SelectionSet, obj *model.AssetGrowth) graphql.Marshaler {
+func (ec *executionContext) _AssetGrowth(ctx context.Context, sel ast.SelectionSet, obj *valuation.Year) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetGrowthImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -47041,7 +47209,7 @@ func (ec *executionContext) _AssetGrowth(ctx context.Context, sel ast.SelectionS
 
 var assetTotalsImplementors = []string{"AssetTotals"}
 
-func (ec *executionContext) _AssetTotals(ctx context.Context, sel ast.SelectionSet, obj *model.AssetTotals) graphql.Marshaler {
+func (ec *executionContext) _AssetTotals(ctx context.Context, sel ast.SelectionSet, obj *valuation.Totals) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetTotalsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -47566,7 +47734,7 @@ func (ec *executionContext) _BenefitEdge(ctx context.Context, sel ast.SelectionS
 
 var benefitKindTotalImplementors = []string{"BenefitKindTotal"}
 
-func (ec *executionContext) _BenefitKindTotal(ctx context.Context, sel ast.SelectionSet, obj *model.BenefitKindTotal) graphql.Marshaler {
+func (ec *executionContext) _BenefitKindTotal(ctx context.Context, sel ast.SelectionSet, obj *governance.BenefitTotal) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, benefitKindTotalImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -47614,7 +47782,7 @@ func (ec *executionContext) _BenefitKindTotal(ctx context.Context, sel ast.Selec
 
 var categoryTotalImplementors = []string{"CategoryTotal"}
 
-func (ec *executionContext) _CategoryTotal(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryTotal) graphql.Marshaler {
+func (ec *executionContext) _CategoryTotal(ctx context.Context, sel ast.SelectionSet, obj *ledger.CategoryTotal) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryTotalImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -48152,7 +48320,7 @@ func (ec *executionContext) _ContractEdge(ctx context.Context, sel ast.Selection
 
 var governanceCountsImplementors = []string{"GovernanceCounts"}
 
-func (ec *executionContext) _GovernanceCounts(ctx context.Context, sel ast.SelectionSet, obj *model.GovernanceCounts) graphql.Marshaler {
+func (ec *executionContext) _GovernanceCounts(ctx context.Context, sel ast.SelectionSet, obj *governance.Counts) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, governanceCountsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -48560,7 +48728,7 @@ func (ec *executionContext) _JobRunEdge(ctx context.Context, sel ast.SelectionSe
 
 var ledgerTotalsImplementors = []string{"LedgerTotals"}
 
-func (ec *executionContext) _LedgerTotals(ctx context.Context, sel ast.SelectionSet, obj *model.LedgerTotals) graphql.Marshaler {
+func (ec *executionContext) _LedgerTotals(ctx context.Context, sel ast.SelectionSet, obj *ledger.Totals) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, ledgerTotalsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -48790,7 +48958,7 @@ func (ec *executionContext) _MarketEdge(ctx context.Context, sel ast.SelectionSe
 
 var marketOccupancyImplementors = []string{"MarketOccupancy"}
 
-func (ec *executionContext) _MarketOccupancy(ctx context.Context, sel ast.SelectionSet, obj *model.MarketOccupancy) graphql.Marshaler {
+func (ec *executionContext) _MarketOccupancy(ctx context.Context, sel ast.SelectionSet, obj *governance.Occupancy) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, marketOccupancyImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -49214,7 +49382,7 @@ func (ec *executionContext) _MatterEdge(ctx context.Context, sel ast.SelectionSe
 
 var matterTimelineEntryImplementors = []string{"MatterTimelineEntry"}
 
-func (ec *executionContext) _MatterTimelineEntry(ctx context.Context, sel ast.SelectionSet, obj *model.MatterTimelineEntry) graphql.Marshaler {
+func (ec *executionContext) _MatterTimelineEntry(ctx context.Context, sel ast.SelectionSet, obj *governance.TimelineEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, matterTimelineEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -49458,7 +49626,7 @@ func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionS
 
 var monthTotalsImplementors = []string{"MonthTotals"}
 
-func (ec *executionContext) _MonthTotals(ctx context.Context, sel ast.SelectionSet, obj *model.MonthTotals) graphql.Marshaler {
+func (ec *executionContext) _MonthTotals(ctx context.Context, sel ast.SelectionSet, obj *ledger.MonthTotals) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, monthTotalsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -49923,7 +50091,7 @@ func (ec *executionContext) _PointEventEdge(ctx context.Context, sel ast.Selecti
 
 var pointsRankImplementors = []string{"PointsRank"}
 
-func (ec *executionContext) _PointsRank(ctx context.Context, sel ast.SelectionSet, obj *model.PointsRank) graphql.Marshaler {
+func (ec *executionContext) _PointsRank(ctx context.Context, sel ast.SelectionSet, obj *governance.PointsBalance) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pointsRankImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -50243,7 +50411,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 
 var rentArrearsImplementors = []string{"RentArrears"}
 
-func (ec *executionContext) _RentArrears(ctx context.Context, sel ast.SelectionSet, obj *model.RentArrears) graphql.Marshaler {
+func (ec *executionContext) _RentArrears(ctx context.Context, sel ast.SelectionSet, obj *governance.Arrears) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, rentArrearsImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -51159,7 +51327,7 @@ func (ec *executionContext) _StallEdge(ctx context.Context, sel ast.SelectionSet
 
 var stallOccupancyImplementors = []string{"StallOccupancy"}
 
-func (ec *executionContext) _StallOccupancy(ctx context.Context, sel ast.SelectionSet, obj *model.StallOccupancy) graphql.Marshaler {
+func (ec *executionContext) _StallOccupancy(ctx context.Context, sel ast.SelectionSet, obj *governance.StallLease) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, stallOccupancyImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -51890,11 +52058,15 @@ func (ec *executionContext) marshalNAssetCategory2sunlightᚋentᚋassetᚐCateg
 	return v
 }
 
-func (ec *executionContext) marshalNAssetCategoryTotal2ᚕᚖsunlightᚋgraphᚋmodelᚐAssetCategoryTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AssetCategoryTotal) graphql.Marshaler {
+func (ec *executionContext) marshalNAssetCategoryTotal2sunlightᚋinternalᚋvaluationᚐCategoryTotal(ctx context.Context, sel ast.SelectionSet, v valuation.CategoryTotal) graphql.Marshaler {
+	return ec._AssetCategoryTotal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAssetCategoryTotal2ᚕsunlightᚋinternalᚋvaluationᚐCategoryTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []valuation.CategoryTotal) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAssetCategoryTotal2ᚖsunlightᚋgraphᚋmodelᚐAssetCategoryTotal(ctx, sel, v[i])
+		return ec.marshalNAssetCategoryTotal2sunlightᚋinternalᚋvaluationᚐCategoryTotal(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -51904,14 +52076,6 @@ func (ec *executionContext) marshalNAssetCategoryTotal2ᚕᚖsunlightᚋgraphᚋ
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNAssetCategoryTotal2ᚖsunlightᚋgraphᚋmodelᚐAssetCategoryTotal(ctx context.Context, sel ast.SelectionSet, v *model.AssetCategoryTotal) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AssetCategoryTotal!")
-		return graphql.Null
-	}
-	return ec._AssetCategoryTotal(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAssetConnection2ᚖsunlightᚋentᚐAssetConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AssetConnection) graphql.Marshaler {
@@ -51932,11 +52096,11 @@ func (ec *executionContext) marshalNAssetDisposal2sunlightᚋentᚋassetᚐDispo
 	return v
 }
 
-func (ec *executionContext) marshalNAssetGrowth2ᚕᚖsunlightᚋgraphᚋmodelᚐAssetGrowthᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AssetGrowth) graphql.Marshaler {
+func (ec *executionContext) marshalNAssetGrowth2ᚕᚖsunlightᚋinternalᚋvaluationᚐYearᚄ(ctx context.Context, sel ast.SelectionSet, v []*valuation.Year) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAssetGrowth2ᚖsunlightᚋgraphᚋmodelᚐAssetGrowth(ctx, sel, v[i])
+		return ec.marshalNAssetGrowth2ᚖsunlightᚋinternalᚋvaluationᚐYear(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -51948,7 +52112,7 @@ func (ec *executionContext) marshalNAssetGrowth2ᚕᚖsunlightᚋgraphᚋmodel�
 	return ret
 }
 
-func (ec *executionContext) marshalNAssetGrowth2ᚖsunlightᚋgraphᚋmodelᚐAssetGrowth(ctx context.Context, sel ast.SelectionSet, v *model.AssetGrowth) graphql.Marshaler {
+func (ec *executionContext) marshalNAssetGrowth2ᚖsunlightᚋinternalᚋvaluationᚐYear(ctx context.Context, sel ast.SelectionSet, v *valuation.Year) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AssetGrowth!")
 		return graphql.Null
@@ -51980,7 +52144,7 @@ func (ec *executionContext) marshalNAssetStatus2sunlightᚋentᚋassetᚐStatus(
 	return v
 }
 
-func (ec *executionContext) marshalNAssetTotals2ᚖsunlightᚋgraphᚋmodelᚐAssetTotals(ctx context.Context, sel ast.SelectionSet, v *model.AssetTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNAssetTotals2ᚖsunlightᚋinternalᚋvaluationᚐTotals(ctx context.Context, sel ast.SelectionSet, v *valuation.Totals) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AssetTotals!")
 		return graphql.Null
@@ -52091,11 +52255,11 @@ func (ec *executionContext) marshalNBenefitKind2sunlightᚋentᚋbenefitᚐKind(
 	return v
 }
 
-func (ec *executionContext) marshalNBenefitKindTotal2ᚕᚖsunlightᚋgraphᚋmodelᚐBenefitKindTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BenefitKindTotal) graphql.Marshaler {
+func (ec *executionContext) marshalNBenefitKindTotal2ᚕᚖsunlightᚋinternalᚋgovernanceᚐBenefitTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*governance.BenefitTotal) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNBenefitKindTotal2ᚖsunlightᚋgraphᚋmodelᚐBenefitKindTotal(ctx, sel, v[i])
+		return ec.marshalNBenefitKindTotal2ᚖsunlightᚋinternalᚋgovernanceᚐBenefitTotal(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -52107,7 +52271,7 @@ func (ec *executionContext) marshalNBenefitKindTotal2ᚕᚖsunlightᚋgraphᚋmo
 	return ret
 }
 
-func (ec *executionContext) marshalNBenefitKindTotal2ᚖsunlightᚋgraphᚋmodelᚐBenefitKindTotal(ctx context.Context, sel ast.SelectionSet, v *model.BenefitKindTotal) graphql.Marshaler {
+func (ec *executionContext) marshalNBenefitKindTotal2ᚖsunlightᚋinternalᚋgovernanceᚐBenefitTotal(ctx context.Context, sel ast.SelectionSet, v *governance.BenefitTotal) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "BenefitKindTotal!")
 		return graphql.Null
@@ -52148,11 +52312,15 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNCategoryTotal2ᚕᚖsunlightᚋgraphᚋmodelᚐCategoryTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CategoryTotal) graphql.Marshaler {
+func (ec *executionContext) marshalNCategoryTotal2sunlightᚋinternalᚋledgerᚐCategoryTotal(ctx context.Context, sel ast.SelectionSet, v ledger.CategoryTotal) graphql.Marshaler {
+	return ec._CategoryTotal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCategoryTotal2ᚕsunlightᚋinternalᚋledgerᚐCategoryTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []ledger.CategoryTotal) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCategoryTotal2ᚖsunlightᚋgraphᚋmodelᚐCategoryTotal(ctx, sel, v[i])
+		return ec.marshalNCategoryTotal2sunlightᚋinternalᚋledgerᚐCategoryTotal(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -52162,14 +52330,6 @@ func (ec *executionContext) marshalNCategoryTotal2ᚕᚖsunlightᚋgraphᚋmodel
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNCategoryTotal2ᚖsunlightᚋgraphᚋmodelᚐCategoryTotal(ctx context.Context, sel ast.SelectionSet, v *model.CategoryTotal) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CategoryTotal!")
-		return graphql.Null
-	}
-	return ec._CategoryTotal(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCommunity2ᚖsunlightᚋentᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *ent.Community) graphql.Marshaler {
@@ -52414,7 +52574,7 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
-func (ec *executionContext) marshalNGovernanceCounts2ᚖsunlightᚋgraphᚋmodelᚐGovernanceCounts(ctx context.Context, sel ast.SelectionSet, v *model.GovernanceCounts) graphql.Marshaler {
+func (ec *executionContext) marshalNGovernanceCounts2ᚖsunlightᚋinternalᚋgovernanceᚐCounts(ctx context.Context, sel ast.SelectionSet, v *governance.Counts) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "GovernanceCounts!")
 		return graphql.Null
@@ -52581,7 +52741,7 @@ func (ec *executionContext) unmarshalNJobRunWhereInput2ᚖsunlightᚋentᚐJobRu
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNLedgerTotals2ᚖsunlightᚋgraphᚋmodelᚐLedgerTotals(ctx context.Context, sel ast.SelectionSet, v *model.LedgerTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNLedgerTotals2ᚖsunlightᚋinternalᚋledgerᚐTotals(ctx context.Context, sel ast.SelectionSet, v *ledger.Totals) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LedgerTotals!")
 		return graphql.Null
@@ -52605,7 +52765,7 @@ func (ec *executionContext) marshalNMarketConnection2ᚖsunlightᚋentᚐMarketC
 	return ec._MarketConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMarketOccupancy2ᚖsunlightᚋgraphᚋmodelᚐMarketOccupancy(ctx context.Context, sel ast.SelectionSet, v *model.MarketOccupancy) graphql.Marshaler {
+func (ec *executionContext) marshalNMarketOccupancy2ᚖsunlightᚋinternalᚋgovernanceᚐOccupancy(ctx context.Context, sel ast.SelectionSet, v *governance.Occupancy) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MarketOccupancy!")
 		return graphql.Null
@@ -52729,11 +52889,11 @@ func (ec *executionContext) marshalNMatterStage2sunlightᚋentᚋmatterᚐStage(
 	return v
 }
 
-func (ec *executionContext) marshalNMatterTimelineEntry2ᚕᚖsunlightᚋgraphᚋmodelᚐMatterTimelineEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MatterTimelineEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNMatterTimelineEntry2ᚕᚖsunlightᚋinternalᚋgovernanceᚐTimelineEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*governance.TimelineEntry) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMatterTimelineEntry2ᚖsunlightᚋgraphᚋmodelᚐMatterTimelineEntry(ctx, sel, v[i])
+		return ec.marshalNMatterTimelineEntry2ᚖsunlightᚋinternalᚋgovernanceᚐTimelineEntry(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -52745,7 +52905,7 @@ func (ec *executionContext) marshalNMatterTimelineEntry2ᚕᚖsunlightᚋgraph�
 	return ret
 }
 
-func (ec *executionContext) marshalNMatterTimelineEntry2ᚖsunlightᚋgraphᚋmodelᚐMatterTimelineEntry(ctx context.Context, sel ast.SelectionSet, v *model.MatterTimelineEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNMatterTimelineEntry2ᚖsunlightᚋinternalᚋgovernanceᚐTimelineEntry(ctx context.Context, sel ast.SelectionSet, v *governance.TimelineEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MatterTimelineEntry!")
 		return graphql.Null
@@ -52823,11 +52983,11 @@ func (ec *executionContext) marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐ
 	return v
 }
 
-func (ec *executionContext) marshalNMonthTotals2ᚕᚖsunlightᚋgraphᚋmodelᚐMonthTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MonthTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNMonthTotals2ᚕᚖsunlightᚋinternalᚋledgerᚐMonthTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []*ledger.MonthTotals) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMonthTotals2ᚖsunlightᚋgraphᚋmodelᚐMonthTotals(ctx, sel, v[i])
+		return ec.marshalNMonthTotals2ᚖsunlightᚋinternalᚋledgerᚐMonthTotals(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -52839,7 +52999,7 @@ func (ec *executionContext) marshalNMonthTotals2ᚕᚖsunlightᚋgraphᚋmodel�
 	return ret
 }
 
-func (ec *executionContext) marshalNMonthTotals2ᚖsunlightᚋgraphᚋmodelᚐMonthTotals(ctx context.Context, sel ast.SelectionSet, v *model.MonthTotals) graphql.Marshaler {
+func (ec *executionContext) marshalNMonthTotals2ᚖsunlightᚋinternalᚋledgerᚐMonthTotals(ctx context.Context, sel ast.SelectionSet, v *ledger.MonthTotals) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MonthTotals!")
 		return graphql.Null
@@ -52930,11 +53090,11 @@ func (ec *executionContext) unmarshalNPointEventWhereInput2ᚖsunlightᚋentᚐP
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNPointsRank2ᚕᚖsunlightᚋgraphᚋmodelᚐPointsRankᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PointsRank) graphql.Marshaler {
+func (ec *executionContext) marshalNPointsRank2ᚕᚖsunlightᚋinternalᚋgovernanceᚐPointsBalanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*governance.PointsBalance) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPointsRank2ᚖsunlightᚋgraphᚋmodelᚐPointsRank(ctx, sel, v[i])
+		return ec.marshalNPointsRank2ᚖsunlightᚋinternalᚋgovernanceᚐPointsBalance(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -52946,7 +53106,7 @@ func (ec *executionContext) marshalNPointsRank2ᚕᚖsunlightᚋgraphᚋmodelᚐ
 	return ret
 }
 
-func (ec *executionContext) marshalNPointsRank2ᚖsunlightᚋgraphᚋmodelᚐPointsRank(ctx context.Context, sel ast.SelectionSet, v *model.PointsRank) graphql.Marshaler {
+func (ec *executionContext) marshalNPointsRank2ᚖsunlightᚋinternalᚋgovernanceᚐPointsBalance(ctx context.Context, sel ast.SelectionSet, v *governance.PointsBalance) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PointsRank!")
 		return graphql.Null
@@ -52959,11 +53119,11 @@ func (ec *executionContext) unmarshalNRecordMatterStageInput2sunlightᚋgraphᚋ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRentArrears2ᚕᚖsunlightᚋgraphᚋmodelᚐRentArrearsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RentArrears) graphql.Marshaler {
+func (ec *executionContext) marshalNRentArrears2ᚕᚖsunlightᚋinternalᚋgovernanceᚐArrearsᚄ(ctx context.Context, sel ast.SelectionSet, v []*governance.Arrears) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRentArrears2ᚖsunlightᚋgraphᚋmodelᚐRentArrears(ctx, sel, v[i])
+		return ec.marshalNRentArrears2ᚖsunlightᚋinternalᚋgovernanceᚐArrears(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -52975,7 +53135,7 @@ func (ec *executionContext) marshalNRentArrears2ᚕᚖsunlightᚋgraphᚋmodel�
 	return ret
 }
 
-func (ec *executionContext) marshalNRentArrears2ᚖsunlightᚋgraphᚋmodelᚐRentArrears(ctx context.Context, sel ast.SelectionSet, v *model.RentArrears) graphql.Marshaler {
+func (ec *executionContext) marshalNRentArrears2ᚖsunlightᚋinternalᚋgovernanceᚐArrears(ctx context.Context, sel ast.SelectionSet, v *governance.Arrears) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RentArrears!")
 		return graphql.Null
@@ -53247,11 +53407,15 @@ func (ec *executionContext) marshalNStallConnection2ᚖsunlightᚋentᚐStallCon
 	return ec._StallConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNStallOccupancy2ᚕᚖsunlightᚋgraphᚋmodelᚐStallOccupancyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StallOccupancy) graphql.Marshaler {
+func (ec *executionContext) marshalNStallOccupancy2sunlightᚋinternalᚋgovernanceᚐStallLease(ctx context.Context, sel ast.SelectionSet, v governance.StallLease) graphql.Marshaler {
+	return ec._StallOccupancy(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStallOccupancy2ᚕsunlightᚋinternalᚋgovernanceᚐStallLeaseᚄ(ctx context.Context, sel ast.SelectionSet, v []governance.StallLease) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNStallOccupancy2ᚖsunlightᚋgraphᚋmodelᚐStallOccupancy(ctx, sel, v[i])
+		return ec.marshalNStallOccupancy2sunlightᚋinternalᚋgovernanceᚐStallLease(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -53261,14 +53425,6 @@ func (ec *executionContext) marshalNStallOccupancy2ᚕᚖsunlightᚋgraphᚋmode
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNStallOccupancy2ᚖsunlightᚋgraphᚋmodelᚐStallOccupancy(ctx context.Context, sel ast.SelectionSet, v *model.StallOccupancy) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "StallOccupancy!")
-		return graphql.Null
-	}
-	return ec._StallOccupancy(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStallOrderField2ᚖsunlightᚋentᚐStallOrderField(ctx context.Context, v any) (*ent.StallOrderField, error) {

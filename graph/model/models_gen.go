@@ -7,171 +7,11 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"sunlight/ent"
-	"sunlight/ent/asset"
-	"sunlight/ent/benefit"
 	"sunlight/ent/matter"
 	"sunlight/ent/signature"
-	"sunlight/ent/voucher"
 	"sunlight/internal/access/auth"
-	"sunlight/internal/vocab/calendar"
-	"sunlight/internal/vocab/money"
 	"time"
 )
-
-// Collective assets of one category at a date (分类资产).
-type AssetCategoryTotal struct {
-	// Category (类别).
-	Category asset.Category `json:"category"`
-	// Value (价值): the latest valuation of each asset held, or its book value where never valued.
-	Value money.Fen `json:"value"`
-	// Number of assets (项数).
-	Assets int `json:"assets"`
-}
-
-// Collective assets at a year end, and growth over the year before (资产增长).
-type AssetGrowth struct {
-	// The year.
-	Year int `json:"year"`
-	// Total at 31 December (年末总额).
-	Total money.Fen `json:"total"`
-	// Change from the year before (较上年增减); null for the first year shown without a prior total.
-	Change *money.Fen `json:"change,omitempty"`
-	// Growth rate in percent with two decimals, e.g. "12.50" (增长率); null when the year before was zero.
-	GrowthPercent *string `json:"growthPercent,omitempty"`
-}
-
-// Total collective assets (集体资产总额) of a community at a date.
-type AssetTotals struct {
-	// Community (社区).
-	CommunityID int `json:"communityID"`
-	// The date valued.
-	AsOf time.Time `json:"asOf"`
-	// Total (总额).
-	Total money.Fen `json:"total"`
-	// The total in Chinese capitals (人民币大写).
-	TotalInCapitals string `json:"totalInCapitals"`
-	// Assets held at the date (项数).
-	Assets int `json:"assets"`
-	// By category.
-	Categories []*AssetCategoryTotal `json:"categories"`
-}
-
-// Benefits of one kind paid in a period (福利发放合计).
-type BenefitKindTotal struct {
-	// Kind (类别).
-	Kind benefit.Kind `json:"kind"`
-	// Total paid (金额合计).
-	Amount money.Fen `json:"amount"`
-	// Number of payments (笔数).
-	Payments int `json:"payments"`
-	// Distinct residents paid (人数).
-	Residents int `json:"residents"`
-}
-
-// Totals of one category of posted vouchers (分类合计).
-type CategoryTotal struct {
-	// Direction (收支).
-	Direction voucher.Direction `json:"direction"`
-	// Category (科目), e.g. 办公经费.
-	Category string `json:"category"`
-	// Sum of the posted vouchers (合计), reversals included.
-	Amount money.Fen `json:"amount"`
-	// The sum in Chinese capitals (人民币大写), e.g. 贰万陆仟捌佰陆拾捌元整.
-	AmountInCapitals string `json:"amountInCapitals"`
-	// Number of posted vouchers (笔数), reversals included.
-	Vouchers int `json:"vouchers"`
-}
-
-// Governance counts (议事统计) of a period, as in the article: meetings held, projects decided, needs resolved.
-type GovernanceCounts struct {
-	// Deliberation meetings held (议事协商会议).
-	DeliberationMeetings int `json:"deliberationMeetings"`
-	// Welfare projects decided (讨论决策惠民项目).
-	ProjectsDecided int `json:"projectsDecided"`
-	// Residents' needs resolved (解决居民需求问题).
-	NeedsResolved int `json:"needsResolved"`
-}
-
-// Ledger totals (收支合计) of one community over a period: income and expense overall and by category,
-// computed in the database from posted vouchers only.
-type LedgerTotals struct {
-	// Community (社区).
-	CommunityID int `json:"communityID"`
-	// The period summed: a month or a year.
-	Period calendar.Period `json:"period"`
-	// First day summed.
-	From time.Time `json:"from"`
-	// Last day summed.
-	To time.Time `json:"to"`
-	// Total income (收入合计).
-	Income money.Fen `json:"income"`
-	// Total expense (支出合计).
-	Expense money.Fen `json:"expense"`
-	// Income minus expense (结余).
-	Net money.Fen `json:"net"`
-	// Totals by direction and category, income first, largest first.
-	Categories []*CategoryTotal `json:"categories"`
-}
-
-// A market's stalls on a date (市场出租率): occupancy and monthly rent roll.
-type MarketOccupancy struct {
-	// The market (市场).
-	Market *ent.Market `json:"market"`
-	// The date (日期).
-	AsOf time.Time `json:"asOf"`
-	// Number of stalls (摊位数).
-	Stalls int `json:"stalls"`
-	// Stalls with a lease in force (已出租).
-	Occupied int `json:"occupied"`
-	// Stalls without one (空置).
-	Vacant int `json:"vacant"`
-	// Occupancy in percent with two decimals (出租率), e.g. "83.33".
-	OccupancyPercent string `json:"occupancyPercent"`
-	// Monthly rent roll (月租金合计): the monthly rent of the leases in force.
-	RentRoll money.Fen `json:"rentRoll"`
-	// Monthly rent asked for all stalls (挂牌月租金合计).
-	AskedRent money.Fen `json:"askedRent"`
-	// Each stall with its lease, by stall number.
-	StallLeases []*StallOccupancy `json:"stallLeases"`
-}
-
-// One step in a matter's history (事项进程): a meeting about it — a 四议两公开 stage meeting or another
-// decision meeting — or one of its two public disclosures, in date order.
-type MatterTimelineEntry struct {
-	// The 四议两公开 stage (环节) this step holds; null for a meeting about the matter that held no stage.
-	Stage *matter.Stage `json:"stage,omitempty"`
-	// The day (日期): when the meeting was held or the notice was posted.
-	Date time.Time `json:"date"`
-	// The meeting (会议) with its entitled/attended counts (应到/实到) and votes; null for a disclosure.
-	Meeting *ent.Meeting `json:"meeting,omitempty"`
-	// The disclosure (公开: date, channel, text); null for a meeting.
-	Disclosure *ent.MatterDisclosure `json:"disclosure,omitempty"`
-}
-
-// Income and expense of one month (月度收支).
-type MonthTotals struct {
-	// The month.
-	Period calendar.Period `json:"period"`
-	// Income (收入).
-	Income money.Fen `json:"income"`
-	// Expense (支出).
-	Expense money.Fen `json:"expense"`
-	// Income minus expense (结余).
-	Net money.Fen `json:"net"`
-}
-
-// A resident's points over a period and place in the ranking (积分排名).
-type PointsRank struct {
-	// Rank (名次): 1 for the most points; equal points share a rank (1, 2, 2, 4).
-	Rank int `json:"rank"`
-	// The resident (居民).
-	Resident *ent.Resident `json:"resident"`
-	// Points balance over the period (积分合计).
-	Points int `json:"points"`
-	// Number of point events (积分记录数).
-	Events int `json:"events"`
-}
 
 // The next stage of a matter (四议两公开环节登记): a meeting for the first four stages, a disclosure for the last two.
 type RecordMatterStageInput struct {
@@ -183,20 +23,6 @@ type RecordMatterStageInput struct {
 	Meeting *StageMeetingInput `json:"meeting,omitempty"`
 	// The notice of RESOLUTION_DISCLOSURE or RESULT_DISCLOSURE.
 	Disclosure *StageDisclosureInput `json:"disclosure,omitempty"`
-}
-
-// A contract with a monthly rent whose rent received lags what is due (欠缴租金).
-type RentArrears struct {
-	// The contract (合同).
-	Contract *ent.Contract `json:"contract"`
-	// Whole months of the term elapsed by the date (已履行月数).
-	Months int `json:"months"`
-	// Rent due (应收租金): monthly rent × months elapsed.
-	Due money.Fen `json:"due"`
-	// Rent received (实收租金): posted income vouchers under the contract up to the date.
-	Received money.Fen `json:"received"`
-	// In arrears (欠缴): due minus received.
-	Owed money.Fen `json:"owed"`
 }
 
 // A reversal (红字冲销) of a posted voucher.
@@ -256,14 +82,6 @@ type StageMeetingInput struct {
 	Minutes *string `json:"minutes,omitempty"`
 	// Supervisory committee's opinion (监督意见).
 	SupervisionOpinion *string `json:"supervisionOpinion,omitempty"`
-}
-
-// A stall and its lease on a date (摊位租赁情况).
-type StallOccupancy struct {
-	// The stall (摊位).
-	Stall *ent.Stall `json:"stall"`
-	// The lease in force (当前租约); null when the stall stands empty.
-	Lease *ent.Contract `json:"lease,omitempty"`
 }
 
 type Subscription struct {

@@ -181,53 +181,94 @@ func createStageMeeting(ctx context.Context, m *ent.MeetingMutation, c counts, n
 	if !ok {
 		return nil, fail.Invalidf("a %s stage meeting must name its matter (matterID)", describe(stage))
 	}
+	kind, _ := m.Kind()
+	heldAt, _ := m.HeldAt()
+	cid, _ := m.CommunityID()
+	day := calendar.DayOf(heldAt)
+	return recordStage(ctx, m, next, stageStep{
+		what: "meeting", matterID: mid, communityID: cid, stage: stage, day: day,
+		check: func(mat *ent.Matter, upd *ent.MatterUpdate) error {
+			if want := stageKinds[stage]; kind != want {
+				return fail.Invalidf("stage %s is held by a %s meeting, not %s", describe(stage), want, kind)
+			}
+			if IsVote(stage) {
+				if c.votesFor == nil {
+					return fail.Invalidf("stage %s is decided by a vote: give votesFor (and votesAgainst, votesAbstain)", describe(stage))
+				}
+				if c.attended*3 < c.entitled*2 {
+					need := (c.entitled*2 + 2) / 3
+					return fail.Invalidf("the %s meeting is not valid: %d of %d entitled attended, fewer than two thirds (at least %d must attend); no stage was recorded — hold the meeting again", describe(stage), c.attended, c.entitled, need)
+				}
+				if *c.votesFor*2 <= c.attended {
+					upd.SetOutcome(matter.OutcomeREJECTED).SetRejectionReason(rejection(stage, c))
+				} else if stage == matter.StageRESOLUTION {
+					upd.SetOutcome(matter.OutcomeRESOLVED).SetResolvedOn(day)
+				}
+			}
+			if stage == matter.StagePROPOSAL && mat.ProposedOn == nil {
+				upd.SetProposedOn(day)
+			}
+			return nil
+		},
+		undo: func(ctx context.Context, client *ent.Client, v ent.Value) {
+			if id, ok := v.(*ent.Meeting); ok {
+				_ = client.Meeting.DeleteOneID(id.ID).Exec(ctx)
+			}
+		},
+	})
+}
+
+// stageStep is a write that records a matter's next stage: a stage meeting
+// or one of its two disclosures.
+type stageStep struct {
+	what        string // "meeting" or "disclosure", for messages
+	matterID    int
+	communityID int
+	stage       matter.Stage
+	day         time.Time // the civil date it happened
+	// check refuses the step, or adds to the matter's update, knowing the
+	// matter; it runs before anything is written.
+	check func(mat *ent.Matter, upd *ent.MatterUpdate) error
+	// undo deletes the record written, when the matter could not be moved on
+	// and there is no transaction to roll back.
+	undo func(ctx context.Context, client *ent.Client, v ent.Value)
+}
+
+// recordStage writes the step's record (next) and moves its matter on:
+// the stage must be the matter's next one, in its community, not dated
+// before the stage before it.
+func recordStage(ctx context.Context, m interface {
+	ent.Mutation
+	Client() *ent.Client
+	Tx() (*ent.Tx, error)
+}, next ent.Mutator, s stageStep) (ent.Value, error) {
 	client := m.Client()
-	mat, err := loadMatter(ctx, client, mid)
+	mat, err := loadMatter(ctx, client, s.matterID)
 	if err != nil {
 		return nil, err
 	}
-	if cid, _ := m.CommunityID(); cid != mat.CommunityID {
-		return nil, fail.Invalidf("meeting and matter %q belong to different communities", mat.Title)
+	if s.communityID != mat.CommunityID {
+		return nil, fail.Invalidf("%s and matter %q belong to different communities", s.what, mat.Title)
 	}
-	if err := checkNext(mat, stage); err != nil {
+	if err := checkNext(mat, s.stage); err != nil {
 		return nil, err
 	}
-	kind, _ := m.Kind()
-	if want := stageKinds[stage]; kind != want {
-		return nil, fail.Invalidf("stage %s is held by a %s meeting, not %s", describe(stage), want, kind)
+	upd := client.Matter.Update().SetStage(s.stage)
+	if s.check != nil {
+		if err := s.check(mat, upd); err != nil {
+			return nil, err
+		}
 	}
-	heldAt, _ := m.HeldAt()
-	day := calendar.DayOf(heldAt)
-	if err := checkAfterPrevious(ctx, client, mat, stage, day); err != nil {
+	if err := checkAfterPrevious(ctx, client, mat, s.stage, s.day); err != nil {
 		return nil, err
-	}
-	upd := client.Matter.Update().SetStage(stage)
-	if IsVote(stage) {
-		if c.votesFor == nil {
-			return nil, fail.Invalidf("stage %s is decided by a vote: give votesFor (and votesAgainst, votesAbstain)", describe(stage))
-		}
-		if c.attended*3 < c.entitled*2 {
-			need := (c.entitled*2 + 2) / 3
-			return nil, fail.Invalidf("the %s meeting is not valid: %d of %d entitled attended, fewer than two thirds (at least %d must attend); no stage was recorded — hold the meeting again", describe(stage), c.attended, c.entitled, need)
-		}
-		if *c.votesFor*2 <= c.attended {
-			upd.SetOutcome(matter.OutcomeREJECTED).SetRejectionReason(rejection(stage, c))
-		} else if stage == matter.StageRESOLUTION {
-			upd.SetOutcome(matter.OutcomeRESOLVED).SetResolvedOn(day)
-		}
-	}
-	if stage == matter.StagePROPOSAL && mat.ProposedOn == nil {
-		upd.SetProposedOn(day)
 	}
 	v, err := next.Mutate(ctx, m)
 	if err != nil {
 		return nil, err
 	}
 	if err := advance(ctx, client, upd, mat); err != nil {
-		if _, inTx := m.Tx(); inTx != nil { // not in a transaction: undo the meeting
-			if id, ok := v.(*ent.Meeting); ok {
-				_ = client.Meeting.DeleteOneID(id.ID).Exec(own(ctx))
-			}
+		if _, notInTx := m.Tx(); notInTx != nil {
+			s.undo(own(ctx), client, v)
 		}
 		return nil, err
 	}
@@ -310,38 +351,22 @@ func disclosureRules(next ent.Mutator) ent.Mutator {
 		st, _ := m.Stage()
 		stage := matter.Stage(st)
 		mid, _ := m.MatterID()
-		client := m.Client()
-		mat, err := loadMatter(ctx, client, mid)
-		if err != nil {
-			return nil, err
-		}
-		if cid, _ := m.CommunityID(); cid != mat.CommunityID {
-			return nil, fail.Invalidf("disclosure and matter %q belong to different communities", mat.Title)
-		}
-		if err := checkNext(mat, stage); err != nil {
-			return nil, err
-		}
+		cid, _ := m.CommunityID()
 		day, _ := m.DisclosedOn()
-		if err := checkAfterPrevious(ctx, client, mat, stage, day); err != nil {
-			return nil, err
-		}
-		upd := client.Matter.Update().SetStage(stage)
-		if stage == matter.StageRESULT_DISCLOSURE {
-			upd.SetOutcome(matter.OutcomeCOMPLETED)
-		}
-		v, err := next.Mutate(ctx, m)
-		if err != nil {
-			return nil, err
-		}
-		if err := advance(ctx, client, upd, mat); err != nil {
-			if _, inTx := m.Tx(); inTx != nil {
-				if d, ok := v.(*ent.MatterDisclosure); ok {
-					_ = client.MatterDisclosure.DeleteOneID(d.ID).Exec(own(ctx))
+		return recordStage(ctx, m, next, stageStep{
+			what: "disclosure", matterID: mid, communityID: cid, stage: stage, day: day,
+			check: func(mat *ent.Matter, upd *ent.MatterUpdate) error {
+				if stage == matter.StageRESULT_DISCLOSURE {
+					upd.SetOutcome(matter.OutcomeCOMPLETED)
 				}
-			}
-			return nil, err
-		}
-		return v, nil
+				return nil
+			},
+			undo: func(ctx context.Context, client *ent.Client, v ent.Value) {
+				if d, ok := v.(*ent.MatterDisclosure); ok {
+					_ = client.MatterDisclosure.DeleteOneID(d.ID).Exec(ctx)
+				}
+			},
+		})
 	})
 }
 
@@ -445,10 +470,8 @@ func contractRules(next ent.Mutator) ent.Mutator {
 				cs = append(cs, t)
 			}
 		}
-		for _, t := range cs {
-			if err := checkAuthority(ctx, m.Client(), t); err != nil {
-				return nil, err
-			}
+		if err := checkAuthority(ctx, m.Client(), cs); err != nil {
+			return nil, err
 		}
 		return next.Mutate(ctx, m)
 	})
@@ -464,28 +487,74 @@ type contractTerms struct {
 	matterID    *int
 }
 
-func checkAuthority(ctx context.Context, client *ent.Client, t contractTerms) error {
-	com, err := client.Community.Query().Where(community.ID(t.communityID)).
-		Select(community.FieldMatterThreshold, community.FieldTenderThreshold).Only(ctx)
-	if ent.IsNotFound(err) {
-		return fail.NotFoundf("community %d does not exist", t.communityID)
-	}
-	if err != nil {
-		return fmt.Errorf("load thresholds of community %d: %w", t.communityID, err)
-	}
-	if t.kind == contract.KindCONSTRUCTION && t.amount >= com.TenderThreshold && t.procurement != contract.ProcurementPUBLIC_TENDER {
-		return fail.Invalidf("construction contract %s of %s yuan is at or above the tender threshold of %s yuan: it must be procured by public tender (PUBLIC_TENDER, 公开招标), not %s", t.code, t.amount, com.TenderThreshold, t.procurement)
-	}
-	if t.amount < com.MatterThreshold {
+// checkAuthority checks that every contract written has the authority its
+// amount needs (a public tender above the tender threshold, a resolved
+// matter above the matter threshold), with one statement for the
+// communities' thresholds and one for the matters, however many contracts
+// an update touches.
+func checkAuthority(ctx context.Context, client *ent.Client, cs []contractTerms) error {
+	if len(cs) == 0 {
 		return nil
 	}
-	if t.matterID == nil {
-		return fail.Invalidf("contract %s of %s yuan is at or above the matter threshold of %s yuan: it needs the matter (matterID) resolved through 四议两公开 that authorises it", t.code, t.amount, com.MatterThreshold)
+	comIDs := make([]int, 0, len(cs))
+	for _, t := range cs {
+		comIDs = append(comIDs, t.communityID)
 	}
-	mat, err := loadMatter(ctx, client, *t.matterID)
+	coms, err := client.Community.Query().Where(community.IDIn(comIDs...)).
+		Select(community.FieldID, community.FieldMatterThreshold, community.FieldTenderThreshold).All(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("load thresholds of communities %v: %w", comIDs, err)
 	}
+	byID := make(map[int]*ent.Community, len(coms))
+	for _, c := range coms {
+		byID[c.ID] = c
+	}
+	var matIDs []int
+	for _, t := range cs {
+		com, ok := byID[t.communityID]
+		if !ok {
+			return fail.NotFoundf("community %d does not exist", t.communityID)
+		}
+		if t.kind == contract.KindCONSTRUCTION && t.amount >= com.TenderThreshold && t.procurement != contract.ProcurementPUBLIC_TENDER {
+			return fail.Invalidf("construction contract %s of %s yuan is at or above the tender threshold of %s yuan: it must be procured by public tender (PUBLIC_TENDER, 公开招标), not %s", t.code, t.amount, com.TenderThreshold, t.procurement)
+		}
+		if t.amount < com.MatterThreshold {
+			continue
+		}
+		if t.matterID == nil {
+			return fail.Invalidf("contract %s of %s yuan is at or above the matter threshold of %s yuan: it needs the matter (matterID) resolved through 四议两公开 that authorises it", t.code, t.amount, com.MatterThreshold)
+		}
+		matIDs = append(matIDs, *t.matterID)
+	}
+	if len(matIDs) == 0 {
+		return nil
+	}
+	ms, err := client.Matter.Query().Where(matter.IDIn(matIDs...)).All(ctx)
+	if err != nil {
+		return fmt.Errorf("load matters %v: %w", matIDs, err)
+	}
+	mats := make(map[int]*ent.Matter, len(ms))
+	for _, m := range ms {
+		mats[m.ID] = m
+	}
+	for _, t := range cs {
+		if t.amount < byID[t.communityID].MatterThreshold {
+			continue
+		}
+		mat, ok := mats[*t.matterID]
+		if !ok {
+			return fail.NotFoundf("matter %d does not exist", *t.matterID)
+		}
+		if err := checkMatterAuthorises(mat, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkMatterAuthorises checks that mat, resolved before the contract was
+// signed and in its community, authorises the contract t.
+func checkMatterAuthorises(mat *ent.Matter, t contractTerms) error {
 	if mat.CommunityID != t.communityID {
 		return fail.Invalidf("matter %q belongs to another community; it cannot authorise contract %s", mat.Title, t.code)
 	}

@@ -11,6 +11,7 @@ import (
 	"sunlight/ent/predicate"
 	"sunlight/ent/stall"
 	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
 )
 
@@ -98,7 +99,7 @@ type StallLease struct {
 
 // Occupancy is a market's stalls on a date.
 type Occupancy struct {
-	MarketID  int
+	Market    *ent.Market
 	AsOf      time.Time
 	Stalls    []StallLease // by stall number
 	Occupied  int
@@ -106,9 +107,31 @@ type Occupancy struct {
 	AskedRent money.Fen // monthly rent asked for all stalls
 }
 
+// StallCount is the number of stalls.
+func (o *Occupancy) StallCount() int { return len(o.Stalls) }
+
+// Vacant is the number of stalls without a lease in force.
+func (o *Occupancy) Vacant() int { return len(o.Stalls) - o.Occupied }
+
+// OccupancyPercent is the share of stalls let, in percent with two
+// decimals ("83.33"); "0.00" for a market without stalls.
+func (o *Occupancy) OccupancyPercent() string {
+	if bp, ok := money.Ratio(money.Fen(o.Occupied), money.Fen(len(o.Stalls))); ok {
+		return money.Percent(bp)
+	}
+	return "0.00"
+}
+
 // OccupancyOf is market id's stalls and leases on the civil date on, with
-// two statements.
+// three statements; NOT_FOUND when there is no such market.
 func OccupancyOf(ctx context.Context, client *ent.Client, marketID int, on time.Time) (*Occupancy, error) {
+	m, err := client.Market.Get(ctx, marketID)
+	if ent.IsNotFound(err) {
+		return nil, fail.NotFoundf("market %d does not exist", marketID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("market %d: %w", marketID, err)
+	}
 	stalls, err := client.Stall.Query().Where(stall.MarketID(marketID)).Order(stall.ByNumber()).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("stalls of market %d: %w", marketID, err)
@@ -117,7 +140,7 @@ func OccupancyOf(ctx context.Context, client *ent.Client, marketID int, on time.
 	if err != nil {
 		return nil, err
 	}
-	o := &Occupancy{MarketID: marketID, AsOf: on}
+	o := &Occupancy{Market: m, AsOf: on}
 	for _, s := range stalls {
 		l := byStall[s.ID]
 		o.Stalls = append(o.Stalls, StallLease{Stall: s, Lease: l})

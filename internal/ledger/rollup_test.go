@@ -17,9 +17,10 @@ import (
 
 // TestMonthSumsMatchVouchers closes months one by one and checks, after
 // each close, that every aggregate (a month, a year, year to date, the
-// monthly series, categories and voucher counts included) equals the sum of
-// the posted vouchers computed independently, whether it reads month sums,
-// vouchers or both; then reverses a closed month's voucher in an open month.
+// monthly series, the district comparison, categories and voucher counts
+// included) equals the sum of the posted vouchers computed independently,
+// whether it reads month sums, vouchers or both; then reverses a closed
+// month's voucher in an open month.
 func TestMonthSumsMatchVouchers(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, dsn string) {
 		f := newFixture(t, dsn)
@@ -155,6 +156,20 @@ func checkAllTotals(t *testing.T, f *fixture) {
 		}
 		if m.Income != income || m.Expense != expense {
 			t.Fatalf("monthly %s: %s / %s, vouchers say %s / %s", m.Period, m.Income, m.Expense, income, expense)
+		}
+		// The district comparison reads the same sums, for one community or
+		// several (a community without vouchers shows none).
+		for _, ids := range [][]int{{f.com.ID}, {f.com.ID, f.com.ID + 1000}} {
+			by, err := ledger.ByCommunity(f.ctx, f.c, ids, m.Period)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := by[f.com.ID]; got.Income != income || got.Expense != expense {
+				t.Fatalf("by community %s (%d communities): %s / %s, vouchers say %s / %s", m.Period, len(ids), got.Income, got.Expense, income, expense)
+			}
+			if got := by[f.com.ID+1000]; got != (ledger.IncomeExpense{}) {
+				t.Fatalf("by community %s: a community without vouchers has %+v", m.Period, got)
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -25,6 +26,9 @@ type CategoryTotal struct {
 	Vouchers  int
 }
 
+// AmountInCapitals is the amount in Chinese capitals (人民币大写).
+func (c CategoryTotal) AmountInCapitals() string { return money.Capitals(c.Amount) }
+
 // Totals are the ledger totals of a community over a range of months.
 type Totals struct {
 	CommunityID int
@@ -37,6 +41,12 @@ type Totals struct {
 
 // Net is income minus expense.
 func (t *Totals) Net() money.Fen { return t.Income - t.Expense }
+
+// FirstDay is the first day summed.
+func (t *Totals) FirstDay() time.Time { return t.From.First() }
+
+// LastDay is the last day summed.
+func (t *Totals) LastDay() time.Time { return t.To.Last() }
 
 // Category returns the total of one category (zero if none was posted).
 func (t *Totals) Category(d voucher.Direction, name string) money.Fen {
@@ -167,6 +177,9 @@ type MonthTotals struct {
 	Expense money.Fen
 }
 
+// Net is income minus expense.
+func (m MonthTotals) Net() money.Fen { return m.Income - m.Expense }
+
 // MaxMonths bounds MonthlyTotals so one request cannot ask for centuries.
 const MaxMonths = 120
 
@@ -228,6 +241,16 @@ func postedBetween(communityID int, from, to calendar.Period) []predicate.Vouche
 // Month sums exist only up to totals_through, and vouchers are read only
 // after it, so no month is counted twice.
 func postedSource(communityID int, from, to calendar.Period) func(*sql.Selector) {
+	return postedSourceOf([]int{communityID}, from, to)
+}
+
+// postedSourceOf is postedSource over several communities at once, each
+// read from its own month sums up to its own totals_through.
+func postedSourceOf(communityIDs []int, from, to calendar.Period) func(*sql.Selector) {
+	ids := make([]any, len(communityIDs))
+	for i, id := range communityIDs {
+		ids[i] = id
+	}
 	return func(s *sql.Selector) {
 		b := sql.Dialect(s.Dialect())
 		v := b.Table(voucher.Table)
@@ -235,18 +258,18 @@ func postedSource(communityID int, from, to calendar.Period) func(*sql.Selector)
 			v.C(voucher.FieldDirection), v.C(voucher.FieldCategory), v.C(voucher.FieldAmount), "1 AS n").
 			From(v).
 			Where(sql.And(
-				sql.EQ(v.C(voucher.FieldCommunityID), communityID),
+				sql.In(v.C(voucher.FieldCommunityID), ids...),
 				sql.GTE(v.C(voucher.FieldPeriod), from.String()),
 				sql.LTE(v.C(voucher.FieldPeriod), to.String()),
 				sql.EQ(v.C(voucher.FieldStatus), voucher.StatusPOSTED.String()),
-				afterTotals(v.C(voucher.FieldPeriod), communityID),
+				afterTotals(v, communityIDs),
 			))
 		t := b.Table(monthsum.Table)
 		closed := b.Select(t.C(monthsum.FieldCommunityID), t.C(monthsum.FieldPeriod), "'POSTED' AS status",
 			t.C(monthsum.FieldDirection), t.C(monthsum.FieldCategory), t.C(monthsum.FieldAmount), t.C(monthsum.FieldVouchers)).
 			From(t).
 			Where(sql.And(
-				sql.EQ(t.C(monthsum.FieldCommunityID), communityID),
+				sql.In(t.C(monthsum.FieldCommunityID), ids...),
 				sql.GTE(t.C(monthsum.FieldPeriod), from.String()),
 				sql.LTE(t.C(monthsum.FieldPeriod), to.String()),
 			))
@@ -254,14 +277,19 @@ func postedSource(communityID int, from, to calendar.Period) func(*sql.Selector)
 	}
 }
 
-// afterTotals is period > the community's totals_through (or any period
-// when it has none), evaluated once per statement.
-func afterTotals(period string, communityID int) *sql.Predicate {
+// afterTotals is the voucher's period > its community's totals_through (or
+// any period when it has none). For one community the bound is read once
+// per statement; for several, per voucher's community.
+func afterTotals(v *sql.SelectTable, communityIDs []int) *sql.Predicate {
 	return sql.P(func(b *sql.Builder) {
-		b.WriteString(period).WriteString(" > COALESCE((SELECT ")
+		b.WriteString(v.C(voucher.FieldPeriod)).WriteString(" > COALESCE((SELECT ")
 		b.Ident(community.FieldTotalsThrough).WriteString(" FROM ").Ident(community.Table).
 			WriteString(" WHERE ").Ident(community.FieldID).WriteString(" = ")
-		b.Arg(communityID)
+		if len(communityIDs) == 1 {
+			b.Arg(communityIDs[0])
+		} else {
+			b.WriteString(v.C(voucher.FieldCommunityID))
+		}
 		b.WriteString("), '')")
 	})
 }
@@ -282,22 +310,27 @@ type IncomeExpense struct {
 }
 
 // ByCommunity sums the posted vouchers of month for several communities at
-// once (one GROUP BY), for pages that compare a district's communities.
+// once (one GROUP BY), for pages that compare a district's communities;
+// like every aggregate, it reads a closed month from its month sums
+// (postedSourceOf).
 func ByCommunity(ctx context.Context, client *ent.Client, communityIDs []int, month calendar.Period) (map[int]IncomeExpense, error) {
+	out := make(map[int]IncomeExpense, len(communityIDs))
+	if len(communityIDs) == 0 {
+		return out, nil
+	}
 	var rows []struct {
 		CommunityID int               `json:"community_id"`
 		Direction   voucher.Direction `json:"direction"`
 		Sum         int64             `json:"sum"`
+		Count       int               `json:"count"`
 	}
 	err := client.Voucher.Query().
 		Where(voucher.CommunityIDIn(communityIDs...), voucher.Period(month.String()), voucher.StatusEQ(voucher.StatusPOSTED)).
-		GroupBy(voucher.FieldCommunityID, voucher.FieldDirection).
-		Aggregate(ent.Sum(voucher.FieldAmount)).
+		Modify(postedSourceOf(communityIDs, month, month), groupSum(voucher.FieldCommunityID, voucher.FieldDirection)).
 		Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("totals of %d communities for %s: %w", len(communityIDs), month, err)
 	}
-	out := make(map[int]IncomeExpense, len(communityIDs))
 	for _, r := range rows {
 		t := out[r.CommunityID]
 		if r.Direction == voucher.DirectionINCOME {

@@ -14,6 +14,7 @@ import (
 
 	"sunlight/ent/community"
 	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/ledger"
 	"sunlight/internal/opendata"
 	"sunlight/internal/storage/dbtest"
@@ -26,12 +27,9 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 // The open data of the demo's 2026 adds up to the ledger's totals, by
 // direction and category, over HTTP in CSV and JSON alike.
 func TestExportSumsToTotals(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		d := dbtest.Open(t, dsn)
-		if err := demo.Load(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
 		c := d.Client.Community.Query().Where(community.Code(demo.Code)).OnlyX(ctx)
 		tot, err := ledger.TotalsFor(ctx, d.Client, c.ID, calendar.Year(2026))
 		if err != nil {

@@ -57,6 +57,9 @@ type Totals struct {
 	Categories  []CategoryTotal
 }
 
+// TotalInCapitals is the total in Chinese capitals (人民币大写).
+func (t *Totals) TotalInCapitals() string { return money.Capitals(t.Total) }
+
 // book is everything needed to value a community's assets at any date,
 // loaded with two statements.
 type book struct {
@@ -161,6 +164,16 @@ type Year struct {
 	// year before (1250 = 12.50%); nil when the year before was zero.
 	GrowthBasisPoints *int64
 	Categories        []CategoryTotal
+}
+
+// GrowthPercent is the growth in percent with two decimals ("12.50"); nil
+// when the year before was zero.
+func (y Year) GrowthPercent() *string {
+	if y.GrowthBasisPoints == nil {
+		return nil
+	}
+	p := money.Percent(*y.GrowthBasisPoints)
+	return &p
 }
 
 // MaxYears bounds Growth.

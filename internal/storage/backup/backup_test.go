@@ -33,11 +33,20 @@ func TestBackupDuringWritesRestores(t *testing.T) {
 	c := d.Client.Community.Create().SetName("备份测试社区").SetCode("backup").SetMinSignatures(3).SaveX(ctx)
 
 	var posted atomic.Int64
+	progress := make(chan struct{}, 1) // a voucher was posted; closed when the writer stops
+	waitFor := func(n int64) {
+		for posted.Load() < n {
+			if _, ok := <-progress; !ok {
+				t.Fatalf("the writer stopped after %d vouchers", posted.Load())
+			}
+		}
+	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		defer close(progress)
 		for i := 0; ; i++ {
 			select {
 			case <-stop:
@@ -62,19 +71,19 @@ func TestBackupDuringWritesRestores(t *testing.T) {
 				return
 			}
 			posted.Add(1)
+			select {
+			case progress <- struct{}{}:
+			default:
+			}
 		}
 	}()
-	for posted.Load() < 20 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(20)
 	out := filepath.Join(t.TempDir(), "backup.db")
 	if err := backup.SQLite(ctx, d, out); err != nil {
 		t.Fatal(err)
 	}
 	atBackup := posted.Load()
-	for posted.Load() < atBackup+10 { // writes go on after it too
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitFor(atBackup + 10) // writes go on after it too
 	close(stop)
 	wg.Wait()
 	if err := backup.SQLite(ctx, d, out); err == nil || !strings.Contains(err.Error(), "exists") {

@@ -1,18 +1,18 @@
 // Package db opens Sunlight's database — embedded SQLite by default,
 // PostgreSQL for production — and hands out the ent client with the
-// platform's rules (hooks) installed, so every caller, from GraphQL to the
-// CLI and the scheduler, writes through the same rules.
+// platform's write rules installed, so every caller, from GraphQL to the
+// CLI and the scheduler, writes through the same rules. The rules are listed
+// in package rules (internal/access/rules), which registers them here.
 package db
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"runtime"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -23,7 +23,6 @@ import (
 	"sunlight/ent"
 	"sunlight/ent/migrate"
 	_ "sunlight/ent/runtime" // the schemas' defaults, validators and privacy policies
-	"sunlight/internal/ledger"
 )
 
 // DefaultDSN is the embedded database used when none is configured.
@@ -35,7 +34,41 @@ type DB struct {
 	SQL     *sql.DB
 	Dialect string // dialect.SQLite or dialect.Postgres
 
-	statements atomic.Int64
+	rules *Rules
+}
+
+// Rules are what the domain puts on every database Open hands out.
+type Rules struct {
+	// Install puts the write rules (ent hooks) on a client.
+	Install func(*ent.Client)
+	// AfterMigrate brings derived data up to date once the schema is.
+	AfterMigrate func(context.Context, *ent.Client) error
+}
+
+var registered struct {
+	sync.Mutex
+	rules *Rules
+}
+
+// Register makes r the rules of every database opened after it; package
+// rules calls it when it is linked in. A second call panics: two lists of
+// rules would be one too many.
+func Register(r Rules) {
+	registered.Lock()
+	defer registered.Unlock()
+	if registered.rules != nil {
+		panic("db: rules registered twice")
+	}
+	registered.rules = &r
+}
+
+func theRules() (*Rules, error) {
+	registered.Lock()
+	defer registered.Unlock()
+	if registered.rules == nil {
+		return nil, fmt.Errorf(`db: no write rules registered; import _ "sunlight/internal/access/rules"`)
+	}
+	return registered.rules, nil
 }
 
 // Option configures Open.
@@ -43,10 +76,17 @@ type Option func(*options)
 
 type options struct {
 	maxConns int
+	wrap     func(dialect.Driver) dialect.Driver
 }
 
 // WithMaxConns caps the connection pool.
 func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
+
+// WithDriver has the client talk to the database through wrap(driver):
+// tests count statements so (package dbtest).
+func WithDriver(wrap func(dialect.Driver) dialect.Driver) Option {
+	return func(o *options) { o.wrap = wrap }
+}
 
 // Open opens dsn: a postgres:// (or postgresql://) URL selects PostgreSQL
 // through pgx; anything else is an SQLite file ("file:sunlight.db" or a
@@ -56,11 +96,14 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
+	rules, err := theRules()
+	if err != nil {
+		return nil, err
+	}
 	if dsn == "" {
 		dsn = DefaultDSN
 	}
 	d := &DB{}
-	var err error
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		d.Dialect = dialect.Postgres
@@ -97,9 +140,14 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		d.SQL.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", d.Dialect, err)
 	}
-	drv := &countingDriver{Driver: entsql.OpenDB(d.Dialect, d.SQL), n: &d.statements}
+	var drv dialect.Driver = entsql.OpenDB(d.Dialect, d.SQL)
+	if o.wrap != nil {
+		drv = o.wrap(drv)
+	}
 	d.Client = ent.NewClient(ent.Driver(drv))
-	installHooks(d.Client)
+	d.Client.Use(utcTimes)
+	rules.Install(d.Client)
+	d.rules = rules
 	return d, nil
 }
 
@@ -139,103 +187,18 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err := d.Client.Schema.Create(ctx, migrate.WithDropIndex(true)); err != nil {
 		return fmt.Errorf("migrate %s schema: %w", d.Dialect, err)
 	}
-	return d.catchUpTotals(ctx)
+	return d.afterMigrate(ctx)
 }
 
-// catchUpTotals sums the closed months of a database that closed them
-// before month sums existed (package ledger); a no-op query otherwise.
-func (d *DB) catchUpTotals(ctx context.Context) error {
-	n, err := ledger.CatchUpTotals(ctx, d.Client)
-	if err != nil {
-		return err
+// afterMigrate brings the domain's derived data up to date (Rules).
+func (d *DB) afterMigrate(ctx context.Context) error {
+	if d.rules.AfterMigrate == nil {
+		return nil
 	}
-	if n > 0 {
-		slog.InfoContext(ctx, "month sums caught up", "communities", n)
-	}
-	return nil
+	return d.rules.AfterMigrate(ctx, d.Client)
 }
-
-// Statements returns how many SQL statements this DB has sent so far; tests
-// use it to catch N+1 queries.
-func (d *DB) Statements() int64 { return d.statements.Load() }
 
 // Close closes the client and the pool.
 func (d *DB) Close() error {
 	return d.Client.Close()
-}
-
-// countingDriver counts every statement sent, inside transactions too.
-type countingDriver struct {
-	dialect.Driver
-	n *atomic.Int64
-}
-
-func (c *countingDriver) Exec(ctx context.Context, q string, args, v any) error {
-	c.n.Add(1)
-	return c.Driver.Exec(ctx, q, args, v)
-}
-
-func (c *countingDriver) Query(ctx context.Context, q string, args, v any) error {
-	c.n.Add(1)
-	return c.Driver.Query(ctx, q, args, v)
-}
-
-func (c *countingDriver) Tx(ctx context.Context) (dialect.Tx, error) {
-	tx, err := c.Driver.Tx(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &countingTx{Tx: tx, n: c.n}, nil
-}
-
-// BeginTx keeps ent's transaction options (isolation, read-only) working.
-func (c *countingDriver) BeginTx(ctx context.Context, opts *entsql.TxOptions) (dialect.Tx, error) {
-	tx, err := c.Driver.(interface {
-		BeginTx(context.Context, *entsql.TxOptions) (dialect.Tx, error)
-	}).BeginTx(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &countingTx{Tx: tx, n: c.n}, nil
-}
-
-type countingTx struct {
-	dialect.Tx
-	n *atomic.Int64
-}
-
-func (c *countingTx) Exec(ctx context.Context, q string, args, v any) error {
-	c.n.Add(1)
-	return c.Tx.Exec(ctx, q, args, v)
-}
-
-func (c *countingTx) Query(ctx context.Context, q string, args, v any) error {
-	c.n.Add(1)
-	return c.Tx.Query(ctx, q, args, v)
-}
-
-// QueryContext and ExecContext let ent's raw-SQL helpers (client.QueryContext)
-// run through the counter too.
-func (c *countingDriver) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	c.n.Add(1)
-	return c.Driver.(*entsql.Driver).QueryContext(ctx, q, args...)
-}
-
-func (c *countingDriver) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	c.n.Add(1)
-	return c.Driver.(*entsql.Driver).ExecContext(ctx, q, args...)
-}
-
-func (c *countingTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	c.n.Add(1)
-	return c.Tx.(interface {
-		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-	}).QueryContext(ctx, q, args...)
-}
-
-func (c *countingTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	c.n.Add(1)
-	return c.Tx.(interface {
-		ExecContext(context.Context, string, ...any) (sql.Result, error)
-	}).ExecContext(ctx, q, args...)
 }

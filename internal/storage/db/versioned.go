@@ -211,7 +211,7 @@ func (d *DB) MigrateProduction(ctx context.Context, o VersionedOptions) ([]strin
 	if len(drift) > 0 {
 		return applied, fmt.Errorf("the migration files lag the ent schema of this build (regenerate them: %s); missing:\n  %s", migrations.Regenerate, strings.Join(drift, "\n  "))
 	}
-	return applied, d.catchUpTotals(ctx)
+	return applied, d.afterMigrate(ctx)
 }
 
 func (o VersionedOptions) dir() (atlas.Dir, error) {

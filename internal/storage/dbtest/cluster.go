@@ -64,6 +64,7 @@ func (c *cluster) adminURL() string {
 // shutdown, called by Main after the tests, closes the admin connections and
 // stops this process's server.
 func shutdown() {
+	runExits()
 	closeAdmins()
 	// Mark the server as started, so that nothing starts one after this.
 	clusterOnce.Do(func() { clusterErr = errors.New("dbtest: tests are over") })

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
 func TestMain(m *testing.M) { Main(m) }
@@ -201,4 +203,55 @@ func TestNoPostgres(t *testing.T) {
 			t.Errorf("required: want the postgres half failed, got %v:\n%s", err, s)
 		}
 	}
+}
+
+// TestTemplate: the template is built once per backend, and every copy
+// starts from what it built, unchanged by what other copies wrote.
+func TestTemplate(t *testing.T) {
+	var builds atomic.Int32
+	tp := NewTemplate("invoices", func(ctx context.Context, dsn string) error {
+		builds.Add(1)
+		db, err := openAny(dsn)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if _, err := db.ExecContext(ctx, "CREATE TABLE invoice (id bigint PRIMARY KEY, memo text)"); err != nil {
+			return err
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO invoice VALUES (1, '人民币')"); err != nil {
+			return err
+		}
+		return db.Close()
+	})
+	for _, backend := range []string{SQLite, Postgres} {
+		t.Run(backend, func(t *testing.T) {
+			builds.Store(0)
+			for i := range 3 {
+				db, err := openAny(tp.DSN(t, backend))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				var n int
+				if err := db.QueryRow("SELECT count(*) FROM invoice").Scan(&n); err != nil || n != 1 {
+					t.Fatalf("copy %d holds %d invoices (%v), want the template's 1", i, n, err)
+				}
+				if _, err := db.Exec("INSERT INTO invoice VALUES (2, 'written by a copy')"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := builds.Load(); n != 1 {
+				t.Fatalf("template built %d times, want once", n)
+			}
+		})
+	}
+}
+
+// openAny opens dsn with the driver its scheme calls for.
+func openAny(dsn string) (*sql.DB, error) {
+	if strings.HasPrefix(dsn, "file:") {
+		return sql.Open("sqlite", dsn)
+	}
+	return sql.Open("pgx", dsn)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	_ "sunlight/internal/access/rules" // the write rules every database opens with
 	"sunlight/internal/storage/db"
 )
 
@@ -11,8 +12,13 @@ import (
 // the end of the test.
 func Open(t testing.TB, dsn string) *db.DB {
 	t.Helper()
+	return open(t, dsn)
+}
+
+func open(t testing.TB, dsn string, opts ...db.Option) *db.DB {
+	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, dsn)
+	d, err := db.Open(ctx, dsn, opts...)
 	if err != nil {
 		t.Fatalf("open %s: %v", dsn, err)
 	}

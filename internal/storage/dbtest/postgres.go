@@ -60,25 +60,31 @@ const skipMessage = "PostgreSQL half skipped: set SUNLIGHT_TEST_POSTGRES or inst
 // minute, as PostgreSQL checks its lock file.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	var admin, options string
-	if env := os.Getenv(EnvPostgres); env != "" {
-		admin = env
-	} else {
-		c, err := localCluster()
-		if err == errNoBinaries {
-			unavailable(t)
-			return ""
-		}
-		if err != nil {
-			t.Fatalf("dbtest: starting a throwaway PostgreSQL server: %v", err)
-		}
-		admin, options = c.adminURL(), c.createOptions
-	}
-	dsn, err := createDatabase(t, admin, options)
+	admin, options := postgresAdmin(t)
+	dsn, err := createDatabase(t, admin, "template0", options)
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
 	return dsn
+}
+
+// postgresAdmin returns the admin URL of the server PostgresURL uses and
+// the options its CREATE DATABASE takes, skipping (or failing) t when there
+// is none.
+func postgresAdmin(t testing.TB) (admin, options string) {
+	t.Helper()
+	if env := os.Getenv(EnvPostgres); env != "" {
+		return env, ""
+	}
+	c, err := localCluster()
+	if err == errNoBinaries {
+		unavailable(t)
+		return "", ""
+	}
+	if err != nil {
+		t.Fatalf("dbtest: starting a throwaway PostgreSQL server: %v", err)
+	}
+	return c.adminURL(), c.createOptions
 }
 
 // unavailable skips t, or fails it when PostgreSQL is required.
@@ -129,42 +135,58 @@ func closeAdmins() {
 }
 
 // createDatabase creates a database with a random name on the server of
-// adminURL, with the further CREATE DATABASE options given, registers its
-// drop with t.Cleanup and returns its URL.
-func createDatabase(t testing.TB, adminURL, options string) (string, error) {
+// adminURL as a copy of template, with the further CREATE DATABASE options
+// given, registers its drop with t.Cleanup and returns its URL.
+func createDatabase(t testing.TB, adminURL, template, options string) (string, error) {
+	dsn, name, err := newDatabase(adminURL, "sunlight_t_", template, options)
+	if err != nil {
+		return "", err
+	}
+	t.Cleanup(func() {
+		if err := dropDatabase(adminURL, name); err != nil {
+			t.Errorf("dbtest: dropping test database %s: %v", name, err)
+		}
+	})
+	return dsn, nil
+}
+
+// newDatabase creates a database named prefix and a random suffix on the
+// server of adminURL as a copy of template and returns its URL and name.
+func newDatabase(adminURL, prefix, template, options string) (dsn, name string, err error) {
 	u, err := url.Parse(adminURL)
 	if err != nil {
 		// Not %v of the URL: it may hold a password.
-		return "", fmt.Errorf("%s is not a URL", EnvPostgres)
+		return "", "", fmt.Errorf("%s is not a URL", EnvPostgres)
 	}
 	db, err := adminDB(adminURL)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	var b [8]byte
 	rand.Read(b[:])
 	// Lower case, so it needs no quoting to be the same name everywhere.
-	name := "sunlight_t_" + hex.EncodeToString(b[:])
+	name = prefix + hex.EncodeToString(b[:])
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	// template0 rather than template1: it takes no connections, so parallel
-	// creations never collide on "source database is being accessed", and
-	// nothing added to template1 on a shared server leaks into the tests.
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE template0 ENCODING 'UTF8'"+options); err != nil {
-		return "", fmt.Errorf("creating test database on %s: %w", u.Redacted(), err)
+	// template0 rather than template1 for an empty database: it takes no
+	// connections, so parallel creations never collide on "source database
+	// is being accessed", and nothing added to template1 on a shared server
+	// leaks into the tests. A Template's database is closed before it is
+	// copied, for the same reason.
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template+" ENCODING 'UTF8'"+options); err != nil {
+		return "", "", fmt.Errorf("creating test database on %s: %w", u.Redacted(), err)
 	}
-	t.Cleanup(func() {
-		if err := dropDatabase(db, name); err != nil {
-			t.Errorf("dbtest: dropping test database %s on %s: %v", name, u.Redacted(), err)
-		}
-	})
 	u.Path = "/" + name
 	u.RawPath = ""
-	return u.String(), nil
+	return u.String(), name, nil
 }
 
-func dropDatabase(db *sql.DB, name string) error {
+func dropDatabase(adminURL, name string) error {
+	db, err := adminDB(adminURL)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// Connections the test forgot to close would block the drop. WITH
@@ -175,6 +197,6 @@ func dropDatabase(db *sql.DB, name string) error {
 		name); err != nil {
 		return err
 	}
-	_, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name)
+	_, err = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name)
 	return err
 }

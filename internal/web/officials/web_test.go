@@ -20,6 +20,7 @@ import (
 
 	"sunlight/ent"
 	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/storage/dbtest"
@@ -34,10 +35,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 func published(t *testing.T) (*httptest.Server, *ent.Client) {
 	t.Helper()
 	ctx := context.Background()
-	d := dbtest.Open(t, dbtest.SQLiteDSN(t))
-	if err := demo.Load(ctx, d.Client); err != nil {
-		t.Fatal(err)
-	}
+	d := demotest.Open(t, dbtest.SQLite)
 	a, err := archive.Open(ctx, "file://"+t.TempDir())
 	if err != nil {
 		t.Fatal(err)

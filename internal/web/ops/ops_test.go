@@ -102,7 +102,7 @@ func TestMetricsHealthAndLogs(t *testing.T) {
 		if err := sched.Start(ctx); err != nil { // its catch-up publishes October
 			t.Fatal(err)
 		}
-		defer sched.Stop()
+		defer sched.Shutdown(context.Background())
 		if code, body := get(t, srv.URL+"/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
 			t.Fatalf("healthz = %d %q", code, body)
 		}
@@ -189,16 +189,20 @@ func TestGracefulShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	started := make(chan struct{})
+	started, release := make(chan struct{}), make(chan struct{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
 		close(started)
-		time.Sleep(300 * time.Millisecond)
+		<-release // until the shutdown has begun
 		io.WriteString(w, "done")
 	})
+	srv := &http.Server{Handler: mux}
+	// Shutdown closes the listeners, then calls these: the request in
+	// flight finishes only once new ones can no longer come in.
+	srv.RegisterOnShutdown(func() { close(release) })
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- ops.Serve(ctx, &http.Server{Handler: mux}, ln, 5*time.Second, nil) }()
+	go func() { served <- ops.Serve(ctx, srv, ln, 5*time.Second, nil) }()
 	url := "http://" + ln.Addr().String()
 	got := make(chan string, 1)
 	go func() {

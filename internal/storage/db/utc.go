@@ -5,19 +5,7 @@ import (
 	"time"
 
 	"sunlight/ent"
-	"sunlight/internal/access/audit"
-	"sunlight/internal/access/evidence"
-	"sunlight/internal/governance"
-	"sunlight/internal/ledger"
 )
-
-// installHooks puts the platform's rules on every write of client.
-func installHooks(c *ent.Client) {
-	c.Use(utcTimes, audit.Hook)
-	ledger.Install(c)
-	evidence.Install(c)
-	governance.Install(c)
-}
 
 // utcTimes stores every time in UTC: SQLite compares times as text, so two
 // zones in one column would sort wrongly.
