@@ -375,3 +375,29 @@ func TestConcurrentRecordMatterStage(t *testing.T) {
 		})
 	}
 }
+
+func TestConcurrentAnswerInquiry(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		w := newOnceWorld(t, dsn)
+		r, err := w.d.Client.Resident.Create().SetCommunityID(w.com.ID).SetName("李桂兰").SetGender("FEMALE").
+			SetBirthDate(calendar.Date(1950, 3, 1)).Save(w.ctx)
+		if err != nil {
+			t.Fatalf("create resident: %v", err)
+		}
+		q, err := w.d.Client.Inquiry.Create().SetCommunityID(w.com.ID).SetResidentID(r.ID).SetReportLine("办公经费").
+			SetAskedOn(calendar.Date(2026, 11, 20)).SetQuestion("十月办公经费为何比九月多？").Save(w.ctx)
+		if err != nil {
+			t.Fatalf("create inquiry: %v", err)
+		}
+		before := w.trail("Inquiry", q.ID, auditevent.ActionUPDATE)
+		o := tally(gqlAtOnce(t, w.h, concurrent, w.admin,
+			`mutation($q: ID!) { answerInquiry(id: $q, answer: "添置了会议室桌椅", answeredBy: "会计甲") { answeredOn } }`,
+			map[string]any{"q": gid(q.ID)}))
+		events := w.trail("Inquiry", q.ID, auditevent.ActionUPDATE) - before
+		t.Logf("answerInquiry ×%d: %d succeeded, %d audit events; failures %v", concurrent, o.ok, events, o.failures)
+		o.expectOnce(t, concurrent, fmt.Sprintf("inquiry %d was already answered on 2026-11-25", q.ID))
+		if events != 1 {
+			t.Errorf("%d audit events answering inquiry %d, want 1", events, q.ID)
+		}
+	})
+}
