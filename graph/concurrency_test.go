@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"sunlight/ent"
 	"sunlight/ent/auditevent"
 	"sunlight/ent/meeting"
@@ -147,6 +149,58 @@ func (o outcome) expectOnce(t *testing.T, n int, want string) {
 	}
 }
 
+// gate holds one row of a PostgreSQL test database locked (FOR UPDATE) from
+// a connection of its own, so that requests fired at that row all queue on
+// it however fast the first one would otherwise be; once as many are
+// waiting for a lock as the pool lets in, it lets go and they proceed
+// together. It makes the race of a check-then-write certain instead of
+// likely. On SQLite, whose write transactions run one at a time anyway, it
+// does nothing.
+func (w *onceWorld) gate(table string, id int) {
+	w.t.Helper()
+	if w.d.Dialect != dialect.Postgres {
+		return
+	}
+	t := w.t
+	conn, err := sql.Open("pgx", w.dsn)
+	if err != nil {
+		t.Fatalf("open gate connection: %v", err)
+	}
+	tx, err := conn.BeginTx(w.ctx, nil)
+	if err != nil {
+		t.Fatalf("begin gate: %v", err)
+	}
+	// table is one of the tests' own constants, never input.
+	if _, err := tx.ExecContext(w.ctx, "SELECT id FROM "+table+" WHERE id = $1 FOR UPDATE", id); err != nil {
+		t.Fatalf("lock %s %d: %v", table, id, err)
+	}
+	want := min(concurrent, w.d.SQL.Stats().MaxOpenConnections)
+	released := make(chan struct{})
+	t.Cleanup(func() { <-released })
+	go func() {
+		defer close(released)
+		defer conn.Close()
+		defer tx.Rollback()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			var waiting int
+			err := conn.QueryRowContext(w.ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+			if err != nil {
+				t.Errorf("count requests waiting at the gate: %v", err)
+				return
+			}
+			if waiting >= want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("only %d requests waited at the gate of %s %d, want %d", waiting, table, id, want)
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+}
+
 // onceWorld is a database with one community of two required signers,
 // served through the token middleware with an ADMIN token.
 type onceWorld struct {
@@ -157,6 +211,7 @@ type onceWorld struct {
 	com    *ent.Community
 	now    time.Time
 	ctx    context.Context
+	dsn    string
 	signed int // vouchers made so far, for their numbers
 }
 
@@ -177,7 +232,7 @@ func newOnceWorld(t *testing.T, dsn string) *onceWorld {
 	}
 	h := token.Middleware{Client: d.Client, Now: clock}.Wrap(graph.NewMux(d.Client, graph.Config{Now: clock}))
 	warmPool(t, d, concurrent)
-	return &onceWorld{t: t, d: d, h: h, admin: tok, com: com, now: now, ctx: ctx}
+	return &onceWorld{t: t, d: d, h: h, admin: tok, com: com, now: now, ctx: ctx, dsn: dsn}
 }
 
 // voucher creates a draft dated on day, signed by signers.
@@ -251,6 +306,7 @@ func TestConcurrentPostVoucher(t *testing.T) {
 		w := newOnceWorld(t, dsn)
 		v := w.voucher(calendar.Date(2026, 11, 10), "会计甲", "出纳乙")
 		before := w.trail("Voucher", v.ID, auditevent.ActionUPDATE)
+		w.gate("vouchers", v.ID)
 		rs := gqlAtOnce(t, w.h, concurrent, w.admin, `mutation($v: ID!) { postVoucher(id: $v) { status postedAt } }`, map[string]any{"v": gid(v.ID)})
 		o := tally(rs)
 		events := w.trail("Voucher", v.ID, auditevent.ActionUPDATE) - before
@@ -278,6 +334,7 @@ func TestConcurrentCloseMonth(t *testing.T) {
 					w.posted(calendar.Date(2026, 10, 5+i))
 				}
 				before := w.trail("Community", w.com.ID, auditevent.ActionUPDATE)
+				w.gate("communities", w.com.ID)
 				o := tally(gqlAtOnce(t, w.h, concurrent, w.admin, closeOct, map[string]any{"c": gid(w.com.ID)}))
 				events := w.trail("Community", w.com.ID, auditevent.ActionUPDATE) - before
 				t.Logf("closeMonth ×%d %s: %d succeeded, %d audit events; failures %v", concurrent, tc.name, o.ok, events, o.failures)
@@ -295,6 +352,7 @@ func TestConcurrentSignVoucher(t *testing.T) {
 		w := newOnceWorld(t, dsn)
 		v := w.voucher(calendar.Date(2026, 11, 10), "会计甲")
 		before := w.trail("Signature", 0, auditevent.ActionCREATE)
+		w.gate("vouchers", v.ID)
 		o := tally(gqlAtOnce(t, w.h, concurrent, w.admin,
 			`mutation($v: ID!) { signVoucher(input: {voucherID: $v, signer: "出纳乙", role: CASHIER}) { status } }`,
 			map[string]any{"v": gid(v.ID)}))
@@ -313,6 +371,7 @@ func TestConcurrentReverseVoucher(t *testing.T) {
 		w := newOnceWorld(t, dsn)
 		v := w.posted(calendar.Date(2026, 11, 10))
 		before := w.trail("Voucher", 0, auditevent.ActionCREATE)
+		w.gate("vouchers", v.ID)
 		o := tally(gqlAtOnce(t, w.h, concurrent, w.admin,
 			`mutation($v: ID!) { reverseVoucher(input: {voucherID: $v, number: "记-2026-11-900", occurredOn: "2026-11-25", reason: "重复入账"}) { id } }`,
 			map[string]any{"v": gid(v.ID)}))
@@ -356,6 +415,7 @@ func TestConcurrentRecordMatterStage(t *testing.T) {
 					}
 				}
 				before := w.trail("Matter", m.ID, auditevent.ActionUPDATE)
+				w.gate("matters", m.ID)
 				o := tally(gqlAtOnce(t, w.h, concurrent, w.admin, tc.query, map[string]any{"m": gid(m.ID)}))
 				events := w.trail("Matter", m.ID, auditevent.ActionUPDATE) - before
 				meetings := w.d.Client.Meeting.Query().Where(meeting.MatterID(m.ID)).CountX(w.ctx)
@@ -390,6 +450,7 @@ func TestConcurrentAnswerInquiry(t *testing.T) {
 			t.Fatalf("create inquiry: %v", err)
 		}
 		before := w.trail("Inquiry", q.ID, auditevent.ActionUPDATE)
+		w.gate("inquiries", q.ID)
 		o := tally(gqlAtOnce(t, w.h, concurrent, w.admin,
 			`mutation($q: ID!) { answerInquiry(id: $q, answer: "添置了会议室桌椅", answeredBy: "会计甲") { answeredOn } }`,
 			map[string]any{"q": gid(q.ID)}))
