@@ -91,12 +91,33 @@ type firedResponse struct {
 // token tok and decodes the responses.
 func gqlAtOnce(t *testing.T, h http.Handler, n int, tok, query string, vars map[string]any) []response {
 	t.Helper()
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		t.Fatal(err)
+	ops := make([]gqlOp, n)
+	for i := range ops {
+		ops[i] = gqlOp{query, vars}
 	}
-	fired := fireAtOnce(t, h, n, func(base string, _ int) *http.Request {
-		req, err := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	return gqlEachAtOnce(t, h, tok, ops)
+}
+
+// gqlOp is a GraphQL operation and its variables.
+type gqlOp struct {
+	query string
+	vars  map[string]any
+}
+
+// gqlEachAtOnce sends the operations ops at once, as gqlAtOnce, for races
+// between different mutations.
+func gqlEachAtOnce(t *testing.T, h http.Handler, tok string, ops []gqlOp) []response {
+	t.Helper()
+	bodies := make([][]byte, len(ops))
+	for i, op := range ops {
+		b, err := json.Marshal(map[string]any{"query": op.query, "variables": op.vars})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies[i] = b
+	}
+	fired := fireAtOnce(t, h, len(ops), func(base string, i int) *http.Request {
+		req, err := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(bodies[i]))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +125,7 @@ func gqlAtOnce(t *testing.T, h http.Handler, n int, tok, query string, vars map[
 		req.Header.Set("Authorization", "Bearer "+tok)
 		return req
 	})
-	out := make([]response, n)
+	out := make([]response, len(ops))
 	for i, f := range fired {
 		if f.status >= 500 {
 			t.Fatalf("request %d: HTTP %d: %s", i, f.status, f.body)
@@ -156,7 +177,10 @@ func (o outcome) expectOnce(t *testing.T, n int, want string) {
 // together. It makes the race of a check-then-write certain instead of
 // likely. On SQLite, whose write transactions run one at a time anyway, it
 // does nothing.
-func (w *onceWorld) gate(table string, id int) {
+func (w *onceWorld) gate(table string, id int) { w.gateFor(table, id, concurrent) }
+
+// gateFor is gate for n requests.
+func (w *onceWorld) gateFor(table string, id, n int) {
 	w.t.Helper()
 	if w.d.Dialect != dialect.Postgres {
 		return
@@ -174,7 +198,7 @@ func (w *onceWorld) gate(table string, id int) {
 	if _, err := tx.ExecContext(w.ctx, "SELECT id FROM "+table+" WHERE id = $1 FOR UPDATE", id); err != nil {
 		t.Fatalf("lock %s %d: %v", table, id, err)
 	}
-	want := min(concurrent, w.d.SQL.Stats().MaxOpenConnections)
+	want := min(n, w.d.SQL.Stats().MaxOpenConnections)
 	released := make(chan struct{})
 	t.Cleanup(func() { <-released })
 	go func() {
@@ -459,6 +483,32 @@ func TestConcurrentAnswerInquiry(t *testing.T) {
 		o.expectOnce(t, concurrent, fmt.Sprintf("inquiry %d was already answered on 2026-11-25", q.ID))
 		if events != 1 {
 			t.Errorf("%d audit events answering inquiry %d, want 1", events, q.ID)
+		}
+	})
+}
+
+// TestCloseMonthRacesNewVoucher: a draft dated in a month being closed is
+// either written first, and the close refused for it, or refused because
+// the month closed; never both written, which would leave a draft in a
+// closed month.
+func TestCloseMonthRacesNewVoucher(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		w := newOnceWorld(t, dsn)
+		w.posted(calendar.Date(2026, 10, 5))
+		c := map[string]any{"c": gid(w.com.ID)}
+		w.gateFor("communities", w.com.ID, 2)
+		rs := gqlEachAtOnce(t, w.h, w.admin, []gqlOp{
+			{`mutation($c: ID!) { closeMonth(communityID: $c, month: "2026-10") { closedThrough } }`, c},
+			{`mutation($c: ID!) { createVoucher(input: {communityID: $c, number: "记-2026-10-900", occurredOn: "2026-10-30", direction: EXPENSE, category: "办公用品", amount: "12.00", summary: "补记"}) { id } }`, c},
+		})
+		closed, created := len(rs[0].Errors) == 0, len(rs[1].Errors) == 0
+		t.Logf("closeMonth: %v %v; createVoucher in the month: %v %v", closed, rs[0].Errors, created, rs[1].Errors)
+		if closed == created {
+			t.Errorf("close succeeded: %v, draft created: %v; want exactly one", closed, created)
+		}
+		open := w.d.Client.Voucher.Query().Where(voucher.Period("2026-10"), voucher.StatusNEQ(voucher.StatusPOSTED)).CountX(w.ctx)
+		if com := w.d.Client.Community.GetX(w.ctx, w.com.ID); com.ClosedThrough != nil && open > 0 {
+			t.Errorf("2026-10 is closed with %d unposted voucher(s) dated in it", open)
 		}
 	})
 }
