@@ -13,6 +13,7 @@ import (
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
 	"sunlight/ent/predicate"
+	"sunlight/internal/storage/rowlock"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
@@ -243,7 +244,7 @@ func recordStage(ctx context.Context, m interface {
 	Tx() (*ent.Tx, error)
 }, next ent.Mutator, s stageStep) (ent.Value, error) {
 	client := m.Client()
-	mat, err := loadMatter(ctx, client, s.matterID)
+	mat, err := lockMatter(ctx, client, s.matterID)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +288,10 @@ func rejection(stage matter.Stage, c counts) string {
 }
 
 // advance applies upd to mat only if mat is still where it was read, so
-// two writers cannot both record the same stage.
+// two writers cannot both record the same stage. In a transaction the
+// matter's row is locked when the stage is checked (lockMatter), so the
+// second writer waits and is refused by checkNext in the matter's terms;
+// this condition holds without one.
 func advance(ctx context.Context, client *ent.Client, upd *ent.MatterUpdate, mat *ent.Matter) error {
 	where := []predicate.Matter{matter.ID(mat.ID), matter.OutcomeEQ(mat.Outcome)}
 	if mat.Stage == nil {
@@ -392,12 +396,19 @@ func matterRules(next ent.Mutator) ent.Mutator {
 			if err != nil {
 				return nil, fmt.Errorf("find matters to delete: %w", err)
 			}
-			started, err := m.Client().Matter.Query().Where(matter.IDIn(ids...), matter.StageNotNil()).Select(matter.FieldTitle).Strings(ctx)
+			// Locked, so a stage being recorded meanwhile is waited for
+			// and seen (a matching query would skip a row whose stage is
+			// not committed yet).
+			q := m.Client().Matter.Query().Where(matter.IDIn(ids...))
+			q.Modify(rowlock.Update)
+			ms, err := q.Select(matter.FieldID, matter.FieldTitle, matter.FieldStage).All(ctx)
 			if err != nil {
 				return nil, fmt.Errorf("check matters to delete: %w", err)
 			}
-			if len(started) > 0 {
-				return nil, fail.Conflictf("matter %q has a recorded stage; its record of 四议两公开 cannot be deleted", started[0])
+			for _, mat := range ms {
+				if mat.Stage != nil {
+					return nil, fail.Conflictf("matter %q has a recorded stage; its record of 四议两公开 cannot be deleted", mat.Title)
+				}
 			}
 		default:
 			for _, f := range []string{matter.FieldStage, matter.FieldOutcome, matter.FieldRejectionReason, matter.FieldResolvedOn} {

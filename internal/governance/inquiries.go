@@ -11,6 +11,7 @@ import (
 	"sunlight/ent/inquiry"
 	"sunlight/ent/report"
 	"sunlight/ent/voucher"
+	"sunlight/internal/storage/rowlock"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 )
@@ -83,7 +84,11 @@ func inquiryRules(next ent.Mutator) ent.Mutator {
 		if err != nil {
 			return nil, fmt.Errorf("find inquiries to answer: %w", err)
 		}
-		olds, err := m.Client().Inquiry.Query().Where(inquiry.IDIn(ids...)).All(ctx)
+		// Locked until the answer commits: of two answers given at once,
+		// the second waits and finds the first (an answer given stands).
+		q := m.Client().Inquiry.Query().Where(inquiry.IDIn(ids...))
+		q.Modify(rowlock.Update)
+		olds, err := q.All(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("load inquiries to answer: %w", err)
 		}

@@ -9,10 +9,13 @@ import (
 	"sync"
 	"time"
 
+	"entgo.io/ent/dialect/sql"
+
 	"sunlight/ent"
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/internal/storage/rowlock"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 )
@@ -176,7 +179,23 @@ func RecordStage(ctx context.Context, client *ent.Client, r StageRecord) (*ent.M
 }
 
 func loadMatter(ctx context.Context, client *ent.Client, id int) (*ent.Matter, error) {
-	m, err := client.Matter.Get(ctx, id)
+	return readMatter(ctx, client, id, nil)
+}
+
+// lockMatter is loadMatter locking the matter's row until the transaction
+// ends (package rowlock): a stage is checked against the matter and moves
+// it on, so two requests recording the same stage take turns, and the
+// second finds it recorded.
+func lockMatter(ctx context.Context, client *ent.Client, id int) (*ent.Matter, error) {
+	return readMatter(ctx, client, id, rowlock.Update)
+}
+
+func readMatter(ctx context.Context, client *ent.Client, id int, lock func(*sql.Selector)) (*ent.Matter, error) {
+	q := client.Matter.Query().Where(matter.ID(id))
+	if lock != nil {
+		q.Modify(lock)
+	}
+	m, err := q.Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, fail.NotFoundf("matter %d does not exist", id)
 	}

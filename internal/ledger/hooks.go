@@ -14,6 +14,7 @@ import (
 	"sunlight/ent/hook"
 	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
+	"sunlight/internal/storage/rowlock"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 )
@@ -41,16 +42,20 @@ func voucherRules(next ent.Mutator) ent.Mutator {
 		if len(ids) == 0 {
 			return next.Mutate(ctx, m)
 		}
-		targets, err := m.Client().Voucher.Query().Where(voucher.IDIn(ids...)).
-			Select(voucher.FieldID, voucher.FieldNumber, voucher.FieldStatus, voucher.FieldCommunityID, voucher.FieldOccurredOn,
-				voucher.FieldAmount, voucher.FieldReversesID, voucher.FieldDirection, voucher.FieldCategory).
+		// The rows are locked until the transaction ends, so what is
+		// checked here (not posted, above all) still holds when the
+		// write commits: a concurrent post waits, or is waited for.
+		q := m.Client().Voucher.Query().Where(voucher.IDIn(ids...))
+		q.Modify(rowlock.Update)
+		targets, err := q.Select(voucher.FieldID, voucher.FieldNumber, voucher.FieldStatus, voucher.FieldCommunityID, voucher.FieldOccurredOn,
+			voucher.FieldAmount, voucher.FieldReversesID, voucher.FieldDirection, voucher.FieldCategory, voucher.FieldPostedAt).
 			All(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("load vouchers to change: %w", err)
 		}
 		for _, v := range targets {
 			if v.Status == voucher.StatusPOSTED {
-				return nil, fail.Conflictf("voucher %s is posted and can no longer be changed or deleted; correct it with reverseVoucher, dated in an open month", v.Number)
+				return nil, fail.Conflictf("voucher %s is posted%s and can no longer be changed or deleted; correct it with reverseVoucher, dated in an open month", v.Number, postedAt(v))
 			}
 		}
 		if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
@@ -68,10 +73,8 @@ func voucherRules(next ent.Mutator) ent.Mutator {
 		m.ResetPeriod()
 		if d, ok := m.OccurredOn(); ok {
 			m.SetPeriod(calendar.MonthOf(d).String())
-			for _, v := range targets {
-				if err := checkOpenMonth(ctx, m.Client(), v.CommunityID, d); err != nil {
-					return nil, err
-				}
+			if err := checkOpenMonth(ctx, m.Client(), communitiesOf(targets), d); err != nil {
+				return nil, err
 			}
 		}
 		_, newAmount := m.Amount()
@@ -92,10 +95,10 @@ func voucherRules(next ent.Mutator) ent.Mutator {
 			if (dirSet || catSet) && !ValidCategory(d, c) {
 				return nil, badCategory(d, c)
 			}
-			if cid, ok := m.ContractID(); ok {
-				if err := checkContract(ctx, m.Client(), v.CommunityID, cid); err != nil {
-					return nil, err
-				}
+		}
+		if cid, ok := m.ContractID(); ok {
+			if err := checkContract(ctx, m.Client(), communitiesOf(targets), cid); err != nil {
+				return nil, err
 			}
 		}
 		if err := checkAmount(m); err != nil {
@@ -114,7 +117,7 @@ func checkNewVoucher(ctx context.Context, m *ent.VoucherMutation) error {
 	d, _ := m.OccurredOn()
 	m.SetPeriod(calendar.MonthOf(d).String())
 	cid, _ := m.CommunityID()
-	if err := checkOpenMonth(ctx, m.Client(), cid, d); err != nil {
+	if err := checkOpenMonth(ctx, m.Client(), []int{cid}, d); err != nil {
 		return err
 	}
 	dir, _ := m.Direction()
@@ -126,7 +129,7 @@ func checkNewVoucher(ctx context.Context, m *ent.VoucherMutation) error {
 		return fail.Invalidf("a voucher is created as a draft; sign it and post it with postVoucher")
 	}
 	if ctr, ok := m.ContractID(); ok {
-		if err := checkContract(ctx, m.Client(), cid, ctr); err != nil {
+		if err := checkContract(ctx, m.Client(), []int{cid}, ctr); err != nil {
 			return err
 		}
 	}
@@ -139,14 +142,17 @@ func checkNewVoucher(ctx context.Context, m *ent.VoucherMutation) error {
 // checkReversal holds a new reversal (红字冲销) to its original, whatever
 // path creates it: the original is posted, of the same community, not itself
 // a reversal and not reversed yet, and the reversal has its direction and
-// category and the opposite amount.
+// category and the opposite amount. A voucher is reversed at most once: the
+// original's row is locked first, so a second reversal waits for the first
+// to commit and then finds it (the unique key on reverses_id backs this,
+// but its violation would say nothing of reversals).
 func checkReversal(ctx context.Context, m *ent.VoucherMutation, origID int) error {
-	orig, err := m.Client().Voucher.Get(ctx, origID)
-	if ent.IsNotFound(err) {
+	orig, err := lockVoucher(ctx, m.Client(), origID)
+	if fail.CodeOf(err) == fail.NotFound {
 		return fail.NotFoundf("voucher %d to reverse does not exist", origID)
 	}
 	if err != nil {
-		return fmt.Errorf("load voucher %d to reverse: %w", origID, err)
+		return err
 	}
 	cid, _ := m.CommunityID()
 	dir, _ := m.Direction()
@@ -172,16 +178,28 @@ func checkReversal(ctx context.Context, m *ent.VoucherMutation, origID int) erro
 	return nil
 }
 
-// checkContract refuses a voucher pointing at another community's contract.
-func checkContract(ctx context.Context, client *ent.Client, communityID, contractID int) error {
-	ok, err := client.Contract.Query().Where(contract.ID(contractID), contract.CommunityID(communityID)).Exist(ctx)
+// checkContract refuses vouchers of the communities cids pointing at
+// another community's contract, with one query however many vouchers.
+func checkContract(ctx context.Context, client *ent.Client, cids []int, contractID int) error {
+	owners, err := client.Contract.Query().Where(contract.ID(contractID)).Select(contract.FieldCommunityID).Ints(ctx)
 	if err != nil {
 		return fmt.Errorf("check contract %d: %w", contractID, err)
 	}
-	if !ok {
-		return fail.Invalidf("contract %d is not a contract of this voucher's community", contractID)
+	for _, cid := range cids {
+		if len(owners) != 1 || owners[0] != cid {
+			return fail.Invalidf("contract %d is not a contract of this voucher's community", contractID)
+		}
 	}
 	return nil
+}
+
+// communitiesOf is the distinct communities of vs.
+func communitiesOf(vs []*ent.Voucher) []int {
+	seen := map[int]bool{}
+	for _, v := range vs {
+		seen[v.CommunityID] = true
+	}
+	return keys(seen)
 }
 
 func checkAmount(m *ent.VoucherMutation) error {
@@ -218,12 +236,18 @@ func signatureRules(next ent.Mutator) ent.Mutator {
 			}
 			q = m.Client().Voucher.Query().Where(voucher.HasSignaturesWith(signature.IDIn(ids...)))
 		}
-		posted, err := q.Where(voucher.StatusEQ(voucher.StatusPOSTED)).Select(voucher.FieldNumber).Strings(ctx)
+		// Every voucher concerned is held (not only those posted: a row
+		// being posted would not match yet), so a post waits for the
+		// signature, or the signature for the post, and sees it.
+		q.Modify(rowlock.Share)
+		vs, err := q.Select(voucher.FieldID, voucher.FieldNumber, voucher.FieldStatus, voucher.FieldPostedAt).All(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("check vouchers of signatures: %w", err)
 		}
-		if len(posted) > 0 {
-			return nil, fail.Conflictf("voucher %s is posted; its signatures can no longer change", posted[0])
+		for _, v := range vs {
+			if v.Status == voucher.StatusPOSTED {
+				return nil, fail.Conflictf("voucher %s is posted%s; its signatures can no longer change", v.Number, postedAt(v))
+			}
 		}
 		return next.Mutate(ctx, m)
 	})
@@ -255,8 +279,11 @@ func checkPostable(ctx context.Context, client *ent.Client, vs []*ent.Voucher) e
 	for _, c := range counts {
 		signers[c.VoucherID] = c.Count
 	}
-	communities, err := client.Community.Query().Where(community.IDIn(keys(cids)...)).
-		Select(community.FieldID, community.FieldMinSignatures, community.FieldClosedThrough).All(ctx)
+	// Held until the post commits, so a close of the month waits for it
+	// (closeMonth locks the community) and then sees the voucher posted.
+	cq := client.Community.Query().Where(community.IDIn(keys(cids)...))
+	cq.Modify(rowlock.Share)
+	communities, err := cq.Select(community.FieldID, community.FieldMinSignatures, community.FieldClosedThrough).All(ctx)
 	if err != nil {
 		return fmt.Errorf("load communities of vouchers: %w", err)
 	}

@@ -367,3 +367,35 @@ func checkTotals(t *testing.T, f *fixture) {
 		}
 	}
 }
+
+// TestBulkVoucherChecksDoNotGrowWithVouchers: changing the date and contract
+// of many drafts at once checks their communities' months and the contract
+// with one query each, whatever the number of drafts.
+func TestBulkVoucherChecksDoNotGrowWithVouchers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		ctr, err := f.c.Contract.Create().SetCommunityID(f.com.ID).SetCode("HT-1").SetKind("SERVICE").
+			SetTitle("保洁服务").SetCounterparty("岳阳市保洁公司").SetAmount(money.Yuan(1_000)).
+			SetSignedOn(calendar.Date(2026, 1, 1)).SetStartsOn(calendar.Date(2026, 1, 1)).Save(f.ctx)
+		if err != nil {
+			t.Fatalf("create contract: %v", err)
+		}
+		statements := func(n int) int64 {
+			ids := make([]int, n)
+			for i := range ids {
+				ids[i] = f.draft(oct15, money.Yuan(1)).ID
+			}
+			before := f.sql.Statements()
+			err := f.c.Voucher.Update().Where(voucher.IDIn(ids...)).
+				SetOccurredOn(calendar.Date(2026, 11, 3)).SetContractID(ctr.ID).Exec(f.ctx)
+			if err != nil {
+				t.Fatalf("update %d drafts: %v", n, err)
+			}
+			return f.sql.Statements() - before
+		}
+		few, many := statements(3), statements(30)
+		if few != many {
+			t.Fatalf("updating 3 drafts took %d statements, 30 took %d; the checks should not grow with the vouchers", few, many)
+		}
+	})
+}

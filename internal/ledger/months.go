@@ -8,22 +8,46 @@ import (
 	"sunlight/ent"
 	"sunlight/ent/community"
 	"sunlight/ent/voucher"
+	"sunlight/internal/storage/rowlock"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 )
 
-// checkOpenMonth refuses a voucher dated d in a month the community has
-// closed (月月清).
-func checkOpenMonth(ctx context.Context, client *ent.Client, communityID int, d time.Time) error {
-	c, err := client.Community.Query().Where(community.ID(communityID)).
-		Select(community.FieldID, community.FieldClosedThrough).Only(ctx)
-	if ent.IsNotFound(err) {
-		return fail.NotFoundf("community %d does not exist", communityID)
-	}
+// checkOpenMonth refuses a voucher dated d in a month one of the
+// communities has closed (月月清), with one query however many. The
+// communities' rows are held until the write commits, so a concurrent
+// closeMonth (which locks them) either comes first and is seen here, or
+// waits for the voucher and then sees it.
+func checkOpenMonth(ctx context.Context, client *ent.Client, communityIDs []int, d time.Time) error {
+	q := client.Community.Query().Where(community.IDIn(communityIDs...))
+	q.Modify(rowlock.Share)
+	cs, err := q.Select(community.FieldID, community.FieldClosedThrough).All(ctx)
 	if err != nil {
-		return fmt.Errorf("load community %d: %w", communityID, err)
+		return fmt.Errorf("load communities %v: %w", communityIDs, err)
 	}
-	return closedMonthError(c, d)
+	if len(cs) < len(communityIDs) {
+		return fail.NotFoundf("community %d does not exist", missing(communityIDs, cs))
+	}
+	for _, c := range cs {
+		if err := closedMonthError(c, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// missing is the first of ids not among cs.
+func missing(ids []int, cs []*ent.Community) int {
+	have := make(map[int]bool, len(cs))
+	for _, c := range cs {
+		have[c.ID] = true
+	}
+	for _, id := range ids {
+		if !have[id] {
+			return id
+		}
+	}
+	return 0
 }
 
 // closedMonthError refuses the date d if c has closed its month.
@@ -62,9 +86,16 @@ func CloseMonth(ctx context.Context, client *ent.Client, communityID int, month 
 }
 
 // closeMonth is CloseMonth inside its transaction: the month's totals are
-// written with the close, or neither is.
+// written with the close, or neither is. A month closes once: the
+// community's row is locked first, so of concurrent closes the first
+// closes and the others wait, then find the month closed; a voucher being
+// written or posted holds the row too (checkOpenMonth, checkPostable), so
+// the close waits for it and counts it. The update applies only to a month
+// still open, so without a transaction a second close still fails.
 func closeMonth(ctx context.Context, client *ent.Client, communityID int, month calendar.Period) (*ent.Community, error) {
-	c, err := client.Community.Get(ctx, communityID)
+	q := client.Community.Query().Where(community.ID(communityID))
+	q.Modify(rowlock.NoKeyUpdate)
+	c, err := q.Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, fail.NotFoundf("community %d does not exist", communityID)
 	}
@@ -77,7 +108,7 @@ func closeMonth(ctx context.Context, client *ent.Client, communityID int, month 
 			return nil, fmt.Errorf("community %s closed_through: %w", c.Code, err)
 		}
 		if !closed.Before(month) {
-			return nil, fail.Conflictf("%s is already closed for %s (closed through %s)", month, c.Name, closed)
+			return nil, alreadyClosed(c, month, closed)
 		}
 	}
 	open, err := client.Voucher.Query().Where(
@@ -95,11 +126,22 @@ func closeMonth(ctx context.Context, client *ent.Client, communityID int, month 
 		return nil, fmt.Errorf("close %s: %w", month, err)
 	}
 	c, err = client.Community.UpdateOneID(communityID).
+		Where(community.Or(community.ClosedThroughIsNil(), community.ClosedThroughLT(month.String()))).
 		SetClosedThrough(month.String()).SetTotalsThrough(month.String()).Save(ctx)
+	if ent.IsNotFound(err) {
+		// Closed between the read and the update: only possible without a
+		// transaction. (Its month sums failed on their unique key first,
+		// but say what happened.)
+		return nil, fail.Conflictf("%s is already closed for community %d", month, communityID)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("close %s for community %d: %w", month, communityID, err)
 	}
 	return c, nil
+}
+
+func alreadyClosed(c *ent.Community, month, closed calendar.Period) error {
+	return fail.Conflictf("%s is already closed for %s (closed through %s)", month, c.Name, closed)
 }
 
 func first(s []string, n int) string {

@@ -12,6 +12,7 @@ import (
 	"sunlight/ent/hook"
 	"sunlight/ent/monthsum"
 	"sunlight/ent/voucher"
+	"sunlight/internal/storage/rowlock"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
@@ -98,22 +99,46 @@ func CatchUpTotals(ctx context.Context, client *ent.Client) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("find communities without month sums: %w", err)
 	}
+	n := 0
 	for _, c := range behind {
-		closed, err := calendar.ParsePeriod(*c.ClosedThrough)
-		if err != nil {
-			return 0, fmt.Errorf("community %s closed_through: %w", c.Code, err)
-		}
-		err = inTx(ctx, client, func(tx *ent.Client) error {
-			if err := rollUp(ctx, tx, c, closed); err != nil {
-				return err
-			}
-			return tx.Community.UpdateOneID(c.ID).SetTotalsThrough(closed.String()).Exec(ctx)
+		caughtUp := false
+		err := inTx(ctx, client, func(tx *ent.Client) (err error) {
+			caughtUp, err = catchUp(ctx, tx, c.ID)
+			return err
 		})
 		if err != nil {
 			return 0, fmt.Errorf("catch up the month sums of %s: %w", c.Code, err)
 		}
+		if caughtUp {
+			n++
+		}
 	}
-	return len(behind), nil
+	return n, nil
+}
+
+// catchUp writes the missing month sums of community id in the caller's
+// transaction. It reads the community again under a lock: another server
+// catching up at the same time, or a closeMonth, may have written them since
+// it was found behind, and summing the same months twice would fail on the
+// month sums' unique key.
+func catchUp(ctx context.Context, client *ent.Client, id int) (bool, error) {
+	q := client.Community.Query().Where(community.ID(id))
+	q.Modify(rowlock.NoKeyUpdate)
+	c, err := q.Only(ctx)
+	if err != nil {
+		return false, fmt.Errorf("load community %d: %w", id, err)
+	}
+	if c.ClosedThrough == nil || (c.TotalsThrough != nil && *c.TotalsThrough >= *c.ClosedThrough) {
+		return false, nil
+	}
+	closed, err := calendar.ParsePeriod(*c.ClosedThrough)
+	if err != nil {
+		return false, fmt.Errorf("community %s closed_through: %w", c.Code, err)
+	}
+	if err := rollUp(ctx, client, c, closed); err != nil {
+		return false, err
+	}
+	return true, client.Community.UpdateOneID(c.ID).SetTotalsThrough(closed.String()).Exec(ctx)
 }
 
 // inTx runs fn in a transaction of client, or in client's own when client
