@@ -11,14 +11,14 @@
 // them and nothing can be posted in between:
 //
 //   - On PostgreSQL (READ COMMITTED) the transaction takes the community row
-//     FOR UPDATE and every unposted voucher of the community FOR UPDATE
-//     before it reads anything. A voucher can only become POSTED by an
-//     UPDATE of its row (vouchers are created as drafts), so a concurrent
+//     FOR UPDATE before it reads anything. Every write that can put a
+//     voucher into a month (create, re-date, post) holds that row FOR SHARE
+//     while it checks the month is open (package ledger), so a concurrent
 //     post either committed before the lock (and is read by every later
 //     statement of the transaction) or waits for the transaction to end and
-//     then finds its month closed. A new voucher (its foreign key takes a
-//     KEY SHARE lock on the community row) and a new report of the community
-//     wait the same way, which also keeps the hash chain in order.
+//     then finds its month closed. A new report of the community waits the
+//     same way (its foreign key takes KEY SHARE on the row), which also
+//     keeps the hash chain in order.
 //   - On SQLite every write transaction starts IMMEDIATE (package db), so the
 //     publishing transaction is the only writer from its first statement to
 //     its commit.
@@ -49,18 +49,15 @@ import (
 	"fmt"
 	"time"
 
-	"entgo.io/ent/dialect"
-	"entgo.io/ent/dialect/sql"
-
 	"sunlight/ent"
 	"sunlight/ent/community"
 	entreport "sunlight/ent/report"
-	"sunlight/ent/voucher"
 	"sunlight/internal/ledger"
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/disclosure"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/storage/dberr"
+	"sunlight/internal/storage/rowlock"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 )
@@ -206,16 +203,16 @@ func (p *Publisher) publishOnce(ctx context.Context, req Request) (*ent.Report, 
 	return r, nil
 }
 
-// lock takes the community and its unposted vouchers for the transaction
-// (PostgreSQL; SQLite's IMMEDIATE transaction holds the whole database) and
-// returns the community as it is now.
+// lock takes the community for the transaction (PostgreSQL; SQLite's
+// IMMEDIATE transaction holds the whole database) and returns it as it is
+// now. The community row is enough: every write that can put a voucher into
+// a month (create, re-date, post) holds it FOR SHARE while it checks the
+// month is open (package ledger), so it either committed before this lock
+// or waits and then finds the month closed. Locking no voucher here keeps
+// one lock order with posting (voucher, then community), so the two cannot
+// deadlock.
 func lock(ctx context.Context, client *ent.Client, communityID int) (*ent.Community, error) {
-	forUpdate := func(s *sql.Selector) {
-		if s.Dialect() == dialect.Postgres {
-			s.ForUpdate()
-		}
-	}
-	if _, err := client.Community.Query().Where(community.ID(communityID)).Select(community.FieldID).Modify(forUpdate).Ints(ctx); err != nil {
+	if _, err := client.Community.Query().Where(community.ID(communityID)).Select(community.FieldID).Modify(rowlock.Update).Ints(ctx); err != nil {
 		return nil, fmt.Errorf("lock community %d: %w", communityID, err)
 	}
 	// Read after the lock: under READ COMMITTED this sees every write that
@@ -223,11 +220,6 @@ func lock(ctx context.Context, client *ent.Client, communityID int) (*ent.Commun
 	c, err := client.Community.Get(ctx, communityID)
 	if err != nil {
 		return nil, fmt.Errorf("load community %d: %w", communityID, err)
-	}
-	_, err = client.Voucher.Query().Where(voucher.CommunityID(communityID), voucher.StatusNEQ(voucher.StatusPOSTED)).
-		Select(voucher.FieldID).Modify(forUpdate).Ints(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("lock the unposted vouchers of %s: %w", c.Code, err)
 	}
 	return c, nil
 }
