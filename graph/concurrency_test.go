@@ -515,3 +515,48 @@ func TestCloseMonthRacesNewVoucher(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentUpdatesAuditAChain: ten different changes of one draft at
+// once all succeed, one after the other, and the audit trail links them:
+// each event's "before" is the previous event's "after", so no event
+// records a state the record was no longer in (the rules lock the row
+// before the audit hook reads it).
+func TestConcurrentUpdatesAuditAChain(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, dsn string) {
+		w := newOnceWorld(t, dsn)
+		v := w.voucher(calendar.Date(2026, 11, 10))
+		w.gate("vouchers", v.ID)
+		ops := make([]gqlOp, concurrent)
+		for i := range ops {
+			ops[i] = gqlOp{`mutation($v: ID!, $s: String!) { updateVoucher(id: $v, input: {summary: $s}) { summary } }`,
+				map[string]any{"v": gid(v.ID), "s": fmt.Sprintf("会议室桌椅 第%d次更正", i+1)}}
+		}
+		if o := tally(gqlEachAtOnce(t, w.h, w.admin, ops)); o.ok != concurrent {
+			t.Fatalf("%d of %d updates succeeded, want all: %v", o.ok, concurrent, o.failures)
+		}
+		events := w.d.Client.AuditEvent.Query().
+			Where(auditevent.Entity("Voucher"), auditevent.EntityID(v.ID), auditevent.ActionEQ(auditevent.ActionUPDATE)).
+			Order(ent.Asc(auditevent.FieldID)).AllX(w.ctx)
+		if len(events) != concurrent {
+			t.Fatalf("%d audit events, want %d", len(events), concurrent)
+		}
+		summary := func(j string) string {
+			var fields map[string]any
+			if err := json.Unmarshal([]byte(j), &fields); err != nil {
+				t.Fatalf("audit JSON %q: %v", j, err)
+			}
+			s, _ := fields["summary"].(string)
+			return s
+		}
+		prev := v.Summary
+		for i, e := range events {
+			if got := summary(e.Before); got != prev {
+				t.Fatalf("event %d records the summary before as %q, but it was %q (the previous event's after)", i+1, got, prev)
+			}
+			prev = summary(e.After)
+		}
+		if now := w.d.Client.Voucher.GetX(w.ctx, v.ID).Summary; now != prev {
+			t.Fatalf("the last event leaves %q, the voucher says %q", prev, now)
+		}
+	})
+}
