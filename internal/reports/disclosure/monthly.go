@@ -67,11 +67,13 @@ func Monthly(ctx context.Context, client *ent.Client, c *ent.Community, month ca
 		return nil, fail.Invalidf("a monthly disclosure needs a month such as 2026-10, got %q", month)
 	}
 	m := &pdf.Monthly{
-		Community:   info(c),
-		Year:        month.Year,
-		Month:       month.Month,
-		Number:      Number(c, report.KindMONTHLY_DISCLOSURE, month),
-		PublishedOn: PublishDay(month),
+		Layout:          pdf.LayoutCurrent,
+		WelfareCategory: ledger.WelfareCategory,
+		Community:       info(c),
+		Year:            month.Year,
+		Month:           month.Month,
+		Number:          Number(c, report.KindMONTHLY_DISCLOSURE, month),
+		PublishedOn:     PublishDay(month),
 	}
 	steps := []func(context.Context, *ent.Client, *ent.Community, calendar.Period, *pdf.Monthly) error{
 		ledgerLines, voucherLines, meetingLines, contractLines, monthBenefits, inquiryLines, assetTotal,

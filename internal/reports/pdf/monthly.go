@@ -19,12 +19,10 @@ func (r *Renderer) Monthly(w io.Writer, m *Monthly) error {
 		if m == nil {
 			return fmt.Errorf("%w: nil *Monthly", ErrBadData)
 		}
-		c, err := r.cleanMonthly(m)
+		d, c, err := r.monthlyDoc(m)
 		if err != nil {
 			return err
 		}
-		d := newDoc(r.face)
-		layoutMonthly(d, c)
 		return d.output(w, meta{
 			title:    fmt.Sprintf("%s %d年%d月 财务公开", c.Community.Name, c.Year, c.Month),
 			subject:  "财务公开 · 月月清",
@@ -33,6 +31,34 @@ func (r *Renderer) Monthly(w io.Writer, m *Monthly) error {
 			date:     docDate(c.Year, c.Month),
 		})
 	})
+}
+
+// MonthlyText returns the text m prints, one string per line drawn, in
+// drawing order: what a reader sees, for tests and checks that should not
+// need a PDF text extractor.
+func (r *Renderer) MonthlyText(m *Monthly) (string, error) {
+	var out string
+	err := safely("the monthly disclosure", func() error {
+		if m == nil {
+			return fmt.Errorf("%w: nil *Monthly", ErrBadData)
+		}
+		d, _, err := r.monthlyDoc(m)
+		if err == nil {
+			out = d.textContent()
+		}
+		return err
+	})
+	return out, err
+}
+
+func (r *Renderer) monthlyDoc(m *Monthly) (*doc, *Monthly, error) {
+	c, err := r.cleanMonthly(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := newDoc(r.face)
+	layoutMonthly(d, c)
+	return d, c, nil
 }
 
 // cleanMonthly validates m and returns a copy with every string cleaned for
@@ -47,8 +73,10 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 		s.fail("Year: %d is out of range", c.Year)
 	}
 	checkSHA256(s, "PrevSHA256", c.PrevSHA256)
+	checkLayout(s, c.Layout)
 	cleanCommunity(s, &c.Community)
 	c.Number = s.clean("Number", c.Number, false)
+	c.WelfareCategory = s.clean("WelfareCategory", c.WelfareCategory, false)
 
 	c.Income = cleanCategories(s, "Income", c.Income)
 	c.Expense = cleanCategories(s, "Expense", c.Expense)
@@ -110,6 +138,15 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 		q.Status = cleanEnum(s, f+"Status", inquiryLabels, q.Status)
 	}
 	return &c, s.err()
+}
+
+// checkLayout refuses a layout version this renderer does not know (a
+// report frozen by a newer Sunlight): printing it the current way would
+// give other bytes than were published.
+func checkLayout(s *sanitizer, v int) {
+	if v < Layout0 || v > LayoutCurrent {
+		s.fail("Layout: version %d is not known to this renderer (it knows %d to %d)", v, Layout0, LayoutCurrent)
+	}
 }
 
 func cleanCommunity(s *sanitizer, c *Community) {
@@ -273,7 +310,11 @@ func layoutMonthly(d *doc, m *Monthly) {
 
 	// 五、惠民福利
 	d.heading("五、惠民福利发放（按类别汇总，不列个人信息）", 20)
-	benefitTable(d, m.Benefits, "本月")
+	var monthExpense []CategoryTotal
+	for _, e := range m.Expense {
+		monthExpense = append(monthExpense, CategoryTotal{Category: e.Category, Amount: e.Month})
+	}
+	benefitTable(d, m.Benefits, "本月", welfareOf(m.Layout, m.WelfareCategory, monthExpense, "第一部分"))
 
 	// 六、质询
 	d.heading("六、居民质询（未答复及逾期）", 12)
@@ -308,19 +349,76 @@ func (d *doc) subheading(s string) {
 	d.y += d.lineHeight()
 }
 
-func benefitTable(d *doc, benefits []BenefitLine, period string) {
-	if len(benefits) == 0 {
-		d.paragraph(period+"未发放惠民福利。", 9.5, 0)
-		return
+// welfare is the ledger line benefits are paid from, for the note under
+// the benefits table (Layout1 on): category empty means no note.
+type welfare struct {
+	category string
+	amount   money.Fen
+	section  string // where the ledger line is printed, e.g. 第一部分
+}
+
+// welfareOf finds the welfare category among the expense lines; a
+// category the period has no line for is an amount of zero.
+func welfareOf(layout int, category string, expense []CategoryTotal, section string) welfare {
+	if layout < Layout1 || category == "" {
+		return welfare{}
 	}
-	cols := []column{{"福利类别", 80, 'L'}, {"发放人次", 40, 'R'}, {"发放金额（元）", contentW - 120, 'R'}}
-	var rows []row
+	w := welfare{category: category, section: section}
+	for _, e := range expense {
+		if e.Category == category {
+			w.amount += e.Amount
+		}
+	}
+	return w
+}
+
+// welfareNote says what the benefits table counts and what the ledger's
+// welfare line counts, so the two never read as a contradiction: benefits
+// are recorded per resident (and printed per kind), the ledger line is
+// every welfare expense, including visits and events paid without a
+// per-resident record.
+func welfareNote(w welfare, period string, benefits money.Fen, listed bool) string {
+	ledger := fmt.Sprintf("账面“%s”（见%s）%s %s 元", w.category, w.section, period, w.amount.Grouped())
+	switch {
+	case !listed && w.amount == 0:
+		return period + "未发放惠民福利，账面亦无“" + w.category + "”。"
+	case !listed:
+		return fmt.Sprintf("%s无按居民逐人登记的惠民福利发放；%s，为未逐人登记的公益福利支出（慰问、活动等）。", period, ledger)
+	case w.amount == benefits:
+		return fmt.Sprintf("注：上表为按居民逐人登记的惠民福利，合计 %s 元，与%s一致。", benefits.Grouped(), ledger)
+	case w.amount > benefits:
+		return fmt.Sprintf("注：上表为按居民逐人登记的惠民福利，合计 %s 元；%s，其中 %s 元为未逐人登记的公益福利支出（慰问、活动等）。",
+			benefits.Grouped(), ledger, (w.amount - benefits).Grouped())
+	default:
+		return fmt.Sprintf("注：上表为按居民逐人登记的惠民福利，合计 %s 元；%s，其余 %s 元从其他科目列支。",
+			benefits.Grouped(), ledger, (benefits - w.amount).Grouped())
+	}
+}
+
+func benefitTable(d *doc, benefits []BenefitLine, period string, w welfare) {
 	var n int
 	var total money.Fen
 	for _, b := range benefits {
-		rows = append(rows, row{cells: []string{label(benefitLabels, b.Kind), strconv.Itoa(b.Count), b.Total.Grouped()}})
 		n += b.Count
 		total += b.Total
+	}
+	if len(benefits) == 0 {
+		if w.category != "" {
+			d.paragraph(welfareNote(w, period, 0, false), 9.5, 0)
+			return
+		}
+		d.paragraph(period+"未发放惠民福利。", 9.5, 0)
+		return
+	}
+	defer func() {
+		if w.category != "" {
+			d.paragraph(welfareNote(w, period, total, true), 8.5, 0)
+		}
+	}()
+	cols := []column{{"福利类别", 80, 'L'}, {"发放人次", 40, 'R'}, {"发放金额（元）", contentW - 120, 'R'}}
+	var rows []row
+	for _, b := range benefits {
+		rows = append(rows, row{cells: []string{label(benefitLabels, b.Kind), strconv.Itoa(b.Count), b.Total.Grouped()}})
 	}
 	rows = append(rows, row{cells: []string{"合计", strconv.Itoa(n), total.Grouped()}, total: true})
 	d.table(cols, rows, 9)

@@ -1,0 +1,115 @@
+package disclosure_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"regexp"
+	"strings"
+	"testing"
+
+	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
+	"sunlight/internal/reports/disclosure"
+	"sunlight/internal/reports/pdf"
+	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/money"
+)
+
+// flat is a report's text without the spaces and line breaks that layout
+// puts in, so that a phrase wrapped over two lines still matches.
+func flat(s string) string {
+	return strings.NewReplacer(" ", "", "\n", "").Replace(s)
+}
+
+// TestYearlySummaryAgreesWithItself: gezishi 2025 has welfare vouchers
+// (集体公益福利支出 in section 三) but no benefit recorded per resident;
+// section 四 used to say 本年未发放惠民福利. It now names the ledger
+// amount, and the asset shares add up to the 合计's 100.00%.
+func TestYearlySummaryAgreesWithItself(t *testing.T) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
+		d := dbtest.Open(t, dsn)
+		ctx := context.Background()
+		c, err := disclosure.Community(ctx, d.Client, demo.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := disclosure.Yearly(ctx, d.Client, c, 2025)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if y.Layout != pdf.LayoutCurrent {
+			t.Fatalf("gathered with layout %d, want %d", y.Layout, pdf.LayoutCurrent)
+		}
+		var welfare, benefits money.Fen
+		for _, e := range y.Expense {
+			if e.Category == "集体公益福利支出" {
+				welfare = e.Amount
+			}
+		}
+		for _, b := range y.Benefits {
+			benefits += b.Total
+		}
+		if welfare == 0 {
+			t.Fatal("the demo's 2025 has no 集体公益福利支出: the test would prove nothing")
+		}
+		r, err := pdf.NewRenderer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := r.YearlyText(y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ft := flat(text)
+		if strings.Contains(ft, "本年未发放惠民福利") {
+			t.Errorf("section 四 says 本年未发放惠民福利 while section 三 shows 集体公益福利支出 %s", welfare.Grouped())
+		}
+		if !strings.Contains(ft, welfare.Grouped()) || strings.Count(ft, welfare.Grouped()) < 2 {
+			t.Errorf("the welfare ledger amount %s is not restated in section 四:\n%s", welfare.Grouped(), text)
+		}
+		if benefits == 0 && !strings.Contains(ft, "无按居民逐人登记的惠民福利") {
+			t.Errorf("section 四 does not say what it counts:\n%s", text)
+		}
+
+		// The shares of section 二 add up to 100.00%.
+		sec := text[strings.Index(text, "年末资产构成"):strings.Index(text, "年收支情况")]
+		var sum int64
+		var rows int
+		for _, p := range regexp.MustCompile(`(\d+)\.(\d\d)%`).FindAllStringSubmatch(sec, -1) {
+			if p[0] == "100.00%" && rows == len(y.Categories) {
+				break // the 合计 row
+			}
+			bp, _ := money.Parse(p[1] + "." + p[2])
+			sum += int64(bp)
+			rows++
+		}
+		if rows != len(y.Categories) || sum != 10_000 {
+			t.Errorf("%d category shares add up to %s%%, want %d adding up to 100.00%%:\n%s", rows, money.Percent(sum), len(y.Categories), sec)
+		}
+
+		// Reports published before layout versions render as they did,
+		// so that `sunlight verify` still finds their bytes.
+		old := *y
+		old.Layout, old.WelfareCategory = pdf.Layout0, ""
+		oldText, err := r.YearlyText(&old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(flat(oldText), "本年未发放惠民福利") && benefits == 0 {
+			t.Error("layout 0 no longer prints as it was published")
+		}
+
+		// Same data, same bytes.
+		var a, b bytes.Buffer
+		if err := r.Yearly(&a, y); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Yearly(&b, y); err != nil {
+			t.Fatal(err)
+		}
+		if sha256.Sum256(a.Bytes()) != sha256.Sum256(b.Bytes()) {
+			t.Error("the same summary gave two different PDFs")
+		}
+	})
+}
