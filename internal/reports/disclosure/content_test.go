@@ -13,6 +13,8 @@ import (
 	"sunlight/internal/reports/disclosure"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/storage/dbtest"
+	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/mask"
 	"sunlight/internal/vocab/money"
 )
 
@@ -110,6 +112,79 @@ func TestYearlySummaryAgreesWithItself(t *testing.T) {
 		}
 		if sha256.Sum256(a.Bytes()) != sha256.Sum256(b.Bytes()) {
 			t.Error("the same summary gave two different PDFs")
+		}
+	})
+}
+
+// TestMonthlyCapitalsAndApproval: every total of section 一 is given in
+// capitals, and the report ends with the approval block naming the
+// supervisory committee (masked) and the month's signers.
+func TestMonthlyCapitalsAndApproval(t *testing.T) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
+		d := dbtest.Open(t, dsn)
+		ctx := context.Background()
+		c, err := disclosure.Community(ctx, d.Client, demo.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := disclosure.Monthly(ctx, d.Client, c, calendar.Month(2026, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Approval.Supervisors) != 5 {
+			t.Errorf("supervisors %v, want the demo's 5", m.Approval.Supervisors)
+		}
+		r, err := pdf.NewRenderer()
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := r.MonthlyText(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ft := flat(text)
+		var inM, inY, exM, exY money.Fen
+		for _, l := range m.Income {
+			inM, inY = inM+l.Month, inY+l.YearToDate
+		}
+		for _, l := range m.Expense {
+			exM, exY = exM+l.Month, exY+l.YearToDate
+		}
+		for name, f := range map[string]money.Fen{
+			"收入合计": inM, "支出合计": exM, "结余": inM - exM,
+			"本年收入合计": inY, "本年支出合计": exY, "本年结余": inY - exY,
+		} {
+			if !strings.Contains(ft, flat(money.Capitals(f))) {
+				t.Errorf("%s %s is not given in capitals (%s)", name, f.Grouped(), money.Capitals(f))
+			}
+		}
+		for _, l := range append(append([]pdf.CategoryAmount(nil), m.Income...), m.Expense...) {
+			if !strings.Contains(ft, flat(money.Capitals(l.Month))) {
+				t.Errorf("%s %s is not given in capitals", l.Category, l.Month.Grouped())
+			}
+		}
+		for _, s := range []string{"监督委员会审核意见：", "审核人（监督委员会）：", "负责人：罗*强", "经办人：周*华", "会计：陈*萍", "日期："} {
+			if !strings.Contains(ft, s) {
+				t.Errorf("the approval block lacks %q:\n%s", s, text[strings.LastIndex(text, "监督委员会审核意见"):])
+			}
+		}
+		for _, n := range m.Approval.Supervisors {
+			if strings.Contains(ft, n) {
+				t.Errorf("the supervisor %s is printed unmasked", n)
+			}
+			if !strings.Contains(ft, mask.Name(n)) {
+				t.Errorf("the supervisor %s is not named (%s)", n, mask.Name(n))
+			}
+		}
+
+		// Nobody on record: lines to sign on, not a missing block.
+		m.Approval = pdf.Approval{}
+		text, err = r.MonthlyText(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(flat(text), "审核人（监督委员会）：＿＿＿＿＿＿") || !strings.Contains(flat(text), "负责人：＿＿＿＿＿＿") {
+			t.Errorf("no names on record: want blank lines in the approval block:\n%s", text[strings.LastIndex(text, "监督委员会审核意见"):])
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"sunlight/internal/vocab/mask"
@@ -128,6 +129,12 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 
 	c.Benefits = cleanBenefits(s, c.Benefits)
 
+	a := &c.Approval
+	a.Supervisors = cleanNames(s, "Approval.Supervisors", m.Approval.Supervisors)
+	a.Heads = cleanNames(s, "Approval.Heads", m.Approval.Heads)
+	a.Preparers = cleanNames(s, "Approval.Preparers", m.Approval.Preparers)
+	a.Accountants = cleanNames(s, "Approval.Accountants", m.Approval.Accountants)
+
 	c.Inquiries = append([]Inquiry(nil), m.Inquiries...)
 	for i := range c.Inquiries {
 		q := &c.Inquiries[i]
@@ -157,6 +164,17 @@ func cleanCommunity(s *sanitizer, c *Community) {
 	if c.Name == "" {
 		s.fail("Community.Name is empty")
 	}
+}
+
+// cleanNames returns names cleaned and masked, without empty ones.
+func cleanNames(s *sanitizer, field string, in []string) []string {
+	var out []string
+	for i, n := range in {
+		if n = mask.Name(s.clean(fmt.Sprintf("%s[%d]", field, i), n, false)); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func cleanCategories(s *sanitizer, field string, in []CategoryAmount) []CategoryAmount {
@@ -200,23 +218,42 @@ func layoutMonthly(d *doc, m *Monthly) {
 	cols := []column{
 		{"收支", 20, 'C'}, {"项目", 70, 'L'}, {"本月金额", 43, 'R'}, {"本年累计", contentW - 133, 'R'},
 	}
+	// From Layout1 every line gives its month amount in capitals too, as
+	// on a paper board, where figures alone can be altered by a stroke.
+	capitals := m.Layout >= Layout1
+	if capitals {
+		cols = []column{
+			{"收支", 12, 'C'}, {"项目", 34, 'L'}, {"本月金额", 28, 'R'}, {"本月金额大写", 70, 'L'}, {"本年累计", contentW - 144, 'R'},
+		}
+	}
+	line := func(cells ...string) []string {
+		if !capitals {
+			return cells
+		}
+		amount, _ := money.Parse(strings.ReplaceAll(cells[2], ",", ""))
+		return []string{cells[0], cells[1], cells[2], money.Capitals(amount), cells[3]}
+	}
 	var rows []row
 	var inM, inY, exM, exY money.Fen
 	for _, c := range m.Income {
-		rows = append(rows, row{cells: []string{"收入", c.Category, c.Month.Grouped(), c.YearToDate.Grouped()}})
+		rows = append(rows, row{cells: line("收入", c.Category, c.Month.Grouped(), c.YearToDate.Grouped())})
 		inM += c.Month
 		inY += c.YearToDate
 	}
-	rows = append(rows, row{cells: []string{"收入", "收入合计", inM.Grouped(), inY.Grouped()}, total: true})
+	rows = append(rows, row{cells: line("收入", "收入合计", inM.Grouped(), inY.Grouped()), total: true})
 	for _, c := range m.Expense {
-		rows = append(rows, row{cells: []string{"支出", c.Category, c.Month.Grouped(), c.YearToDate.Grouped()}})
+		rows = append(rows, row{cells: line("支出", c.Category, c.Month.Grouped(), c.YearToDate.Grouped())})
 		exM += c.Month
 		exY += c.YearToDate
 	}
 	rows = append(rows,
-		row{cells: []string{"支出", "支出合计", exM.Grouped(), exY.Grouped()}, total: true},
-		row{cells: []string{"结余", "收入合计减支出合计", (inM - exM).Grouped(), (inY - exY).Grouped()}, total: true})
+		row{cells: line("支出", "支出合计", exM.Grouped(), exY.Grouped()), total: true},
+		row{cells: line("结余", "收入合计减支出合计", (inM - exM).Grouped(), (inY - exY).Grouped()), total: true})
 	d.table(cols, rows, 9)
+	if capitals {
+		d.paragraph(fmt.Sprintf("本年累计：收入合计 %s 元（大写：%s），支出合计 %s 元（大写：%s），结余 %s 元（大写：%s）。",
+			inY.Grouped(), money.Capitals(inY), exY.Grouped(), money.Capitals(exY), (inY - exY).Grouped(), money.Capitals(inY-exY)), 8.5, 0)
+	}
 
 	// 二、凭证
 	d.heading("二、本月记账凭证", 20)
@@ -338,6 +375,9 @@ func layoutMonthly(d *doc, m *Monthly) {
 
 	signOff(d, m.Community.Name, m.PublishedOn,
 		"以上内容如有疑问，请于公布之日起三十日内向社区监督委员会提出质询。")
+	if m.Layout >= Layout1 {
+		approvalBlock(d, m.Approval)
+	}
 	d.footers(chainLine(m.PrevSHA256))
 }
 
@@ -438,6 +478,36 @@ func signOff(d *doc, community string, on time.Time, note string) {
 	d.y += lh
 	d.aligned(marginL, contentW-8, d.baseline(d.y), dateCN(on), 'R')
 	d.y += lh
+}
+
+// blank is a line to sign on, for a role the records name nobody in.
+const blank = "＿＿＿＿＿＿"
+
+// approvalBlock ends the monthly disclosure as a paper board ends: the
+// supervisory committee's review with room to write, and who reviewed,
+// who answers for it and who kept the books, with blank lines to sign
+// where the records name nobody.
+func approvalBlock(d *doc, a Approval) {
+	names := func(ns []string) string {
+		if len(ns) == 0 {
+			return blank
+		}
+		return strings.Join(ns, "、")
+	}
+	const box = 24.0
+	d.setFont(10)
+	lh := d.lineHeight()
+	d.ensure(lh + box + 4*lh + 6)
+	d.y += 4
+	d.text(marginL, d.baseline(d.y), "监督委员会审核意见：")
+	d.y += lh + 1
+	d.color(opDrawColor, rule)
+	d.lineWidth(0.3)
+	d.rect(marginL, d.y, contentW, box, "D")
+	d.y += box + 2
+	d.paragraph("审核人（监督委员会）："+names(a.Supervisors), 10, 0)
+	d.paragraph("负责人："+names(a.Heads)+"　　经办人："+names(a.Preparers)+"　　会计："+names(a.Accountants), 10, 0)
+	d.paragraph("日期：＿＿＿＿年＿＿月＿＿日", 10, 0)
 }
 
 func communityLine(c Community) string {

@@ -65,6 +65,11 @@ type Monthly struct {
 	// day (the latest valuation of each asset held then).
 	TotalAssets money.Fen
 
+	// Approval names the people of the approval block that ends the
+	// report from Layout1 on; a role nobody holds prints a blank line to
+	// sign on.
+	Approval Approval
+
 	// WelfareCategory names the expense category that benefits are paid
 	// from (集体公益福利支出). From Layout1 on, the benefits section says
 	// how the benefits listed per resident relate to that ledger line.
@@ -85,11 +90,26 @@ const (
 	Layout0 = 0
 	// Layout1: the welfare ledger line is reconciled with the benefits
 	// listed per resident; the yearly asset shares add up to exactly
-	// 100.00% (largest remainder).
+	// 100.00% (largest remainder); the monthly totals are given in
+	// capitals (大写) and the report ends with an approval block.
 	Layout1 = 1
 	// LayoutCurrent is what the gather step stamps on new reports.
 	LayoutCurrent = Layout1
 )
+
+// Approval is who reviews and answers for a monthly disclosure, as on the
+// paper board's 审核 block. Full names may be passed: the renderer prints
+// them masked (张*春), as every person's name in a report.
+type Approval struct {
+	// Supervisors are the community's supervisory committee (监督委员会)
+	// members, who review the disclosure (审核人).
+	Supervisors []string
+	// Heads (负责人), Preparers (经办人) and Accountants (会计) are those
+	// who signed the month's vouchers in that capacity.
+	Heads       []string
+	Preparers   []string
+	Accountants []string
+}
 
 // CategoryAmount is one income or expense category of the monthly report.
 type CategoryAmount struct {
