@@ -252,7 +252,7 @@ func layoutMonthly(d *doc, m *Monthly) {
 	d.table(cols, rows, 9)
 	if capitals {
 		d.paragraph(fmt.Sprintf("本年累计：收入合计 %s 元（大写：%s），支出合计 %s 元（大写：%s），结余 %s 元（大写：%s）。",
-			inY.Grouped(), money.Capitals(inY), exY.Grouped(), money.Capitals(exY), (inY - exY).Grouped(), money.Capitals(inY-exY)), 8.5, 0)
+			inY.Grouped(), money.Capitals(inY), exY.Grouped(), money.Capitals(exY), (inY-exY).Grouped(), money.Capitals(inY-exY)), 8.5, 0)
 	}
 
 	// 二、凭证
