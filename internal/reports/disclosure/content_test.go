@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"log/slog"
 	"regexp"
 	"strings"
 	"testing"
 
+	"sunlight/ent/report"
+	"sunlight/ent/resident"
 	"sunlight/internal/demo"
 	"sunlight/internal/demo/demotest"
 	"sunlight/internal/reports/disclosure"
@@ -185,6 +188,68 @@ func TestMonthlyCapitalsAndApproval(t *testing.T) {
 		}
 		if !strings.Contains(flat(text), "审核人（监督委员会）：＿＿＿＿＿＿") || !strings.Contains(flat(text), "负责人：＿＿＿＿＿＿") {
 			t.Errorf("no names on record: want blank lines in the approval block:\n%s", text[strings.LastIndex(text, "监督委员会审核意见"):])
+		}
+	})
+}
+
+// TestNameCannotStopDisclosure: residents named with a symbol the font
+// lacks (☃, in the Basic Multilingual Plane) and with a CJK Extension B
+// character (𠮷) still get the month's disclosure made: the characters
+// print as a substitute, and a WARN names the field.
+func TestNameCannotStopDisclosure(t *testing.T) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
+		d := dbtest.Open(t, dsn)
+		ctx := context.Background()
+		c, err := disclosure.Community(ctx, d.Client, demo.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nov := calendar.Month(2026, 11) // two inquiries open at its end
+		m, err := disclosure.Monthly(ctx, d.Client, c, nov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Inquiries) < 2 {
+			t.Fatalf("the demo's November has %d inquiries listed, the test needs 2", len(m.Inquiries))
+		}
+		rename := map[string]string{m.Inquiries[0].AskedBy: "☃春", m.Inquiries[1].AskedBy: "𠮷野家", m.Approval.Supervisors[0]: "许☃"}
+		for from, to := range rename {
+			n, err := d.Client.Resident.Update().Where(resident.CommunityID(c.ID), resident.Name(from)).SetName(to).Save(ctx)
+			if err != nil || n == 0 {
+				t.Fatalf("rename %s: %d, %v", from, n, err)
+			}
+		}
+		var logs bytes.Buffer
+		r, err := pdf.NewRenderer(pdf.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _, err := disclosure.Render(ctx, d.Client, r, c, report.KindMONTHLY_DISCLOSURE, nov)
+		if err != nil {
+			t.Fatalf("a resident's name stopped the disclosure: %v", err)
+		}
+		again, _, err := disclosure.Render(ctx, d.Client, r, c, report.KindMONTHLY_DISCLOSURE, nov)
+		if err != nil || !bytes.Equal(out, again) {
+			t.Fatalf("not reproducible: %v", err)
+		}
+		m, err = disclosure.Monthly(ctx, d.Client, c, nov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := r.MonthlyText(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ft := flat(text)
+		for _, want := range []string{"〓*", "[U+20BB7]*家"} {
+			if !strings.Contains(ft, want) {
+				t.Errorf("the report lacks %q", want)
+			}
+		}
+		for _, want := range []string{"level=WARN", "Inquiries[0].AskedBy", "U+2603", "Inquiries[1].AskedBy", "U+20BB7", "report=" + m.Number} {
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("the log does not mention %s:\n%s", want, logs.String())
+			}
 		}
 	})
 }

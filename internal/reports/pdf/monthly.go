@@ -65,7 +65,7 @@ func (r *Renderer) monthlyDoc(m *Monthly) (*doc, *Monthly, error) {
 // cleanMonthly validates m and returns a copy with every string cleaned for
 // printing and every personal name masked.
 func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
-	s := &sanitizer{face: r.face}
+	s := &sanitizer{face: r.face, layout: m.Layout}
 	c := *m
 	if c.Month < time.January || c.Month > time.December {
 		s.fail("Month: %d is not a month", c.Month)
@@ -119,11 +119,17 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 		f := fmt.Sprintf("Contracts[%d].", i)
 		k.Code = s.clean(f+"Code", k.Code, false)
 		k.Title = s.clean(f+"Title", k.Title, true)
-		k.Counterparty = s.clean(f+"Counterparty", k.Counterparty, true)
 		k.Kind = cleanEnum(s, f+"Kind", contractKindLabels, k.Kind)
 		k.Procurement = cleanEnum(s, f+"Procurement", procurementLabels, k.Procurement)
-		if k.CounterpartyIsPerson {
-			k.Counterparty = mask.Name(k.Counterparty)
+		switch {
+		case k.CounterpartyIsPerson && c.Layout >= Layout1:
+			// Masked before cleaning: a character masked out is never
+			// printed, so it needs no substitute.
+			k.Counterparty = s.clean(f+"Counterparty", mask.Name(k.Counterparty), false)
+		case k.CounterpartyIsPerson:
+			k.Counterparty = mask.Name(s.clean(f+"Counterparty", k.Counterparty, true))
+		default:
+			k.Counterparty = s.clean(f+"Counterparty", k.Counterparty, true)
 		}
 	}
 
@@ -139,11 +145,16 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 	for i := range c.Inquiries {
 		q := &c.Inquiries[i]
 		f := fmt.Sprintf("Inquiries[%d].", i)
-		q.AskedBy = mask.Name(s.clean(f+"AskedBy", q.AskedBy, false))
+		if c.Layout >= Layout1 {
+			q.AskedBy = s.clean(f+"AskedBy", mask.Name(q.AskedBy), false)
+		} else {
+			q.AskedBy = mask.Name(s.clean(f+"AskedBy", q.AskedBy, false))
+		}
 		q.Subject = s.clean(f+"Subject", q.Subject, true)
 		q.Question = s.clean(f+"Question", q.Question, true)
 		q.Status = cleanEnum(s, f+"Status", inquiryLabels, q.Status)
 	}
+	r.logSubstitutions(c.Number, s.subs)
 	return &c, s.err()
 }
 
@@ -170,7 +181,7 @@ func cleanCommunity(s *sanitizer, c *Community) {
 func cleanNames(s *sanitizer, field string, in []string) []string {
 	var out []string
 	for i, n := range in {
-		if n = mask.Name(s.clean(fmt.Sprintf("%s[%d]", field, i), n, false)); n != "" {
+		if n = s.clean(fmt.Sprintf("%s[%d]", field, i), mask.Name(n), false); n != "" {
 			out = append(out, n)
 		}
 	}

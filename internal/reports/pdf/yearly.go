@@ -65,7 +65,7 @@ func (r *Renderer) yearlyDoc(y *Yearly) (*doc, *Yearly, error) {
 }
 
 func (r *Renderer) cleanYearly(y *Yearly) (*Yearly, error) {
-	s := &sanitizer{face: r.face}
+	s := &sanitizer{face: r.face, layout: y.Layout}
 	c := *y
 	if c.Year < 1900 || c.Year > 9999 {
 		s.fail("Year: %d is out of range", c.Year)
@@ -97,6 +97,7 @@ func (r *Renderer) cleanYearly(y *Yearly) (*Yearly, error) {
 	for i := range c.Milestones {
 		c.Milestones[i].Text = s.clean(fmt.Sprintf("Milestones[%d].Text", i), c.Milestones[i].Text, true)
 	}
+	r.logSubstitutions(c.Number, s.subs)
 	return &c, s.err()
 }
 
