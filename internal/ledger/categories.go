@@ -12,6 +12,10 @@ import (
 	"sunlight/ent/voucher"
 )
 
+// WelfareCategory is the expense category benefits (惠民福利) are paid
+// from; the reports reconcile it with the benefits recorded per resident.
+const WelfareCategory = "集体公益福利支出"
+
 // Categories of the disclosure board (财务公开栏), per direction.
 var Categories = map[voucher.Direction][]string{
 	voucher.DirectionEXPENSE: {"办公经费", "集体公益福利支出", "办公用品", "工程支出", "维修", "人员报酬", "其他"},

@@ -9,6 +9,7 @@ package disclosure
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -30,6 +31,7 @@ import (
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/valuation"
 	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/civic"
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/mask"
 )
@@ -67,14 +69,16 @@ func Monthly(ctx context.Context, client *ent.Client, c *ent.Community, month ca
 		return nil, fail.Invalidf("a monthly disclosure needs a month such as 2026-10, got %q", month)
 	}
 	m := &pdf.Monthly{
-		Community:   info(c),
-		Year:        month.Year,
-		Month:       month.Month,
-		Number:      Number(c, report.KindMONTHLY_DISCLOSURE, month),
-		PublishedOn: PublishDay(month),
+		Layout:          pdf.LayoutCurrent,
+		WelfareCategory: ledger.WelfareCategory,
+		Community:       info(c),
+		Year:            month.Year,
+		Month:           month.Month,
+		Number:          Number(c, report.KindMONTHLY_DISCLOSURE, month),
+		PublishedOn:     PublishDay(month),
 	}
 	steps := []func(context.Context, *ent.Client, *ent.Community, calendar.Period, *pdf.Monthly) error{
-		ledgerLines, voucherLines, meetingLines, contractLines, monthBenefits, inquiryLines, assetTotal,
+		ledgerLines, voucherLines, meetingLines, contractLines, monthBenefits, inquiryLines, assetTotal, approval,
 	}
 	for _, step := range steps {
 		if err := step(ctx, client, c, month, m); err != nil {
@@ -151,6 +155,49 @@ func voucherLines(ctx context.Context, client *ent.Client, c *ent.Community, mon
 			Direction: pdf.Direction(v.Direction), Category: v.Category, Amount: v.Amount,
 			Signatures: sigs[v.ID],
 		})
+	}
+	return nil
+}
+
+// approval names the approval block's people: the supervisory committee
+// members living in the community at the month's end (residents with the
+// SUPERVISOR role, by id) and those who signed the month's posted vouchers
+// as 书记 (负责人), 经办人 and 会计, each once, in the order they first
+// signed.
+func approval(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
+	rs, err := client.Resident.Query().Where(
+		resident.CommunityID(c.ID),
+		resident.Or(resident.MovedOutOnIsNil(), resident.MovedOutOnGT(month.Last())),
+	).Order(resident.ByID()).Select(resident.FieldName, resident.FieldRoles).All(ctx)
+	if err != nil {
+		return fmt.Errorf("load supervisors: %w", err)
+	}
+	for _, r := range rs {
+		if slices.Contains(r.Roles, civic.Supervisor) {
+			m.Approval.Supervisors = append(m.Approval.Supervisors, r.Name)
+		}
+	}
+	sigs, err := client.Signature.Query().Where(
+		signature.HasVoucherWith(ledger.PostedIn(c.ID, ledger.PeriodSpan(month))),
+		signature.RoleIn(signature.RoleSECRETARY, signature.RolePREPARER, signature.RoleACCOUNTANT),
+	).Order(signature.BySignedAt(), signature.ByID()).Select(signature.FieldSigner, signature.FieldRole).All(ctx)
+	if err != nil {
+		return fmt.Errorf("load signers: %w", err)
+	}
+	add := func(to *[]string, name string) {
+		if !slices.Contains(*to, name) {
+			*to = append(*to, name)
+		}
+	}
+	for _, s := range sigs {
+		switch s.Role {
+		case signature.RoleSECRETARY:
+			add(&m.Approval.Heads, s.Signer)
+		case signature.RolePREPARER:
+			add(&m.Approval.Preparers, s.Signer)
+		case signature.RoleACCOUNTANT:
+			add(&m.Approval.Accountants, s.Signer)
+		}
 	}
 	return nil
 }

@@ -24,10 +24,12 @@ const Years = 10
 func Yearly(ctx context.Context, client *ent.Client, c *ent.Community, year int) (*pdf.Yearly, error) {
 	p := calendar.Year(year)
 	y := &pdf.Yearly{
-		Community:   info(c),
-		Year:        year,
-		Number:      Number(c, report.KindYEARLY_ASSET_GROWTH, p),
-		PublishedOn: PublishDay(p),
+		Layout:          pdf.LayoutCurrent,
+		WelfareCategory: ledger.WelfareCategory,
+		Community:       info(c),
+		Year:            year,
+		Number:          Number(c, report.KindYEARLY_ASSET_GROWTH, p),
+		PublishedOn:     PublishDay(p),
 	}
 	// The table starts at the first year-end inventory, at most ten years back.
 	first, err := client.AssetValuation.Query().Where(assetvaluation.CommunityID(c.ID)).

@@ -32,13 +32,17 @@
 // sunlight/report/font), so pdftotext and search give it back.
 //
 // Text safety, checked before any layout:
-//   - A character the font has no glyph for is an error naming the field
-//     and the character (*GlyphError, which wraps ErrBadData), never a
-//     silent blank.
-//   - A character above U+FFFF (rare name characters such as 𠮷) and
-//     invalid UTF-8 are printed as □ (Replacement): gofpdf cannot encode
-//     them and would panic, and □ is the customary mark for a character
-//     that cannot be typeset, so the reader sees where one was.
+//   - A character the font has no glyph for never stops a report, nor
+//     prints as a silent blank: it is printed as 〓 (Substitute) and
+//     logged as a WARN naming the report and the field. Only a font that
+//     lacks every substitute (〓, □, ?) makes it an error (*GlyphError,
+//     which wraps ErrBadData).
+//   - A character above U+FFFF (rare name characters such as 𠮷), which
+//     gofpdf cannot encode and would panic on, is printed as its code
+//     point, "[U+20BB7]", from Layout1 on (□ before), and logged.
+//     Invalid UTF-8 is printed as □ (Replacement).
+//   - Personal names are masked before they are cleaned (Layout1 on), so
+//     a character masked out needs no substitute.
 //   - Control and invisible format characters are dropped; tabs become
 //     spaces.
 //   - No panic escapes a render call; it becomes an error.

@@ -92,6 +92,21 @@ func newDoc(face *font.Face) *doc {
 	return d
 }
 
+// textContent is the text of the display list, one line per text
+// operation, pages in order (footers included once drawn).
+func (d *doc) textContent() string {
+	var b strings.Builder
+	for _, page := range d.pages {
+		for _, o := range page {
+			if o.kind == opText {
+				b.WriteString(o.s)
+				b.WriteByte('\n')
+			}
+		}
+	}
+	return b.String()
+}
+
 func (d *doc) emit(o op) { d.pages[d.cur] = append(d.pages[d.cur], o) }
 
 func (d *doc) newPage() {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"sunlight/internal/vocab/mask"
@@ -19,12 +20,10 @@ func (r *Renderer) Monthly(w io.Writer, m *Monthly) error {
 		if m == nil {
 			return fmt.Errorf("%w: nil *Monthly", ErrBadData)
 		}
-		c, err := r.cleanMonthly(m)
+		d, c, err := r.monthlyDoc(m)
 		if err != nil {
 			return err
 		}
-		d := newDoc(r.face)
-		layoutMonthly(d, c)
 		return d.output(w, meta{
 			title:    fmt.Sprintf("%s %d年%d月 财务公开", c.Community.Name, c.Year, c.Month),
 			subject:  "财务公开 · 月月清",
@@ -35,10 +34,38 @@ func (r *Renderer) Monthly(w io.Writer, m *Monthly) error {
 	})
 }
 
+// MonthlyText returns the text m prints, one string per line drawn, in
+// drawing order: what a reader sees, for tests and checks that should not
+// need a PDF text extractor.
+func (r *Renderer) MonthlyText(m *Monthly) (string, error) {
+	var out string
+	err := safely("the monthly disclosure", func() error {
+		if m == nil {
+			return fmt.Errorf("%w: nil *Monthly", ErrBadData)
+		}
+		d, _, err := r.monthlyDoc(m)
+		if err == nil {
+			out = d.textContent()
+		}
+		return err
+	})
+	return out, err
+}
+
+func (r *Renderer) monthlyDoc(m *Monthly) (*doc, *Monthly, error) {
+	c, err := r.cleanMonthly(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := newDoc(r.face)
+	layoutMonthly(d, c)
+	return d, c, nil
+}
+
 // cleanMonthly validates m and returns a copy with every string cleaned for
 // printing and every personal name masked.
 func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
-	s := &sanitizer{face: r.face}
+	s := &sanitizer{face: r.face, layout: m.Layout}
 	c := *m
 	if c.Month < time.January || c.Month > time.December {
 		s.fail("Month: %d is not a month", c.Month)
@@ -47,8 +74,10 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 		s.fail("Year: %d is out of range", c.Year)
 	}
 	checkSHA256(s, "PrevSHA256", c.PrevSHA256)
+	checkLayout(s, c.Layout)
 	cleanCommunity(s, &c.Community)
 	c.Number = s.clean("Number", c.Number, false)
+	c.WelfareCategory = s.clean("WelfareCategory", c.WelfareCategory, false)
 
 	c.Income = cleanCategories(s, "Income", c.Income)
 	c.Expense = cleanCategories(s, "Expense", c.Expense)
@@ -90,26 +119,52 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 		f := fmt.Sprintf("Contracts[%d].", i)
 		k.Code = s.clean(f+"Code", k.Code, false)
 		k.Title = s.clean(f+"Title", k.Title, true)
-		k.Counterparty = s.clean(f+"Counterparty", k.Counterparty, true)
 		k.Kind = cleanEnum(s, f+"Kind", contractKindLabels, k.Kind)
 		k.Procurement = cleanEnum(s, f+"Procurement", procurementLabels, k.Procurement)
-		if k.CounterpartyIsPerson {
-			k.Counterparty = mask.Name(k.Counterparty)
+		switch {
+		case k.CounterpartyIsPerson && c.Layout >= Layout1:
+			// Masked before cleaning: a character masked out is never
+			// printed, so it needs no substitute.
+			k.Counterparty = s.clean(f+"Counterparty", mask.Name(k.Counterparty), false)
+		case k.CounterpartyIsPerson:
+			k.Counterparty = mask.Name(s.clean(f+"Counterparty", k.Counterparty, true))
+		default:
+			k.Counterparty = s.clean(f+"Counterparty", k.Counterparty, true)
 		}
 	}
 
 	c.Benefits = cleanBenefits(s, c.Benefits)
 
+	a := &c.Approval
+	a.Supervisors = cleanNames(s, "Approval.Supervisors", m.Approval.Supervisors)
+	a.Heads = cleanNames(s, "Approval.Heads", m.Approval.Heads)
+	a.Preparers = cleanNames(s, "Approval.Preparers", m.Approval.Preparers)
+	a.Accountants = cleanNames(s, "Approval.Accountants", m.Approval.Accountants)
+
 	c.Inquiries = append([]Inquiry(nil), m.Inquiries...)
 	for i := range c.Inquiries {
 		q := &c.Inquiries[i]
 		f := fmt.Sprintf("Inquiries[%d].", i)
-		q.AskedBy = mask.Name(s.clean(f+"AskedBy", q.AskedBy, false))
+		if c.Layout >= Layout1 {
+			q.AskedBy = s.clean(f+"AskedBy", mask.Name(q.AskedBy), false)
+		} else {
+			q.AskedBy = mask.Name(s.clean(f+"AskedBy", q.AskedBy, false))
+		}
 		q.Subject = s.clean(f+"Subject", q.Subject, true)
 		q.Question = s.clean(f+"Question", q.Question, true)
 		q.Status = cleanEnum(s, f+"Status", inquiryLabels, q.Status)
 	}
+	r.logSubstitutions(c.Number, s.subs)
 	return &c, s.err()
+}
+
+// checkLayout refuses a layout version this renderer does not know (a
+// report frozen by a newer Sunlight): printing it the current way would
+// give other bytes than were published.
+func checkLayout(s *sanitizer, v int) {
+	if v < Layout0 || v > LayoutCurrent {
+		s.fail("Layout: version %d is not known to this renderer (it knows %d to %d)", v, Layout0, LayoutCurrent)
+	}
 }
 
 func cleanCommunity(s *sanitizer, c *Community) {
@@ -120,6 +175,17 @@ func cleanCommunity(s *sanitizer, c *Community) {
 	if c.Name == "" {
 		s.fail("Community.Name is empty")
 	}
+}
+
+// cleanNames returns names cleaned and masked, without empty ones.
+func cleanNames(s *sanitizer, field string, in []string) []string {
+	var out []string
+	for i, n := range in {
+		if n = s.clean(fmt.Sprintf("%s[%d]", field, i), mask.Name(n), false); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func cleanCategories(s *sanitizer, field string, in []CategoryAmount) []CategoryAmount {
@@ -163,23 +229,42 @@ func layoutMonthly(d *doc, m *Monthly) {
 	cols := []column{
 		{"收支", 20, 'C'}, {"项目", 70, 'L'}, {"本月金额", 43, 'R'}, {"本年累计", contentW - 133, 'R'},
 	}
+	// From Layout1 every line gives its month amount in capitals too, as
+	// on a paper board, where figures alone can be altered by a stroke.
+	capitals := m.Layout >= Layout1
+	if capitals {
+		cols = []column{
+			{"收支", 12, 'C'}, {"项目", 34, 'L'}, {"本月金额", 28, 'R'}, {"本月金额大写", 70, 'L'}, {"本年累计", contentW - 144, 'R'},
+		}
+	}
+	line := func(cells ...string) []string {
+		if !capitals {
+			return cells
+		}
+		amount, _ := money.Parse(strings.ReplaceAll(cells[2], ",", ""))
+		return []string{cells[0], cells[1], cells[2], money.Capitals(amount), cells[3]}
+	}
 	var rows []row
 	var inM, inY, exM, exY money.Fen
 	for _, c := range m.Income {
-		rows = append(rows, row{cells: []string{"收入", c.Category, c.Month.Grouped(), c.YearToDate.Grouped()}})
+		rows = append(rows, row{cells: line("收入", c.Category, c.Month.Grouped(), c.YearToDate.Grouped())})
 		inM += c.Month
 		inY += c.YearToDate
 	}
-	rows = append(rows, row{cells: []string{"收入", "收入合计", inM.Grouped(), inY.Grouped()}, total: true})
+	rows = append(rows, row{cells: line("收入", "收入合计", inM.Grouped(), inY.Grouped()), total: true})
 	for _, c := range m.Expense {
-		rows = append(rows, row{cells: []string{"支出", c.Category, c.Month.Grouped(), c.YearToDate.Grouped()}})
+		rows = append(rows, row{cells: line("支出", c.Category, c.Month.Grouped(), c.YearToDate.Grouped())})
 		exM += c.Month
 		exY += c.YearToDate
 	}
 	rows = append(rows,
-		row{cells: []string{"支出", "支出合计", exM.Grouped(), exY.Grouped()}, total: true},
-		row{cells: []string{"结余", "收入合计减支出合计", (inM - exM).Grouped(), (inY - exY).Grouped()}, total: true})
+		row{cells: line("支出", "支出合计", exM.Grouped(), exY.Grouped()), total: true},
+		row{cells: line("结余", "收入合计减支出合计", (inM - exM).Grouped(), (inY - exY).Grouped()), total: true})
 	d.table(cols, rows, 9)
+	if capitals {
+		d.paragraph(fmt.Sprintf("本年累计：收入合计 %s 元（大写：%s），支出合计 %s 元（大写：%s），结余 %s 元（大写：%s）。",
+			inY.Grouped(), money.Capitals(inY), exY.Grouped(), money.Capitals(exY), (inY-exY).Grouped(), money.Capitals(inY-exY)), 8.5, 0)
+	}
 
 	// 二、凭证
 	d.heading("二、本月记账凭证", 20)
@@ -273,7 +358,11 @@ func layoutMonthly(d *doc, m *Monthly) {
 
 	// 五、惠民福利
 	d.heading("五、惠民福利发放（按类别汇总，不列个人信息）", 20)
-	benefitTable(d, m.Benefits, "本月")
+	var monthExpense []CategoryTotal
+	for _, e := range m.Expense {
+		monthExpense = append(monthExpense, CategoryTotal{Category: e.Category, Amount: e.Month})
+	}
+	benefitTable(d, m.Benefits, "本月", welfareOf(m.Layout, m.WelfareCategory, monthExpense, "第一部分"))
 
 	// 六、质询
 	d.heading("六、居民质询（未答复及逾期）", 12)
@@ -297,6 +386,9 @@ func layoutMonthly(d *doc, m *Monthly) {
 
 	signOff(d, m.Community.Name, m.PublishedOn,
 		"以上内容如有疑问，请于公布之日起三十日内向社区监督委员会提出质询。")
+	if m.Layout >= Layout1 {
+		approvalBlock(d, m.Approval)
+	}
 	d.footers(chainLine(m.PrevSHA256))
 }
 
@@ -308,19 +400,76 @@ func (d *doc) subheading(s string) {
 	d.y += d.lineHeight()
 }
 
-func benefitTable(d *doc, benefits []BenefitLine, period string) {
-	if len(benefits) == 0 {
-		d.paragraph(period+"未发放惠民福利。", 9.5, 0)
-		return
+// welfare is the ledger line benefits are paid from, for the note under
+// the benefits table (Layout1 on): category empty means no note.
+type welfare struct {
+	category string
+	amount   money.Fen
+	section  string // where the ledger line is printed, e.g. 第一部分
+}
+
+// welfareOf finds the welfare category among the expense lines; a
+// category the period has no line for is an amount of zero.
+func welfareOf(layout int, category string, expense []CategoryTotal, section string) welfare {
+	if layout < Layout1 || category == "" {
+		return welfare{}
 	}
-	cols := []column{{"福利类别", 80, 'L'}, {"发放人次", 40, 'R'}, {"发放金额（元）", contentW - 120, 'R'}}
-	var rows []row
+	w := welfare{category: category, section: section}
+	for _, e := range expense {
+		if e.Category == category {
+			w.amount += e.Amount
+		}
+	}
+	return w
+}
+
+// welfareNote says what the benefits table counts and what the ledger's
+// welfare line counts, so the two never read as a contradiction: benefits
+// are recorded per resident (and printed per kind), the ledger line is
+// every welfare expense, including visits and events paid without a
+// per-resident record.
+func welfareNote(w welfare, period string, benefits money.Fen, listed bool) string {
+	ledger := fmt.Sprintf("账面“%s”（见%s）%s %s 元", w.category, w.section, period, w.amount.Grouped())
+	switch {
+	case !listed && w.amount == 0:
+		return period + "未发放惠民福利，账面亦无“" + w.category + "”。"
+	case !listed:
+		return fmt.Sprintf("%s无按居民逐人登记的惠民福利发放；%s，为未逐人登记的公益福利支出（慰问、活动等）。", period, ledger)
+	case w.amount == benefits:
+		return fmt.Sprintf("注：上表为按居民逐人登记的惠民福利，合计 %s 元，与%s一致。", benefits.Grouped(), ledger)
+	case w.amount > benefits:
+		return fmt.Sprintf("注：上表为按居民逐人登记的惠民福利，合计 %s 元；%s，其中 %s 元为未逐人登记的公益福利支出（慰问、活动等）。",
+			benefits.Grouped(), ledger, (w.amount - benefits).Grouped())
+	default:
+		return fmt.Sprintf("注：上表为按居民逐人登记的惠民福利，合计 %s 元；%s，其余 %s 元从其他科目列支。",
+			benefits.Grouped(), ledger, (benefits - w.amount).Grouped())
+	}
+}
+
+func benefitTable(d *doc, benefits []BenefitLine, period string, w welfare) {
 	var n int
 	var total money.Fen
 	for _, b := range benefits {
-		rows = append(rows, row{cells: []string{label(benefitLabels, b.Kind), strconv.Itoa(b.Count), b.Total.Grouped()}})
 		n += b.Count
 		total += b.Total
+	}
+	if len(benefits) == 0 {
+		if w.category != "" {
+			d.paragraph(welfareNote(w, period, 0, false), 9.5, 0)
+			return
+		}
+		d.paragraph(period+"未发放惠民福利。", 9.5, 0)
+		return
+	}
+	defer func() {
+		if w.category != "" {
+			d.paragraph(welfareNote(w, period, total, true), 8.5, 0)
+		}
+	}()
+	cols := []column{{"福利类别", 80, 'L'}, {"发放人次", 40, 'R'}, {"发放金额（元）", contentW - 120, 'R'}}
+	var rows []row
+	for _, b := range benefits {
+		rows = append(rows, row{cells: []string{label(benefitLabels, b.Kind), strconv.Itoa(b.Count), b.Total.Grouped()}})
 	}
 	rows = append(rows, row{cells: []string{"合计", strconv.Itoa(n), total.Grouped()}, total: true})
 	d.table(cols, rows, 9)
@@ -340,6 +489,36 @@ func signOff(d *doc, community string, on time.Time, note string) {
 	d.y += lh
 	d.aligned(marginL, contentW-8, d.baseline(d.y), dateCN(on), 'R')
 	d.y += lh
+}
+
+// blank is a line to sign on, for a role the records name nobody in.
+const blank = "＿＿＿＿＿＿"
+
+// approvalBlock ends the monthly disclosure as a paper board ends: the
+// supervisory committee's review with room to write, and who reviewed,
+// who answers for it and who kept the books, with blank lines to sign
+// where the records name nobody.
+func approvalBlock(d *doc, a Approval) {
+	names := func(ns []string) string {
+		if len(ns) == 0 {
+			return blank
+		}
+		return strings.Join(ns, "、")
+	}
+	const box = 24.0
+	d.setFont(10)
+	lh := d.lineHeight()
+	d.ensure(lh + box + 4*lh + 6)
+	d.y += 4
+	d.text(marginL, d.baseline(d.y), "监督委员会审核意见：")
+	d.y += lh + 1
+	d.color(opDrawColor, rule)
+	d.lineWidth(0.3)
+	d.rect(marginL, d.y, contentW, box, "D")
+	d.y += box + 2
+	d.paragraph("审核人（监督委员会）："+names(a.Supervisors), 10, 0)
+	d.paragraph("负责人："+names(a.Heads)+"　　经办人："+names(a.Preparers)+"　　会计："+names(a.Accountants), 10, 0)
+	d.paragraph("日期：＿＿＿＿年＿＿月＿＿日", 10, 0)
 }
 
 func communityLine(c Community) string {

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ import (
 // bench/README.md.
 type Renderer struct {
 	face *font.Face
+	log  *slog.Logger
 }
 
 // Option configures a Renderer.
@@ -29,6 +31,16 @@ type Option func(*config) error
 
 type config struct {
 	face *font.Face
+	log  *slog.Logger
+}
+
+// WithLogger sets where the Renderer logs the characters it printed as a
+// substitute (slog.Default() if unset).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.log = l
+		return nil
+	}
 }
 
 // WithFontFile sets the report font to the plain TrueType file at path
@@ -71,7 +83,10 @@ func NewRenderer(opts ...Option) (*Renderer, error) {
 		}
 		c.face = f
 	}
-	return &Renderer{face: c.face}, nil
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	return &Renderer{face: c.face, log: c.log}, nil
 }
 
 // Font returns the face the Renderer sets reports in.
@@ -104,6 +119,17 @@ func rendererFor(opts []Option) (*Renderer, error) {
 		return defaultRenderer()
 	}
 	return NewRenderer(opts...)
+}
+
+// logSubstitutions logs, one WARN each, the characters of a report's text
+// that were printed as a substitute: the report still publishes, and the
+// record (named by the report number and the field, e.g.
+// Inquiries[0].AskedBy) can be corrected or the font extended.
+func (r *Renderer) logSubstitutions(number string, subs []Substitution) {
+	for _, x := range subs {
+		r.log.Warn("report: the font has no glyph for a character; printed a substitute",
+			"report", number, "field", x.Field, "char", string(x.Rune), "code", fmt.Sprintf("%U", x.Rune), "printed", x.As)
+	}
 }
 
 // safely runs fn and turns a panic into an error: a report with data that

@@ -22,8 +22,9 @@ const Replacement = '□'
 // opposed to a fault of the renderer): a job should not retry those.
 var ErrBadData = errors.New("report: bad data")
 
-// GlyphError reports a character the font cannot draw. gofpdf would print
-// it as a blank with no error.
+// GlyphError reports a character the font cannot draw and that no
+// substitute can stand for (the font lacks 〓, □ and ? too). gofpdf would
+// print it as a blank with no error.
 type GlyphError struct {
 	Field string // the struct field, e.g. "Vouchers[3].Summary"
 	Rune  rune
@@ -38,20 +39,77 @@ func (e *GlyphError) Error() string {
 // Is makes errors.Is(err, ErrBadData) true: the data must change.
 func (e *GlyphError) Is(target error) bool { return target == ErrBadData }
 
+// Substitute is printed in place of a character of the Basic Multilingual
+// Plane that the font has no glyph for (a symbol such as ☃ in a name): 〓
+// (U+3013, 中文“豆腐块”) is the mark Chinese typesetting uses for a
+// character it has no type for. If a font lacks 〓 too, □ or ? is used.
+const Substitute = '〓'
+
+// Substitution is a character of a report's text printed as a substitute.
+type Substitution struct {
+	Field string // the struct field, e.g. "Inquiries[0].AskedBy"
+	Rune  rune
+	As    string // what was printed instead: 〓 or "[U+20BB7]"
+}
+
 // sanitizer cleans every string of a report before layout and collects the
-// errors, so that one run names every bad field instead of the first only.
+// errors, so that one run names every bad field instead of the first only,
+// and the substitutions, which the renderer logs.
 type sanitizer struct {
-	face *font.Face
-	errs []error
+	face   *font.Face
+	layout int
+	errs   []error
+	subs   []Substitution
+}
+
+// substitute returns what to print for r, which the font lacks; false if
+// nothing can stand for it (a font without 〓, □ and ?).
+func (s *sanitizer) substitute(r rune) (string, bool) {
+	if r > 0xFFFF && s.layout >= Layout1 {
+		// The code point, so that a reader (or an official with the
+		// records) can tell which rare character of a name stands there.
+		code := fmt.Sprintf("[%U]", r)
+		if s.hasAll(code) {
+			return code, true
+		}
+	}
+	for _, c := range []rune{Substitute, Replacement, '?'} {
+		if s.face.Has(c) {
+			return string(c), true
+		}
+	}
+	return "", false
+}
+
+func (s *sanitizer) hasAll(t string) bool {
+	for _, r := range t {
+		if !s.face.Has(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *sanitizer) note(field string, r rune, as string) {
+	for _, x := range s.subs {
+		if x.Field == field && x.Rune == r {
+			return
+		}
+	}
+	if len(s.subs) < maxErrors {
+		s.subs = append(s.subs, Substitution{Field: field, Rune: r, As: as})
+	}
 }
 
 // maxErrors bounds the errors listed for one report: a data fault that hits
 // every voucher should not make a megabyte error message.
 const maxErrors = 20
 
-// clean returns s as it will be printed, and records a GlyphError for each
-// character the font lacks. It:
-//   - replaces invalid UTF-8 and characters above U+FFFF with Replacement;
+// clean returns s as it will be printed, and records a Substitution for
+// each character the font lacks. It:
+//   - replaces invalid UTF-8 with Replacement, and characters above U+FFFF
+//     with their code point, "[U+20BB7]" (Replacement before Layout1);
+//   - replaces a character the font lacks with Substitute (〓);
 //   - turns tabs into spaces and CR LF or CR into LF; keeps LF (a forced
 //     line break) only if multiline, else turns it into a space;
 //   - drops other control characters and invisible format characters (zero
@@ -65,8 +123,20 @@ func (s *sanitizer) clean(field, in string, multiline bool) string {
 		r, n := utf8.DecodeRuneInString(in[i:])
 		i += n
 		switch {
-		case r == utf8.RuneError && n == 1, r > 0xFFFF:
+		case r == utf8.RuneError && n == 1:
 			r = Replacement
+		case r > 0xFFFF && s.layout < Layout1:
+			r = Replacement
+		case r > 0xFFFF:
+			// gofpdf encodes text as UCS-2 and panics above U+FFFF:
+			// never let such a character reach it.
+			if sub, ok := s.substitute(r); ok {
+				s.note(field, r, sub)
+				b.WriteString(sub)
+			} else if len(s.errs) < maxErrors {
+				s.errs = append(s.errs, &GlyphError{Field: field, Rune: r, Font: s.face.Name()})
+			}
+			continue
 		case r == '\r':
 			if i < len(in) && in[i] == '\n' {
 				continue
@@ -84,7 +154,13 @@ func (s *sanitizer) clean(field, in string, multiline bool) string {
 			continue
 		case r == ' ':
 		case !s.face.Has(r):
-			if len(s.errs) < maxErrors {
+			// A character the font lacks never stops a report: it is
+			// printed as a visible substitute and logged. Only a font
+			// without any substitute makes it an error.
+			if sub, ok := s.substitute(r); ok {
+				s.note(field, r, sub)
+				b.WriteString(sub)
+			} else if len(s.errs) < maxErrors {
 				s.errs = append(s.errs, &GlyphError{Field: field, Rune: r, Font: s.face.Name()})
 			}
 			continue

@@ -3,6 +3,7 @@ package pdf
 import (
 	"bytes"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -143,6 +144,8 @@ func TestClean(t *testing.T) {
 		name, in, want string
 		multiline      bool
 		bad            rune
+		sub            rune
+		layout         int
 	}{
 		{name: "plain", in: "办公经费", want: "办公经费"},
 		{name: "above BMP replaced", in: "张𠮷春", want: "张□春"},
@@ -151,14 +154,19 @@ func TestClean(t *testing.T) {
 		{name: "newline in single line", in: "a\nb", want: "a b"},
 		{name: "invisible dropped", in: "\ufeff零\u200b宽\u0007", want: "零宽"},
 		{name: "trimmed", in: "  财务  ", want: "财务"},
-		{name: "missing glyph", in: "字ꙮ字", want: "字字", bad: 'ꙮ'},
+		{name: "missing glyph substituted", in: "字ꙮ字", want: "字〓字", sub: 'ꙮ'},
+		{name: "emoji in a name substituted", in: "张☃春", want: "张〓春", sub: '☃'},
+		{name: "above BMP by code point", in: "张𠮷春", want: "张[U+20BB7]春", sub: '𠮷', layout: Layout1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &sanitizer{face: face}
+			s := &sanitizer{face: face, layout: tc.layout}
 			if got := s.clean("Vouchers[2].Summary", tc.in, tc.multiline); got != tc.want {
 				t.Errorf("clean(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 			err := s.err()
+			if tc.sub != 0 && (len(s.subs) != 1 || s.subs[0].Rune != tc.sub || s.subs[0].Field != "Vouchers[2].Summary") {
+				t.Errorf("substitutions %+v, want one of %q in Vouchers[2].Summary", s.subs, tc.sub)
+			}
 			if tc.bad == 0 {
 				if err != nil {
 					t.Errorf("unexpected error %v", err)
@@ -196,30 +204,68 @@ func TestRareCharacters(t *testing.T) {
 			}
 		}
 	})
-	t.Run("missing glyph is an error", func(t *testing.T) {
+	t.Run("missing glyph is substituted and logged", func(t *testing.T) {
+		var logs bytes.Buffer
+		r, err := NewRenderer(WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+		if err != nil {
+			t.Fatal(err)
+		}
 		m := octoberFixture()
 		m.Vouchers[5].Summary = "维修费ꙮ"
 		m.Community.Name = "阁子市社区\u0D9E"
 		var buf bytes.Buffer
-		err := r.Monthly(&buf, m)
-		var ge *GlyphError
-		if !errors.As(err, &ge) || !errors.Is(err, ErrBadData) {
-			t.Fatalf("err = %v, want a GlyphError", err)
+		if err := r.Monthly(&buf, m); err != nil {
+			t.Fatalf("a character the font lacks stopped the report: %v", err)
 		}
-		for _, want := range []string{"Vouchers[5].Summary", "U+A66E", "Community.Name", "U+0D9E"} {
-			if !strings.Contains(err.Error(), want) {
-				t.Errorf("error %q does not mention %s", err, want)
+		if buf.Len() == 0 {
+			t.Fatal("no PDF")
+		}
+		text, err := r.MonthlyText(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text, "维修费〓") || !strings.Contains(text, "阁子市社区〓") {
+			t.Errorf("the substitute is not printed:\n%s", text)
+		}
+		for _, want := range []string{"level=WARN", "report=gezishi-2026-10", "Vouchers[5].Summary", "U+A66E", "Community.Name", "U+0D9E"} {
+			if !strings.Contains(logs.String(), want) {
+				t.Errorf("the log does not mention %s:\n%s", want, logs.String())
 			}
-		}
-		if buf.Len() != 0 {
-			t.Error("a failed report wrote bytes")
 		}
 	})
 	t.Run("yearly too", func(t *testing.T) {
 		y := yearlyFixture()
 		y.Milestones[0].Text = "ꙮ"
-		if err := r.Yearly(&bytes.Buffer{}, y); !errors.Is(err, ErrBadData) {
-			t.Fatalf("err = %v", err)
+		text, err := r.YearlyText(y)
+		if err != nil || !strings.Contains(text, "〓") {
+			t.Fatalf("err = %v, text has no substitute: %v", err, !strings.Contains(text, "〓"))
+		}
+	})
+	t.Run("layout 1 prints the code point above U+FFFF", func(t *testing.T) {
+		m := octoberFixture()
+		m.Layout = Layout1
+		m.Inquiries[0].AskedBy = "𠮷野家"
+		m.Vouchers[0].Summary = "支付𠮷祥物制作费"
+		m.Contracts[0].Counterparty, m.Contracts[0].CounterpartyIsPerson = "☃春", true
+		text, err := r.MonthlyText(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Masked before cleaning: 𠮷野家 → 𠮷*家 → [U+20BB7]*家.
+		for _, want := range []string{"[U+20BB7]*家", "支付[U+20BB7]祥物", "〓*"} {
+			if !strings.Contains(strings.ReplaceAll(text, "\n", ""), want) {
+				t.Errorf("text lacks %q:\n%s", want, text)
+			}
+		}
+		var a, b bytes.Buffer
+		if err := r.Monthly(&a, m); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Monthly(&b, m); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Error("the same data gave two different PDFs")
 		}
 	})
 }
@@ -370,7 +416,7 @@ func TestUnknownEnum(t *testing.T) {
 		}
 	}
 	m.Contracts[0].Procurement = "ꙮ"
-	if err := r.Monthly(&bytes.Buffer{}, m); !errors.Is(err, ErrBadData) || !strings.Contains(err.Error(), "Contracts[0].Procurement") {
-		t.Errorf("unknown enum with a missing glyph: %v", err)
+	if text, err := r.MonthlyText(m); err != nil || !strings.Contains(text, "〓") {
+		t.Errorf("unknown enum with a missing glyph: %v, want it printed as 〓", err)
 	}
 }

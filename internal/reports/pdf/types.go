@@ -25,6 +25,12 @@ type Community struct {
 // sort them (vouchers by date then number, and so on) so that the same data
 // always gives the same bytes.
 type Monthly struct {
+	// Layout is the layout version to print with (see Layout1); 0, the
+	// zero value that inputs frozen before versions existed decode to, is
+	// the original layout, kept so that reports published with it still
+	// render to their published bytes.
+	Layout int
+
 	Community Community
 	Year      int        // 2026
 	Month     time.Month // time.October
@@ -59,10 +65,50 @@ type Monthly struct {
 	// day (the latest valuation of each asset held then).
 	TotalAssets money.Fen
 
+	// Approval names the people of the approval block that ends the
+	// report from Layout1 on; a role nobody holds prints a blank line to
+	// sign on.
+	Approval Approval
+
+	// WelfareCategory names the expense category that benefits are paid
+	// from (集体公益福利支出). From Layout1 on, the benefits section says
+	// how the benefits listed per resident relate to that ledger line.
+	WelfareCategory string
+
 	// PrevSHA256 is the hex SHA-256 of the community's previous published
 	// report of the same kind, printed on every page to chain the reports;
 	// empty for the first report.
 	PrevSHA256 string
+}
+
+// Layout versions. A published report's inputs are frozen with it and
+// `sunlight verify` renders them again with today's renderer, so a change
+// of what is printed for the same inputs gets a new version, and the old
+// versions keep rendering as they did.
+const (
+	// Layout0 is the original layout (inputs without a Layout field).
+	Layout0 = 0
+	// Layout1: the welfare ledger line is reconciled with the benefits
+	// listed per resident; the yearly asset shares add up to exactly
+	// 100.00% (largest remainder); the monthly totals are given in
+	// capitals (大写) and the report ends with an approval block.
+	Layout1 = 1
+	// LayoutCurrent is what the gather step stamps on new reports.
+	LayoutCurrent = Layout1
+)
+
+// Approval is who reviews and answers for a monthly disclosure, as on the
+// paper board's 审核 block. Full names may be passed: the renderer prints
+// them masked (张*春), as every person's name in a report.
+type Approval struct {
+	// Supervisors are the community's supervisory committee (监督委员会)
+	// members, who review the disclosure (审核人).
+	Supervisors []string
+	// Heads (负责人), Preparers (经办人) and Accountants (会计) are those
+	// who signed the month's vouchers in that capacity.
+	Heads       []string
+	Preparers   []string
+	Accountants []string
 }
 
 // CategoryAmount is one income or expense category of the monthly report.
@@ -242,6 +288,9 @@ type Inquiry struct {
 // Yearly is everything the yearly asset-growth summary (社区集体资产增长情况)
 // shows for one community and one calendar year.
 type Yearly struct {
+	// Layout is the layout version, as Monthly.Layout.
+	Layout int
+
 	Community   Community
 	Year        int
 	Number      string
@@ -266,6 +315,9 @@ type Yearly struct {
 	// adds the thresholds crossed by the year-end totals it shows (first
 	// year at or above 10 million, 50 million, 100 million yuan, …).
 	Milestones []Milestone
+
+	// WelfareCategory is as Monthly.WelfareCategory.
+	WelfareCategory string
 
 	PrevSHA256 string
 }

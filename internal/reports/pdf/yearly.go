@@ -24,12 +24,10 @@ func (r *Renderer) Yearly(w io.Writer, y *Yearly) error {
 		if y == nil {
 			return fmt.Errorf("%w: nil *Yearly", ErrBadData)
 		}
-		c, err := r.cleanYearly(y)
+		d, c, err := r.yearlyDoc(y)
 		if err != nil {
 			return err
 		}
-		d := newDoc(r.face)
-		layoutYearly(d, c)
 		return d.output(w, meta{
 			title:    fmt.Sprintf("%s %d年 社区集体资产增长情况", c.Community.Name, c.Year),
 			subject:  "社区集体资产增长情况",
@@ -40,15 +38,43 @@ func (r *Renderer) Yearly(w io.Writer, y *Yearly) error {
 	})
 }
 
+// YearlyText returns the text y prints, as MonthlyText.
+func (r *Renderer) YearlyText(y *Yearly) (string, error) {
+	var out string
+	err := safely("the yearly summary", func() error {
+		if y == nil {
+			return fmt.Errorf("%w: nil *Yearly", ErrBadData)
+		}
+		d, _, err := r.yearlyDoc(y)
+		if err == nil {
+			out = d.textContent()
+		}
+		return err
+	})
+	return out, err
+}
+
+func (r *Renderer) yearlyDoc(y *Yearly) (*doc, *Yearly, error) {
+	c, err := r.cleanYearly(y)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := newDoc(r.face)
+	layoutYearly(d, c)
+	return d, c, nil
+}
+
 func (r *Renderer) cleanYearly(y *Yearly) (*Yearly, error) {
-	s := &sanitizer{face: r.face}
+	s := &sanitizer{face: r.face, layout: y.Layout}
 	c := *y
 	if c.Year < 1900 || c.Year > 9999 {
 		s.fail("Year: %d is out of range", c.Year)
 	}
 	checkSHA256(s, "PrevSHA256", c.PrevSHA256)
+	checkLayout(s, c.Layout)
 	cleanCommunity(s, &c.Community)
 	c.Number = s.clean("Number", c.Number, false)
+	c.WelfareCategory = s.clean("WelfareCategory", c.WelfareCategory, false)
 	if n := len(c.YearEnds); n > maxYears {
 		c.YearEnds = c.YearEnds[n-maxYears:]
 	}
@@ -71,6 +97,7 @@ func (r *Renderer) cleanYearly(y *Yearly) (*Yearly, error) {
 	for i := range c.Milestones {
 		c.Milestones[i].Text = s.clean(fmt.Sprintf("Milestones[%d].Text", i), c.Milestones[i].Text, true)
 	}
+	r.logSubstitutions(c.Number, s.subs)
 	return &c, s.err()
 }
 
@@ -138,8 +165,9 @@ func layoutYearly(d *doc, y *Yearly) {
 		}
 		cols := []column{{"资产类别", 50, 'L'}, {"资产数量（项）", 30, 'R'}, {"年末价值（元）", 56, 'R'}, {"占比", contentW - 136, 'R'}}
 		var rows []row
-		for _, a := range y.Categories {
-			rows = append(rows, row{cells: []string{label(assetLabels, a.Category), strconv.Itoa(a.Count), a.Value.Grouped(), share(a.Value, sum)}})
+		shares := categoryShares(y.Layout, y.Categories, sum)
+		for i, a := range y.Categories {
+			rows = append(rows, row{cells: []string{label(assetLabels, a.Category), strconv.Itoa(a.Count), a.Value.Grouped(), shares[i]}})
 		}
 		rows = append(rows, row{cells: []string{"合计", strconv.Itoa(count), sum.Grouped(), share(sum, sum)}, total: true})
 		d.table(cols, rows, 9)
@@ -164,7 +192,7 @@ func layoutYearly(d *doc, y *Yearly) {
 	d.table(cols, rows, 9)
 
 	d.heading(fmt.Sprintf("四、%d年惠民福利发放（按类别汇总）", y.Year), 20)
-	benefitTable(d, y.Benefits, "本年")
+	benefitTable(d, y.Benefits, "本年", welfareOf(y.Layout, y.WelfareCategory, y.Expense, "第三部分"))
 
 	d.heading("五、发展大事记", 12)
 	ms := milestones(y)
@@ -214,6 +242,30 @@ func milestones(y *Yearly) []Milestone {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
+	return out
+}
+
+// categoryShares formats each category's share of sum. From Layout1 on the
+// shares are apportioned by largest remainder (money.Shares) so that they
+// add up to the 合计 row's 100.00%; Layout0 rounded each on its own and
+// could add up to 99.99% or 100.01%.
+func categoryShares(layout int, cats []AssetCategoryTotal, sum money.Fen) []string {
+	out := make([]string, len(cats))
+	if layout >= Layout1 {
+		values := make([]money.Fen, len(cats))
+		for i, a := range cats {
+			values[i] = a.Value
+		}
+		if bps, ok := money.Shares(values); ok {
+			for i, bp := range bps {
+				out[i] = money.Percent(bp) + "%"
+			}
+			return out
+		}
+	}
+	for i, a := range cats {
+		out[i] = share(a.Value, sum)
+	}
 	return out
 }
 

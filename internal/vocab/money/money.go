@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -182,4 +184,47 @@ func abs64(x int64) int64 {
 		return -x
 	}
 	return x
+}
+
+// Shares splits 100.00% among parts in basis points by the largest
+// remainder method (Hamilton): each share is its exact ratio rounded down,
+// and the basis points still missing go one each to the parts with the
+// largest remainders (ties to the earlier part), so the shares add up to
+// exactly 10000 and a table's 合计 row is the sum of the rows above it. Each
+// share differs from Ratio's rounding by at most one basis point. False
+// when a part is negative or the parts do not add up to a positive whole.
+func Shares(parts []Fen) ([]int64, bool) {
+	var whole int64
+	for _, p := range parts {
+		if p < 0 {
+			return nil, false
+		}
+		whole += int64(p)
+	}
+	if whole <= 0 {
+		return nil, false
+	}
+	out := make([]int64, len(parts))
+	rem := make([]int64, len(parts))
+	left := int64(10_000)
+	for i, p := range parts {
+		// Multiply in two steps (parts fit int64 fen; ×10000 could not):
+		// p*10000/whole = (p/whole)*10000 + (p%whole)*10000/whole.
+		q, r := int64(p)/whole, int64(p)%whole
+		hi, lo := bits.Mul64(uint64(r), 10_000)
+		fq, fr := bits.Div64(hi, lo, uint64(whole))
+		out[i] = q*10_000 + int64(fq)
+		rem[i] = int64(fr)
+		left -= out[i]
+	}
+	order := make([]int, len(parts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rem[order[a]] > rem[order[b]] })
+	for k := 0; left > 0; k++ {
+		out[order[k%len(order)]]++
+		left--
+	}
+	return out, true
 }

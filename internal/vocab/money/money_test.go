@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"testing"
@@ -188,5 +189,53 @@ func TestRatio(t *testing.T) {
 		if ok != tt.ok || ok && Percent(bp) != tt.want {
 			t.Errorf("Ratio(%d, %d) = %s, %v; want %s, %v", tt.part, tt.whole, Percent(bp), ok, tt.want, tt.ok)
 		}
+	}
+}
+
+func TestShares(t *testing.T) {
+	tests := []struct {
+		name  string
+		parts []Fen
+		want  []int64
+		ok    bool
+	}{
+		{"thirds", []Fen{1, 1, 1}, []int64{3334, 3333, 3333}, true},
+		// Rounded one by one these are 16.67 + 16.67 + 66.67 = 100.01.
+		{"rounding each overshoots", []Fen{1, 1, 4}, []int64{1667, 1667, 6666}, true},
+		// Rounded one by one 33.33 + 33.33 + 33.33 = 99.99.
+		{"rounding each falls short", []Fen{3, 3, 3}, []int64{3334, 3333, 3333}, true},
+		{"largest remainder wins", []Fen{1000, 2001, 6999}, []int64{1000, 2001, 6999}, true},
+		{"zero part", []Fen{0, 5}, []int64{0, 10000}, true},
+		{"huge", []Fen{Yuan(500_000_000_000), Yuan(1)}, []int64{10000, 0}, true},
+		{"empty", nil, nil, false},
+		{"all zero", []Fen{0, 0}, nil, false},
+		{"negative", []Fen{5, -1}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := Shares(tt.parts)
+			if ok != tt.ok || fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Fatalf("Shares(%v) = %v, %v; want %v, %v", tt.parts, got, ok, tt.want, tt.ok)
+			}
+			if !ok {
+				return
+			}
+			var sum int64
+			for i, s := range got {
+				sum += s
+				if r, _ := Ratio(tt.parts[i], func() Fen {
+					var w Fen
+					for _, p := range tt.parts {
+						w += p
+					}
+					return w
+				}()); s-r > 1 || r-s > 1 {
+					t.Errorf("share %d = %d, Ratio gives %d: more than one basis point apart", i, s, r)
+				}
+			}
+			if sum != 10_000 {
+				t.Errorf("shares add up to %d basis points", sum)
+			}
+		})
 	}
 }
