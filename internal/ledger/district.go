@@ -94,27 +94,35 @@ type CommunityTotals struct {
 
 // SelectionTotals are the ledger totals of each selected community for a
 // period (a month or a year), by code: two statements whatever the number
-// of communities, and for each community exactly what TotalsFor answers.
+// of communities (Communities, then TotalsOf).
 func SelectionTotals(ctx context.Context, client *ent.Client, sel Selection, p calendar.Period) ([]*CommunityTotals, error) {
 	cs, err := sel.Communities(ctx, client)
 	if err != nil {
 		return nil, err
 	}
+	return TotalsOf(ctx, client, cs, p)
+}
+
+// TotalsOf are the ledger totals of each of communities for a period, in
+// their order: one GROUP BY whatever their number, and for each exactly
+// what TotalsFor answers (a community without vouchers has zeros). For
+// pages that have loaded the communities already (the officials' page).
+func TotalsOf(ctx context.Context, client *ent.Client, communities []*ent.Community, p calendar.Period) ([]*CommunityTotals, error) {
 	span := PeriodSpan(p)
-	out := make([]*CommunityTotals, len(cs))
-	at := make(map[int]*CommunityTotals, len(cs))
-	for i, c := range cs {
+	out := make([]*CommunityTotals, len(communities))
+	at := make(map[int]*CommunityTotals, len(communities))
+	for i, c := range communities {
 		out[i] = &CommunityTotals{Community: c, Totals: Totals{CommunityID: c.ID, Period: p, From: span.From, To: span.To}}
 		at[c.ID] = out[i]
 	}
-	if len(cs) == 0 {
+	if len(communities) == 0 {
 		return out, nil
 	}
-	rows, err := querySumsOf(ctx, client, ids(cs), span, voucher.FieldCommunityID, voucher.FieldDirection, voucher.FieldCategory)
+	rows, err := querySumsOf(ctx, client, ids(communities), span, voucher.FieldCommunityID, voucher.FieldDirection, voucher.FieldCategory)
 	if err != nil {
-		return nil, fmt.Errorf("totals of %d communities for %s: %w", len(cs), p, err)
+		return nil, fmt.Errorf("totals of %d communities for %s: %w", len(communities), p, err)
 	}
-	by := make(map[int][]sumRow, len(cs))
+	by := make(map[int][]sumRow, len(communities))
 	for _, r := range rows {
 		by[r.CommunityID] = append(by[r.CommunityID], r)
 	}
