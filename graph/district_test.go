@@ -2,11 +2,17 @@ package graph_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
+	"sunlight/internal/access/auth"
+	"sunlight/internal/access/token"
+	"sunlight/internal/demo"
 	"sunlight/internal/demo/demotest"
+	"sunlight/internal/vocab/calendar"
 )
 
 const totalsFields = `communityID period from to income expense net categories { direction category amount amountInCapitals vouchers }`
@@ -120,6 +126,29 @@ func TestDistrictTotalsOneRequest(t *testing.T) {
 					t.Errorf("the district has no income in %s: the demo has some every month", period)
 				}
 			})
+		}
+		// An official's dashboard costs the same two statements besides its
+		// token's, and sees its district.
+		tok, _, err := token.Issue(t.Context(), s.d.Client, token.New{Name: "official", Role: auth.DistrictOfficial,
+			District: "南湖新区", TTL: 24 * time.Hour}, calendar.StartOf(demo.Today))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+tok)
+			s.edge.ServeHTTP(w, r)
+		})
+		s.ok(`{ __typename }`, nil, nil) // the token's first use records it
+		before := s.count.Statements()
+		s.ok(`{ __typename }`, nil, nil)
+		tokenCost := s.count.Statements() - before
+		before = s.count.Statements()
+		var out struct {
+			DistrictTotals []struct{ Categories []categoryAmount } `json:"districtTotals"`
+		}
+		s.ok(`{ districtTotals(district: "南湖新区", period: "2026-10") { community { code } income categories { category amount } } }`, nil, &out)
+		if n := s.count.Statements() - before - tokenCost; n != 2 || len(out.DistrictTotals) != 4 {
+			t.Errorf("an official's dashboard: %d communities in %d statements besides the token's %d, want 4 in 2", len(out.DistrictTotals), n, tokenCost)
 		}
 	})
 }
