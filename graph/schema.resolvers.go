@@ -296,6 +296,17 @@ func (r *queryResolver) OpenInquiries(ctx context.Context, communityID int, asOf
 	return governance.Open(ctx, r.client, communityID, asOf, overdueOnly != nil && *overdueOnly)
 }
 
+// DistrictTotals is the resolver for the districtTotals field.
+func (r *queryResolver) DistrictTotals(ctx context.Context, district *string, communityIDs []int, period calendar.Period) ([]*ledger.CommunityTotals, error) {
+	return ledger.SelectionTotals(ctx, r.client, ledger.Select(nil, district, communityIDs), period)
+}
+
+// MonthlySeries is the resolver for the monthlySeries field.
+func (r *queryResolver) MonthlySeries(ctx context.Context, communityID *int, district *string, communityIDs []int, from calendar.Period, to calendar.Period) ([]*ledger.MonthTotals, error) {
+	ms, err := ledger.SelectionMonthly(ctx, r.client, ledger.Select(communityID, district, communityIDs), from, to)
+	return pointers(ms), err
+}
+
 // DownloadURL is the resolver for the downloadURL field.
 func (r *reportResolver) DownloadURL(ctx context.Context, obj *ent.Report) (string, error) {
 	return officials.DownloadURL(obj.ID), nil

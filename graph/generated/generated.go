@@ -248,6 +248,18 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CommunityTotals struct {
+		Categories  func(childComplexity int) int
+		Community   func(childComplexity int) int
+		CommunityID func(childComplexity int) int
+		Expense     func(childComplexity int) int
+		FirstDay    func(childComplexity int) int
+		Income      func(childComplexity int) int
+		LastDay     func(childComplexity int) int
+		Net         func(childComplexity int) int
+		Period      func(childComplexity int) int
+	}
+
 	Contract struct {
 		Amount       func(childComplexity int) int
 		Asset        func(childComplexity int) int
@@ -484,10 +496,11 @@ type ComplexityRoot struct {
 	}
 
 	MonthTotals struct {
-		Expense func(childComplexity int) int
-		Income  func(childComplexity int) int
-		Net     func(childComplexity int) int
-		Period  func(childComplexity int) int
+		Categories func(childComplexity int) int
+		Expense    func(childComplexity int) int
+		Income     func(childComplexity int) int
+		Net        func(childComplexity int) int
+		Period     func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -568,6 +581,7 @@ type ComplexityRoot struct {
 		Community             func(childComplexity int, code string) int
 		Contracts             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ContractOrder, where *ent.ContractWhereInput) int
 		ContractsEndingWithin func(childComplexity int, communityID int, asOf time.Time, days int) int
+		DistrictTotals        func(childComplexity int, district *string, communityIDs []int, period calendar.Period) int
 		EligibleResidents     func(childComplexity int, communityID int, benefit model.AgeBenefit, asOf time.Time) int
 		GovernanceCounts      func(childComplexity int, communityID int, period calendar.Period) int
 		Inquiries             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.InquiryOrder, where *ent.InquiryWhereInput) int
@@ -580,6 +594,7 @@ type ComplexityRoot struct {
 		MatterDisclosures     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MatterDisclosureOrder, where *ent.MatterDisclosureWhereInput) int
 		Matters               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MatterOrder, where *ent.MatterWhereInput) int
 		Meetings              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) int
+		MonthlySeries         func(childComplexity int, communityID *int, district *string, communityIDs []int, from calendar.Period, to calendar.Period) int
 		MonthlyTotals         func(childComplexity int, communityID int, from calendar.Period, to calendar.Period) int
 		Node                  func(childComplexity int, id int) int
 		Nodes                 func(childComplexity int, ids []int) int
@@ -866,6 +881,8 @@ type QueryResolver interface {
 	RentArrears(ctx context.Context, communityID int, asOf time.Time) ([]*governance.Arrears, error)
 	MarketOccupancy(ctx context.Context, marketID int, asOf time.Time) (*governance.Occupancy, error)
 	OpenInquiries(ctx context.Context, communityID int, asOf time.Time, overdueOnly *bool) ([]*ent.Inquiry, error)
+	DistrictTotals(ctx context.Context, district *string, communityIDs []int, period calendar.Period) ([]*ledger.CommunityTotals, error)
+	MonthlySeries(ctx context.Context, communityID *int, district *string, communityIDs []int, from calendar.Period, to calendar.Period) ([]*ledger.MonthTotals, error)
 }
 type ReportResolver interface {
 	DownloadURL(ctx context.Context, obj *ent.Report) (string, error)
@@ -1750,6 +1767,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunityEdge.Node(childComplexity), true
+
+	case "CommunityTotals.categories":
+		if e.ComplexityRoot.CommunityTotals.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTotals.Categories(childComplexity), true
+	case "CommunityTotals.community":
+		if e.ComplexityRoot.CommunityTotals.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTotals.Community(childComplexity), true
+	case "CommunityTotals.communityID":
+		if e.ComplexityRoot.CommunityTotals.CommunityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTotals.CommunityID(childComplexity), true
+	case "CommunityTotals.expense":
+		if e.ComplexityRoot.CommunityTotals.Expense == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTotals.Expense(childComplexity), true
+	case "CommunityTotals.from":
+		if e.ComplexityRoot.CommunityTotals.FirstDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTotals.FirstDay(childComplexity), true
+	case "CommunityTotals.income":
+		if e.ComplexityRoot.CommunityTotals.Income == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTotals.Income(childComplexity), true
+	case "CommunityTotals.to":
+		if e.ComplexityRoot.CommunityTotals.LastDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTotals.LastDay(childComplexity), true
+	case "CommunityTotals.net":
+		if e.ComplexityRoot.CommunityTotals.Net == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTotals.Net(childComplexity), true
+	case "CommunityTotals.period":
+		if e.ComplexityRoot.CommunityTotals.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunityTotals.Period(childComplexity), true
 
 	case "Contract.amount":
 		if e.ComplexityRoot.Contract.Amount == nil {
@@ -2766,6 +2838,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeetingEdge.Node(childComplexity), true
 
+	case "MonthTotals.categories":
+		if e.ComplexityRoot.MonthTotals.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MonthTotals.Categories(childComplexity), true
 	case "MonthTotals.expense":
 		if e.ComplexityRoot.MonthTotals.Expense == nil {
 			break
@@ -3341,6 +3419,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ContractsEndingWithin(childComplexity, args["communityID"].(int), args["asOf"].(time.Time), args["days"].(int)), true
+	case "Query.districtTotals":
+		if e.ComplexityRoot.Query.DistrictTotals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_districtTotals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DistrictTotals(childComplexity, args["district"].(*string), args["communityIDs"].([]int), args["period"].(calendar.Period)), true
 	case "Query.eligibleResidents":
 		if e.ComplexityRoot.Query.EligibleResidents == nil {
 			break
@@ -3474,6 +3563,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Meetings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.MeetingOrder), args["where"].(*ent.MeetingWhereInput)), true
+	case "Query.monthlySeries":
+		if e.ComplexityRoot.Query.MonthlySeries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_monthlySeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MonthlySeries(childComplexity, args["communityID"].(*int), args["district"].(*string), args["communityIDs"].([]int), args["from"].(calendar.Period), args["to"].(calendar.Period)), true
 	case "Query.monthlyTotals":
 		if e.ComplexityRoot.Query.MonthlyTotals == nil {
 			break
@@ -5136,6 +5236,53 @@ type Mutation {
   reverseVoucher(input: ReverseVoucherInput!): Voucher!
   "Close a month (月月清): no voucher dated in it or before can be written any more."
   closeMonth(communityID: ID!, month: Period!): Community!
+}
+
+"""
+Ledger totals (收支合计) of one community in a view over several (a district's dashboard): the community and the
+same fields as LedgerTotals.
+"""
+type CommunityTotals {
+  "The community (社区)."
+  community: Community!
+  "Community (社区) ID."
+  communityID: ID!
+  "The period summed: a month or a year."
+  period: Period!
+  "First day summed."
+  from: Date!
+  "Last day summed."
+  to: Date!
+  "Total income (收入合计)."
+  income: Money!
+  "Total expense (支出合计)."
+  expense: Money!
+  "Income minus expense (结余)."
+  net: Money!
+  "Totals by direction and category, income first, in board order."
+  categories: [CategoryTotal!]!
+}
+
+extend type MonthTotals {
+  "Totals of the month by direction and category (分类收支), income first, in board order."
+  categories: [CategoryTotal!]!
+}
+
+# District views (区级看板): several communities in one request, a fixed number of SQL statements whatever their number.
+extend type Query {
+  """
+  Ledger totals of every community of a district (区), or of the communities listed (at most 500), for a period: a
+  month ("2026-10") or a year ("2026"); by community code. Give ` + "`" + `district` + "`" + ` or ` + "`" + `communityIDs` + "`" + `, not both. Only the
+  communities the viewer may see are listed (an official sees its district's); a listed ID that does not exist or
+  that the viewer may not see is NOT_FOUND. Each entry equals ` + "`" + `ledgerTotals` + "`" + ` of its community.
+  """
+  districtTotals(district: String, communityIDs: [ID!], period: Period!): [CommunityTotals!]!
+  """
+  Income and expense of each month from ` + "`" + `from` + "`" + ` through ` + "`" + `to` + "`" + ` (at most 120 months), overall and by category, summed
+  over one community (` + "`" + `communityID` + "`" + `), the communities of a district that the viewer may see (` + "`" + `district` + "`" + `), or the
+  communities listed (` + "`" + `communityIDs` + "`" + `); give exactly one. Months without vouchers show zeros.
+  """
+  monthlySeries(communityID: ID, district: String, communityIDs: [ID!], from: Period!, to: Period!): [MonthTotals!]!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -12910,6 +13057,30 @@ func (ec *executionContext) childFields_CommunityEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type CommunityEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CommunityTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "community":
+		return ec.fieldContext_CommunityTotals_community(ctx, field)
+	case "communityID":
+		return ec.fieldContext_CommunityTotals_communityID(ctx, field)
+	case "period":
+		return ec.fieldContext_CommunityTotals_period(ctx, field)
+	case "from":
+		return ec.fieldContext_CommunityTotals_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CommunityTotals_to(ctx, field)
+	case "income":
+		return ec.fieldContext_CommunityTotals_income(ctx, field)
+	case "expense":
+		return ec.fieldContext_CommunityTotals_expense(ctx, field)
+	case "net":
+		return ec.fieldContext_CommunityTotals_net(ctx, field)
+	case "categories":
+		return ec.fieldContext_CommunityTotals_categories(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunityTotals", field.Name)
+}
+
 func (ec *executionContext) childFields_Contract(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -13390,6 +13561,8 @@ func (ec *executionContext) childFields_MonthTotals(ctx context.Context, field g
 		return ec.fieldContext_MonthTotals_expense(ctx, field)
 	case "net":
 		return ec.fieldContext_MonthTotals_net(ctx, field)
+	case "categories":
+		return ec.fieldContext_MonthTotals_categories(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MonthTotals", field.Name)
 }
@@ -16182,6 +16355,36 @@ func (ec *executionContext) field_Query_contracts_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_districtTotals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "district",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["district"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "communityIDs",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalOID2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityIDs"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (calendar.Period, error) {
+			return ec.unmarshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_eligibleResidents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16643,6 +16846,52 @@ func (ec *executionContext) field_Query_meetings_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_monthlySeries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "communityID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "district",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["district"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "communityIDs",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalOID2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityIDs"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (calendar.Period, error) {
+			return ec.unmarshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (calendar.Period, error) {
+			return ec.unmarshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
 	return args, nil
 }
 
@@ -20005,6 +20254,171 @@ func (ec *executionContext) fieldContext_CommunityEdge_cursor(_ context.Context,
 	return graphql.NewScalarFieldContext("CommunityEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _CommunityTotals_community(ctx context.Context, field graphql.CollectedField, obj *ledger.CommunityTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityTotals_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖsunlightᚋentᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityTotals_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunityTotals_communityID(ctx context.Context, field graphql.CollectedField, obj *ledger.CommunityTotals) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
+}
+func (ec *executionContext) fieldContext_CommunityTotals_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityTotals", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CommunityTotals_period(ctx context.Context, field graphql.CollectedField, obj *ledger.CommunityTotals) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNPeriod2sunlightᚋinternalᚋvocabᚋcalendarᚐPeriod(ctx, field.Selections, obj.Period)
+}
+func (ec *executionContext) fieldContext_CommunityTotals_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityTotals", field, false, false, "Period")
+}
+
+func (ec *executionContext) _CommunityTotals_from(ctx context.Context, field graphql.CollectedField, obj *ledger.CommunityTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityTotals_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstDay(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityTotals_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityTotals", field, true, false, "Date")
+}
+
+func (ec *executionContext) _CommunityTotals_to(ctx context.Context, field graphql.CollectedField, obj *ledger.CommunityTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityTotals_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastDay(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityTotals_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityTotals", field, true, false, "Date")
+}
+
+func (ec *executionContext) _CommunityTotals_income(ctx context.Context, field graphql.CollectedField, obj *ledger.CommunityTotals) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Income)
+}
+func (ec *executionContext) fieldContext_CommunityTotals_income(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityTotals", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CommunityTotals_expense(ctx context.Context, field graphql.CollectedField, obj *ledger.CommunityTotals) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Expense)
+}
+func (ec *executionContext) fieldContext_CommunityTotals_expense(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityTotals", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CommunityTotals_net(ctx context.Context, field graphql.CollectedField, obj *ledger.CommunityTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityTotals_net(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Net(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
+			return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityTotals_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunityTotals", field, true, false, "Money")
+}
+
+func (ec *executionContext) _CommunityTotals_categories(ctx context.Context, field graphql.CollectedField, obj *ledger.CommunityTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunityTotals_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Categories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ledger.CategoryTotal) graphql.Marshaler {
+			return ec.marshalNCategoryTotal2ᚕsunlightᚋinternalᚋledgerᚐCategoryTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunityTotals_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunityTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Contract_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contract) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
 	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
@@ -22698,6 +23112,38 @@ func (ec *executionContext) _MonthTotals_net(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_MonthTotals_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MonthTotals", field, true, false, "Money")
+}
+
+func (ec *executionContext) _MonthTotals_categories(ctx context.Context, field graphql.CollectedField, obj *ledger.MonthTotals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MonthTotals_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Categories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ledger.CategoryTotal) graphql.Marshaler {
+			return ec.marshalNCategoryTotal2ᚕsunlightᚋinternalᚋledgerᚐCategoryTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MonthTotals_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MonthTotals",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryTotal(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createCommunity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -25766,6 +26212,94 @@ func (ec *executionContext) fieldContext_Query_openInquiries(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_openInquiries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_districtTotals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_districtTotals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DistrictTotals(ctx, fc.Args["district"].(*string), fc.Args["communityIDs"].([]int), fc.Args["period"].(calendar.Period))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ledger.CommunityTotals) graphql.Marshaler {
+			return ec.marshalNCommunityTotals2ᚕᚖsunlightᚋinternalᚋledgerᚐCommunityTotalsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_districtTotals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunityTotals(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_districtTotals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_monthlySeries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_monthlySeries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MonthlySeries(ctx, fc.Args["communityID"].(*int), fc.Args["district"].(*string), fc.Args["communityIDs"].([]int), fc.Args["from"].(calendar.Period), fc.Args["to"].(calendar.Period))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ledger.MonthTotals) graphql.Marshaler {
+			return ec.marshalNMonthTotals2ᚕᚖsunlightᚋinternalᚋledgerᚐMonthTotalsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_monthlySeries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MonthTotals(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_monthlySeries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -48099,6 +48633,79 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var communityTotalsImplementors = []string{"CommunityTotals"}
+
+func (ec *executionContext) _CommunityTotals(ctx context.Context, sel ast.SelectionSet, obj *ledger.CommunityTotals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityTotalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroupFor(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunityTotals")
+		case "community":
+			out.Values[i] = ec._CommunityTotals_community(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communityID":
+			out.Values[i] = ec._CommunityTotals_communityID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._CommunityTotals_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._CommunityTotals_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CommunityTotals_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "income":
+			out.Values[i] = ec._CommunityTotals_income(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expense":
+			out.Values[i] = ec._CommunityTotals_expense(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "net":
+			out.Values[i] = ec._CommunityTotals_net(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "categories":
+			out.Values[i] = ec._CommunityTotals_categories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contractImplementors = []string{"Contract", "Node"}
 
 func (ec *executionContext) _Contract(ctx context.Context, sel ast.SelectionSet, obj *ent.Contract) graphql.Marshaler {
@@ -49655,6 +50262,11 @@ func (ec *executionContext) _MonthTotals(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "categories":
+			out.Values[i] = ec._MonthTotals_categories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -50377,6 +50989,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_openInquiries(ctx, field)
+				})
+		case "districtTotals":
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_districtTotals(ctx, field)
+				})
+		case "monthlySeries":
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_monthlySeries(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -52360,6 +52984,30 @@ func (ec *executionContext) marshalNCommunityOrderField2ᚖsunlightᚋentᚐComm
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNCommunityTotals2ᚕᚖsunlightᚋinternalᚋledgerᚐCommunityTotalsᚄ(ctx context.Context, sel ast.SelectionSet, v []*ledger.CommunityTotals) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunityTotals2ᚖsunlightᚋinternalᚋledgerᚐCommunityTotals(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunityTotals2ᚖsunlightᚋinternalᚋledgerᚐCommunityTotals(ctx context.Context, sel ast.SelectionSet, v *ledger.CommunityTotals) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommunityTotals!")
+		return graphql.Null
+	}
+	return ec._CommunityTotals(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCommunityWhereInput2ᚖsunlightᚋentᚐCommunityWhereInput(ctx context.Context, v any) (*ent.CommunityWhereInput, error) {

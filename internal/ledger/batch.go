@@ -11,11 +11,12 @@ import (
 // sumRow is a posted sum as the aggregates read it: grouped by some of
 // period, direction and category (the others left empty).
 type sumRow struct {
-	Period    string            `json:"period"`
-	Direction voucher.Direction `json:"direction"`
-	Category  string            `json:"category"`
-	Sum       int64             `json:"sum"`
-	Count     int               `json:"count"`
+	CommunityID int               `json:"community_id"` // only when grouped by it
+	Period      string            `json:"period"`
+	Direction   voucher.Direction `json:"direction"`
+	Category    string            `json:"category"`
+	Sum         int64             `json:"sum"`
+	Count       int               `json:"count"`
 }
 
 // readSums reads a community's posted sums of the months from..to grouped by

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"sunlight/ent"
 	"sunlight/ent/monthsum"
 	"sunlight/ent/voucher"
 	"sunlight/internal/ledger"
@@ -159,16 +160,17 @@ func checkAllTotals(t *testing.T, f *fixture) {
 		}
 		// The district comparison reads the same sums, for one community or
 		// several (a community without vouchers shows none).
-		for _, ids := range [][]int{{f.com.ID}, {f.com.ID, f.com.ID + 1000}} {
-			by, err := ledger.ByCommunity(f.ctx, f.c, ids, m.Period)
+		none := &ent.Community{ID: f.com.ID + 1000}
+		for _, cs := range [][]*ent.Community{{f.com}, {none, f.com}} {
+			by, err := ledger.TotalsOf(f.ctx, f.c, cs, m.Period)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := by[f.com.ID]; got.Income != income || got.Expense != expense {
-				t.Fatalf("by community %s (%d communities): %s / %s, vouchers say %s / %s", m.Period, len(ids), got.Income, got.Expense, income, expense)
+			if got := by[len(cs)-1]; got.Community != f.com || got.Income != income || got.Expense != expense {
+				t.Fatalf("totals of %d communities %s: %s / %s, vouchers say %s / %s", len(cs), m.Period, got.Income, got.Expense, income, expense)
 			}
-			if got := by[f.com.ID+1000]; got != (ledger.IncomeExpense{}) {
-				t.Fatalf("by community %s: a community without vouchers has %+v", m.Period, got)
+			if got := by[0]; len(cs) == 2 && (got.Income != 0 || got.Expense != 0 || got.Categories != nil) {
+				t.Fatalf("totals of %d communities %s: a community without vouchers has %+v", len(cs), m.Period, got.Totals)
 			}
 		}
 	}

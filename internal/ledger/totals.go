@@ -134,30 +134,47 @@ func sumMonths(ctx context.Context, client *ent.Client, communityID int, p calen
 	if err != nil {
 		return nil, fmt.Errorf("sum vouchers of community %d for %s: %w", communityID, p, err)
 	}
+	t := &Totals{CommunityID: communityID, Period: p, From: span.From, To: span.To}
+	t.add(rows)
+	return t, nil
+}
+
+// add sums rows grouped by direction and category (and perhaps more) into
+// t, keeping the categories income first and in board order.
+func (t *Totals) add(rows []sumRow) {
+	t.Income, t.Expense, t.Categories = addCategories(t.Income, t.Expense, t.Categories, rows)
+}
+
+// addCategories adds rows to income, expense and the categories, merging
+// rows of the same direction and category, sorted income first and in
+// board order: the one place totals by category are made.
+func addCategories(income, expense money.Fen, cats []CategoryTotal, rows []sumRow) (money.Fen, money.Fen, []CategoryTotal) {
 	type key struct {
 		d voucher.Direction
 		c string
 	}
-	index := map[key]int{}
-	t := &Totals{CommunityID: communityID, Period: p, From: span.From, To: span.To}
+	index := make(map[key]int, len(cats))
+	for i, c := range cats {
+		index[key{c.Direction, c.Category}] = i
+	}
 	for _, r := range rows {
 		k := key{r.Direction, r.Category}
 		i, ok := index[k]
 		if !ok {
-			i = len(t.Categories)
+			i = len(cats)
 			index[k] = i
-			t.Categories = append(t.Categories, CategoryTotal{Direction: r.Direction, Category: r.Category})
+			cats = append(cats, CategoryTotal{Direction: r.Direction, Category: r.Category})
 		}
-		t.Categories[i].Amount += money.Fen(r.Sum)
-		t.Categories[i].Vouchers += r.Count
+		cats[i].Amount += money.Fen(r.Sum)
+		cats[i].Vouchers += r.Count
 		if r.Direction == voucher.DirectionINCOME {
-			t.Income += money.Fen(r.Sum)
+			income += money.Fen(r.Sum)
 		} else {
-			t.Expense += money.Fen(r.Sum)
+			expense += money.Fen(r.Sum)
 		}
 	}
-	sort.Slice(t.Categories, func(i, j int) bool {
-		a, b := t.Categories[i], t.Categories[j]
+	sort.Slice(cats, func(i, j int) bool {
+		a, b := cats[i], cats[j]
 		if a.Direction != b.Direction {
 			return a.Direction == voucher.DirectionINCOME
 		}
@@ -167,14 +184,16 @@ func sumMonths(ctx context.Context, client *ent.Client, communityID int, p calen
 		}
 		return a.Category < b.Category
 	})
-	return t, nil
+	return income, expense, cats
 }
 
-// MonthTotals is the income and expense of one month.
+// MonthTotals is the income and expense of one month, overall and by
+// category.
 type MonthTotals struct {
-	Period  calendar.Period
-	Income  money.Fen
-	Expense money.Fen
+	Period     calendar.Period
+	Income     money.Fen
+	Expense    money.Fen
+	Categories []CategoryTotal // income first, then expense, in board order
 }
 
 // Net is income minus expense.
@@ -184,36 +203,40 @@ func (m MonthTotals) Net() money.Fen { return m.Income - m.Expense }
 const MaxMonths = 120
 
 // MonthlyTotals returns every month from..to with its posted income and
-// expense, zeros included, from one GROUP BY (see sumMonths).
+// expense, overall and by category, zeros included, from one GROUP BY (see
+// sumMonths).
 func MonthlyTotals(ctx context.Context, client *ent.Client, communityID int, from, to calendar.Period) ([]MonthTotals, error) {
 	span, err := MonthsSpan(from, to)
 	if err != nil {
 		return nil, err
 	}
-	months := make([]MonthTotals, 0, span.Months())
-	for m := from; !to.Before(m); m = m.Next() {
-		months = append(months, MonthTotals{Period: m})
-	}
-	rows, err := readSums(ctx, client, communityID, span, voucher.FieldPeriod, voucher.FieldDirection)
+	rows, err := readSums(ctx, client, communityID, span, voucher.FieldPeriod, voucher.FieldDirection, voucher.FieldCategory)
 	if err != nil {
 		return nil, fmt.Errorf("monthly totals of community %d: %w", communityID, err)
 	}
-	index := make(map[string]int, len(months))
-	for i, m := range months {
-		index[m.Period.String()] = i
+	return monthsOf(span, rows), nil
+}
+
+// monthsOf lays rows grouped by period, direction and category (of one
+// community or summed over several) out as every month of span.
+func monthsOf(span Span, rows []sumRow) []MonthTotals {
+	months := make([]MonthTotals, 0, span.Months())
+	index := make(map[string]int, span.Months())
+	for m := span.From; !span.To.Before(m); m = m.Next() {
+		index[m.String()] = len(months)
+		months = append(months, MonthTotals{Period: m})
 	}
+	byMonth := make([][]sumRow, len(months))
 	for _, r := range rows {
-		i, ok := index[r.Period]
-		if !ok {
-			continue
-		}
-		if r.Direction == voucher.DirectionINCOME {
-			months[i].Income += money.Fen(r.Sum)
-		} else {
-			months[i].Expense += money.Fen(r.Sum)
+		if i, ok := index[r.Period]; ok {
+			byMonth[i] = append(byMonth[i], r)
 		}
 	}
-	return months, nil
+	for i := range months {
+		m := &months[i]
+		m.Income, m.Expense, m.Categories = addCategories(0, 0, nil, byMonth[i])
+	}
+	return months
 }
 
 // PostedIn selects a community's posted vouchers of the months of span:
@@ -302,43 +325,4 @@ func groupSum(columns ...string) func(*sql.Selector) {
 		sel = append(sel, sql.As(sql.Sum(s.C(voucher.FieldAmount)), "sum"), sql.As(sql.Sum(s.C("n")), "count"))
 		s.Select(sel...).GroupBy(s.Columns(columns...)...)
 	}
-}
-
-// IncomeExpense is a community's posted income and expense of a period.
-type IncomeExpense struct {
-	Income, Expense money.Fen
-}
-
-// ByCommunity sums the posted vouchers of month for several communities at
-// once (one GROUP BY), for pages that compare a district's communities;
-// like every aggregate, it reads a closed month from its month sums
-// (postedSourceOf).
-func ByCommunity(ctx context.Context, client *ent.Client, communityIDs []int, month calendar.Period) (map[int]IncomeExpense, error) {
-	out := make(map[int]IncomeExpense, len(communityIDs))
-	if len(communityIDs) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		CommunityID int               `json:"community_id"`
-		Direction   voucher.Direction `json:"direction"`
-		Sum         int64             `json:"sum"`
-		Count       int               `json:"count"`
-	}
-	err := client.Voucher.Query().
-		Where(voucher.CommunityIDIn(communityIDs...), voucher.Period(month.String()), voucher.StatusEQ(voucher.StatusPOSTED)).
-		Modify(postedSourceOf(communityIDs, month, month), groupSum(voucher.FieldCommunityID, voucher.FieldDirection)).
-		Scan(ctx, &rows)
-	if err != nil {
-		return nil, fmt.Errorf("totals of %d communities for %s: %w", len(communityIDs), month, err)
-	}
-	for _, r := range rows {
-		t := out[r.CommunityID]
-		if r.Direction == voucher.DirectionINCOME {
-			t.Income += money.Fen(r.Sum)
-		} else {
-			t.Expense += money.Fen(r.Sum)
-		}
-		out[r.CommunityID] = t
-	}
-	return out, nil
 }

@@ -160,11 +160,11 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 // published, and the month's posted totals.
 func (h *Handler) district(ctx context.Context, all []*ent.Community, district string, month calendar.Period) ([]row, error) {
 	var ids []int
-	var rows []row
+	var cs []*ent.Community
 	for _, c := range all {
 		if c.District == district {
 			ids = append(ids, c.ID)
-			rows = append(rows, row{Community: c})
+			cs = append(cs, c)
 		}
 	}
 	reports, err := h.client.Report.Query().Where(
@@ -178,14 +178,15 @@ func (h *Handler) district(ctx context.Context, all []*ent.Community, district s
 	for _, r := range reports {
 		byCommunity[r.CommunityID] = r
 	}
-	totals, err := ledger.ByCommunity(ctx, h.client, ids, month)
+	// The same totals as the API's districtTotals.
+	totals, err := ledger.TotalsOf(ctx, h.client, cs, month)
 	if err != nil {
 		return nil, err
 	}
-	for i := range rows {
-		t := totals[rows[i].Community.ID]
-		rows[i].Income, rows[i].Expense = t.Income, t.Expense
-		if r := byCommunity[rows[i].Community.ID]; r != nil {
+	rows := make([]row, len(totals))
+	for i, t := range totals {
+		rows[i] = row{Community: t.Community, Income: t.Income, Expense: t.Expense}
+		if r := byCommunity[t.Community.ID]; r != nil {
 			rows[i].Report, rows[i].URL = r, DownloadURL(r.ID)
 		}
 	}
