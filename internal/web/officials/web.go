@@ -27,6 +27,7 @@ import (
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/money"
+	"sunlight/jobs"
 )
 
 // listed are the columns of a report the page and downloads show: all but
@@ -88,6 +89,9 @@ type row struct {
 	URL       string
 	// Changed: the archived file is known not to be the published bytes.
 	Changed bool
+	// Never: no report, and none will come: the month was closed before
+	// the community's chain began on the platform, or precedes its go-live.
+	Never bool
 	Income  money.Fen
 	Expense money.Fen
 }
@@ -225,7 +229,11 @@ func (h *Handler) selected(ctx context.Context, all []*ent.Community, code, kind
 	r, err := h.client.Report.Query().Where(entreport.CommunityID(c.ID), entreport.KindEQ(k),
 		entreport.Period(p.String()), entreport.StatusEQ(entreport.StatusPUBLISHED)).Select(listed...).Only(ctx)
 	if ent.IsNotFound(err) {
-		return &row{Community: c}, nil
+		never, err := h.neverPublished(ctx, c, k, p)
+		if err != nil {
+			return nil, err
+		}
+		return &row{Community: c, Never: never}, nil
 	}
 	if err != nil {
 		return nil, err
@@ -240,6 +248,33 @@ func (h *Handler) selected(ctx context.Context, all []*ent.Community, code, kind
 		sel.Changed, sel.URL = true, ""
 	}
 	return sel, nil
+}
+
+// neverPublished says whether c's monthly disclosure of month will never be
+// published here: the month is before the community's go-live month, or
+// it was closed before the community's first published disclosure (the
+// scheduler goes on from a chain or from the last closed month, never back).
+func (h *Handler) neverPublished(ctx context.Context, c *ent.Community, kind entreport.Kind, month calendar.Period) (bool, error) {
+	if kind != entreport.KindMONTHLY_DISCLOSURE {
+		return false, nil
+	}
+	if live, ok := jobs.GoLive(c); ok && month.Before(live) {
+		return true, nil
+	}
+	if c.ClosedThrough == nil || *c.ClosedThrough < month.String() {
+		return false, nil // open, or closed and its disclosure still due
+	}
+	first, err := h.client.Report.Query().Where(entreport.CommunityID(c.ID), entreport.KindEQ(kind),
+		entreport.StatusEQ(entreport.StatusPUBLISHED)).Order(entreport.ByPeriod()).Select(entreport.FieldPeriod).First(ctx)
+	if ent.IsNotFound(err) {
+		// Closed with no chain at all: the chain will begin after the last
+		// closed month.
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("first report of %s: %w", c.Code, err)
+	}
+	return month.String() < first.Period, nil
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
