@@ -91,7 +91,7 @@ type row struct {
 	Changed bool
 	// Never: no report, and none will come: the month was closed before
 	// the community's chain began on the platform, or precedes its go-live.
-	Never bool
+	Never   bool
 	Income  money.Fen
 	Expense money.Fen
 }
