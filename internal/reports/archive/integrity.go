@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ErrChanged is returned when the bytes the archive holds are not the bytes
@@ -25,9 +26,14 @@ type Integrity struct {
 	// OnMismatch is called once per mismatch found (a metric); nil: none.
 	OnMismatch func()
 
-	mu  sync.Mutex
-	bad map[string]string // key → the recorded SHA-256
+	mu       sync.Mutex
+	bad      map[string]string // key → the recorded SHA-256
+	probed   time.Time         // when Writable last ran
+	writable error             // and what it found
 }
+
+// probeEvery bounds how often readiness writes to the archive.
+const probeEvery = 30 * time.Second
 
 // NewIntegrity checks the reads of a.
 func NewIntegrity(a *Archive) *Integrity {
@@ -68,10 +74,23 @@ func (i *Integrity) Known(key string) bool {
 	return ok
 }
 
-// Check is the readiness check: nil unless a changed file was found and is
-// still changed. Only those few files are reread, so a repaired file makes
-// the instance ready again without a restart.
+// Check is the readiness check of the archive: it must take a write (checked
+// at most every 30 s), and no file found changed may still be changed. Only
+// those few files are reread, so a repaired file makes the instance ready
+// again without a restart.
 func (i *Integrity) Check(ctx context.Context) error {
+	i.mu.Lock()
+	stale := time.Since(i.probed) >= probeEvery || i.writable != nil
+	i.mu.Unlock()
+	if stale {
+		err := i.a.Writable(ctx)
+		i.mu.Lock()
+		i.probed, i.writable = time.Now(), err
+		i.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
 	i.mu.Lock()
 	bad := make(map[string]string, len(i.bad))
 	for k, v := range i.bad {
