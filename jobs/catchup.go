@@ -104,14 +104,35 @@ func (s *Scheduler) firstDue(ctx context.Context, c *ent.Community, lastMonth ca
 			anchor = closed
 		}
 	}
-	if !anchor.IsZero() {
+	if last != nil && !anchor.IsZero() {
+		// A chain that exists goes on where it stopped, whatever the
+		// go-live month says: published reports are never left behind.
 		return anchor.Next(), nil
 	}
 	from := lastMonth
-	for i := 1; i < s.cfg.LookbackMonths; i++ {
-		from = from.Prev()
+	if !anchor.IsZero() {
+		from = anchor.Next()
+	} else {
+		for i := 1; i < s.cfg.LookbackMonths; i++ {
+			from = from.Prev()
+		}
+	}
+	if live, ok := GoLive(c); ok && from.Before(live) {
+		from = live
 	}
 	return from, nil
+}
+
+// GoLive is the first month c's books are kept on the platform: the month
+// of its establishment (成立日期). Nothing is published or closed before
+// it. Community keeps no creation time on the platform, so that half of
+// the rule ("or of its creation, whichever is later") waits for one; ok is
+// false when establishedOn is not set.
+func GoLive(c *ent.Community) (calendar.Period, bool) {
+	if c.EstablishedOn == nil {
+		return calendar.Period{}, false
+	}
+	return calendar.MonthOf(*c.EstablishedOn), true
 }
 
 // publishedOnce says whether a run of job recorded c's report of p as

@@ -210,7 +210,7 @@ func checkClosedMonth(t *testing.T, e *env, communityID int, month calendar.Peri
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _, err := disclosure.Render(e.ctx, c, r, com, entreport.KindMONTHLY_DISCLOSURE, month)
+	again, _, err := disclosure.RenderAt(e.ctx, c, r, com, entreport.KindMONTHLY_DISCLOSURE, month, *rep.PublishedAt)
 	if err != nil {
 		t.Fatal(err)
 	}

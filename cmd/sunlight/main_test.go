@@ -108,6 +108,9 @@ func TestReportCommand(t *testing.T) {
 		{"report", "monthly", "--db", dsn, "--community", "nowhere", "--month", "2026-10", "--out", pdfPath},
 		{"report", "monthly", "--db", dsn, "--community", "gezishi", "--month", "2026-13", "--out", pdfPath},
 		{"report", "yearly", "--db", dsn, "--community", "gezishi", "--year", "20x5", "--out", pdfPath},
+		// Not ended: a month in progress is no disclosure.
+		{"report", "monthly", "--db", dsn, "--community", "gezishi", "--month", "2099-01", "--out", pdfPath},
+		{"report", "monthly", "--db", dsn, "--community", "gezishi", "--month", "2026-10", "--published-on", "2026-10-31", "--out", pdfPath},
 	} {
 		if err := run(ctx, bad, &out); err == nil {
 			t.Errorf("%v succeeded", bad)

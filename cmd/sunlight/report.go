@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	entreport "sunlight/ent/report"
 	"sunlight/internal/reports/disclosure"
@@ -17,8 +18,12 @@ import (
 )
 
 const reportUsage = `Usage:
-  sunlight report monthly --community CODE --month YYYY-MM --out FILE.pdf
-  sunlight report yearly  --community CODE --year YYYY --out FILE.pdf
+  sunlight report monthly --community CODE --month YYYY-MM --out FILE.pdf [--published-on YYYY-MM-DD]
+  sunlight report yearly  --community CODE --year YYYY --out FILE.pdf [--published-on YYYY-MM-DD]
+
+Only a period that has ended can be written (a month in progress is not a
+disclosure). The PDF is dated on the period's due day (the day after it)
+unless --published-on gives the publication date to print.
 `
 
 // reportCmd writes a report PDF from the database, without publishing it.
@@ -34,6 +39,7 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	month := fs.String("month", "", "month of a monthly disclosure, YYYY-MM")
 	year := fs.String("year", "", "year of a yearly summary, YYYY")
 	out := fs.String("out", "", "PDF file to write")
+	publishedOn := fs.String("published-on", "", "publication date to print, YYYY-MM-DD (default: the due day)")
 	fontFile := fontFlag(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -67,7 +73,18 @@ func reportCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		rk, p = entreport.KindYEARLY_ASSET_GROWTH, calendar.Year(y)
 	}
-	data, _, err := disclosure.Render(ctx, d.Client, r, c, rk, p)
+	if err := disclosure.Ended(p, time.Now()); err != nil {
+		return fmt.Errorf("report %s: %w", kind, err)
+	}
+	var at time.Time
+	if *publishedOn != "" {
+		day, err := calendar.ParseDate(*publishedOn)
+		if err != nil || day.Before(p.End()) {
+			return fmt.Errorf("report %s: --published-on must be a date YYYY-MM-DD from %s on, got %q", kind, calendar.FormatDate(p.End()), *publishedOn)
+		}
+		at = calendar.StartOf(day)
+	}
+	data, _, err := disclosure.RenderAt(ctx, d.Client, r, c, rk, p, at)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,10 @@ func Open(ctx context.Context, rawURL string) (*Archive, error) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("report archive folder %s: %w", dir, err)
 		}
-		b, err = fileblob.OpenBucket(dir, &fileblob.Options{NoTempDir: false})
+		// The temporary file is written beside its target, so the rename
+		// that makes a write atomic never crosses filesystems ($TMPDIR on
+		// disk, the archive on another mount: "invalid cross-device link").
+		b, err = fileblob.OpenBucket(dir, &fileblob.Options{NoTempDir: true})
 	} else {
 		b, err = blob.OpenBucket(ctx, rawURL)
 	}
@@ -101,6 +104,21 @@ func (a *Archive) Open(ctx context.Context, key string) (io.ReadSeekCloser, erro
 		return nil, fmt.Errorf("open report %s: %w", key, err)
 	}
 	return r, nil
+}
+
+// probeKey is what Writable writes and deletes; no report key starts with a dot.
+const probeKey = ".sunlight-writable"
+
+// Writable checks that the archive takes a write now: it writes a small
+// object and deletes it.
+func (a *Archive) Writable(ctx context.Context) error {
+	if err := a.bucket.WriteAll(ctx, probeKey, []byte("ok\n"), nil); err != nil {
+		return fmt.Errorf("the report archive takes no write: %w", err)
+	}
+	if err := a.bucket.Delete(ctx, probeKey); err != nil {
+		return fmt.Errorf("the report archive takes no delete: %w", err)
+	}
+	return nil
 }
 
 // Close releases the bucket.

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/johannesboyne/gofakes3"
@@ -64,6 +67,55 @@ func TestArchive(t *testing.T) {
 			if _, err := a.Open(ctx, "missing.pdf"); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("missing key, Open: %v", err)
 			}
+			if err := a.Writable(ctx); err != nil {
+				t.Fatalf("Writable: %v", err)
+			}
+			if _, err := a.Get(ctx, probeKey); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("the probe stays behind: %v", err)
+			}
 		})
+	}
+}
+
+// TestArchiveOnAnotherFilesystem: a folder archive on another mount than
+// $TMPDIR stores reports (the temporary file is written beside its target),
+// and an archive that takes no write fails readiness.
+func TestArchiveOnAnotherFilesystem(t *testing.T) {
+	ctx := context.Background()
+	shm, err := os.MkdirTemp("/dev/shm", "sunlight-archive-")
+	if err != nil {
+		t.Skipf("no /dev/shm: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(shm) })
+	tmp := t.TempDir()
+	var a, b syscall.Stat_t
+	if syscall.Stat(shm, &a) != nil || syscall.Stat(tmp, &b) != nil || a.Dev == b.Dev {
+		t.Skip("/dev/shm and the test's temporary folder are on one filesystem here")
+	}
+	t.Setenv("TMPDIR", tmp)
+	dir := filepath.Join(shm, "reports")
+	arch, err := Open(ctx, "file://"+dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer arch.Close()
+	key := Key("gezishi", "MONTHLY_DISCLOSURE", "2026-10", "0123456789abcdef0123")
+	if err := arch.Put(ctx, key, []byte("%PDF-1.4 test")); err != nil {
+		t.Fatalf("Put across filesystems: %v", err)
+	}
+	ig := NewIntegrity(arch)
+	if err := ig.Check(ctx); err != nil {
+		t.Fatalf("readiness of a writable archive: %v", err)
+	}
+	// The folder replaced by a file: nothing can be written any more.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, []byte("not a folder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A new check: the first one probes at most every 30 s.
+	if err := NewIntegrity(arch).Check(ctx); err == nil {
+		t.Fatal("readiness of an archive that takes no write passed")
 	}
 }

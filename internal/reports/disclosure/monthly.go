@@ -57,7 +57,33 @@ func Number(c *ent.Community, kind report.Kind, p calendar.Period) string {
 }
 
 // PublishDay is the day a period's report is due: the first day after it.
+// A gathered report is dated so until Dated gives it its real day.
 func PublishDay(p calendar.Period) time.Time { return p.End() }
+
+// Dated gives a gathered report (*pdf.Monthly or *pdf.Yearly) the day, in
+// Asia/Shanghai, of the instant at which it is published; a zero at leaves
+// it dated on its due day.
+func Dated(v any, at time.Time) {
+	if at.IsZero() {
+		return
+	}
+	switch v := v.(type) {
+	case *pdf.Monthly:
+		v.PublishedOn = calendar.DayOf(at)
+	case *pdf.Yearly:
+		v.PublishedOn = calendar.DayOf(at)
+	}
+}
+
+// Ended refuses a period that has not ended at now: a report of it would
+// not be a disclosure.
+func Ended(p calendar.Period, now time.Time) error {
+	if !calendar.DayOf(now).Before(p.End()) {
+		return nil
+	}
+	return fail.Conflictf("%s has not ended yet (it ends on %s, Asia/Shanghai): its report cannot be made before %s",
+		p, calendar.FormatDate(p.Last()), calendar.FormatDate(p.End()))
+}
 
 func info(c *ent.Community) pdf.Community {
 	return pdf.Community{Name: c.Name, Code: c.Code, SubDistrict: c.SubDistrict, District: c.District}
@@ -76,6 +102,7 @@ func Monthly(ctx context.Context, client *ent.Client, c *ent.Community, month ca
 		Month:           month.Month,
 		Number:          Number(c, report.KindMONTHLY_DISCLOSURE, month),
 		PublishedOn:     PublishDay(month),
+		DueOn:           PublishDay(month),
 	}
 	steps := []func(context.Context, *ent.Client, *ent.Community, calendar.Period, *pdf.Monthly) error{
 		ledgerLines, voucherLines, meetingLines, contractLines, monthBenefits, inquiryLines, assetTotal, approval,

@@ -3,6 +3,7 @@ package disclosure
 import (
 	"bytes"
 	"context"
+	"time"
 
 	"sunlight/ent"
 	"sunlight/ent/report"
@@ -22,13 +23,23 @@ func (e RenderError) Unwrap() error { return e.Err }
 // SHA-256 it printed. The scheduler publishes with it, `sunlight verify`
 // regenerates with it and `sunlight report` writes with it, so the three
 // give the same bytes by construction.
+//
+// The report is dated on its due day (as reports published before the real
+// date was kept were); RenderAt dates it on the day of at.
 func Render(ctx context.Context, client *ent.Client, r *pdf.Renderer, c *ent.Community, kind report.Kind, p calendar.Period) ([]byte, string, error) {
+	return RenderAt(ctx, client, r, c, kind, p, time.Time{})
+}
+
+// RenderAt is Render dated on the day (Asia/Shanghai) of at, with the due
+// day printed too when at is later (zero at: the due day).
+func RenderAt(ctx context.Context, client *ent.Client, r *pdf.Renderer, c *ent.Community, kind report.Kind, p calendar.Period, at time.Time) ([]byte, string, error) {
 	var buf bytes.Buffer
 	if kind == report.KindYEARLY_ASSET_GROWTH {
 		y, err := Yearly(ctx, client, c, p.Year)
 		if err != nil {
 			return nil, "", err
 		}
+		Dated(y, at)
 		if err := r.Yearly(&buf, y); err != nil {
 			return nil, "", RenderError{err}
 		}
@@ -38,6 +49,7 @@ func Render(ctx context.Context, client *ent.Client, r *pdf.Renderer, c *ent.Com
 	if err != nil {
 		return nil, "", err
 	}
+	Dated(m, at)
 	if err := r.Monthly(&buf, m); err != nil {
 		return nil, "", RenderError{err}
 	}

@@ -30,6 +30,7 @@ func Yearly(ctx context.Context, client *ent.Client, c *ent.Community, year int)
 		Year:            year,
 		Number:          Number(c, report.KindYEARLY_ASSET_GROWTH, p),
 		PublishedOn:     PublishDay(p),
+		DueOn:           PublishDay(p),
 	}
 	// The table starts at the first year-end inventory, at most ten years back.
 	first, err := client.AssetValuation.Query().Where(assetvaluation.CommunityID(c.ID)).

@@ -530,6 +530,15 @@ func dateCN(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
 }
 
+// publishedLine is the header's 公布日期: the real date, and the due date
+// when the report came out late.
+func publishedLine(on, due time.Time) string {
+	if !due.IsZero() && on.After(due) {
+		return fmt.Sprintf("%s（应于%s公布）", dateCN(on), dateCN(due))
+	}
+	return dateCN(on)
+}
+
 func dateISO(t time.Time) string {
 	if t.IsZero() {
 		return ""

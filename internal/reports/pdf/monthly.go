@@ -220,7 +220,7 @@ func layoutMonthly(d *doc, m *Monthly) {
 		{"所属", joinNonEmpty(" · ", m.Community.District, m.Community.SubDistrict)},
 		{"公开期间", fmt.Sprintf("%s至%d月%d日", dateCN(first), last.Month(), last.Day())},
 		{"报告编号", m.Number},
-		{"公布日期", dateCN(m.PublishedOn)},
+		{"公布日期", publishedLine(m.PublishedOn, m.DueOn)},
 		{"集体资产总额", m.TotalAssets.Grouped() + " 元"},
 	}, 9.5)
 

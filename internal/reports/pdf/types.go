@@ -36,8 +36,13 @@ type Monthly struct {
 	Month     time.Month // time.October
 	// Number is the report number the platform issued, e.g. "gezishi-2026-10".
 	Number string
-	// PublishedOn is the publication date printed in the header.
+	// PublishedOn is the publication date printed in the header: the day
+	// the report was really published.
 	PublishedOn time.Time
+	// DueOn is the day it was due (the day after its period); when
+	// PublishedOn is later the header prints it too. Zero (inputs frozen
+	// before it was kept): not printed.
+	DueOn time.Time
 
 	// Income and Expense list the categories (租金收入, 办公经费, …) with
 	// the month's amount and the amount for the year to date, in the
@@ -295,6 +300,7 @@ type Yearly struct {
 	Year        int
 	Number      string
 	PublishedOn time.Time
+	DueOn       time.Time // as Monthly.DueOn
 
 	// YearEnds are the totals of collective assets at 31 December of up to
 	// ten consecutive years, oldest first, ending with Year. Growth rates

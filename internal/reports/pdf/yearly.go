@@ -132,7 +132,7 @@ func layoutYearly(d *doc, y *Yearly) {
 		{"报告编号", y.Number},
 		{"年末资产总额", total},
 		{"比上年增长", growth},
-		{"公布日期", dateCN(y.PublishedOn)},
+		{"公布日期", publishedLine(y.PublishedOn, y.DueOn)},
 	}, 9.5)
 
 	d.heading("一、历年年末集体资产总额", 80)

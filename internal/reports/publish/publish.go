@@ -154,13 +154,16 @@ func (p *Publisher) publishOnce(ctx context.Context, req Request) (*ent.Report, 
 		return nil, err
 	}
 	published := p.Now().UTC()
+	if err := disclosure.Ended(req.Period, published); err != nil {
+		return nil, err
+	}
 	if req.Kind == entreport.KindMONTHLY_DISCLOSURE {
 		if err := closeMonth(ctx, tx.Client(), c, req.Period, published); err != nil {
 			return nil, err
 		}
 	}
 	renderStart := time.Now()
-	inputs, err := Gather(ctx, tx.Client(), c, req.Kind, req.Period)
+	inputs, err := Gather(ctx, tx.Client(), c, req.Kind, req.Period, published)
 	if err != nil {
 		return nil, err
 	}
@@ -238,9 +241,11 @@ func closeMonth(ctx context.Context, client *ent.Client, c *ent.Community, p cal
 	return nil
 }
 
-// Gather reads c's report of kind for p from client and returns it as the
-// canonical JSON it is rendered and kept as.
-func Gather(ctx context.Context, client *ent.Client, c *ent.Community, kind entreport.Kind, p calendar.Period) ([]byte, error) {
+// Gather reads c's report of kind for p from client, dated on the day of
+// publishedAt (the real publication date, with the due date beside it when
+// late), and returns it as the canonical JSON it is rendered and kept as:
+// the date is frozen with the inputs, so verify regenerates the same bytes.
+func Gather(ctx context.Context, client *ent.Client, c *ent.Community, kind entreport.Kind, p calendar.Period, publishedAt time.Time) ([]byte, error) {
 	var v any
 	var err error
 	if kind == entreport.KindYEARLY_ASSET_GROWTH {
@@ -251,6 +256,7 @@ func Gather(ctx context.Context, client *ent.Client, c *ent.Community, kind entr
 	if err != nil {
 		return nil, err
 	}
+	disclosure.Dated(v, publishedAt)
 	inputs, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode the %s %s of %s: %w", kind, p, c.Code, err)

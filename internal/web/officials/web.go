@@ -6,6 +6,7 @@
 package officials
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -26,6 +27,7 @@ import (
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/money"
+	"sunlight/jobs"
 )
 
 // listed are the columns of a report the page and downloads show: all but
@@ -49,9 +51,10 @@ var page = template.Must(template.New("reports.html").Funcs(template.FuncMap{
 
 // Handler serves the officials' page and the downloads.
 type Handler struct {
-	client  *ent.Client
-	archive *archive.Archive
-	now     func() time.Time
+	client    *ent.Client
+	archive   *archive.Archive
+	integrity *archive.Integrity
+	now       func() time.Time
 }
 
 // New returns the handler; now is the clock (nil: time.Now).
@@ -59,8 +62,16 @@ func New(client *ent.Client, a *archive.Archive, now func() time.Time) *Handler 
 	if now == nil {
 		now = time.Now
 	}
-	return &Handler{client: client, archive: a, now: now}
+	return &Handler{client: client, archive: a, integrity: archive.NewIntegrity(a), now: now}
 }
+
+// Integrity is the check of every file handed out, for the edge to hook its
+// metric and readiness to.
+func (h *Handler) Integrity() *archive.Integrity { return h.integrity }
+
+// changedMessage is the refusal of a file that is not the published report.
+const changedMessage = "报告文件与发布记录的 SHA-256 不一致，已拒绝提供并记录，请联系平台管理员。\n" +
+	"The archived file does not match the published report's SHA-256; it is withheld and the incident is logged.\n"
 
 // Register adds the routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
@@ -76,8 +87,13 @@ type row struct {
 	Community *ent.Community
 	Report    *ent.Report
 	URL       string
-	Income    money.Fen
-	Expense   money.Fen
+	// Changed: the archived file is known not to be the published bytes.
+	Changed bool
+	// Never: no report, and none will come: the month was closed before
+	// the community's chain began on the platform, or precedes its go-live.
+	Never   bool
+	Income  money.Fen
+	Expense money.Fen
 }
 
 type view struct {
@@ -188,6 +204,9 @@ func (h *Handler) district(ctx context.Context, all []*ent.Community, district s
 		rows[i] = row{Community: t.Community, Income: t.Income, Expense: t.Expense}
 		if r := byCommunity[t.Community.ID]; r != nil {
 			rows[i].Report, rows[i].URL = r, DownloadURL(r.ID)
+			// Only what a download already found: reading every file of the
+			// district for each page view would cost too much.
+			rows[i].Changed = h.integrity.Known(r.StorageKey)
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Community.Code < rows[j].Community.Code })
@@ -211,12 +230,52 @@ func (h *Handler) selected(ctx context.Context, all []*ent.Community, code, kind
 	r, err := h.client.Report.Query().Where(entreport.CommunityID(c.ID), entreport.KindEQ(k),
 		entreport.Period(p.String()), entreport.StatusEQ(entreport.StatusPUBLISHED)).Select(listed...).Only(ctx)
 	if ent.IsNotFound(err) {
-		return &row{Community: c}, nil
+		never, err := h.neverPublished(ctx, c, k, p)
+		if err != nil {
+			return nil, err
+		}
+		return &row{Community: c, Never: never}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &row{Community: c, Report: r, URL: DownloadURL(r.ID)}, nil
+	sel := &row{Community: c, Report: r, URL: DownloadURL(r.ID)}
+	// The page shows the recorded SHA-256 beside the link: check that the
+	// file is still that one (one file, as a download would).
+	if _, err := h.integrity.Read(ctx, r.StorageKey, r.Sha256); err != nil {
+		if !errors.Is(err, archive.ErrChanged) {
+			slog.ErrorContext(ctx, "read a published report for the page", "report", r.ID, "err", err)
+		}
+		sel.Changed, sel.URL = true, ""
+	}
+	return sel, nil
+}
+
+// neverPublished says whether c's monthly disclosure of month will never be
+// published here: the month is before the community's go-live month, or
+// it was closed before the community's first published disclosure (the
+// scheduler goes on from a chain or from the last closed month, never back).
+func (h *Handler) neverPublished(ctx context.Context, c *ent.Community, kind entreport.Kind, month calendar.Period) (bool, error) {
+	if kind != entreport.KindMONTHLY_DISCLOSURE {
+		return false, nil
+	}
+	if live, ok := jobs.GoLive(c); ok && month.Before(live) {
+		return true, nil
+	}
+	if c.ClosedThrough == nil || *c.ClosedThrough < month.String() {
+		return false, nil // open, or closed and its disclosure still due
+	}
+	first, err := h.client.Report.Query().Where(entreport.CommunityID(c.ID), entreport.KindEQ(kind),
+		entreport.StatusEQ(entreport.StatusPUBLISHED)).Order(entreport.ByPeriod()).Select(entreport.FieldPeriod).First(ctx)
+	if ent.IsNotFound(err) {
+		// Closed with no chain at all: the chain will begin after the last
+		// closed month.
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("first report of %s: %w", c.Code, err)
+	}
+	return month.String() < first.Period, nil
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -245,7 +304,16 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	body, err := h.archive.Open(ctx, rep.StorageKey)
+	// Read whole and checked against the record before the first byte goes
+	// out: a changed file is never served under the recorded hash.
+	data, err := h.integrity.Read(ctx, rep.StorageKey, rep.Sha256)
+	if errors.Is(err, archive.ErrChanged) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprint(w, changedMessage)
+		return
+	}
 	if errors.Is(err, archive.ErrNotFound) {
 		slog.ErrorContext(ctx, "published report missing from the archive", "report", rep.ID, "key", rep.StorageKey)
 		http.Error(w, "报告文件缺失，已记录", http.StatusInternalServerError)
@@ -255,7 +323,6 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	defer body.Close()
 	name := FileName(rep)
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`,
@@ -267,7 +334,7 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request) {
 	if rep.PublishedAt != nil {
 		modified = *rep.PublishedAt
 	}
-	http.ServeContent(w, r, name, modified, body)
+	http.ServeContent(w, r, name, modified, bytes.NewReader(data))
 }
 
 // FileName is the Chinese file name of a report: 阁子市社区-2026年10月-财务公开.pdf.

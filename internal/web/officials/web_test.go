@@ -254,3 +254,29 @@ func TestOfficialsPageInChromium(t *testing.T) {
 		t.Fatalf("downloaded %d bytes with sha %s, want %s", len(data), got, rep.Sha256)
 	}
 }
+
+// TestMonthBeforeTheChainIsNotPending: gezishi's September 2026 was closed
+// before its chain began (October is its first disclosure), so it will
+// never be published here and is not shown as pending; November, open, is.
+func TestMonthBeforeTheChainIsNotPending(t *testing.T) {
+	srv, _ := published(t)
+	for _, tc := range []struct {
+		month, want, not string
+	}{
+		{"2026-09", "本月未在本平台公开", "该期报告尚未发布"},
+		{"2026-11", "该期报告尚未发布", "本月未在本平台公开"},
+		{"2026-10", `id="download"`, "本月未在本平台公开"},
+	} {
+		t.Run(tc.month, func(t *testing.T) {
+			resp, err := http.Get(srv.URL + "/reports?community=" + demo.Code + "&month=" + tc.month)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if page := string(b); !strings.Contains(page, tc.want) || strings.Contains(page, tc.not) {
+				t.Errorf("%s: want %q and not %q in the page", tc.month, tc.want, tc.not)
+			}
+		})
+	}
+}

@@ -21,6 +21,10 @@ type Health struct {
 	// Scheduler is the report scheduler of this process; nil when it runs
 	// elsewhere (serve --scheduler=false), and then it is not checked.
 	Scheduler interface{ Healthy() bool }
+	// Archive is the integrity check of the published files this instance
+	// serves (nil: not checked); it fails once a changed file was found,
+	// until the file is repaired or the process restarts.
+	Archive interface{ Check(context.Context) error }
 
 	shutting atomic.Bool
 	mu       sync.Mutex
@@ -124,6 +128,14 @@ func (h *Health) Check(ctx context.Context) (map[string]string, bool) {
 		checks["scheduler"] = "ok"
 	default:
 		fail("scheduler", fmt.Errorf("not running"))
+	}
+	if h.Archive != nil {
+		if err := h.Archive.Check(ctx); err != nil {
+			slog.ErrorContext(ctx, "readiness: the report archive", "err", err)
+			fail("archive", err)
+		} else {
+			checks["archive"] = "ok"
+		}
 	}
 	return checks, ok
 }

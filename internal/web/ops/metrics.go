@@ -37,6 +37,7 @@ type Metrics struct {
 	reportSize   *prometheus.HistogramVec
 	lastPublish  *prometheus.GaugeVec
 	missing      *prometheus.GaugeVec
+	integrity    prometheus.Counter
 
 	mu  sync.Mutex
 	ops map[string]bool // operation names seen, to bound label cardinality
@@ -84,7 +85,11 @@ func NewMetrics(d *db.DB) *Metrics {
 	m.missing = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "sunlight_reports_missing", Help: "Reports that should exist and do not (a closed month without its disclosure, a deleted report), by kind, as of the scheduler's last tick; sunlight verify names them.",
 	}, []string{"kind"})
-	m.reg.MustRegister(m.httpRequests, m.httpDuration, m.gqlRequests, m.gqlDuration, m.gqlErrors,
+	m.integrity = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "sunlight_report_integrity_failures_total",
+		Help: "Reads of a published report whose archived bytes did not match its recorded SHA-256 (refused).",
+	})
+	m.reg.MustRegister(m.integrity, m.httpRequests, m.httpDuration, m.gqlRequests, m.gqlDuration, m.gqlErrors,
 		m.jobRuns, m.renderTime, m.reportSize, m.lastPublish, m.missing,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if d != nil {
@@ -129,6 +134,10 @@ var (
 func (m *Metrics) ReportsMissing(kind entreport.Kind, n int) {
 	m.missing.WithLabelValues(string(kind)).Set(float64(n))
 }
+
+// IntegrityFailure counts a published report refused because its archived
+// file was changed.
+func (m *Metrics) IntegrityFailure() { m.integrity.Inc() }
 
 // RunFinished counts a job run (jobs.Observer).
 func (m *Metrics) RunFinished(job, status string) { m.jobRuns.WithLabelValues(job, status).Inc() }

@@ -137,7 +137,10 @@ func New(cfg Config, deps Deps) *Server {
 		// The downloads follow the API's CORS rules: a dashboard that may
 		// query /graphql from its origin may also fetch the PDFs.
 		reports := http.NewServeMux()
-		officials.New(client, deps.Archive, gcfg.Now).Register(reports)
+		off := officials.New(client, deps.Archive, gcfg.Now)
+		off.Integrity().OnMismatch = s.Metrics.IntegrityFailure
+		s.Health.Archive = off.Integrity()
+		off.Register(reports)
 		h := withCORS(cfg, reports)
 		mux.Handle("/reports", h)
 		mux.Handle("/reports/", h)
