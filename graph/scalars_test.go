@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"encoding/json"
 	"regexp"
 	"strconv"
 	"testing"
@@ -103,4 +104,43 @@ func (r typeRef) named() string {
 		return ""
 	}
 	return *r.Name
+}
+
+// TestMoneyOneRule: Money is read by one rule whether it comes as a literal
+// or a JSON variable: a string of yuan with at most two decimals and no
+// spaces; anything else is BAD_USER_INPUT.
+func TestMoneyOneRule(t *testing.T) {
+	s := demoServer(t, demotest.DSN(t, dbtest.SQLite))
+	tests := []struct {
+		name    string
+		literal string // the argument as written in the document
+		value   any    // the same as a JSON variable
+		want    string // the capitals; "" for a refusal
+	}{
+		{"a string", `"12.50"`, "12.50", "壹拾贰元伍角"},
+		{"a float", `1.5`, 1.5, ""},
+		{"a whole number", `12`, 12, ""},
+		{"a leading space", `" 12.00"`, " 12.00", ""},
+		{"a trailing space", `"12.00 "`, "12.00 ", ""},
+		{"three decimals", `"1.005"`, "1.005", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, r := range []response{
+				s.do(`{ amountInCapitals(amount: `+tt.literal+`) }`, nil),
+				s.do(`query($a: Money!) { amountInCapitals(amount: $a) }`, map[string]any{"a": tt.value}),
+			} {
+				if tt.want == "" {
+					if r.code() != "BAD_USER_INPUT" {
+						t.Fatalf("accepted or refused without BAD_USER_INPUT: %s %+v", r.Data, r.Errors)
+					}
+					continue
+				}
+				var out struct{ AmountInCapitals string }
+				if len(r.Errors) > 0 || json.Unmarshal(r.Data, &out) != nil || out.AmountInCapitals != tt.want {
+					t.Fatalf("got %s %+v, want %s", r.Data, r.Errors, tt.want)
+				}
+			}
+		})
+	}
 }
