@@ -235,7 +235,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 			{"money with three decimals", `mutation($c: ID!) { createVoucher(input: {communityID: $c, number: "T-1", occurredOn: "2026-11-20", direction: EXPENSE, category: "办公用品", amount: "10.005", summary: "x"}) { id } }`,
 				map[string]any{"c": s.gz}, "BAD_USER_INPUT", "more than two decimals"},
 			{"money as a float that lost its cents", `mutation($c: ID!, $a: Money!) { createVoucher(input: {communityID: $c, number: "T-1", occurredOn: "2026-11-20", direction: EXPENSE, category: "办公用品", amount: $a, summary: "x"}) { id } }`,
-				map[string]any{"c": s.gz, "a": tenth + 0.2}, "BAD_USER_INPUT", "more than two decimals"},
+				map[string]any{"c": s.gz, "a": tenth + 0.2}, "BAD_USER_INPUT", "Money must be a string"},
 			{"foreign key to nothing", `mutation { createAsset(input: {communityID: 999999, name: "x", category: OTHER, acquiredOn: "2020-01-01", originalValue: "1.00"}) { id } }`,
 				nil, "BAD_USER_INPUT", "does not exist"},
 			{"empty required name", `mutation { createCommunity(input: {name: "", code: "empty"}) { id } }`, nil, "BAD_USER_INPUT", "name"},

@@ -42,7 +42,7 @@ func NewHandler(client *ent.Client, cfg Config) http.Handler {
 	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 15 * time.Second})
 	srv.AddTransport(transport.SSE{})
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getQuery{})
 	srv.AddTransport(postJSON{})
 	// The cache also gives unpaged connections their default page
 	// (pagedefault.go): keep it when changing the cache.

@@ -101,8 +101,10 @@ func (AuditEvent) Fields() []ent.Field {
 		field.String("actor").Immutable().Default("").Comment("Who made it (the account or process)."),
 		field.Enum("action").Values("CREATE", "UPDATE", "DELETE").Immutable().Comment("What kind of write."),
 		field.String("entity").Immutable().Comment("Type of the record, e.g. Voucher."),
-		field.Int("entity_id").Immutable().Comment("ID of the record (its global ID)."),
-		field.Int("community_id").Optional().Nillable().Immutable().Comment("Community the record belongs to."),
+		field.Int("entity_id").Immutable().Comment("ID of the record (its global ID).").
+			Annotations(entgql.Type("ID")),
+		field.Int("community_id").Optional().Nillable().Immutable().Comment("Community the record belongs to.").
+			Annotations(entgql.Type("ID")),
 		field.Text("before").Immutable().Default("").Comment("The record's fields before the write, as JSON (empty for a create)."),
 		field.Text("after").Immutable().Default("").Comment("The record's fields after the write, as JSON (empty for a delete)."),
 	}

@@ -95,7 +95,8 @@ func (Signature) Fields() []ent.Field {
 		field.String("signer").NotEmpty().MaxLen(32).Immutable().Comment("Signer's name (签字人)."),
 		field.Enum("role").Values("PREPARER", "ACCOUNTANT", "CASHIER", "SECRETARY", "COMMITTEE", "SUPERVISOR", "GROUP_LEADER", "REPRESENTATIVE", "OTHER").Immutable().
 			Comment("Capacity the signer signs in (签字身份): PREPARER 经办人, ACCOUNTANT 会计, CASHIER 出纳, SECRETARY 书记, COMMITTEE 两委成员, SUPERVISOR 监督委员会, GROUP_LEADER 组长, REPRESENTATIVE 居民代表, OTHER 其他."),
-		field.Int("resident_id").Optional().Nillable().Immutable().Comment("The resident who signed, when the signer is one."),
+		field.Int("resident_id").Optional().Nillable().Immutable().Comment("The resident who signed, when the signer is one.").
+			Annotations(entgql.Type("ID")),
 		field.Time("signed_at").Immutable().Annotations(entgql.OrderField("SIGNED_AT")).Comment("When it was signed (签字时间)."),
 	}
 }

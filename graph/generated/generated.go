@@ -5881,11 +5881,11 @@ type AuditEvent implements Node {
   """
   ID of the record (its global ID).
   """
-  entityID: Int!
+  entityID: ID!
   """
   Community the record belongs to.
   """
-  communityID: Int
+  communityID: ID
   """
   The record's fields before the write, as JSON (empty for a create).
   """
@@ -6024,25 +6024,25 @@ input AuditEventWhereInput {
   """
   entity_id field predicates
   """
-  entityID: Int
-  entityIDNEQ: Int
-  entityIDIn: [Int!]
-  entityIDNotIn: [Int!]
-  entityIDGT: Int
-  entityIDGTE: Int
-  entityIDLT: Int
-  entityIDLTE: Int
+  entityID: ID
+  entityIDNEQ: ID
+  entityIDIn: [ID!]
+  entityIDNotIn: [ID!]
+  entityIDGT: ID
+  entityIDGTE: ID
+  entityIDLT: ID
+  entityIDLTE: ID
   """
   community_id field predicates
   """
-  communityID: Int
-  communityIDNEQ: Int
-  communityIDIn: [Int!]
-  communityIDNotIn: [Int!]
-  communityIDGT: Int
-  communityIDGTE: Int
-  communityIDLT: Int
-  communityIDLTE: Int
+  communityID: ID
+  communityIDNEQ: ID
+  communityIDIn: [ID!]
+  communityIDNotIn: [ID!]
+  communityIDGT: ID
+  communityIDGTE: ID
+  communityIDLT: ID
+  communityIDLTE: ID
   communityIDIsNil: Boolean
   communityIDNotNil: Boolean
   """
@@ -11324,7 +11324,7 @@ type Signature implements Node {
   """
   The resident who signed, when the signer is one.
   """
-  residentID: Int
+  residentID: ID
   """
   When it was signed (签字时间).
   """
@@ -11460,14 +11460,14 @@ input SignatureWhereInput {
   """
   resident_id field predicates
   """
-  residentID: Int
-  residentIDNEQ: Int
-  residentIDIn: [Int!]
-  residentIDNotIn: [Int!]
-  residentIDGT: Int
-  residentIDGTE: Int
-  residentIDLT: Int
-  residentIDLTE: Int
+  residentID: ID
+  residentIDNEQ: ID
+  residentIDIn: [ID!]
+  residentIDNotIn: [ID!]
+  residentIDGT: ID
+  residentIDGTE: ID
+  residentIDLT: ID
+  residentIDLTE: ID
   residentIDIsNil: Boolean
   residentIDNotNil: Boolean
   """
@@ -18813,18 +18813,18 @@ func (ec *executionContext) fieldContext_AuditEvent_entity(_ context.Context, fi
 
 func (ec *executionContext) _AuditEvent_entityID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalNInt2int(ctx, field.Selections, obj.EntityID)
+	return ec.marshalNID2int(ctx, field.Selections, obj.EntityID)
 }
 func (ec *executionContext) fieldContext_AuditEvent_entityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AuditEvent_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.CommunityID)
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.CommunityID)
 }
 func (ec *executionContext) fieldContext_AuditEvent_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AuditEvent_before(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
@@ -27609,10 +27609,10 @@ func (ec *executionContext) fieldContext_Signature_role(_ context.Context, field
 
 func (ec *executionContext) _Signature_residentID(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
 	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
-	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.ResidentID)
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.ResidentID)
 }
 func (ec *executionContext) fieldContext_Signature_residentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Signature", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Signature", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Signature_signedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
@@ -31566,112 +31566,112 @@ func (ec *executionContext) unmarshalInputAuditEventWhereInput(ctx context.Conte
 			it.EntityContainsFold = data
 		case "entityID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EntityID = data
 		case "entityIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EntityIDNEQ = data
 		case "entityIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EntityIDIn = data
 		case "entityIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EntityIDNotIn = data
 		case "entityIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EntityIDGT = data
 		case "entityIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EntityIDGTE = data
 		case "entityIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EntityIDLT = data
 		case "entityIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.EntityIDLTE = data
 		case "communityID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CommunityID = data
 		case "communityIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CommunityIDNEQ = data
 		case "communityIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CommunityIDIn = data
 		case "communityIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CommunityIDNotIn = data
 		case "communityIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CommunityIDGT = data
 		case "communityIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CommunityIDGTE = data
 		case "communityIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CommunityIDLT = data
 		case "communityIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -43431,56 +43431,56 @@ func (ec *executionContext) unmarshalInputSignatureWhereInput(ctx context.Contex
 			it.RoleNotIn = data
 		case "residentID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ResidentID = data
 		case "residentIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ResidentIDNEQ = data
 		case "residentIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ResidentIDIn = data
 		case "residentIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ResidentIDNotIn = data
 		case "residentIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ResidentIDGT = data
 		case "residentIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ResidentIDGTE = data
 		case "residentIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ResidentIDLT = data
 		case "residentIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}

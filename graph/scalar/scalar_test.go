@@ -2,6 +2,7 @@ package scalar
 
 import (
 	"bytes"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,14 +11,21 @@ import (
 	"sunlight/internal/vocab/calendar"
 )
 
+// dateRule is Date's wire format, as the README states it.
+var dateRule = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+
 func FuzzUnmarshalDate(f *testing.F) {
 	for _, s := range []string{"2026-10-31", "2024-02-29", "2025-02-29", "2026-1-1", "0000-01-01", "9999-12-31", "2026-10-31T00:00:00Z", ""} {
 		f.Add(s)
 	}
+	f.Add(" 2026-10-31")
 	f.Fuzz(func(t *testing.T, s string) {
 		d, err := UnmarshalDate(s)
 		if err != nil {
 			return
+		}
+		if !dateRule.MatchString(s) {
+			t.Fatalf("UnmarshalDate(%q) = %v: accepted text outside YYYY-MM-DD", s, d)
 		}
 		// A date that parses marshals back to a string that parses to the same date.
 		var buf bytes.Buffer

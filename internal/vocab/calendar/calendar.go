@@ -48,9 +48,10 @@ func StartOf(d time.Time) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, Shanghai)
 }
 
-// ParseDate reads "2026-10-31".
+// ParseDate reads "2026-10-31", exactly: no spaces around it, as Money and
+// Period (one rule for the API's scalars).
 func ParseDate(s string) (time.Time, error) {
-	t, err := time.Parse("2006-01-02", strings.TrimSpace(s))
+	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%w %q: write a date as YYYY-MM-DD, e.g. 2026-10-31", ErrSyntax, s)
 	}
@@ -75,9 +76,8 @@ func Year(y int) Period { return Period{Year: y} }
 // MonthOf returns the month a civil date falls in.
 func MonthOf(d time.Time) Period { return Period{Year: d.Year(), Month: d.Month()} }
 
-// ParsePeriod reads "2026-10" or "2026".
+// ParsePeriod reads "2026-10" or "2026", exactly: no spaces around it.
 func ParsePeriod(s string) (Period, error) {
-	s = strings.TrimSpace(s)
 	fail := func() (Period, error) {
 		return Period{}, fmt.Errorf("%w period %q: write a month as YYYY-MM (2026-10) or a year as YYYY (2026)", ErrSyntax, s)
 	}

@@ -1,6 +1,12 @@
 package calendar
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+)
+
+// periodRule is Period's wire format, as the README states it.
+var periodRule = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2})?$`)
 
 func FuzzParsePeriod(f *testing.F) {
 	for _, s := range []string{"2026-10", "2026", " 2026-01 ", "2026-13", "1899", "-2026", "2026-1", "２０２６", ""} {
@@ -18,6 +24,9 @@ func FuzzParsePeriod(f *testing.F) {
 				t.Fatalf("a refused period %q changed the value to %v", s, q)
 			}
 			return
+		}
+		if !periodRule.MatchString(s) {
+			t.Fatalf("ParsePeriod(%q) = %v: accepted text outside YYYY or YYYY-MM", s, p)
 		}
 		// Whatever parses prints back to a string that parses to the same period.
 		back, err := ParsePeriod(p.String())

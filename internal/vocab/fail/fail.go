@@ -33,6 +33,8 @@ const (
 	RequestTooLarge       Code = "REQUEST_TOO_LARGE"
 	RateLimited           Code = "RATE_LIMITED"
 	OriginNotAllowed      Code = "CORS_ORIGIN_NOT_ALLOWED"
+	// MethodNotAllowed: a mutation sent with GET (POST only).
+	MethodNotAllowed Code = "METHOD_NOT_ALLOWED"
 	// Timeout: the request ran past its deadline while the database
 	// answered; the caller should ask for less.
 	Timeout Code = "TIMEOUT"
@@ -62,6 +64,7 @@ var statuses = map[Code]int{
 	RequestTooLarge:       413,
 	RateLimited:           429,
 	OriginNotAllowed:      403,
+	MethodNotAllowed:      405,
 	Timeout:               504,
 	Unavailable:           503,
 	Internal:              500,

@@ -26,6 +26,7 @@ func TestEveryCodeHasItsStatus(t *testing.T) {
 		"REQUEST_TOO_LARGE":           413,
 		"RATE_LIMITED":                429,
 		"CORS_ORIGIN_NOT_ALLOWED":     403,
+		"METHOD_NOT_ALLOWED":          405,
 		"TIMEOUT":                     504,
 		"UNAVAILABLE":                 503,
 		"INTERNAL_SERVER_ERROR":       500,

@@ -28,15 +28,15 @@ func Yuan(n int64) Fen { return Fen(n * 100) }
 var ErrSyntax = errors.New("invalid amount")
 
 // Parse reads a decimal yuan amount: an optional sign, digits, and at most two
-// decimals ("26868", "26868.5", "-1160.05"). Thousands separators, exponents,
-// more than two decimals and amounts beyond ±90 trillion yuan are refused: an
-// amount that cannot be represented exactly is an error, never rounded.
+// decimals ("26868", "26868.5", "-1160.05"). Spaces, thousands separators,
+// exponents, more than two decimals and amounts beyond ±90 trillion yuan are
+// refused: an amount that cannot be represented exactly is an error, never
+// rounded, and one that is not written exactly so is not guessed at.
 func Parse(s string) (Fen, error) {
 	orig := s
 	fail := func(why string) (Fen, error) {
 		return 0, fmt.Errorf("%w %q: %s", ErrSyntax, orig, why)
 	}
-	s = strings.TrimSpace(s)
 	if s == "" {
 		return fail("empty")
 	}
@@ -123,9 +123,11 @@ func (f Fen) MarshalGQL(w io.Writer) {
 	_, _ = io.WriteString(w, strconv.Quote(f.String()))
 }
 
-// UnmarshalGQL reads a GraphQL Money value. Strings are the documented form;
-// integers are taken as whole yuan for convenience. Floats are refused,
-// because a float has already lost the exact amount.
+// UnmarshalGQL reads a GraphQL Money value, a literal or a variable alike:
+// a string that Parse reads, nothing else. A number is refused whether it
+// is whole or not and however it came (a literal is an int64 or float64,
+// a JSON variable a json.Number): a float has already lost the exact
+// amount, and one rule for all is what a client can learn from one error.
 func (f *Fen) UnmarshalGQL(v any) error {
 	switch v := v.(type) {
 	case string:
@@ -135,12 +137,8 @@ func (f *Fen) UnmarshalGQL(v any) error {
 		}
 		*f = p
 		return nil
-	case int64:
-		return f.UnmarshalGQL(strconv.FormatInt(v, 10))
-	case int:
-		return f.UnmarshalGQL(strconv.Itoa(v))
-	case json.Number:
-		return f.UnmarshalGQL(string(v))
+	case int64, int, float64, json.Number:
+		return fmt.Errorf("%w: Money must be a string of yuan such as \"26868.00\", got the number %v; send it as a string", ErrSyntax, v)
 	default:
 		return fmt.Errorf("%w: Money must be a string of yuan such as \"26868.00\", got %T", ErrSyntax, v)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"testing"
 )
@@ -22,7 +23,11 @@ func TestParse(t *testing.T) {
 		{".5", 50, false},
 		{"-1160.05", -116005, false},
 		{"+3", 300, false},
-		{" 12.34 ", 1234, false},
+		{" 12.34 ", 0, true},
+		{" 12.00", 0, true},
+		{"12.00\n", 0, true},
+		{"1 000", 0, true},
+		{"\u00a012", 0, true},
 		{"1.005", 0, true},
 		{"1,000.00", 0, true},
 		{"1e3", 0, true},
@@ -116,14 +121,25 @@ func TestCapitals(t *testing.T) {
 	}
 }
 
+// moneyRule is Money's wire format, as the README states it.
+var moneyRule = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]{1,2})?|\.[0-9]{1,2})$`)
+
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"26868.00", "-0.5", "1.005", "", "99999999999999.99", "+.1"} {
 		f.Add(s)
 	}
+	f.Add(" 12.00")
 	f.Fuzz(func(t *testing.T, s string) {
 		v, err := Parse(s)
 		if err != nil {
+			if !errors.Is(err, ErrSyntax) {
+				t.Fatalf("Parse(%q): %v does not wrap ErrSyntax", s, err)
+			}
 			return
+		}
+		// The one rule: sign, digits, at most two decimals, nothing else.
+		if !moneyRule.MatchString(s) {
+			t.Fatalf("Parse(%q) = %d: accepted text outside the rule", s, v)
 		}
 		// Whatever parses prints back to a string that parses to the same amount.
 		back, err := Parse(v.String())
@@ -156,16 +172,14 @@ func FuzzUnmarshalGQL(f *testing.F) {
 				t.Fatalf("UnmarshalGQL(%q) = %d, written as %s, read back as %d", s, a, buf.String(), back)
 			}
 		}
-		var b Fen
-		if err := b.UnmarshalGQL(n); err == nil && b != Fen(n)*100 {
-			t.Fatalf("UnmarshalGQL(int64 %d) = %d fen, want %d yuan", n, b, n)
+		// Numbers are refused however they come: a literal (int64,
+		// float64) or a JSON variable (json.Number).
+		for _, num := range []any{n, int(n), x, json.Number(strconv.FormatInt(n, 10)), json.Number(s)} {
+			var b Fen
+			if err := b.UnmarshalGQL(num); !errors.Is(err, ErrSyntax) {
+				t.Fatalf("UnmarshalGQL(%T %v) = %d, %v; want ErrSyntax", num, num, b, err)
+			}
 		}
-		var c Fen
-		if err := c.UnmarshalGQL(x); err == nil {
-			t.Fatalf("UnmarshalGQL(float %v) accepted a float as %d", x, c)
-		}
-		var d Fen
-		_ = d.UnmarshalGQL(json.Number(s))
 	})
 }
 

@@ -1,11 +1,12 @@
 // Package gqlhttp holds the pieces of GraphQL over HTTP that plug into the
-// gqlgen server of package graph: the POST transport and the allow-list of
+// gqlgen server of package graph: the POST and GET transports and the allow-list of
 // persisted operations. The rest of the HTTP edge (auth, limits, CORS,
 // metrics, routes) is package server.
 package gqlhttp
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -63,7 +64,7 @@ func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 			return
 		}
 		w.WriteHeader(http.StatusBadRequest)
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("json request body could not be decoded: %v", err)}))
+		writeRequestError(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("json request body could not be decoded: %v", err)}))
 		return
 	}
 	params.Headers = r.Header
@@ -71,19 +72,14 @@ func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 
 	oc, opErr := exec.CreateOperationContext(ctx, &params)
 	if opErr != nil {
-		// GraphQL over HTTP: a request that is not a valid operation is a
-		// client error; application/json keeps gqlgen's 422.
-		status := http.StatusOK
-		if errcode.GetErrorKind(opErr) == errcode.KindProtocol {
-			status = http.StatusUnprocessableEntity
-			if contentType == mediaGraphQLResponse {
-				status = http.StatusBadRequest
-			}
-		}
-		w.WriteHeader(status)
-		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, oc), opErr))
+		operationError(ctx, w, exec, oc, contentType, opErr)
 		return
 	}
+	execute(ctx, w, exec, oc)
+}
+
+// execute runs a valid operation and writes its response.
+func execute(ctx context.Context, w http.ResponseWriter, exec graphql.GraphExecutor, oc *graphql.OperationContext) {
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	resp := responses(ctx)
 	if unavailable(resp) {
@@ -93,6 +89,34 @@ func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 		w.WriteHeader(fail.Status(fail.Unavailable))
 	}
 	writeResponse(w, resp)
+}
+
+// operationError answers a request that is not a valid operation (it does
+// not parse, does not validate, or its variables do not coerce), as GraphQL
+// over HTTP has it: with application/json, 200 and the errors (gqlgen
+// answers 422, which generic JSON clients take for a transport failure);
+// with application/graphql-response+json, 400. Either way there is no
+// "data" entry: the operation never started.
+func operationError(ctx context.Context, w http.ResponseWriter, exec graphql.GraphExecutor, oc *graphql.OperationContext, contentType string, errs gqlerror.List) {
+	status := http.StatusOK
+	if contentType == mediaGraphQLResponse && errcode.GetErrorKind(errs) == errcode.KindProtocol {
+		status = http.StatusBadRequest
+	}
+	w.WriteHeader(status)
+	writeRequestError(w, exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs))
+}
+
+// writeRequestError writes the response to a request error: its errors and
+// extensions, without the "data": null gqlgen's Response always carries.
+func writeRequestError(w io.Writer, resp *graphql.Response) {
+	b, err := json.Marshal(struct {
+		Errors     gqlerror.List  `json:"errors"`
+		Extensions map[string]any `json:"extensions,omitempty"`
+	}{resp.Errors, resp.Extensions})
+	if err != nil {
+		b = []byte(`{"errors":[{"message":"internal error: the response could not be encoded","extensions":{"code":"` + string(fail.Internal) + `"}}]}`)
+	}
+	_, _ = w.Write(b)
 }
 
 // TooLarge refuses a request body of more than limit bytes.
