@@ -257,7 +257,10 @@ func newOnceWorld(t *testing.T, dsn string) *onceWorld {
 	}
 	// The whole server, as serve builds it: the token, the limits, the
 	// transaction per mutation.
-	h := newEdge(t, d, server.Config{GraphQL: graph.Config{Now: clock}})
+	// Ten requests queued on one row lock take turns: on a loaded machine
+	// the last can wait longer than the default 10 s request timeout, which
+	// would make it a TIMEOUT instead of the CONFLICT under test.
+	h := newEdge(t, d, server.Config{GraphQL: graph.Config{Now: clock}, Timeout: time.Minute})
 	warmPool(t, d, concurrent)
 	return &onceWorld{t: t, d: d, h: h, admin: tok, com: com, now: now, ctx: ctx, dsn: dsn}
 }
