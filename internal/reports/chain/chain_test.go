@@ -12,6 +12,7 @@ import (
 	"sunlight/ent/contract"
 	entreport "sunlight/ent/report"
 	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/chain"
 	"sunlight/internal/reports/pdf"
@@ -33,10 +34,7 @@ type env struct {
 // published loads the demo and has the scheduler publish October 2026.
 func published(t *testing.T, dsn string) *env {
 	t.Helper()
-	e := &env{ctx: context.Background(), d: dbtest.Open(t, dsn)}
-	if err := demo.Load(e.ctx, e.d.Client); err != nil {
-		t.Fatal(err)
-	}
+	e := &env{ctx: context.Background(), d: dbtest.Open(t, dsn)} // a copy of the demo (demotest)
 	var err error
 	if e.arch, err = archive.Open(e.ctx, "file://"+t.TempDir()); err != nil {
 		t.Fatal(err)
@@ -85,7 +83,7 @@ func (e *env) verify(t *testing.T) (bad []chain.Finding, all string) {
 // October's disclosure is extended afterwards, an ordinary edit; what was
 // published is unchanged, so verify finds nothing.
 func TestLeaseExtendedAfterPublishingLeavesVerifyClean(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		e := published(t, dsn)
 		if bad, out := e.verify(t); len(bad) != 0 {
 			t.Fatalf("verify right after publishing:\n%s", out)
@@ -112,7 +110,7 @@ func TestLeaseExtendedAfterPublishingLeavesVerifyClean(t *testing.T) {
 // platform's back; verify names the voucher and both amounts, and does not
 // blame the stored file.
 func TestChangedVoucherOfAClosedMonthFailsVerify(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		e := published(t, dsn)
 		var number string
 		var amount int64
@@ -142,7 +140,7 @@ func TestChangedVoucherOfAClosedMonthFailsVerify(t *testing.T) {
 // TestDeletedReportFailsVerifyNamingTheMonth: the last report row of the
 // community is deleted in the database; verify reports the month missing.
 func TestDeletedReportFailsVerifyNamingTheMonth(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		e := published(t, dsn)
 		res, err := e.d.SQL.ExecContext(e.ctx, e.q(`DELETE FROM reports WHERE kind = 'MONTHLY_DISCLOSURE' AND period = '2026-10'
 			AND community_id = (SELECT id FROM communities WHERE code = $1)`), demo.Code)

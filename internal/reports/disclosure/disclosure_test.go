@@ -12,6 +12,7 @@ import (
 
 	"sunlight/ent"
 	"sunlight/internal/demo"
+	"sunlight/internal/demo/demotest"
 	"sunlight/internal/reports/disclosure"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/storage/dbtest"
@@ -39,12 +40,9 @@ func render(t *testing.T, client *ent.Client, code string, month calendar.Period
 }
 
 func TestDemoOctober2026Disclosure(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		d := dbtest.Open(t, dsn)
 		ctx := context.Background()
-		if err := demo.Load(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
 		oct := calendar.Month(2026, 10)
 		pdf, m := render(t, d.Client, demo.Code, oct)
 		again, _ := render(t, d.Client, demo.Code, oct)
@@ -97,11 +95,8 @@ func TestDemoOctober2026Disclosure(t *testing.T) {
 }
 
 func TestYearlySummary(t *testing.T) {
-	d := dbtest.Open(t, dbtest.SQLiteDSN(t))
+	d := demotest.Open(t, dbtest.SQLite)
 	ctx := context.Background()
-	if err := demo.Load(ctx, d.Client); err != nil {
-		t.Fatal(err)
-	}
 	c, _ := disclosure.Community(ctx, d.Client, demo.Code)
 	y, err := disclosure.Yearly(ctx, d.Client, c, 2025)
 	if err != nil {

@@ -29,12 +29,9 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 // from its inputs at publishing, by verify later, and `sunlight report`
 // from the records agree byte for byte.
 func TestFrozenInputsRenderTheSameBytes(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, dsn string) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		d := dbtest.Open(t, dsn)
-		if err := demo.Load(ctx, d.Client); err != nil {
-			t.Fatal(err)
-		}
 		c, err := disclosure.Community(ctx, d.Client, demo.Code)
 		if err != nil {
 			t.Fatal(err)
