@@ -47,6 +47,8 @@ var templates embed.FS
 
 var page = template.Must(template.New("reports.html").Funcs(template.FuncMap{
 	"yuan": func(f money.Fen) string { return f.Grouped() },
+	// Officials read times in Beijing time, whatever the server's zone.
+	"beijing": func(t time.Time) string { return t.In(calendar.Shanghai).Format("2006-01-02 15:04") },
 }).ParseFS(templates, "templates/reports.html"))
 
 // Handler serves the officials' page and the downloads.

@@ -161,6 +161,27 @@ func TestDistrictPage(t *testing.T) {
 	}
 }
 
+// TestPublishedInBeijingTime: the page gives the publication time in
+// Beijing time, not the server's UTC: October was published at midnight of
+// 25 November in Shanghai, 16:00 on the 24th in UTC.
+func TestPublishedInBeijingTime(t *testing.T) {
+	srv, _ := published(t)
+	resp, err := http.Get(srv.URL + "/reports?community=gezishi&month=2026-10&kind=monthly")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := string(b)
+	if !strings.Contains(page, "发布于 2026-11-25 00:00（北京时间）") || strings.Contains(page, "UTC") {
+		i := strings.Index(page, "发布于")
+		if i < 0 {
+			t.Fatalf("the page shows no publication time (HTTP %d)", resp.StatusCode)
+		}
+		t.Fatalf("the page says %q, want 发布于 2026-11-25 00:00（北京时间）", page[i:min(len(page), i+60)])
+	}
+}
+
 // TestOfficialsPageInChromium opens the page in headless Chromium, picks
 // the community and the month, downloads the PDF and checks its bytes.
 func TestOfficialsPageInChromium(t *testing.T) {
