@@ -214,8 +214,18 @@ func party(s string) any {
 	return mask.Counterparty(s)
 }
 
-// WriteCSV writes t as CSV (RFC 4180, UTF-8, header row).
+// bom is the UTF-8 byte order mark. District staff open the CSVs in Excel,
+// which reads a CSV without it in the system's code page (GBK on Chinese
+// Windows) and shows 租金收入 as mojibake; with it, as UTF-8. CSV readers
+// that follow RFC 4180 or Frictionless skip it.
+const bom = "\ufeff"
+
+// WriteCSV writes t as CSV (RFC 4180, UTF-8 with a byte order mark, header
+// row).
 func (t *Table) WriteCSV(w io.Writer) error {
+	if _, err := io.WriteString(w, bom); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	head := make([]string, len(t.Fields))
 	for i, f := range t.Fields {

@@ -52,8 +52,12 @@ func TestExportSumsToTotals(t *testing.T) {
 			return b
 		}
 
-		// CSV.
-		recs, err := csv.NewReader(bytes.NewReader(get("/open-data/gezishi/2026/vouchers.csv"))).ReadAll()
+		// CSV, with a UTF-8 byte order mark so Excel reads Chinese right.
+		vcsv := get("/open-data/gezishi/2026/vouchers.csv")
+		if !bytes.HasPrefix(vcsv, []byte("\xef\xbb\xbf")) {
+			t.Fatalf("vouchers.csv starts % x, want the UTF-8 byte order mark", vcsv[:min(len(vcsv), 3)])
+		}
+		recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(vcsv, []byte("\xef\xbb\xbf")))).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +117,7 @@ func TestExportSumsToTotals(t *testing.T) {
 		if err := json.Unmarshal(get("/open-data/gezishi/2026/datapackage.json"), &pkg); err != nil || len(pkg["resources"].([]any)) != 3 {
 			t.Fatalf("datapackage.json: %v %v", err, pkg)
 		}
-		crecs, err := csv.NewReader(bytes.NewReader(get("/open-data/gezishi/2026/contracts.csv"))).ReadAll()
+		crecs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(get("/open-data/gezishi/2026/contracts.csv"), []byte("\xef\xbb\xbf")))).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
