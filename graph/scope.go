@@ -80,19 +80,35 @@ func communityExists(ctx context.Context, id int) (bool, error) {
 	v, _ := knownCommunities.LoadOrStore(client, &communityIDs{})
 	known := v.(*communityIDs)
 	known.mu.Lock()
-	defer known.mu.Unlock()
-	if known.ids[id] {
+	seen := known.ids[id]
+	known.mu.Unlock()
+	if seen {
 		return true, nil
+	}
+	// Read through the operation's own transaction when it has one (a
+	// mutation): a second connection per request could wait forever for a
+	// pool that the requests' open transactions hold. And never under the
+	// mutex, which would hold every other request's transaction too.
+	reader := client
+	if tx := ent.FromContext(ctx); tx != nil {
+		reader = tx
 	}
 	// Every ID, whatever the viewer may see: which it may see is decided
 	// above, by the viewer's communities.
-	ids, err := client.Community.Query().IDs(privacy.DecisionContext(ctx, privacy.Allow))
+	ids, err := reader.Community.Query().IDs(privacy.DecisionContext(ctx, privacy.Allow))
 	if err != nil {
 		return false, fmt.Errorf("read the communities: %w", err)
 	}
-	known.ids = make(map[int]bool, len(ids))
+	all := make(map[int]bool, len(ids))
 	for _, i := range ids {
-		known.ids[i] = true
+		all[i] = true
 	}
-	return known.ids[id], nil
+	if reader == client {
+		// A transaction may see a community it created and then rolls
+		// back: only what the plain client read is remembered.
+		known.mu.Lock()
+		known.ids = all
+		known.mu.Unlock()
+	}
+	return all[id], nil
 }
