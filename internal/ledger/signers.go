@@ -22,6 +22,7 @@ import (
 	"sunlight/internal/storage/rowlock"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
+	"sunlight/internal/vocab/money"
 )
 
 // EnrolmentValidity is how long a one-time enrolment code can register a key.
@@ -53,6 +54,14 @@ func Enrol(ctx context.Context, client *ent.Client, e Enrolment, now time.Time) 
 	}
 	out := &Enrolled{Code: code, ExpiresAt: now.Add(EnrolmentValidity)}
 	err = inTx(ctx, client, func(client *ent.Client) error {
+		// The community's row is held until the enrolment commits, so of
+		// two enrolments of one name the second waits and then finds
+		// the first (checkNewSigner).
+		q := client.Community.Query().Where(community.ID(e.CommunityID))
+		q.Modify(rowlock.Update)
+		if _, err := q.Select(community.FieldID).Ints(ctx); err != nil {
+			return fmt.Errorf("lock community %d: %w", e.CommunityID, err)
+		}
 		s, err := client.Signer.Create().SetCommunityID(e.CommunityID).SetName(e.Name).SetNillableResidentID(e.ResidentID).
 			SetCapacity(e.Capacity).SetValidFrom(e.ValidFrom).SetNillableValidTo(e.ValidTo).Save(ctx)
 		if err != nil {
@@ -163,6 +172,15 @@ type SigningPayload struct {
 // Text is the payload for a person to read, in Chinese.
 func (p *SigningPayload) Text() string { return signing.Text(p.Voucher) }
 
+// Base64 is the bytes to sign in standard base64, as the API gives them.
+func (p *SigningPayload) Base64() string { return signing.Encode(p.Bytes) }
+
+// Amount is the voucher's amount.
+func (p *SigningPayload) Amount() money.Fen { return p.Voucher.Amount }
+
+// AmountInCapitals is the amount in Chinese capitals (大写).
+func (p *SigningPayload) AmountInCapitals() string { return money.Capitals(p.Voucher.Amount) }
+
 // PayloadFor gives the payload signer signerID signs on voucher voucherID,
 // read as the caller may see them.
 func PayloadFor(ctx context.Context, client *ent.Client, voucherID, signerID int) (*SigningPayload, error) {
@@ -244,12 +262,12 @@ func sign(ctx context.Context, client *ent.Client, id, signerID int, sig string,
 	if v.Status == voucher.StatusPOSTED {
 		return nil, fail.Conflictf("voucher %s is already posted%s; it takes no more signatures", v.Number, postedAt(v))
 	}
-	dup, err := client.Signature.Query().Where(signature.VoucherID(id), signature.SignerID(signerID)).Exist(ctx)
+	dup, err := client.Signature.Query().Where(signature.VoucherID(id), signature.SignerID(signerID)).Select(signature.FieldSigner).Strings(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sign voucher %s: %w", v.Number, err)
 	}
-	if dup {
-		return nil, fail.Conflictf("signer %d has already signed voucher %s; a second signature by the same signer does not count", signerID, v.Number)
+	if len(dup) > 0 {
+		return nil, fail.Conflictf("%s has already signed voucher %s; a second signature by the same signer does not count", dup[0], v.Number)
 	}
 	// The name, capacity and encoding are the signer's and the rules'
 	// (signatureRules), not the caller's.
