@@ -297,7 +297,7 @@ func (w *onceWorld) voucher(day time.Time, signers ...string) *ent.Voucher {
 		w.t.Fatalf("create voucher: %v", err)
 	}
 	for _, s := range signers {
-		if v, err = w.signer(s).Sign(w.ctx, w.t, w.d.Client, v.ID, w.now); err != nil {
+		if v, err = w.signer(s).Sign(w.ctx, w.d.Client, v.ID, w.now); err != nil {
 			w.t.Fatalf("sign voucher %s: %v", v.Number, err)
 		}
 	}

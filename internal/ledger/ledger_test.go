@@ -97,7 +97,7 @@ func TestPostNeedsDistinctSigners(t *testing.T) {
 		f := newFixture(t, dsn)
 		v := f.draft(oct15, money.Yuan(100))
 		f.sign(v.ID, 8)
-		_, err := f.signers[3].Sign(f.ctx, t, f.c, v.ID, now)
+		_, err := f.signers[3].Sign(f.ctx, f.c, v.ID, now)
 		wantCode(t, err, fail.Conflict, "already signed")
 		_, err = ledger.Post(f.ctx, f.c, v.ID, now)
 		wantCode(t, err, fail.Conflict, "8 distinct enrolled signers (name-only signatures do not count); the community requires 9, so 1 more")
@@ -108,7 +108,7 @@ func TestPostNeedsDistinctSigners(t *testing.T) {
 		err = f.c.Voucher.UpdateOneID(v.ID).SetStatus(voucher.StatusPOSTED).Exec(f.ctx)
 		wantCode(t, err, fail.Conflict, "1 more")
 		f.sign(v.ID, 0)
-		if _, err := f.signers[8].Sign(f.ctx, t, f.c, v.ID, now); err != nil {
+		if _, err := f.signers[8].Sign(f.ctx, f.c, v.ID, now); err != nil {
 			t.Fatal(err)
 		}
 		v, err = ledger.Post(f.ctx, f.c, v.ID, now)
@@ -148,7 +148,7 @@ func TestPostedVoucherCannotChange(t *testing.T) {
 				return err
 			}},
 			{"sign again", func() error {
-				_, err := f.signers[10].Sign(f.ctx, t, f.c, v.ID, now)
+				_, err := f.signers[10].Sign(f.ctx, f.c, v.ID, now)
 				return err
 			}},
 			{"add a signature directly", func() error {
@@ -310,7 +310,7 @@ func TestRandomLifecycleKeepsTotals(t *testing.T) {
 						ids = append(ids, v.ID)
 					case op <= 3:
 						id := recent()
-						_, _ = f.signers[r.IntN(3)].Sign(f.ctx, t, f.c, id, now)
+						_, _ = f.signers[r.IntN(3)].Sign(f.ctx, f.c, id, now)
 					case op <= 5:
 						_, _ = ledger.Post(f.ctx, f.c, recent(), now)
 					case op == 6:

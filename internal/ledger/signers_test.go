@@ -28,7 +28,7 @@ func TestSignatureRefusals(t *testing.T) {
 		v := f.draft(oct15, money.Yuan(100))
 		other := f.draft(oct15, money.Yuan(200))
 		s := f.signers[0]
-		if _, err := s.Sign(f.ctx, t, f.c, other.ID, now); err != nil {
+		if _, err := s.Sign(f.ctx, f.c, other.ID, now); err != nil {
 			t.Fatal(err)
 		}
 		copied := s.Signature(f.ctx, t, f.c, other.ID)
@@ -78,7 +78,7 @@ func TestSignatureRefusals(t *testing.T) {
 			})
 		}
 		t.Run("same signer twice", func(t *testing.T) {
-			_, err := s.Sign(f.ctx, t, f.c, other.ID, now)
+			_, err := s.Sign(f.ctx, f.c, other.ID, now)
 			wantCode(t, err, fail.Conflict, "already signed")
 			if n := f.c.Signature.Query().Where(signature.VoucherID(other.ID)).CountX(f.ctx); n != 1 {
 				t.Fatalf("voucher has %d signatures, want 1", n)
@@ -187,7 +187,7 @@ func TestSigningRules(t *testing.T) {
 			t.Fatalf("post: %v, %v", posted, err)
 		}
 		// After the revocation: refused.
-		_, err = f.signers[0].Sign(f.ctx, t, f.c, d.ID, now.Add(3*time.Hour))
+		_, err = f.signers[0].Sign(f.ctx, f.c, d.ID, now.Add(3*time.Hour))
 		wantCode(t, err, fail.Conflict, "was revoked")
 	})
 }

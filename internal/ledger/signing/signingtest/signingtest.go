@@ -62,8 +62,7 @@ func (s Signer) Signature(ctx context.Context, t testing.TB, client *ent.Client,
 
 // Sign signs voucher id as s: an error if the voucher cannot be read or
 // the signature is refused.
-func (s Signer) Sign(ctx context.Context, t testing.TB, client *ent.Client, id int, at time.Time) (*ent.Voucher, error) {
-	t.Helper()
+func (s Signer) Sign(ctx context.Context, client *ent.Client, id int, at time.Time) (*ent.Voucher, error) {
 	p, err := ledger.PayloadFor(ctx, client, id, s.ID)
 	if err != nil {
 		return nil, err
@@ -75,7 +74,7 @@ func (s Signer) Sign(ctx context.Context, t testing.TB, client *ent.Client, id i
 func SignAll(ctx context.Context, t testing.TB, client *ent.Client, id int, at time.Time, signers []Signer) {
 	t.Helper()
 	for _, s := range signers {
-		if _, err := s.Sign(ctx, t, client, id, at); err != nil {
+		if _, err := s.Sign(ctx, client, id, at); err != nil {
 			t.Fatalf("%s signs voucher %d: %v", s.Name, id, err)
 		}
 	}
