@@ -147,7 +147,9 @@ func signCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	if !submit {
 		return nil
 	}
-	var res struct{ SignVoucher struct{ Number, Status string } }
+	var res struct {
+		SignVoucher struct{ Number, Status string }
+	}
 	err = gqlCall(ctx, *url, *tok, `mutation($v: ID!, $s: ID!, $sig: String!) { signVoucher(input: {voucherID: $v, signerID: $s, signature: $sig}) { number status } }`,
 		map[string]any{"v": *voucherID, "s": *signerID, "sig": sig}, &res)
 	if err != nil {
