@@ -15,6 +15,7 @@ import (
 	"os"
 	"strings"
 
+	"sunlight/internal/demo"
 	"sunlight/internal/ledger/signing"
 )
 
@@ -22,6 +23,8 @@ const signerUsage = `Usage:
   sunlight signer keygen --out KEY.pem
       make an Ed25519 key pair on this machine: the private key goes to KEY.pem (readable by you
       only), the public key is printed, to register with your enrolment code
+  sunlight signer demo-key --community CODE --name NAME --out KEY.pem
+      write the demo's key of a demo signer (seeded from the names, so public: for trying it out)
   sunlight signer register --code CODE --key KEY.pem [--url URL]
       register the public key of KEY.pem with the one-time enrolment code the community gave you
   sunlight sign --voucher ID --signer ID --key KEY.pem [--url URL] [--token TOKEN]
@@ -45,10 +48,22 @@ func signerCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	keyFile := fs.String("key", "", "your private key file (register)")
 	code := fs.String("code", "", "the one-time enrolment code (register)")
 	url := urlFlag(fs)
+	community := fs.String("community", "", "community code (demo-key)")
+	name := fs.String("name", "", "demo signer's name (demo-key)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
 	switch args[0] {
+	case "demo-key":
+		if *community == "" || *name == "" || *out == "" {
+			return errors.New("signer demo-key: give --community, --name and --out")
+		}
+		key := demo.SignerKey(*community, *name)
+		if err := signing.WriteKey(*out, key); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "demo key of %s written to %s\npublic key:  %s\n", *name, *out, signing.PublicOf(key))
+		return nil
 	case "keygen":
 		if *out == "" {
 			return errors.New("signer keygen: say where to write the private key with --out KEY.pem")
