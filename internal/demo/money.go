@@ -262,9 +262,12 @@ func (l *loader) sign(ctx context.Context, c *community, vs []*ent.Voucher, day 
 				SetSignerID(s.ID).SetEd25519Signature(sig).SetSignedAt(at(day).Add(time.Duration(k)*10*time.Minute)))
 		}
 	}
+	// The loader's signers do not change while it signs: the checks share
+	// their reads of them (each signature is still verified).
+	shared := ledger.WithSharedLookups(ctx)
 	for len(sigs) > 0 {
 		n := min(len(sigs), 500)
-		if err := l.c.Signature.CreateBulk(sigs[:n]...).Exec(ctx); err != nil {
+		if err := l.c.Signature.CreateBulk(sigs[:n]...).Exec(shared); err != nil {
 			return err
 		}
 		sigs = sigs[n:]

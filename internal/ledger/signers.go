@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"sunlight/ent"
@@ -211,7 +212,7 @@ func PayloadFor(ctx context.Context, client *ent.Client, voucherID, signerID int
 
 // signedVoucher is what a signature in capacity on v covers.
 func signedVoucher(ctx context.Context, client *ent.Client, v *ent.Voucher, capacity string) (signing.Voucher, error) {
-	code, err := client.Community.Query().Where(community.ID(v.CommunityID)).Select(community.FieldCode).String(ctx)
+	code, err := communityCode(ctx, client, v.CommunityID)
 	if err != nil {
 		return signing.Voucher{}, fmt.Errorf("load community of voucher %s: %w", v.Number, err)
 	}
@@ -402,7 +403,7 @@ func checkSignature(ctx context.Context, m *ent.SignatureMutation, v *ent.Vouche
 	if !hasSig {
 		return fail.Invalidf("a signer's signature needs its Ed25519 signature")
 	}
-	s, err := m.Client().Signer.Get(ctx, sid)
+	s, err := loadSigner(ctx, m.Client(), sid)
 	if ent.IsNotFound(err) {
 		return fail.NotFoundf("signer %d does not exist", sid)
 	}
@@ -471,4 +472,62 @@ func term(s *ent.Signer) string {
 		to = calendar.FormatDate(*s.ValidTo)
 	}
 	return calendar.FormatDate(s.ValidFrom) + " – " + to
+}
+
+// lookups remembers, for one bulk import, the signers and community codes
+// the checks of its signatures read: the demo loader signs some ten
+// thousand vouchers in one transaction of its own, and would otherwise read
+// the same nine signers and one code once per signature. Every signature is
+// still verified; only the reads are shared. Nothing reachable from the API
+// sets it, as audit.WithoutTrail.
+type lookups struct {
+	mu      sync.Mutex
+	codes   map[int]string
+	signers map[int]*ent.Signer
+}
+
+type lookupsKey struct{}
+
+// WithSharedLookups marks ctx as one bulk import whose signers and
+// communities do not change while it runs (see lookups).
+func WithSharedLookups(ctx context.Context) context.Context {
+	return context.WithValue(ctx, lookupsKey{}, &lookups{codes: map[int]string{}, signers: map[int]*ent.Signer{}})
+}
+
+func communityCode(ctx context.Context, client *ent.Client, id int) (string, error) {
+	l, _ := ctx.Value(lookupsKey{}).(*lookups)
+	if l != nil {
+		l.mu.Lock()
+		code, ok := l.codes[id]
+		l.mu.Unlock()
+		if ok {
+			return code, nil
+		}
+	}
+	code, err := client.Community.Query().Where(community.ID(id)).Select(community.FieldCode).String(ctx)
+	if err == nil && l != nil {
+		l.mu.Lock()
+		l.codes[id] = code
+		l.mu.Unlock()
+	}
+	return code, err
+}
+
+func loadSigner(ctx context.Context, client *ent.Client, id int) (*ent.Signer, error) {
+	l, _ := ctx.Value(lookupsKey{}).(*lookups)
+	if l != nil {
+		l.mu.Lock()
+		s, ok := l.signers[id]
+		l.mu.Unlock()
+		if ok {
+			return s, nil
+		}
+	}
+	s, err := client.Signer.Get(ctx, id)
+	if err == nil && l != nil {
+		l.mu.Lock()
+		l.signers[id] = s
+		l.mu.Unlock()
+	}
+	return s, err
 }
