@@ -18,6 +18,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
 	"sunlight/ent/market"
@@ -31,6 +32,7 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
 
@@ -61,6 +63,8 @@ type Client struct {
 	Community *CommunityClient
 	// Contract is the client for interacting with the Contract builders.
 	Contract *ContractClient
+	// Enrolment is the client for interacting with the Enrolment builders.
+	Enrolment *EnrolmentClient
 	// Inquiry is the client for interacting with the Inquiry builders.
 	Inquiry *InquiryClient
 	// JobRun is the client for interacting with the JobRun builders.
@@ -87,6 +91,8 @@ type Client struct {
 	ResidentGroup *ResidentGroupClient
 	// Signature is the client for interacting with the Signature builders.
 	Signature *SignatureClient
+	// Signer is the client for interacting with the Signer builders.
+	Signer *SignerClient
 	// Stall is the client for interacting with the Stall builders.
 	Stall *StallClient
 	// Voucher is the client for interacting with the Voucher builders.
@@ -109,6 +115,7 @@ func (c *Client) init() {
 	c.Benefit = NewBenefitClient(c.config)
 	c.Community = NewCommunityClient(c.config)
 	c.Contract = NewContractClient(c.config)
+	c.Enrolment = NewEnrolmentClient(c.config)
 	c.Inquiry = NewInquiryClient(c.config)
 	c.JobRun = NewJobRunClient(c.config)
 	c.Market = NewMarketClient(c.config)
@@ -122,6 +129,7 @@ func (c *Client) init() {
 	c.Resident = NewResidentClient(c.config)
 	c.ResidentGroup = NewResidentGroupClient(c.config)
 	c.Signature = NewSignatureClient(c.config)
+	c.Signer = NewSignerClient(c.config)
 	c.Stall = NewStallClient(c.config)
 	c.Voucher = NewVoucherClient(c.config)
 }
@@ -223,6 +231,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Benefit:          NewBenefitClient(cfg),
 		Community:        NewCommunityClient(cfg),
 		Contract:         NewContractClient(cfg),
+		Enrolment:        NewEnrolmentClient(cfg),
 		Inquiry:          NewInquiryClient(cfg),
 		JobRun:           NewJobRunClient(cfg),
 		Market:           NewMarketClient(cfg),
@@ -236,6 +245,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Resident:         NewResidentClient(cfg),
 		ResidentGroup:    NewResidentGroupClient(cfg),
 		Signature:        NewSignatureClient(cfg),
+		Signer:           NewSignerClient(cfg),
 		Stall:            NewStallClient(cfg),
 		Voucher:          NewVoucherClient(cfg),
 	}, nil
@@ -264,6 +274,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Benefit:          NewBenefitClient(cfg),
 		Community:        NewCommunityClient(cfg),
 		Contract:         NewContractClient(cfg),
+		Enrolment:        NewEnrolmentClient(cfg),
 		Inquiry:          NewInquiryClient(cfg),
 		JobRun:           NewJobRunClient(cfg),
 		Market:           NewMarketClient(cfg),
@@ -277,6 +288,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Resident:         NewResidentClient(cfg),
 		ResidentGroup:    NewResidentGroupClient(cfg),
 		Signature:        NewSignatureClient(cfg),
+		Signer:           NewSignerClient(cfg),
 		Stall:            NewStallClient(cfg),
 		Voucher:          NewVoucherClient(cfg),
 	}, nil
@@ -309,9 +321,10 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AccessToken, c.Asset, c.AssetValuation, c.AuditEvent, c.Benefit, c.Community,
-		c.Contract, c.Inquiry, c.JobRun, c.Market, c.Matter, c.MatterDisclosure,
-		c.Meeting, c.MonthSum, c.OpeningBalance, c.PointEvent, c.Report, c.Resident,
-		c.ResidentGroup, c.Signature, c.Stall, c.Voucher,
+		c.Contract, c.Enrolment, c.Inquiry, c.JobRun, c.Market, c.Matter,
+		c.MatterDisclosure, c.Meeting, c.MonthSum, c.OpeningBalance, c.PointEvent,
+		c.Report, c.Resident, c.ResidentGroup, c.Signature, c.Signer, c.Stall,
+		c.Voucher,
 	} {
 		n.Use(hooks...)
 	}
@@ -322,9 +335,10 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AccessToken, c.Asset, c.AssetValuation, c.AuditEvent, c.Benefit, c.Community,
-		c.Contract, c.Inquiry, c.JobRun, c.Market, c.Matter, c.MatterDisclosure,
-		c.Meeting, c.MonthSum, c.OpeningBalance, c.PointEvent, c.Report, c.Resident,
-		c.ResidentGroup, c.Signature, c.Stall, c.Voucher,
+		c.Contract, c.Enrolment, c.Inquiry, c.JobRun, c.Market, c.Matter,
+		c.MatterDisclosure, c.Meeting, c.MonthSum, c.OpeningBalance, c.PointEvent,
+		c.Report, c.Resident, c.ResidentGroup, c.Signature, c.Signer, c.Stall,
+		c.Voucher,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -347,6 +361,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Community.mutate(ctx, m)
 	case *ContractMutation:
 		return c.Contract.mutate(ctx, m)
+	case *EnrolmentMutation:
+		return c.Enrolment.mutate(ctx, m)
 	case *InquiryMutation:
 		return c.Inquiry.mutate(ctx, m)
 	case *JobRunMutation:
@@ -373,6 +389,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ResidentGroup.mutate(ctx, m)
 	case *SignatureMutation:
 		return c.Signature.mutate(ctx, m)
+	case *SignerMutation:
+		return c.Signer.mutate(ctx, m)
 	case *StallMutation:
 		return c.Stall.mutate(ctx, m)
 	case *VoucherMutation:
@@ -1544,6 +1562,38 @@ func (c *CommunityClient) QuerySignatures(_m *Community) *SignatureQuery {
 	return query
 }
 
+// QuerySigners queries the signers edge of a Community.
+func (c *CommunityClient) QuerySigners(_m *Community) *SignerQuery {
+	query := (&SignerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, id),
+			sqlgraph.To(signer.Table, signer.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.SignersTable, community.SignersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEnrolments queries the enrolments edge of a Community.
+func (c *CommunityClient) QueryEnrolments(_m *Community) *EnrolmentQuery {
+	query := (&EnrolmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, id),
+			sqlgraph.To(enrolment.Table, enrolment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.EnrolmentsTable, community.EnrolmentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryInquiries queries the inquiries edge of a Community.
 func (c *CommunityClient) QueryInquiries(_m *Community) *InquiryQuery {
 	query := (&InquiryClient{config: c.config}).Query()
@@ -1845,6 +1895,172 @@ func (c *ContractClient) mutate(ctx context.Context, m *ContractMutation) (Value
 		return (&ContractDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Contract mutation op: %q", m.Op())
+	}
+}
+
+// EnrolmentClient is a client for the Enrolment schema.
+type EnrolmentClient struct {
+	config
+}
+
+// NewEnrolmentClient returns a client for the Enrolment from the given config.
+func NewEnrolmentClient(c config) *EnrolmentClient {
+	return &EnrolmentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `enrolment.Hooks(f(g(h())))`.
+func (c *EnrolmentClient) Use(hooks ...Hook) {
+	c.hooks.Enrolment = append(c.hooks.Enrolment, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `enrolment.Intercept(f(g(h())))`.
+func (c *EnrolmentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Enrolment = append(c.inters.Enrolment, interceptors...)
+}
+
+// Create returns a builder for creating a Enrolment entity.
+func (c *EnrolmentClient) Create() *EnrolmentCreate {
+	mutation := newEnrolmentMutation(c.config, OpCreate)
+	return &EnrolmentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Enrolment entities.
+func (c *EnrolmentClient) CreateBulk(builders ...*EnrolmentCreate) *EnrolmentCreateBulk {
+	return &EnrolmentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EnrolmentClient) MapCreateBulk(slice any, setFunc func(*EnrolmentCreate, int)) *EnrolmentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EnrolmentCreateBulk{err: fmt.Errorf("calling to EnrolmentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EnrolmentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EnrolmentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Enrolment.
+func (c *EnrolmentClient) Update() *EnrolmentUpdate {
+	mutation := newEnrolmentMutation(c.config, OpUpdate)
+	return &EnrolmentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EnrolmentClient) UpdateOne(_m *Enrolment) *EnrolmentUpdateOne {
+	mutation := newEnrolmentMutation(c.config, OpUpdateOne, withEnrolment(_m))
+	return &EnrolmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EnrolmentClient) UpdateOneID(id int) *EnrolmentUpdateOne {
+	mutation := newEnrolmentMutation(c.config, OpUpdateOne, withEnrolmentID(id))
+	return &EnrolmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Enrolment.
+func (c *EnrolmentClient) Delete() *EnrolmentDelete {
+	mutation := newEnrolmentMutation(c.config, OpDelete)
+	return &EnrolmentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EnrolmentClient) DeleteOne(_m *Enrolment) *EnrolmentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EnrolmentClient) DeleteOneID(id int) *EnrolmentDeleteOne {
+	builder := c.Delete().Where(enrolment.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EnrolmentDeleteOne{builder}
+}
+
+// Query returns a query builder for Enrolment.
+func (c *EnrolmentClient) Query() *EnrolmentQuery {
+	return &EnrolmentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEnrolment},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Enrolment entity by its id.
+func (c *EnrolmentClient) Get(ctx context.Context, id int) (*Enrolment, error) {
+	return c.Query().Where(enrolment.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EnrolmentClient) GetX(ctx context.Context, id int) *Enrolment {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a Enrolment.
+func (c *EnrolmentClient) QueryCommunity(_m *Enrolment) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(enrolment.Table, enrolment.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, enrolment.CommunityTable, enrolment.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySigner queries the signer edge of a Enrolment.
+func (c *EnrolmentClient) QuerySigner(_m *Enrolment) *SignerQuery {
+	query := (&SignerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(enrolment.Table, enrolment.FieldID, id),
+			sqlgraph.To(signer.Table, signer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, enrolment.SignerTable, enrolment.SignerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EnrolmentClient) Hooks() []Hook {
+	hooks := c.hooks.Enrolment
+	return append(hooks[:len(hooks):len(hooks)], enrolment.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EnrolmentClient) Interceptors() []Interceptor {
+	return c.inters.Enrolment
+}
+
+func (c *EnrolmentClient) mutate(ctx context.Context, m *EnrolmentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EnrolmentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EnrolmentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EnrolmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EnrolmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Enrolment mutation op: %q", m.Op())
 	}
 }
 
@@ -3744,6 +3960,22 @@ func (c *ResidentClient) QueryInquiries(_m *Resident) *InquiryQuery {
 	return query
 }
 
+// QuerySigners queries the signers edge of a Resident.
+func (c *ResidentClient) QuerySigners(_m *Resident) *SignerQuery {
+	query := (&SignerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(signer.Table, signer.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.SignersTable, resident.SignersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ResidentClient) Hooks() []Hook {
 	hooks := c.hooks.Resident
@@ -4092,6 +4324,22 @@ func (c *SignatureClient) QueryVoucher(_m *Signature) *VoucherQuery {
 	return query
 }
 
+// QuerySignedBy queries the signed_by edge of a Signature.
+func (c *SignatureClient) QuerySignedBy(_m *Signature) *SignerQuery {
+	query := (&SignerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(signature.Table, signature.FieldID, id),
+			sqlgraph.To(signer.Table, signer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, signature.SignedByTable, signature.SignedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *SignatureClient) Hooks() []Hook {
 	hooks := c.hooks.Signature
@@ -4115,6 +4363,204 @@ func (c *SignatureClient) mutate(ctx context.Context, m *SignatureMutation) (Val
 		return (&SignatureDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Signature mutation op: %q", m.Op())
+	}
+}
+
+// SignerClient is a client for the Signer schema.
+type SignerClient struct {
+	config
+}
+
+// NewSignerClient returns a client for the Signer from the given config.
+func NewSignerClient(c config) *SignerClient {
+	return &SignerClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `signer.Hooks(f(g(h())))`.
+func (c *SignerClient) Use(hooks ...Hook) {
+	c.hooks.Signer = append(c.hooks.Signer, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `signer.Intercept(f(g(h())))`.
+func (c *SignerClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Signer = append(c.inters.Signer, interceptors...)
+}
+
+// Create returns a builder for creating a Signer entity.
+func (c *SignerClient) Create() *SignerCreate {
+	mutation := newSignerMutation(c.config, OpCreate)
+	return &SignerCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Signer entities.
+func (c *SignerClient) CreateBulk(builders ...*SignerCreate) *SignerCreateBulk {
+	return &SignerCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SignerClient) MapCreateBulk(slice any, setFunc func(*SignerCreate, int)) *SignerCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SignerCreateBulk{err: fmt.Errorf("calling to SignerClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SignerCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SignerCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Signer.
+func (c *SignerClient) Update() *SignerUpdate {
+	mutation := newSignerMutation(c.config, OpUpdate)
+	return &SignerUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SignerClient) UpdateOne(_m *Signer) *SignerUpdateOne {
+	mutation := newSignerMutation(c.config, OpUpdateOne, withSigner(_m))
+	return &SignerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SignerClient) UpdateOneID(id int) *SignerUpdateOne {
+	mutation := newSignerMutation(c.config, OpUpdateOne, withSignerID(id))
+	return &SignerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Signer.
+func (c *SignerClient) Delete() *SignerDelete {
+	mutation := newSignerMutation(c.config, OpDelete)
+	return &SignerDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SignerClient) DeleteOne(_m *Signer) *SignerDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SignerClient) DeleteOneID(id int) *SignerDeleteOne {
+	builder := c.Delete().Where(signer.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SignerDeleteOne{builder}
+}
+
+// Query returns a query builder for Signer.
+func (c *SignerClient) Query() *SignerQuery {
+	return &SignerQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSigner},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Signer entity by its id.
+func (c *SignerClient) Get(ctx context.Context, id int) (*Signer, error) {
+	return c.Query().Where(signer.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SignerClient) GetX(ctx context.Context, id int) *Signer {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a Signer.
+func (c *SignerClient) QueryCommunity(_m *Signer) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(signer.Table, signer.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, signer.CommunityTable, signer.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryResident queries the resident edge of a Signer.
+func (c *SignerClient) QueryResident(_m *Signer) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(signer.Table, signer.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, signer.ResidentTable, signer.ResidentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySignatures queries the signatures edge of a Signer.
+func (c *SignerClient) QuerySignatures(_m *Signer) *SignatureQuery {
+	query := (&SignatureClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(signer.Table, signer.FieldID, id),
+			sqlgraph.To(signature.Table, signature.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, signer.SignaturesTable, signer.SignaturesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEnrolments queries the enrolments edge of a Signer.
+func (c *SignerClient) QueryEnrolments(_m *Signer) *EnrolmentQuery {
+	query := (&EnrolmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(signer.Table, signer.FieldID, id),
+			sqlgraph.To(enrolment.Table, enrolment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, signer.EnrolmentsTable, signer.EnrolmentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SignerClient) Hooks() []Hook {
+	hooks := c.hooks.Signer
+	return append(hooks[:len(hooks):len(hooks)], signer.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SignerClient) Interceptors() []Interceptor {
+	return c.inters.Signer
+}
+
+func (c *SignerClient) mutate(ctx context.Context, m *SignerMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SignerCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SignerUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SignerUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SignerDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Signer mutation op: %q", m.Op())
 	}
 }
 
@@ -4550,15 +4996,15 @@ func (c *VoucherClient) mutate(ctx context.Context, m *VoucherMutation) (Value, 
 type (
 	hooks struct {
 		AccessToken, Asset, AssetValuation, AuditEvent, Benefit, Community, Contract,
-		Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting, MonthSum,
-		OpeningBalance, PointEvent, Report, Resident, ResidentGroup, Signature, Stall,
-		Voucher []ent.Hook
+		Enrolment, Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting,
+		MonthSum, OpeningBalance, PointEvent, Report, Resident, ResidentGroup,
+		Signature, Signer, Stall, Voucher []ent.Hook
 	}
 	inters struct {
 		AccessToken, Asset, AssetValuation, AuditEvent, Benefit, Community, Contract,
-		Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting, MonthSum,
-		OpeningBalance, PointEvent, Report, Resident, ResidentGroup, Signature, Stall,
-		Voucher []ent.Interceptor
+		Enrolment, Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting,
+		MonthSum, OpeningBalance, PointEvent, Report, Resident, ResidentGroup,
+		Signature, Signer, Stall, Voucher []ent.Interceptor
 	}
 )
 

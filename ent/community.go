@@ -79,6 +79,10 @@ type CommunityEdges struct {
 	MonthSums []*MonthSum `json:"month_sums,omitempty"`
 	// Signatures (签字) on the community's vouchers.
 	Signatures []*Signature `json:"signatures,omitempty"`
+	// Signers (签字人) the community enrolled.
+	Signers []*Signer `json:"signers,omitempty"`
+	// Enrolment codes (登记码) issued.
+	Enrolments []*Enrolment `json:"enrolments,omitempty"`
 	// Inquiries (质询) residents raised.
 	Inquiries []*Inquiry `json:"inquiries,omitempty"`
 	// Reports (报告) generated and published.
@@ -89,9 +93,9 @@ type CommunityEdges struct {
 	OpeningBalance *OpeningBalance `json:"opening_balance,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [19]bool
+	loadedTypes [21]bool
 	// totalCount holds the count of the edges above.
-	totalCount [18]map[string]int
+	totalCount [19]map[string]int
 
 	namedAssets            map[string][]*Asset
 	namedAssetValuations   map[string][]*AssetValuation
@@ -108,6 +112,8 @@ type CommunityEdges struct {
 	namedVouchers          map[string][]*Voucher
 	namedMonthSums         map[string][]*MonthSum
 	namedSignatures        map[string][]*Signature
+	namedSigners           map[string][]*Signer
+	namedEnrolments        map[string][]*Enrolment
 	namedInquiries         map[string][]*Inquiry
 	namedReports           map[string][]*Report
 	namedJobRuns           map[string][]*JobRun
@@ -248,10 +254,28 @@ func (e CommunityEdges) SignaturesOrErr() ([]*Signature, error) {
 	return nil, &NotLoadedError{edge: "signatures"}
 }
 
+// SignersOrErr returns the Signers value or an error if the edge
+// was not loaded in eager-loading.
+func (e CommunityEdges) SignersOrErr() ([]*Signer, error) {
+	if e.loadedTypes[15] {
+		return e.Signers, nil
+	}
+	return nil, &NotLoadedError{edge: "signers"}
+}
+
+// EnrolmentsOrErr returns the Enrolments value or an error if the edge
+// was not loaded in eager-loading.
+func (e CommunityEdges) EnrolmentsOrErr() ([]*Enrolment, error) {
+	if e.loadedTypes[16] {
+		return e.Enrolments, nil
+	}
+	return nil, &NotLoadedError{edge: "enrolments"}
+}
+
 // InquiriesOrErr returns the Inquiries value or an error if the edge
 // was not loaded in eager-loading.
 func (e CommunityEdges) InquiriesOrErr() ([]*Inquiry, error) {
-	if e.loadedTypes[15] {
+	if e.loadedTypes[17] {
 		return e.Inquiries, nil
 	}
 	return nil, &NotLoadedError{edge: "inquiries"}
@@ -260,7 +284,7 @@ func (e CommunityEdges) InquiriesOrErr() ([]*Inquiry, error) {
 // ReportsOrErr returns the Reports value or an error if the edge
 // was not loaded in eager-loading.
 func (e CommunityEdges) ReportsOrErr() ([]*Report, error) {
-	if e.loadedTypes[16] {
+	if e.loadedTypes[18] {
 		return e.Reports, nil
 	}
 	return nil, &NotLoadedError{edge: "reports"}
@@ -269,7 +293,7 @@ func (e CommunityEdges) ReportsOrErr() ([]*Report, error) {
 // JobRunsOrErr returns the JobRuns value or an error if the edge
 // was not loaded in eager-loading.
 func (e CommunityEdges) JobRunsOrErr() ([]*JobRun, error) {
-	if e.loadedTypes[17] {
+	if e.loadedTypes[19] {
 		return e.JobRuns, nil
 	}
 	return nil, &NotLoadedError{edge: "job_runs"}
@@ -280,7 +304,7 @@ func (e CommunityEdges) JobRunsOrErr() ([]*JobRun, error) {
 func (e CommunityEdges) OpeningBalanceOrErr() (*OpeningBalance, error) {
 	if e.OpeningBalance != nil {
 		return e.OpeningBalance, nil
-	} else if e.loadedTypes[18] {
+	} else if e.loadedTypes[20] {
 		return nil, &NotFoundError{label: openingbalance.Label}
 	}
 	return nil, &NotLoadedError{edge: "opening_balance"}
@@ -473,6 +497,16 @@ func (_m *Community) QueryMonthSums() *MonthSumQuery {
 // QuerySignatures queries the "signatures" edge of the Community entity.
 func (_m *Community) QuerySignatures() *SignatureQuery {
 	return NewCommunityClient(_m.config).QuerySignatures(_m)
+}
+
+// QuerySigners queries the "signers" edge of the Community entity.
+func (_m *Community) QuerySigners() *SignerQuery {
+	return NewCommunityClient(_m.config).QuerySigners(_m)
+}
+
+// QueryEnrolments queries the "enrolments" edge of the Community entity.
+func (_m *Community) QueryEnrolments() *EnrolmentQuery {
+	return NewCommunityClient(_m.config).QueryEnrolments(_m)
 }
 
 // QueryInquiries queries the "inquiries" edge of the Community entity.
@@ -917,6 +951,54 @@ func (_m *Community) appendNamedSignatures(name string, edges ...*Signature) {
 		_m.Edges.namedSignatures[name] = []*Signature{}
 	} else {
 		_m.Edges.namedSignatures[name] = append(_m.Edges.namedSignatures[name], edges...)
+	}
+}
+
+// NamedSigners returns the Signers named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Community) NamedSigners(name string) ([]*Signer, error) {
+	if _m.Edges.namedSigners == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSigners[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Community) appendNamedSigners(name string, edges ...*Signer) {
+	if _m.Edges.namedSigners == nil {
+		_m.Edges.namedSigners = make(map[string][]*Signer)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSigners[name] = []*Signer{}
+	} else {
+		_m.Edges.namedSigners[name] = append(_m.Edges.namedSigners[name], edges...)
+	}
+}
+
+// NamedEnrolments returns the Enrolments named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Community) NamedEnrolments(name string) ([]*Enrolment, error) {
+	if _m.Edges.namedEnrolments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedEnrolments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Community) appendNamedEnrolments(name string, edges ...*Enrolment) {
+	if _m.Edges.namedEnrolments == nil {
+		_m.Edges.namedEnrolments = make(map[string][]*Enrolment)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedEnrolments[name] = []*Enrolment{}
+	} else {
+		_m.Edges.namedEnrolments[name] = append(_m.Edges.namedEnrolments[name], edges...)
 	}
 }
 

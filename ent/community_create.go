@@ -11,6 +11,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
 	"sunlight/ent/market"
@@ -24,6 +25,7 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
 	"sunlight/internal/vocab/money"
@@ -403,6 +405,36 @@ func (_c *CommunityCreate) AddSignatures(v ...*Signature) *CommunityCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddSignatureIDs(ids...)
+}
+
+// AddSignerIDs adds the "signers" edge to the Signer entity by IDs.
+func (_c *CommunityCreate) AddSignerIDs(ids ...int) *CommunityCreate {
+	_c.mutation.AddSignerIDs(ids...)
+	return _c
+}
+
+// AddSigners adds the "signers" edges to the Signer entity.
+func (_c *CommunityCreate) AddSigners(v ...*Signer) *CommunityCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddSignerIDs(ids...)
+}
+
+// AddEnrolmentIDs adds the "enrolments" edge to the Enrolment entity by IDs.
+func (_c *CommunityCreate) AddEnrolmentIDs(ids ...int) *CommunityCreate {
+	_c.mutation.AddEnrolmentIDs(ids...)
+	return _c
+}
+
+// AddEnrolments adds the "enrolments" edges to the Enrolment entity.
+func (_c *CommunityCreate) AddEnrolments(v ...*Enrolment) *CommunityCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddEnrolmentIDs(ids...)
 }
 
 // AddInquiryIDs adds the "inquiries" edge to the Inquiry entity by IDs.
@@ -903,6 +935,38 @@ func (_c *CommunityCreate) createSpec() (*Community, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(signature.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SignersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.SignersTable,
+			Columns: []string{community.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.EnrolmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.EnrolmentsTable,
+			Columns: []string{community.EnrolmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(enrolment.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -13,6 +13,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
 	"sunlight/ent/market"
@@ -27,6 +28,7 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
 
@@ -59,6 +61,8 @@ type CommunityQuery struct {
 	withVouchers               *VoucherQuery
 	withMonthSums              *MonthSumQuery
 	withSignatures             *SignatureQuery
+	withSigners                *SignerQuery
+	withEnrolments             *EnrolmentQuery
 	withInquiries              *InquiryQuery
 	withReports                *ReportQuery
 	withJobRuns                *JobRunQuery
@@ -80,6 +84,8 @@ type CommunityQuery struct {
 	withNamedVouchers          map[string]*VoucherQuery
 	withNamedMonthSums         map[string]*MonthSumQuery
 	withNamedSignatures        map[string]*SignatureQuery
+	withNamedSigners           map[string]*SignerQuery
+	withNamedEnrolments        map[string]*EnrolmentQuery
 	withNamedInquiries         map[string]*InquiryQuery
 	withNamedReports           map[string]*ReportQuery
 	withNamedJobRuns           map[string]*JobRunQuery
@@ -449,6 +455,50 @@ func (_q *CommunityQuery) QuerySignatures() *SignatureQuery {
 	return query
 }
 
+// QuerySigners chains the current query on the "signers" edge.
+func (_q *CommunityQuery) QuerySigners() *SignerQuery {
+	query := (&SignerClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, selector),
+			sqlgraph.To(signer.Table, signer.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.SignersTable, community.SignersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryEnrolments chains the current query on the "enrolments" edge.
+func (_q *CommunityQuery) QueryEnrolments() *EnrolmentQuery {
+	query := (&EnrolmentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, selector),
+			sqlgraph.To(enrolment.Table, enrolment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.EnrolmentsTable, community.EnrolmentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // QueryInquiries chains the current query on the "inquiries" edge.
 func (_q *CommunityQuery) QueryInquiries() *InquiryQuery {
 	query := (&InquiryClient{config: _q.config}).Query()
@@ -744,6 +794,8 @@ func (_q *CommunityQuery) Clone() *CommunityQuery {
 		withVouchers:          _q.withVouchers.Clone(),
 		withMonthSums:         _q.withMonthSums.Clone(),
 		withSignatures:        _q.withSignatures.Clone(),
+		withSigners:           _q.withSigners.Clone(),
+		withEnrolments:        _q.withEnrolments.Clone(),
 		withInquiries:         _q.withInquiries.Clone(),
 		withReports:           _q.withReports.Clone(),
 		withJobRuns:           _q.withJobRuns.Clone(),
@@ -920,6 +972,28 @@ func (_q *CommunityQuery) WithSignatures(opts ...func(*SignatureQuery)) *Communi
 	return _q
 }
 
+// WithSigners tells the query-builder to eager-load the nodes that are connected to
+// the "signers" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithSigners(opts ...func(*SignerQuery)) *CommunityQuery {
+	query := (&SignerClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSigners = query
+	return _q
+}
+
+// WithEnrolments tells the query-builder to eager-load the nodes that are connected to
+// the "enrolments" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithEnrolments(opts ...func(*EnrolmentQuery)) *CommunityQuery {
+	query := (&EnrolmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withEnrolments = query
+	return _q
+}
+
 // WithInquiries tells the query-builder to eager-load the nodes that are connected to
 // the "inquiries" edge. The optional arguments are used to configure the query builder of the edge.
 func (_q *CommunityQuery) WithInquiries(opts ...func(*InquiryQuery)) *CommunityQuery {
@@ -1048,7 +1122,7 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 	var (
 		nodes       = []*Community{}
 		_spec       = _q.querySpec()
-		loadedTypes = [19]bool{
+		loadedTypes = [21]bool{
 			_q.withAssets != nil,
 			_q.withAssetValuations != nil,
 			_q.withMarkets != nil,
@@ -1064,6 +1138,8 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 			_q.withVouchers != nil,
 			_q.withMonthSums != nil,
 			_q.withSignatures != nil,
+			_q.withSigners != nil,
+			_q.withEnrolments != nil,
 			_q.withInquiries != nil,
 			_q.withReports != nil,
 			_q.withJobRuns != nil,
@@ -1198,6 +1274,20 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 			return nil, err
 		}
 	}
+	if query := _q.withSigners; query != nil {
+		if err := _q.loadSigners(ctx, query, nodes,
+			func(n *Community) { n.Edges.Signers = []*Signer{} },
+			func(n *Community, e *Signer) { n.Edges.Signers = append(n.Edges.Signers, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withEnrolments; query != nil {
+		if err := _q.loadEnrolments(ctx, query, nodes,
+			func(n *Community) { n.Edges.Enrolments = []*Enrolment{} },
+			func(n *Community, e *Enrolment) { n.Edges.Enrolments = append(n.Edges.Enrolments, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withInquiries; query != nil {
 		if err := _q.loadInquiries(ctx, query, nodes,
 			func(n *Community) { n.Edges.Inquiries = []*Inquiry{} },
@@ -1327,6 +1417,20 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 		if err := _q.loadSignatures(ctx, query, nodes,
 			func(n *Community) { n.appendNamedSignatures(name) },
 			func(n *Community, e *Signature) { n.appendNamedSignatures(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSigners {
+		if err := _q.loadSigners(ctx, query, nodes,
+			func(n *Community) { n.appendNamedSigners(name) },
+			func(n *Community, e *Signer) { n.appendNamedSigners(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedEnrolments {
+		if err := _q.loadEnrolments(ctx, query, nodes,
+			func(n *Community) { n.appendNamedEnrolments(name) },
+			func(n *Community, e *Enrolment) { n.appendNamedEnrolments(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1809,6 +1913,66 @@ func (_q *CommunityQuery) loadSignatures(ctx context.Context, query *SignatureQu
 	}
 	return nil
 }
+func (_q *CommunityQuery) loadSigners(ctx context.Context, query *SignerQuery, nodes []*Community, init func(*Community), assign func(*Community, *Signer)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Community)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(signer.FieldCommunityID)
+	}
+	query.Where(predicate.Signer(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(community.SignersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CommunityID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "community_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CommunityQuery) loadEnrolments(ctx context.Context, query *EnrolmentQuery, nodes []*Community, init func(*Community), assign func(*Community, *Enrolment)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Community)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(enrolment.FieldCommunityID)
+	}
+	query.Where(predicate.Enrolment(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(community.EnrolmentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CommunityID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "community_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 func (_q *CommunityQuery) loadInquiries(ctx context.Context, query *InquiryQuery, nodes []*Community, init func(*Community), assign func(*Community, *Inquiry)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[int]*Community)
@@ -2253,6 +2417,34 @@ func (_q *CommunityQuery) WithNamedSignatures(name string, opts ...func(*Signatu
 		_q.withNamedSignatures = make(map[string]*SignatureQuery)
 	}
 	_q.withNamedSignatures[name] = query
+	return _q
+}
+
+// WithNamedSigners tells the query-builder to eager-load the nodes that are connected to the "signers"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithNamedSigners(name string, opts ...func(*SignerQuery)) *CommunityQuery {
+	query := (&SignerClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSigners == nil {
+		_q.withNamedSigners = make(map[string]*SignerQuery)
+	}
+	_q.withNamedSigners[name] = query
+	return _q
+}
+
+// WithNamedEnrolments tells the query-builder to eager-load the nodes that are connected to the "enrolments"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithNamedEnrolments(name string, opts ...func(*EnrolmentQuery)) *CommunityQuery {
+	query := (&EnrolmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedEnrolments == nil {
+		_q.withNamedEnrolments = make(map[string]*EnrolmentQuery)
+	}
+	_q.withNamedEnrolments[name] = query
 	return _q
 }
 

@@ -11,6 +11,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
 	"sunlight/ent/market"
@@ -25,6 +26,7 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
 	"sunlight/internal/vocab/money"
@@ -453,6 +455,36 @@ func (_u *CommunityUpdate) AddSignatures(v ...*Signature) *CommunityUpdate {
 	return _u.AddSignatureIDs(ids...)
 }
 
+// AddSignerIDs adds the "signers" edge to the Signer entity by IDs.
+func (_u *CommunityUpdate) AddSignerIDs(ids ...int) *CommunityUpdate {
+	_u.mutation.AddSignerIDs(ids...)
+	return _u
+}
+
+// AddSigners adds the "signers" edges to the Signer entity.
+func (_u *CommunityUpdate) AddSigners(v ...*Signer) *CommunityUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSignerIDs(ids...)
+}
+
+// AddEnrolmentIDs adds the "enrolments" edge to the Enrolment entity by IDs.
+func (_u *CommunityUpdate) AddEnrolmentIDs(ids ...int) *CommunityUpdate {
+	_u.mutation.AddEnrolmentIDs(ids...)
+	return _u
+}
+
+// AddEnrolments adds the "enrolments" edges to the Enrolment entity.
+func (_u *CommunityUpdate) AddEnrolments(v ...*Enrolment) *CommunityUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddEnrolmentIDs(ids...)
+}
+
 // AddInquiryIDs adds the "inquiries" edge to the Inquiry entity by IDs.
 func (_u *CommunityUpdate) AddInquiryIDs(ids ...int) *CommunityUpdate {
 	_u.mutation.AddInquiryIDs(ids...)
@@ -835,6 +867,48 @@ func (_u *CommunityUpdate) RemoveSignatures(v ...*Signature) *CommunityUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveSignatureIDs(ids...)
+}
+
+// ClearSigners clears all "signers" edges to the Signer entity.
+func (_u *CommunityUpdate) ClearSigners() *CommunityUpdate {
+	_u.mutation.ClearSigners()
+	return _u
+}
+
+// RemoveSignerIDs removes the "signers" edge to Signer entities by IDs.
+func (_u *CommunityUpdate) RemoveSignerIDs(ids ...int) *CommunityUpdate {
+	_u.mutation.RemoveSignerIDs(ids...)
+	return _u
+}
+
+// RemoveSigners removes "signers" edges to Signer entities.
+func (_u *CommunityUpdate) RemoveSigners(v ...*Signer) *CommunityUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSignerIDs(ids...)
+}
+
+// ClearEnrolments clears all "enrolments" edges to the Enrolment entity.
+func (_u *CommunityUpdate) ClearEnrolments() *CommunityUpdate {
+	_u.mutation.ClearEnrolments()
+	return _u
+}
+
+// RemoveEnrolmentIDs removes the "enrolments" edge to Enrolment entities by IDs.
+func (_u *CommunityUpdate) RemoveEnrolmentIDs(ids ...int) *CommunityUpdate {
+	_u.mutation.RemoveEnrolmentIDs(ids...)
+	return _u
+}
+
+// RemoveEnrolments removes "enrolments" edges to Enrolment entities.
+func (_u *CommunityUpdate) RemoveEnrolments(v ...*Enrolment) *CommunityUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveEnrolmentIDs(ids...)
 }
 
 // ClearInquiries clears all "inquiries" edges to the Inquiry entity.
@@ -1714,6 +1788,96 @@ func (_u *CommunityUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.SignersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.SignersTable,
+			Columns: []string{community.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSignersIDs(); len(nodes) > 0 && !_u.mutation.SignersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.SignersTable,
+			Columns: []string{community.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SignersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.SignersTable,
+			Columns: []string{community.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.EnrolmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.EnrolmentsTable,
+			Columns: []string{community.EnrolmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(enrolment.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedEnrolmentsIDs(); len(nodes) > 0 && !_u.mutation.EnrolmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.EnrolmentsTable,
+			Columns: []string{community.EnrolmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(enrolment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EnrolmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.EnrolmentsTable,
+			Columns: []string{community.EnrolmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(enrolment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.InquiriesCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -2304,6 +2468,36 @@ func (_u *CommunityUpdateOne) AddSignatures(v ...*Signature) *CommunityUpdateOne
 	return _u.AddSignatureIDs(ids...)
 }
 
+// AddSignerIDs adds the "signers" edge to the Signer entity by IDs.
+func (_u *CommunityUpdateOne) AddSignerIDs(ids ...int) *CommunityUpdateOne {
+	_u.mutation.AddSignerIDs(ids...)
+	return _u
+}
+
+// AddSigners adds the "signers" edges to the Signer entity.
+func (_u *CommunityUpdateOne) AddSigners(v ...*Signer) *CommunityUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSignerIDs(ids...)
+}
+
+// AddEnrolmentIDs adds the "enrolments" edge to the Enrolment entity by IDs.
+func (_u *CommunityUpdateOne) AddEnrolmentIDs(ids ...int) *CommunityUpdateOne {
+	_u.mutation.AddEnrolmentIDs(ids...)
+	return _u
+}
+
+// AddEnrolments adds the "enrolments" edges to the Enrolment entity.
+func (_u *CommunityUpdateOne) AddEnrolments(v ...*Enrolment) *CommunityUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddEnrolmentIDs(ids...)
+}
+
 // AddInquiryIDs adds the "inquiries" edge to the Inquiry entity by IDs.
 func (_u *CommunityUpdateOne) AddInquiryIDs(ids ...int) *CommunityUpdateOne {
 	_u.mutation.AddInquiryIDs(ids...)
@@ -2686,6 +2880,48 @@ func (_u *CommunityUpdateOne) RemoveSignatures(v ...*Signature) *CommunityUpdate
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveSignatureIDs(ids...)
+}
+
+// ClearSigners clears all "signers" edges to the Signer entity.
+func (_u *CommunityUpdateOne) ClearSigners() *CommunityUpdateOne {
+	_u.mutation.ClearSigners()
+	return _u
+}
+
+// RemoveSignerIDs removes the "signers" edge to Signer entities by IDs.
+func (_u *CommunityUpdateOne) RemoveSignerIDs(ids ...int) *CommunityUpdateOne {
+	_u.mutation.RemoveSignerIDs(ids...)
+	return _u
+}
+
+// RemoveSigners removes "signers" edges to Signer entities.
+func (_u *CommunityUpdateOne) RemoveSigners(v ...*Signer) *CommunityUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSignerIDs(ids...)
+}
+
+// ClearEnrolments clears all "enrolments" edges to the Enrolment entity.
+func (_u *CommunityUpdateOne) ClearEnrolments() *CommunityUpdateOne {
+	_u.mutation.ClearEnrolments()
+	return _u
+}
+
+// RemoveEnrolmentIDs removes the "enrolments" edge to Enrolment entities by IDs.
+func (_u *CommunityUpdateOne) RemoveEnrolmentIDs(ids ...int) *CommunityUpdateOne {
+	_u.mutation.RemoveEnrolmentIDs(ids...)
+	return _u
+}
+
+// RemoveEnrolments removes "enrolments" edges to Enrolment entities.
+func (_u *CommunityUpdateOne) RemoveEnrolments(v ...*Enrolment) *CommunityUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveEnrolmentIDs(ids...)
 }
 
 // ClearInquiries clears all "inquiries" edges to the Inquiry entity.
@@ -3588,6 +3824,96 @@ func (_u *CommunityUpdateOne) sqlSave(ctx context.Context) (_node *Community, er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(signature.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SignersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.SignersTable,
+			Columns: []string{community.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSignersIDs(); len(nodes) > 0 && !_u.mutation.SignersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.SignersTable,
+			Columns: []string{community.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SignersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.SignersTable,
+			Columns: []string{community.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.EnrolmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.EnrolmentsTable,
+			Columns: []string{community.EnrolmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(enrolment.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedEnrolmentsIDs(); len(nodes) > 0 && !_u.mutation.EnrolmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.EnrolmentsTable,
+			Columns: []string{community.EnrolmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(enrolment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.EnrolmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.EnrolmentsTable,
+			Columns: []string{community.EnrolmentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(enrolment.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

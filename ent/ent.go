@@ -14,6 +14,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
 	"sunlight/ent/market"
@@ -27,6 +28,7 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
 	"sync"
@@ -101,6 +103,7 @@ func checkColumn(t, c string) error {
 			benefit.Table:          benefit.ValidColumn,
 			community.Table:        community.ValidColumn,
 			contract.Table:         contract.ValidColumn,
+			enrolment.Table:        enrolment.ValidColumn,
 			inquiry.Table:          inquiry.ValidColumn,
 			jobrun.Table:           jobrun.ValidColumn,
 			market.Table:           market.ValidColumn,
@@ -114,6 +117,7 @@ func checkColumn(t, c string) error {
 			resident.Table:         resident.ValidColumn,
 			residentgroup.Table:    residentgroup.ValidColumn,
 			signature.Table:        signature.ValidColumn,
+			signer.Table:           signer.ValidColumn,
 			stall.Table:            stall.ValidColumn,
 			voucher.Table:          voucher.ValidColumn,
 		})

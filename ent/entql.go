@@ -10,6 +10,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
 	"sunlight/ent/market"
@@ -24,6 +25,7 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
 
@@ -35,7 +37,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   accesstoken.Table,
@@ -195,6 +197,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   enrolment.Table,
+			Columns: enrolment.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: enrolment.FieldID,
+			},
+		},
+		Type: "Enrolment",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			enrolment.FieldCommunityID: {Type: field.TypeInt, Column: enrolment.FieldCommunityID},
+			enrolment.FieldSignerID:    {Type: field.TypeInt, Column: enrolment.FieldSignerID},
+			enrolment.FieldCodeHash:    {Type: field.TypeString, Column: enrolment.FieldCodeHash},
+			enrolment.FieldCreatedAt:   {Type: field.TypeTime, Column: enrolment.FieldCreatedAt},
+			enrolment.FieldExpiresAt:   {Type: field.TypeTime, Column: enrolment.FieldExpiresAt},
+			enrolment.FieldUsedAt:      {Type: field.TypeTime, Column: enrolment.FieldUsedAt},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inquiry.Table,
 			Columns: inquiry.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -216,7 +237,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inquiry.FieldAnsweredBy:  {Type: field.TypeString, Column: inquiry.FieldAnsweredBy},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   jobrun.Table,
 			Columns: jobrun.Columns,
@@ -238,7 +259,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			jobrun.FieldError:        {Type: field.TypeString, Column: jobrun.FieldError},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   market.Table,
 			Columns: market.Columns,
@@ -257,7 +278,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			market.FieldAssetID:     {Type: field.TypeInt, Column: market.FieldAssetID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   matter.Table,
 			Columns: matter.Columns,
@@ -279,7 +300,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			matter.FieldResolvedOn:      {Type: field.TypeTime, Column: matter.FieldResolvedOn},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   matterdisclosure.Table,
 			Columns: matterdisclosure.Columns,
@@ -298,7 +319,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			matterdisclosure.FieldText:        {Type: field.TypeString, Column: matterdisclosure.FieldText},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   meeting.Table,
 			Columns: meeting.Columns,
@@ -325,7 +346,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldMatterStage:        {Type: field.TypeEnum, Column: meeting.FieldMatterStage},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   monthsum.Table,
 			Columns: monthsum.Columns,
@@ -344,7 +365,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			monthsum.FieldVouchers:    {Type: field.TypeInt, Column: monthsum.FieldVouchers},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   openingbalance.Table,
 			Columns: openingbalance.Columns,
@@ -362,7 +383,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			openingbalance.FieldExpenseBefore: {Type: field.TypeInt64, Column: openingbalance.FieldExpenseBefore},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pointevent.Table,
 			Columns: pointevent.Columns,
@@ -380,7 +401,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pointevent.FieldReason:      {Type: field.TypeString, Column: pointevent.FieldReason},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -405,7 +426,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldInputs:      {Type: field.TypeString, Column: report.FieldInputs},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
@@ -427,7 +448,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldMovedOutOn:  {Type: field.TypeTime, Column: resident.FieldMovedOutOn},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   residentgroup.Table,
 			Columns: residentgroup.Columns,
@@ -443,7 +464,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			residentgroup.FieldLeaderID:    {Type: field.TypeInt, Column: residentgroup.FieldLeaderID},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signature.Table,
 			Columns: signature.Columns,
@@ -454,15 +475,41 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Signature",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			signature.FieldCommunityID: {Type: field.TypeInt, Column: signature.FieldCommunityID},
-			signature.FieldVoucherID:   {Type: field.TypeInt, Column: signature.FieldVoucherID},
-			signature.FieldSigner:      {Type: field.TypeString, Column: signature.FieldSigner},
-			signature.FieldRole:        {Type: field.TypeEnum, Column: signature.FieldRole},
-			signature.FieldResidentID:  {Type: field.TypeInt, Column: signature.FieldResidentID},
-			signature.FieldSignedAt:    {Type: field.TypeTime, Column: signature.FieldSignedAt},
+			signature.FieldCommunityID:      {Type: field.TypeInt, Column: signature.FieldCommunityID},
+			signature.FieldVoucherID:        {Type: field.TypeInt, Column: signature.FieldVoucherID},
+			signature.FieldSigner:           {Type: field.TypeString, Column: signature.FieldSigner},
+			signature.FieldRole:             {Type: field.TypeEnum, Column: signature.FieldRole},
+			signature.FieldResidentID:       {Type: field.TypeInt, Column: signature.FieldResidentID},
+			signature.FieldSignedAt:         {Type: field.TypeTime, Column: signature.FieldSignedAt},
+			signature.FieldMethod:           {Type: field.TypeEnum, Column: signature.FieldMethod},
+			signature.FieldSignerID:         {Type: field.TypeInt, Column: signature.FieldSignerID},
+			signature.FieldEncodingVersion:  {Type: field.TypeInt, Column: signature.FieldEncodingVersion},
+			signature.FieldEd25519Signature: {Type: field.TypeString, Column: signature.FieldEd25519Signature},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   signer.Table,
+			Columns: signer.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: signer.FieldID,
+			},
+		},
+		Type: "Signer",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			signer.FieldCommunityID:     {Type: field.TypeInt, Column: signer.FieldCommunityID},
+			signer.FieldName:            {Type: field.TypeString, Column: signer.FieldName},
+			signer.FieldResidentID:      {Type: field.TypeInt, Column: signer.FieldResidentID},
+			signer.FieldCapacity:        {Type: field.TypeEnum, Column: signer.FieldCapacity},
+			signer.FieldValidFrom:       {Type: field.TypeTime, Column: signer.FieldValidFrom},
+			signer.FieldValidTo:         {Type: field.TypeTime, Column: signer.FieldValidTo},
+			signer.FieldPublicKey:       {Type: field.TypeString, Column: signer.FieldPublicKey},
+			signer.FieldKeyRegisteredAt: {Type: field.TypeTime, Column: signer.FieldKeyRegisteredAt},
+			signer.FieldRevokedAt:       {Type: field.TypeTime, Column: signer.FieldRevokedAt},
+		},
+	}
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stall.Table,
 			Columns: stall.Columns,
@@ -480,7 +527,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stall.FieldMonthlyRent: {Type: field.TypeInt64, Column: stall.FieldMonthlyRent},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   voucher.Table,
 			Columns: voucher.Columns,
@@ -795,6 +842,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Signature",
 	)
 	graph.MustAddE(
+		"signers",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.SignersTable,
+			Columns: []string{community.SignersColumn},
+			Bidi:    false,
+		},
+		"Community",
+		"Signer",
+	)
+	graph.MustAddE(
+		"enrolments",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.EnrolmentsTable,
+			Columns: []string{community.EnrolmentsColumn},
+			Bidi:    false,
+		},
+		"Community",
+		"Enrolment",
+	)
+	graph.MustAddE(
 		"inquiries",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -901,6 +972,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Contract",
 		"Voucher",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   enrolment.CommunityTable,
+			Columns: []string{enrolment.CommunityColumn},
+			Bidi:    false,
+		},
+		"Enrolment",
+		"Community",
+	)
+	graph.MustAddE(
+		"signer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   enrolment.SignerTable,
+			Columns: []string{enrolment.SignerColumn},
+			Bidi:    false,
+		},
+		"Enrolment",
+		"Signer",
 	)
 	graph.MustAddE(
 		"community",
@@ -1239,6 +1334,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Inquiry",
 	)
 	graph.MustAddE(
+		"signers",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SignersTable,
+			Columns: []string{resident.SignersColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"Signer",
+	)
+	graph.MustAddE(
 		"community",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1297,6 +1404,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Signature",
 		"Voucher",
+	)
+	graph.MustAddE(
+		"signed_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   signature.SignedByTable,
+			Columns: []string{signature.SignedByColumn},
+			Bidi:    false,
+		},
+		"Signature",
+		"Signer",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   signer.CommunityTable,
+			Columns: []string{signer.CommunityColumn},
+			Bidi:    false,
+		},
+		"Signer",
+		"Community",
+	)
+	graph.MustAddE(
+		"resident",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   signer.ResidentTable,
+			Columns: []string{signer.ResidentColumn},
+			Bidi:    false,
+		},
+		"Signer",
+		"Resident",
+	)
+	graph.MustAddE(
+		"signatures",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   signer.SignaturesTable,
+			Columns: []string{signer.SignaturesColumn},
+			Bidi:    false,
+		},
+		"Signer",
+		"Signature",
+	)
+	graph.MustAddE(
+		"enrolments",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   signer.EnrolmentsTable,
+			Columns: []string{signer.EnrolmentsColumn},
+			Bidi:    false,
+		},
+		"Signer",
+		"Enrolment",
 	)
 	graph.MustAddE(
 		"community",
@@ -2258,6 +2425,34 @@ func (f *CommunityFilter) WhereHasSignaturesWith(preds ...predicate.Signature) {
 	})))
 }
 
+// WhereHasSigners applies a predicate to check if query has an edge signers.
+func (f *CommunityFilter) WhereHasSigners() {
+	f.Where(entql.HasEdge("signers"))
+}
+
+// WhereHasSignersWith applies a predicate to check if query has an edge signers with a given conditions (other predicates).
+func (f *CommunityFilter) WhereHasSignersWith(preds ...predicate.Signer) {
+	f.Where(entql.HasEdgeWith("signers", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEnrolments applies a predicate to check if query has an edge enrolments.
+func (f *CommunityFilter) WhereHasEnrolments() {
+	f.Where(entql.HasEdge("enrolments"))
+}
+
+// WhereHasEnrolmentsWith applies a predicate to check if query has an edge enrolments with a given conditions (other predicates).
+func (f *CommunityFilter) WhereHasEnrolmentsWith(preds ...predicate.Enrolment) {
+	f.Where(entql.HasEdgeWith("enrolments", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasInquiries applies a predicate to check if query has an edge inquiries.
 func (f *CommunityFilter) WhereHasInquiries() {
 	f.Where(entql.HasEdge("inquiries"))
@@ -2500,6 +2695,104 @@ func (f *ContractFilter) WhereHasVouchersWith(preds ...predicate.Voucher) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *EnrolmentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EnrolmentQuery builder.
+func (_q *EnrolmentQuery) Filter() *EnrolmentFilter {
+	return &EnrolmentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EnrolmentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EnrolmentMutation builder.
+func (m *EnrolmentMutation) Filter() *EnrolmentFilter {
+	return &EnrolmentFilter{config: m.config, predicateAdder: m}
+}
+
+// EnrolmentFilter provides a generic filtering capability at runtime for EnrolmentQuery.
+type EnrolmentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EnrolmentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *EnrolmentFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(enrolment.FieldID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *EnrolmentFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(enrolment.FieldCommunityID))
+}
+
+// WhereSignerID applies the entql int predicate on the signer_id field.
+func (f *EnrolmentFilter) WhereSignerID(p entql.IntP) {
+	f.Where(p.Field(enrolment.FieldSignerID))
+}
+
+// WhereCodeHash applies the entql string predicate on the code_hash field.
+func (f *EnrolmentFilter) WhereCodeHash(p entql.StringP) {
+	f.Where(p.Field(enrolment.FieldCodeHash))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *EnrolmentFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(enrolment.FieldCreatedAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *EnrolmentFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(enrolment.FieldExpiresAt))
+}
+
+// WhereUsedAt applies the entql time.Time predicate on the used_at field.
+func (f *EnrolmentFilter) WhereUsedAt(p entql.TimeP) {
+	f.Where(p.Field(enrolment.FieldUsedAt))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *EnrolmentFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *EnrolmentFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSigner applies a predicate to check if query has an edge signer.
+func (f *EnrolmentFilter) WhereHasSigner() {
+	f.Where(entql.HasEdge("signer"))
+}
+
+// WhereHasSignerWith applies a predicate to check if query has an edge signer with a given conditions (other predicates).
+func (f *EnrolmentFilter) WhereHasSignerWith(preds ...predicate.Signer) {
+	f.Where(entql.HasEdgeWith("signer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *InquiryQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2528,7 +2821,7 @@ type InquiryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InquiryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2674,7 +2967,7 @@ type JobRunFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *JobRunFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2773,7 +3066,7 @@ type MarketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MarketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2885,7 +3178,7 @@ type MatterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MatterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3026,7 +3319,7 @@ type MatterDisclosureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MatterDisclosureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3124,7 +3417,7 @@ type MeetingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MeetingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3262,7 +3555,7 @@ type MonthSumFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MonthSumFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3346,7 +3639,7 @@ type OpeningBalanceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OpeningBalanceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3425,7 +3718,7 @@ type PointEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PointEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3518,7 +3811,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3646,7 +3939,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3786,6 +4079,20 @@ func (f *ResidentFilter) WhereHasInquiriesWith(preds ...predicate.Inquiry) {
 	})))
 }
 
+// WhereHasSigners applies a predicate to check if query has an edge signers.
+func (f *ResidentFilter) WhereHasSigners() {
+	f.Where(entql.HasEdge("signers"))
+}
+
+// WhereHasSignersWith applies a predicate to check if query has an edge signers with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasSignersWith(preds ...predicate.Signer) {
+	f.Where(entql.HasEdgeWith("signers", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *ResidentGroupQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -3815,7 +4122,7 @@ type ResidentGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3912,7 +4219,7 @@ type SignatureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignatureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3953,6 +4260,26 @@ func (f *SignatureFilter) WhereSignedAt(p entql.TimeP) {
 	f.Where(p.Field(signature.FieldSignedAt))
 }
 
+// WhereMethod applies the entql string predicate on the method field.
+func (f *SignatureFilter) WhereMethod(p entql.StringP) {
+	f.Where(p.Field(signature.FieldMethod))
+}
+
+// WhereSignerID applies the entql int predicate on the signer_id field.
+func (f *SignatureFilter) WhereSignerID(p entql.IntP) {
+	f.Where(p.Field(signature.FieldSignerID))
+}
+
+// WhereEncodingVersion applies the entql int predicate on the encoding_version field.
+func (f *SignatureFilter) WhereEncodingVersion(p entql.IntP) {
+	f.Where(p.Field(signature.FieldEncodingVersion))
+}
+
+// WhereEd25519Signature applies the entql string predicate on the ed25519_signature field.
+func (f *SignatureFilter) WhereEd25519Signature(p entql.StringP) {
+	f.Where(p.Field(signature.FieldEd25519Signature))
+}
+
 // WhereHasCommunity applies a predicate to check if query has an edge community.
 func (f *SignatureFilter) WhereHasCommunity() {
 	f.Where(entql.HasEdge("community"))
@@ -3975,6 +4302,161 @@ func (f *SignatureFilter) WhereHasVoucher() {
 // WhereHasVoucherWith applies a predicate to check if query has an edge voucher with a given conditions (other predicates).
 func (f *SignatureFilter) WhereHasVoucherWith(preds ...predicate.Voucher) {
 	f.Where(entql.HasEdgeWith("voucher", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSignedBy applies a predicate to check if query has an edge signed_by.
+func (f *SignatureFilter) WhereHasSignedBy() {
+	f.Where(entql.HasEdge("signed_by"))
+}
+
+// WhereHasSignedByWith applies a predicate to check if query has an edge signed_by with a given conditions (other predicates).
+func (f *SignatureFilter) WhereHasSignedByWith(preds ...predicate.Signer) {
+	f.Where(entql.HasEdgeWith("signed_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *SignerQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SignerQuery builder.
+func (_q *SignerQuery) Filter() *SignerFilter {
+	return &SignerFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SignerMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SignerMutation builder.
+func (m *SignerMutation) Filter() *SignerFilter {
+	return &SignerFilter{config: m.config, predicateAdder: m}
+}
+
+// SignerFilter provides a generic filtering capability at runtime for SignerQuery.
+type SignerFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SignerFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SignerFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(signer.FieldID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *SignerFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(signer.FieldCommunityID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *SignerFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(signer.FieldName))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *SignerFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(signer.FieldResidentID))
+}
+
+// WhereCapacity applies the entql string predicate on the capacity field.
+func (f *SignerFilter) WhereCapacity(p entql.StringP) {
+	f.Where(p.Field(signer.FieldCapacity))
+}
+
+// WhereValidFrom applies the entql time.Time predicate on the valid_from field.
+func (f *SignerFilter) WhereValidFrom(p entql.TimeP) {
+	f.Where(p.Field(signer.FieldValidFrom))
+}
+
+// WhereValidTo applies the entql time.Time predicate on the valid_to field.
+func (f *SignerFilter) WhereValidTo(p entql.TimeP) {
+	f.Where(p.Field(signer.FieldValidTo))
+}
+
+// WherePublicKey applies the entql string predicate on the public_key field.
+func (f *SignerFilter) WherePublicKey(p entql.StringP) {
+	f.Where(p.Field(signer.FieldPublicKey))
+}
+
+// WhereKeyRegisteredAt applies the entql time.Time predicate on the key_registered_at field.
+func (f *SignerFilter) WhereKeyRegisteredAt(p entql.TimeP) {
+	f.Where(p.Field(signer.FieldKeyRegisteredAt))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *SignerFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(signer.FieldRevokedAt))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *SignerFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *SignerFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasResident applies a predicate to check if query has an edge resident.
+func (f *SignerFilter) WhereHasResident() {
+	f.Where(entql.HasEdge("resident"))
+}
+
+// WhereHasResidentWith applies a predicate to check if query has an edge resident with a given conditions (other predicates).
+func (f *SignerFilter) WhereHasResidentWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("resident", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSignatures applies a predicate to check if query has an edge signatures.
+func (f *SignerFilter) WhereHasSignatures() {
+	f.Where(entql.HasEdge("signatures"))
+}
+
+// WhereHasSignaturesWith applies a predicate to check if query has an edge signatures with a given conditions (other predicates).
+func (f *SignerFilter) WhereHasSignaturesWith(preds ...predicate.Signature) {
+	f.Where(entql.HasEdgeWith("signatures", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEnrolments applies a predicate to check if query has an edge enrolments.
+func (f *SignerFilter) WhereHasEnrolments() {
+	f.Where(entql.HasEdge("enrolments"))
+}
+
+// WhereHasEnrolmentsWith applies a predicate to check if query has an edge enrolments with a given conditions (other predicates).
+func (f *SignerFilter) WhereHasEnrolmentsWith(preds ...predicate.Enrolment) {
+	f.Where(entql.HasEdgeWith("enrolments", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -4010,7 +4492,7 @@ type StallFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StallFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4117,7 +4599,7 @@ type VoucherFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VoucherFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

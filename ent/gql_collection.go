@@ -24,6 +24,7 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
 
@@ -2077,6 +2078,95 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				*wq = *query
 			})
 
+		case "signers":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SignerClient{config: _q.config}).Query()
+			)
+			args := newSignerPaginateArgs(fieldArgs(ctx, new(SignerWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newSignerPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Community) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"community_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(community.SignersColumn), ids...))
+						})
+						if err := query.GroupBy(community.SignersColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[14] == nil {
+								nodes[i].Edges.totalCount[14] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[14][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Community) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Signers)
+							if nodes[i].Edges.totalCount[14] == nil {
+								nodes[i].Edges.totalCount[14] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[14][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, signerImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(community.SignersColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedSigners(alias, func(wq *SignerQuery) {
+				*wq = *query
+			})
+
 		case "inquiries":
 			var (
 				alias = field.Alias
@@ -2120,10 +2210,10 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[14] == nil {
-								nodes[i].Edges.totalCount[14] = make(map[string]int)
+							if nodes[i].Edges.totalCount[15] == nil {
+								nodes[i].Edges.totalCount[15] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[14][alias] = n
+							nodes[i].Edges.totalCount[15][alias] = n
 						}
 						return nil
 					})
@@ -2131,10 +2221,10 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Community) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Inquiries)
-							if nodes[i].Edges.totalCount[14] == nil {
-								nodes[i].Edges.totalCount[14] = make(map[string]int)
+							if nodes[i].Edges.totalCount[15] == nil {
+								nodes[i].Edges.totalCount[15] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[14][alias] = n
+							nodes[i].Edges.totalCount[15][alias] = n
 						}
 						return nil
 					})
@@ -2209,10 +2299,10 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[15] == nil {
-								nodes[i].Edges.totalCount[15] = make(map[string]int)
+							if nodes[i].Edges.totalCount[16] == nil {
+								nodes[i].Edges.totalCount[16] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[15][alias] = n
+							nodes[i].Edges.totalCount[16][alias] = n
 						}
 						return nil
 					})
@@ -2220,10 +2310,10 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Community) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Reports)
-							if nodes[i].Edges.totalCount[15] == nil {
-								nodes[i].Edges.totalCount[15] = make(map[string]int)
+							if nodes[i].Edges.totalCount[16] == nil {
+								nodes[i].Edges.totalCount[16] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[15][alias] = n
+							nodes[i].Edges.totalCount[16][alias] = n
 						}
 						return nil
 					})
@@ -2298,10 +2388,10 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[16] == nil {
-								nodes[i].Edges.totalCount[16] = make(map[string]int)
+							if nodes[i].Edges.totalCount[17] == nil {
+								nodes[i].Edges.totalCount[17] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[16][alias] = n
+							nodes[i].Edges.totalCount[17][alias] = n
 						}
 						return nil
 					})
@@ -2309,10 +2399,10 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Community) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.JobRuns)
-							if nodes[i].Edges.totalCount[16] == nil {
-								nodes[i].Edges.totalCount[16] = make(map[string]int)
+							if nodes[i].Edges.totalCount[17] == nil {
+								nodes[i].Edges.totalCount[17] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[16][alias] = n
+							nodes[i].Edges.totalCount[17][alias] = n
 						}
 						return nil
 					})
@@ -4917,6 +5007,19 @@ func (_q *ResidentQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			_q.WithNamedInquiries(alias, func(wq *InquiryQuery) {
 				*wq = *query
 			})
+
+		case "signers":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SignerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, signerImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSigners(alias, func(wq *SignerQuery) {
+				*wq = *query
+			})
 		case "communityID":
 			if _, ok := fieldSeen[resident.FieldCommunityID]; !ok {
 				selectedFields = append(selectedFields, resident.FieldCommunityID)
@@ -5284,6 +5387,21 @@ func (_q *SignatureQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, signature.FieldVoucherID)
 				fieldSeen[signature.FieldVoucherID] = struct{}{}
 			}
+
+		case "signedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SignerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, signerImplementors)...); err != nil {
+				return err
+			}
+			_q.withSignedBy = query
+			if _, ok := fieldSeen[signature.FieldSignerID]; !ok {
+				selectedFields = append(selectedFields, signature.FieldSignerID)
+				fieldSeen[signature.FieldSignerID] = struct{}{}
+			}
 		case "communityID":
 			if _, ok := fieldSeen[signature.FieldCommunityID]; !ok {
 				selectedFields = append(selectedFields, signature.FieldCommunityID)
@@ -5313,6 +5431,26 @@ func (_q *SignatureQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 			if _, ok := fieldSeen[signature.FieldSignedAt]; !ok {
 				selectedFields = append(selectedFields, signature.FieldSignedAt)
 				fieldSeen[signature.FieldSignedAt] = struct{}{}
+			}
+		case "method":
+			if _, ok := fieldSeen[signature.FieldMethod]; !ok {
+				selectedFields = append(selectedFields, signature.FieldMethod)
+				fieldSeen[signature.FieldMethod] = struct{}{}
+			}
+		case "signerID":
+			if _, ok := fieldSeen[signature.FieldSignerID]; !ok {
+				selectedFields = append(selectedFields, signature.FieldSignerID)
+				fieldSeen[signature.FieldSignerID] = struct{}{}
+			}
+		case "encodingVersion":
+			if _, ok := fieldSeen[signature.FieldEncodingVersion]; !ok {
+				selectedFields = append(selectedFields, signature.FieldEncodingVersion)
+				fieldSeen[signature.FieldEncodingVersion] = struct{}{}
+			}
+		case "ed25519Signature":
+			if _, ok := fieldSeen[signature.FieldEd25519Signature]; !ok {
+				selectedFields = append(selectedFields, signature.FieldEd25519Signature)
+				fieldSeen[signature.FieldEd25519Signature] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -5373,6 +5511,254 @@ func newSignaturePaginateArgs(rv map[string]any) *signaturePaginateArgs {
 	}
 	if v, ok := rv[whereField].(*SignatureWhereInput); ok {
 		args.opts = append(args.opts, WithSignatureFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SignerQuery) CollectFields(ctx context.Context, satisfies ...string) (*SignerQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SignerQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(signer.Columns))
+		selectedFields = []string{signer.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[signer.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, signer.FieldCommunityID)
+				fieldSeen[signer.FieldCommunityID] = struct{}{}
+			}
+
+		case "resident":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withResident = query
+			if _, ok := fieldSeen[signer.FieldResidentID]; !ok {
+				selectedFields = append(selectedFields, signer.FieldResidentID)
+				fieldSeen[signer.FieldResidentID] = struct{}{}
+			}
+
+		case "signatures":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SignatureClient{config: _q.config}).Query()
+			)
+			args := newSignaturePaginateArgs(fieldArgs(ctx, new(SignatureWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newSignaturePager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Signer) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"signer_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(signer.SignaturesColumn), ids...))
+						})
+						if err := query.GroupBy(signer.SignaturesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Signer) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Signatures)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, signatureImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(signer.SignaturesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedSignatures(alias, func(wq *SignatureQuery) {
+				*wq = *query
+			})
+		case "communityID":
+			if _, ok := fieldSeen[signer.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, signer.FieldCommunityID)
+				fieldSeen[signer.FieldCommunityID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[signer.FieldName]; !ok {
+				selectedFields = append(selectedFields, signer.FieldName)
+				fieldSeen[signer.FieldName] = struct{}{}
+			}
+		case "residentID":
+			if _, ok := fieldSeen[signer.FieldResidentID]; !ok {
+				selectedFields = append(selectedFields, signer.FieldResidentID)
+				fieldSeen[signer.FieldResidentID] = struct{}{}
+			}
+		case "capacity":
+			if _, ok := fieldSeen[signer.FieldCapacity]; !ok {
+				selectedFields = append(selectedFields, signer.FieldCapacity)
+				fieldSeen[signer.FieldCapacity] = struct{}{}
+			}
+		case "validFrom":
+			if _, ok := fieldSeen[signer.FieldValidFrom]; !ok {
+				selectedFields = append(selectedFields, signer.FieldValidFrom)
+				fieldSeen[signer.FieldValidFrom] = struct{}{}
+			}
+		case "validTo":
+			if _, ok := fieldSeen[signer.FieldValidTo]; !ok {
+				selectedFields = append(selectedFields, signer.FieldValidTo)
+				fieldSeen[signer.FieldValidTo] = struct{}{}
+			}
+		case "publicKey":
+			if _, ok := fieldSeen[signer.FieldPublicKey]; !ok {
+				selectedFields = append(selectedFields, signer.FieldPublicKey)
+				fieldSeen[signer.FieldPublicKey] = struct{}{}
+			}
+		case "keyRegisteredAt":
+			if _, ok := fieldSeen[signer.FieldKeyRegisteredAt]; !ok {
+				selectedFields = append(selectedFields, signer.FieldKeyRegisteredAt)
+				fieldSeen[signer.FieldKeyRegisteredAt] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[signer.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, signer.FieldRevokedAt)
+				fieldSeen[signer.FieldRevokedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type signerPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SignerPaginateOption
+}
+
+func newSignerPaginateArgs(rv map[string]any) *signerPaginateArgs {
+	args := &signerPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &SignerOrder{Field: &SignerOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithSignerOrder(order))
+			}
+		case *SignerOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithSignerOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*SignerWhereInput); ok {
+		args.opts = append(args.opts, WithSignerFilter(v.Filter))
 	}
 	return args
 }

@@ -404,6 +404,27 @@ func (_m *Community) Signatures(
 	return _m.QuerySignatures().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Community) Signers(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *SignerOrder, where *SignerWhereInput,
+) (*SignerConnection, error) {
+	opts := []SignerPaginateOption{
+		WithSignerOrder(orderBy),
+		WithSignerFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[14][alias]
+	if nodes, err := _m.NamedSigners(alias); err == nil || hasTotalCount {
+		pager, err := newSignerPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &SignerConnection{Edges: []*SignerEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QuerySigners().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Community) Inquiries(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *InquiryOrder, where *InquiryWhereInput,
 ) (*InquiryConnection, error) {
@@ -412,7 +433,7 @@ func (_m *Community) Inquiries(
 		WithInquiryFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[14][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[15][alias]
 	if nodes, err := _m.NamedInquiries(alias); err == nil || hasTotalCount {
 		pager, err := newInquiryPager(opts, last != nil)
 		if err != nil {
@@ -433,7 +454,7 @@ func (_m *Community) Reports(
 		WithReportFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[15][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[16][alias]
 	if nodes, err := _m.NamedReports(alias); err == nil || hasTotalCount {
 		pager, err := newReportPager(opts, last != nil)
 		if err != nil {
@@ -454,7 +475,7 @@ func (_m *Community) JobRuns(
 		WithJobRunFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[16][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[17][alias]
 	if nodes, err := _m.NamedJobRuns(alias); err == nil || hasTotalCount {
 		pager, err := newJobRunPager(opts, last != nil)
 		if err != nil {
@@ -852,6 +873,18 @@ func (_m *Resident) Inquiries(
 	return _m.QueryInquiries().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Resident) Signers(ctx context.Context) (result []*Signer, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedSigners(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.SignersOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySigners().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *ResidentGroup) Community(ctx context.Context) (*Community, error) {
 	result, err := _m.Edges.CommunityOrErr()
 	if IsNotLoaded(err) {
@@ -903,6 +936,51 @@ func (_m *Signature) Voucher(ctx context.Context) (*Voucher, error) {
 		result, err = _m.QueryVoucher().Only(ctx)
 	}
 	return result, err
+}
+
+func (_m *Signature) SignedBy(ctx context.Context) (*Signer, error) {
+	result, err := _m.Edges.SignedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySignedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Signer) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Signer) Resident(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.ResidentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryResident().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Signer) Signatures(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *SignatureOrder, where *SignatureWhereInput,
+) (*SignatureConnection, error) {
+	opts := []SignaturePaginateOption{
+		WithSignatureOrder(orderBy),
+		WithSignatureFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedSignatures(alias); err == nil || hasTotalCount {
+		pager, err := newSignaturePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &SignatureConnection{Edges: []*SignatureEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QuerySignatures().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *Stall) Community(ctx context.Context) (*Community, error) {

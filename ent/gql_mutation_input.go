@@ -340,6 +340,7 @@ type CreateCommunityInput struct {
 	BenefitIDs          []int
 	VoucherIDs          []int
 	SignatureIDs        []int
+	SignerIDs           []int
 	InquiryIDs          []int
 	ReportIDs           []int
 	JobRunIDs           []int
@@ -412,6 +413,9 @@ func (i *CreateCommunityInput) Mutate(m *CommunityMutation) {
 	if v := i.SignatureIDs; len(v) > 0 {
 		m.AddSignatureIDs(v...)
 	}
+	if v := i.SignerIDs; len(v) > 0 {
+		m.AddSignerIDs(v...)
+	}
 	if v := i.InquiryIDs; len(v) > 0 {
 		m.AddInquiryIDs(v...)
 	}
@@ -482,6 +486,9 @@ type UpdateCommunityInput struct {
 	ClearSignatures           bool
 	AddSignatureIDs           []int
 	RemoveSignatureIDs        []int
+	ClearSigners              bool
+	AddSignerIDs              []int
+	RemoveSignerIDs           []int
 	ClearInquiries            bool
 	AddInquiryIDs             []int
 	RemoveInquiryIDs          []int
@@ -647,6 +654,15 @@ func (i *UpdateCommunityInput) Mutate(m *CommunityMutation) {
 	}
 	if v := i.RemoveSignatureIDs; len(v) > 0 {
 		m.RemoveSignatureIDs(v...)
+	}
+	if i.ClearSigners {
+		m.ClearSigners()
+	}
+	if v := i.AddSignerIDs; len(v) > 0 {
+		m.AddSignerIDs(v...)
+	}
+	if v := i.RemoveSignerIDs; len(v) > 0 {
+		m.RemoveSignerIDs(v...)
 	}
 	if i.ClearInquiries {
 		m.ClearInquiries()
@@ -1406,6 +1422,7 @@ type CreateResidentInput struct {
 	PointEventIDs []int
 	BenefitIDs    []int
 	InquiryIDs    []int
+	SignerIDs     []int
 }
 
 // Mutate applies the CreateResidentInput on the ResidentMutation builder.
@@ -1441,6 +1458,9 @@ func (i *CreateResidentInput) Mutate(m *ResidentMutation) {
 	if v := i.InquiryIDs; len(v) > 0 {
 		m.AddInquiryIDs(v...)
 	}
+	if v := i.SignerIDs; len(v) > 0 {
+		m.AddSignerIDs(v...)
+	}
 }
 
 // SetInput applies the change-set in the CreateResidentInput on the ResidentCreate builder.
@@ -1474,6 +1494,9 @@ type UpdateResidentInput struct {
 	ClearInquiries      bool
 	AddInquiryIDs       []int
 	RemoveInquiryIDs    []int
+	ClearSigners        bool
+	AddSignerIDs        []int
+	RemoveSignerIDs     []int
 }
 
 // Mutate applies the UpdateResidentInput on the ResidentMutation builder.
@@ -1546,6 +1569,15 @@ func (i *UpdateResidentInput) Mutate(m *ResidentMutation) {
 	}
 	if v := i.RemoveInquiryIDs; len(v) > 0 {
 		m.RemoveInquiryIDs(v...)
+	}
+	if i.ClearSigners {
+		m.ClearSigners()
+	}
+	if v := i.AddSignerIDs; len(v) > 0 {
+		m.AddSignerIDs(v...)
+	}
+	if v := i.RemoveSignerIDs; len(v) > 0 {
+		m.RemoveSignerIDs(v...)
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
 
@@ -127,6 +128,11 @@ var signatureImplementors = []string{"Signature", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Signature) IsNode() {}
+
+var signerImplementors = []string{"Signer", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Signer) IsNode() {}
 
 var stallImplementors = []string{"Stall", "Node"}
 
@@ -373,6 +379,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(signature.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, signatureImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case signer.Table:
+		query := c.Signer.Query().
+			Where(signer.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, signerImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -744,6 +759,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Signature.Query().
 			Where(signature.IDIn(ids...))
 		query, err := query.CollectFields(ctx, signatureImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case signer.Table:
+		query := c.Signer.Query().
+			Where(signer.IDIn(ids...))
+		query, err := query.CollectFields(ctx, signerImplementors...)
 		if err != nil {
 			return nil, err
 		}

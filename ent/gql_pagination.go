@@ -26,6 +26,7 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
 
@@ -6052,6 +6053,356 @@ func (_m *Signature) ToEdge(order *SignatureOrder) *SignatureEdge {
 		order = DefaultSignatureOrder
 	}
 	return &SignatureEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// SignerEdge is the edge representation of Signer.
+type SignerEdge struct {
+	Node   *Signer `json:"node"`
+	Cursor Cursor  `json:"cursor"`
+}
+
+// SignerConnection is the connection containing edges to Signer.
+type SignerConnection struct {
+	Edges      []*SignerEdge `json:"edges"`
+	PageInfo   PageInfo      `json:"pageInfo"`
+	TotalCount int           `json:"totalCount"`
+}
+
+func (c *SignerConnection) build(nodes []*Signer, pager *signerPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Signer
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Signer {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Signer {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*SignerEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &SignerEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// SignerPaginateOption enables pagination customization.
+type SignerPaginateOption func(*signerPager) error
+
+// WithSignerOrder configures pagination ordering.
+func WithSignerOrder(order *SignerOrder) SignerPaginateOption {
+	if order == nil {
+		order = DefaultSignerOrder
+	}
+	o := *order
+	return func(pager *signerPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultSignerOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithSignerFilter configures pagination filter.
+func WithSignerFilter(filter func(*SignerQuery) (*SignerQuery, error)) SignerPaginateOption {
+	return func(pager *signerPager) error {
+		if filter == nil {
+			return errors.New("SignerQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type signerPager struct {
+	reverse bool
+	order   *SignerOrder
+	filter  func(*SignerQuery) (*SignerQuery, error)
+}
+
+func newSignerPager(opts []SignerPaginateOption, reverse bool) (*signerPager, error) {
+	pager := &signerPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultSignerOrder
+	}
+	return pager, nil
+}
+
+func (p *signerPager) applyFilter(query *SignerQuery) (*SignerQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *signerPager) toCursor(_m *Signer) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *signerPager) applyCursors(query *SignerQuery, after, before *Cursor) (*SignerQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSignerOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *signerPager) applyOrder(query *SignerQuery) *SignerQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultSignerOrder.Field {
+		query = query.Order(DefaultSignerOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *signerPager) orderExpr(query *SignerQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultSignerOrder.Field {
+			b.Comma().Ident(DefaultSignerOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Signer.
+func (_m *SignerQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...SignerPaginateOption,
+) (*SignerConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newSignerPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &SignerConnection{Edges: []*SignerEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// SignerOrderFieldName orders Signer by name.
+	SignerOrderFieldName = &SignerOrderField{
+		Value: func(_m *Signer) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: signer.FieldName,
+		toTerm: signer.ByName,
+		toCursor: func(_m *Signer) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+	// SignerOrderFieldCapacity orders Signer by capacity.
+	SignerOrderFieldCapacity = &SignerOrderField{
+		Value: func(_m *Signer) (ent.Value, error) {
+			return _m.Capacity, nil
+		},
+		column: signer.FieldCapacity,
+		toTerm: signer.ByCapacity,
+		toCursor: func(_m *Signer) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Capacity,
+			}
+		},
+	}
+	// SignerOrderFieldValidFrom orders Signer by valid_from.
+	SignerOrderFieldValidFrom = &SignerOrderField{
+		Value: func(_m *Signer) (ent.Value, error) {
+			return _m.ValidFrom, nil
+		},
+		column: signer.FieldValidFrom,
+		toTerm: signer.ByValidFrom,
+		toCursor: func(_m *Signer) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ValidFrom,
+			}
+		},
+	}
+	// SignerOrderFieldValidTo orders Signer by valid_to.
+	SignerOrderFieldValidTo = &SignerOrderField{
+		Value: func(_m *Signer) (ent.Value, error) {
+			return _m.ValidTo, nil
+		},
+		column: signer.FieldValidTo,
+		toTerm: signer.ByValidTo,
+		toCursor: func(_m *Signer) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ValidTo,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f SignerOrderField) String() string {
+	var str string
+	switch f.column {
+	case SignerOrderFieldName.column:
+		str = "NAME"
+	case SignerOrderFieldCapacity.column:
+		str = "CAPACITY"
+	case SignerOrderFieldValidFrom.column:
+		str = "VALID_FROM"
+	case SignerOrderFieldValidTo.column:
+		str = "VALID_TO"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f SignerOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *SignerOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("SignerOrderField %T must be a string", v)
+	}
+	switch str {
+	case "NAME":
+		*f = *SignerOrderFieldName
+	case "CAPACITY":
+		*f = *SignerOrderFieldCapacity
+	case "VALID_FROM":
+		*f = *SignerOrderFieldValidFrom
+	case "VALID_TO":
+		*f = *SignerOrderFieldValidTo
+	default:
+		return fmt.Errorf("%s is not a valid SignerOrderField", str)
+	}
+	return nil
+}
+
+// SignerOrderField defines the ordering field of Signer.
+type SignerOrderField struct {
+	// Value extracts the ordering value from the given Signer.
+	Value    func(*Signer) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) signer.OrderOption
+	toCursor func(*Signer) Cursor
+}
+
+// SignerOrder defines the ordering of Signer.
+type SignerOrder struct {
+	Direction OrderDirection    `json:"direction"`
+	Field     *SignerOrderField `json:"field"`
+}
+
+// DefaultSignerOrder is the default ordering of Signer.
+var DefaultSignerOrder = &SignerOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &SignerOrderField{
+		Value: func(_m *Signer) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: signer.FieldID,
+		toTerm: signer.ByID,
+		toCursor: func(_m *Signer) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Signer into SignerEdge.
+func (_m *Signer) ToEdge(order *SignerOrder) *SignerEdge {
+	if order == nil {
+		order = DefaultSignerOrder
+	}
+	return &SignerEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

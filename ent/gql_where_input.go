@@ -24,6 +24,7 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
 	"sunlight/internal/vocab/money"
@@ -2011,6 +2012,10 @@ type CommunityWhereInput struct {
 	HasSignatures     *bool                  `json:"hasSignatures,omitempty"`
 	HasSignaturesWith []*SignatureWhereInput `json:"hasSignaturesWith,omitempty"`
 
+	// "signers" edge predicates.
+	HasSigners     *bool               `json:"hasSigners,omitempty"`
+	HasSignersWith []*SignerWhereInput `json:"hasSignersWith,omitempty"`
+
 	// "inquiries" edge predicates.
 	HasInquiries     *bool                `json:"hasInquiries,omitempty"`
 	HasInquiriesWith []*InquiryWhereInput `json:"hasInquiriesWith,omitempty"`
@@ -2717,6 +2722,24 @@ func (i *CommunityWhereInput) P() (predicate.Community, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, community.HasSignaturesWith(with...))
+	}
+	if i.HasSigners != nil {
+		p := community.HasSigners()
+		if !*i.HasSigners {
+			p = community.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSignersWith) > 0 {
+		with := make([]predicate.Signer, 0, len(i.HasSignersWith))
+		for _, w := range i.HasSignersWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSignersWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, community.HasSignersWith(with...))
 	}
 	if i.HasInquiries != nil {
 		p := community.HasInquiries()
@@ -7995,6 +8018,10 @@ type ResidentWhereInput struct {
 	// "inquiries" edge predicates.
 	HasInquiries     *bool                `json:"hasInquiries,omitempty"`
 	HasInquiriesWith []*InquiryWhereInput `json:"hasInquiriesWith,omitempty"`
+
+	// "signers" edge predicates.
+	HasSigners     *bool               `json:"hasSigners,omitempty"`
+	HasSignersWith []*SignerWhereInput `json:"hasSignersWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -8414,6 +8441,24 @@ func (i *ResidentWhereInput) P() (predicate.Resident, error) {
 		}
 		predicates = append(predicates, resident.HasInquiriesWith(with...))
 	}
+	if i.HasSigners != nil {
+		p := resident.HasSigners()
+		if !*i.HasSigners {
+			p = resident.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSignersWith) > 0 {
+		with := make([]predicate.Signer, 0, len(i.HasSignersWith))
+		for _, w := range i.HasSignersWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSignersWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, resident.HasSignersWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyResidentWhereInput
@@ -8784,6 +8829,49 @@ type SignatureWhereInput struct {
 	SignedAtLT    *time.Time  `json:"signedAtLT,omitempty"`
 	SignedAtLTE   *time.Time  `json:"signedAtLTE,omitempty"`
 
+	// "method" field predicates.
+	Method      *signature.Method  `json:"method,omitempty"`
+	MethodNEQ   *signature.Method  `json:"methodNEQ,omitempty"`
+	MethodIn    []signature.Method `json:"methodIn,omitempty"`
+	MethodNotIn []signature.Method `json:"methodNotIn,omitempty"`
+
+	// "signer_id" field predicates.
+	SignerID       *int  `json:"signerID,omitempty"`
+	SignerIDNEQ    *int  `json:"signerIDNEQ,omitempty"`
+	SignerIDIn     []int `json:"signerIDIn,omitempty"`
+	SignerIDNotIn  []int `json:"signerIDNotIn,omitempty"`
+	SignerIDIsNil  bool  `json:"signerIDIsNil,omitempty"`
+	SignerIDNotNil bool  `json:"signerIDNotNil,omitempty"`
+
+	// "encoding_version" field predicates.
+	EncodingVersion       *int  `json:"encodingVersion,omitempty"`
+	EncodingVersionNEQ    *int  `json:"encodingVersionNEQ,omitempty"`
+	EncodingVersionIn     []int `json:"encodingVersionIn,omitempty"`
+	EncodingVersionNotIn  []int `json:"encodingVersionNotIn,omitempty"`
+	EncodingVersionGT     *int  `json:"encodingVersionGT,omitempty"`
+	EncodingVersionGTE    *int  `json:"encodingVersionGTE,omitempty"`
+	EncodingVersionLT     *int  `json:"encodingVersionLT,omitempty"`
+	EncodingVersionLTE    *int  `json:"encodingVersionLTE,omitempty"`
+	EncodingVersionIsNil  bool  `json:"encodingVersionIsNil,omitempty"`
+	EncodingVersionNotNil bool  `json:"encodingVersionNotNil,omitempty"`
+
+	// "ed25519_signature" field predicates.
+	Ed25519Signature             *string  `json:"ed25519Signature,omitempty"`
+	Ed25519SignatureNEQ          *string  `json:"ed25519SignatureNEQ,omitempty"`
+	Ed25519SignatureIn           []string `json:"ed25519SignatureIn,omitempty"`
+	Ed25519SignatureNotIn        []string `json:"ed25519SignatureNotIn,omitempty"`
+	Ed25519SignatureGT           *string  `json:"ed25519SignatureGT,omitempty"`
+	Ed25519SignatureGTE          *string  `json:"ed25519SignatureGTE,omitempty"`
+	Ed25519SignatureLT           *string  `json:"ed25519SignatureLT,omitempty"`
+	Ed25519SignatureLTE          *string  `json:"ed25519SignatureLTE,omitempty"`
+	Ed25519SignatureContains     *string  `json:"ed25519SignatureContains,omitempty"`
+	Ed25519SignatureHasPrefix    *string  `json:"ed25519SignatureHasPrefix,omitempty"`
+	Ed25519SignatureHasSuffix    *string  `json:"ed25519SignatureHasSuffix,omitempty"`
+	Ed25519SignatureIsNil        bool     `json:"ed25519SignatureIsNil,omitempty"`
+	Ed25519SignatureNotNil       bool     `json:"ed25519SignatureNotNil,omitempty"`
+	Ed25519SignatureEqualFold    *string  `json:"ed25519SignatureEqualFold,omitempty"`
+	Ed25519SignatureContainsFold *string  `json:"ed25519SignatureContainsFold,omitempty"`
+
 	// "community" edge predicates.
 	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
 	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
@@ -8791,6 +8879,10 @@ type SignatureWhereInput struct {
 	// "voucher" edge predicates.
 	HasVoucher     *bool                `json:"hasVoucher,omitempty"`
 	HasVoucherWith []*VoucherWhereInput `json:"hasVoucherWith,omitempty"`
+
+	// "signed_by" edge predicates.
+	HasSignedBy     *bool               `json:"hasSignedBy,omitempty"`
+	HasSignedByWith []*SignerWhereInput `json:"hasSignedByWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -9017,6 +9109,111 @@ func (i *SignatureWhereInput) P() (predicate.Signature, error) {
 	if i.SignedAtLTE != nil {
 		predicates = append(predicates, signature.SignedAtLTE(*i.SignedAtLTE))
 	}
+	if i.Method != nil {
+		predicates = append(predicates, signature.MethodEQ(*i.Method))
+	}
+	if i.MethodNEQ != nil {
+		predicates = append(predicates, signature.MethodNEQ(*i.MethodNEQ))
+	}
+	if len(i.MethodIn) > 0 {
+		predicates = append(predicates, signature.MethodIn(i.MethodIn...))
+	}
+	if len(i.MethodNotIn) > 0 {
+		predicates = append(predicates, signature.MethodNotIn(i.MethodNotIn...))
+	}
+	if i.SignerID != nil {
+		predicates = append(predicates, signature.SignerIDEQ(*i.SignerID))
+	}
+	if i.SignerIDNEQ != nil {
+		predicates = append(predicates, signature.SignerIDNEQ(*i.SignerIDNEQ))
+	}
+	if len(i.SignerIDIn) > 0 {
+		predicates = append(predicates, signature.SignerIDIn(i.SignerIDIn...))
+	}
+	if len(i.SignerIDNotIn) > 0 {
+		predicates = append(predicates, signature.SignerIDNotIn(i.SignerIDNotIn...))
+	}
+	if i.SignerIDIsNil {
+		predicates = append(predicates, signature.SignerIDIsNil())
+	}
+	if i.SignerIDNotNil {
+		predicates = append(predicates, signature.SignerIDNotNil())
+	}
+	if i.EncodingVersion != nil {
+		predicates = append(predicates, signature.EncodingVersionEQ(*i.EncodingVersion))
+	}
+	if i.EncodingVersionNEQ != nil {
+		predicates = append(predicates, signature.EncodingVersionNEQ(*i.EncodingVersionNEQ))
+	}
+	if len(i.EncodingVersionIn) > 0 {
+		predicates = append(predicates, signature.EncodingVersionIn(i.EncodingVersionIn...))
+	}
+	if len(i.EncodingVersionNotIn) > 0 {
+		predicates = append(predicates, signature.EncodingVersionNotIn(i.EncodingVersionNotIn...))
+	}
+	if i.EncodingVersionGT != nil {
+		predicates = append(predicates, signature.EncodingVersionGT(*i.EncodingVersionGT))
+	}
+	if i.EncodingVersionGTE != nil {
+		predicates = append(predicates, signature.EncodingVersionGTE(*i.EncodingVersionGTE))
+	}
+	if i.EncodingVersionLT != nil {
+		predicates = append(predicates, signature.EncodingVersionLT(*i.EncodingVersionLT))
+	}
+	if i.EncodingVersionLTE != nil {
+		predicates = append(predicates, signature.EncodingVersionLTE(*i.EncodingVersionLTE))
+	}
+	if i.EncodingVersionIsNil {
+		predicates = append(predicates, signature.EncodingVersionIsNil())
+	}
+	if i.EncodingVersionNotNil {
+		predicates = append(predicates, signature.EncodingVersionNotNil())
+	}
+	if i.Ed25519Signature != nil {
+		predicates = append(predicates, signature.Ed25519SignatureEQ(*i.Ed25519Signature))
+	}
+	if i.Ed25519SignatureNEQ != nil {
+		predicates = append(predicates, signature.Ed25519SignatureNEQ(*i.Ed25519SignatureNEQ))
+	}
+	if len(i.Ed25519SignatureIn) > 0 {
+		predicates = append(predicates, signature.Ed25519SignatureIn(i.Ed25519SignatureIn...))
+	}
+	if len(i.Ed25519SignatureNotIn) > 0 {
+		predicates = append(predicates, signature.Ed25519SignatureNotIn(i.Ed25519SignatureNotIn...))
+	}
+	if i.Ed25519SignatureGT != nil {
+		predicates = append(predicates, signature.Ed25519SignatureGT(*i.Ed25519SignatureGT))
+	}
+	if i.Ed25519SignatureGTE != nil {
+		predicates = append(predicates, signature.Ed25519SignatureGTE(*i.Ed25519SignatureGTE))
+	}
+	if i.Ed25519SignatureLT != nil {
+		predicates = append(predicates, signature.Ed25519SignatureLT(*i.Ed25519SignatureLT))
+	}
+	if i.Ed25519SignatureLTE != nil {
+		predicates = append(predicates, signature.Ed25519SignatureLTE(*i.Ed25519SignatureLTE))
+	}
+	if i.Ed25519SignatureContains != nil {
+		predicates = append(predicates, signature.Ed25519SignatureContains(*i.Ed25519SignatureContains))
+	}
+	if i.Ed25519SignatureHasPrefix != nil {
+		predicates = append(predicates, signature.Ed25519SignatureHasPrefix(*i.Ed25519SignatureHasPrefix))
+	}
+	if i.Ed25519SignatureHasSuffix != nil {
+		predicates = append(predicates, signature.Ed25519SignatureHasSuffix(*i.Ed25519SignatureHasSuffix))
+	}
+	if i.Ed25519SignatureIsNil {
+		predicates = append(predicates, signature.Ed25519SignatureIsNil())
+	}
+	if i.Ed25519SignatureNotNil {
+		predicates = append(predicates, signature.Ed25519SignatureNotNil())
+	}
+	if i.Ed25519SignatureEqualFold != nil {
+		predicates = append(predicates, signature.Ed25519SignatureEqualFold(*i.Ed25519SignatureEqualFold))
+	}
+	if i.Ed25519SignatureContainsFold != nil {
+		predicates = append(predicates, signature.Ed25519SignatureContainsFold(*i.Ed25519SignatureContainsFold))
+	}
 
 	if i.HasCommunity != nil {
 		p := signature.HasCommunity()
@@ -9054,6 +9251,24 @@ func (i *SignatureWhereInput) P() (predicate.Signature, error) {
 		}
 		predicates = append(predicates, signature.HasVoucherWith(with...))
 	}
+	if i.HasSignedBy != nil {
+		p := signature.HasSignedBy()
+		if !*i.HasSignedBy {
+			p = signature.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSignedByWith) > 0 {
+		with := make([]predicate.Signer, 0, len(i.HasSignedByWith))
+		for _, w := range i.HasSignedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSignedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, signature.HasSignedByWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptySignatureWhereInput
@@ -9061,6 +9276,534 @@ func (i *SignatureWhereInput) P() (predicate.Signature, error) {
 		return predicates[0], nil
 	default:
 		return signature.And(predicates...), nil
+	}
+}
+
+// SignerWhereInput represents a where input for filtering Signer queries.
+type SignerWhereInput struct {
+	Predicates []predicate.Signer  `json:"-"`
+	Not        *SignerWhereInput   `json:"not,omitempty"`
+	Or         []*SignerWhereInput `json:"or,omitempty"`
+	And        []*SignerWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "community_id" field predicates.
+	CommunityID      *int  `json:"communityID,omitempty"`
+	CommunityIDNEQ   *int  `json:"communityIDNEQ,omitempty"`
+	CommunityIDIn    []int `json:"communityIDIn,omitempty"`
+	CommunityIDNotIn []int `json:"communityIDNotIn,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "resident_id" field predicates.
+	ResidentID       *int  `json:"residentID,omitempty"`
+	ResidentIDNEQ    *int  `json:"residentIDNEQ,omitempty"`
+	ResidentIDIn     []int `json:"residentIDIn,omitempty"`
+	ResidentIDNotIn  []int `json:"residentIDNotIn,omitempty"`
+	ResidentIDIsNil  bool  `json:"residentIDIsNil,omitempty"`
+	ResidentIDNotNil bool  `json:"residentIDNotNil,omitempty"`
+
+	// "capacity" field predicates.
+	Capacity      *signer.Capacity  `json:"capacity,omitempty"`
+	CapacityNEQ   *signer.Capacity  `json:"capacityNEQ,omitempty"`
+	CapacityIn    []signer.Capacity `json:"capacityIn,omitempty"`
+	CapacityNotIn []signer.Capacity `json:"capacityNotIn,omitempty"`
+
+	// "valid_from" field predicates.
+	ValidFrom      *time.Time  `json:"validFrom,omitempty"`
+	ValidFromNEQ   *time.Time  `json:"validFromNEQ,omitempty"`
+	ValidFromIn    []time.Time `json:"validFromIn,omitempty"`
+	ValidFromNotIn []time.Time `json:"validFromNotIn,omitempty"`
+	ValidFromGT    *time.Time  `json:"validFromGT,omitempty"`
+	ValidFromGTE   *time.Time  `json:"validFromGTE,omitempty"`
+	ValidFromLT    *time.Time  `json:"validFromLT,omitempty"`
+	ValidFromLTE   *time.Time  `json:"validFromLTE,omitempty"`
+
+	// "valid_to" field predicates.
+	ValidTo       *time.Time  `json:"validTo,omitempty"`
+	ValidToNEQ    *time.Time  `json:"validToNEQ,omitempty"`
+	ValidToIn     []time.Time `json:"validToIn,omitempty"`
+	ValidToNotIn  []time.Time `json:"validToNotIn,omitempty"`
+	ValidToGT     *time.Time  `json:"validToGT,omitempty"`
+	ValidToGTE    *time.Time  `json:"validToGTE,omitempty"`
+	ValidToLT     *time.Time  `json:"validToLT,omitempty"`
+	ValidToLTE    *time.Time  `json:"validToLTE,omitempty"`
+	ValidToIsNil  bool        `json:"validToIsNil,omitempty"`
+	ValidToNotNil bool        `json:"validToNotNil,omitempty"`
+
+	// "public_key" field predicates.
+	PublicKey             *string  `json:"publicKey,omitempty"`
+	PublicKeyNEQ          *string  `json:"publicKeyNEQ,omitempty"`
+	PublicKeyIn           []string `json:"publicKeyIn,omitempty"`
+	PublicKeyNotIn        []string `json:"publicKeyNotIn,omitempty"`
+	PublicKeyGT           *string  `json:"publicKeyGT,omitempty"`
+	PublicKeyGTE          *string  `json:"publicKeyGTE,omitempty"`
+	PublicKeyLT           *string  `json:"publicKeyLT,omitempty"`
+	PublicKeyLTE          *string  `json:"publicKeyLTE,omitempty"`
+	PublicKeyContains     *string  `json:"publicKeyContains,omitempty"`
+	PublicKeyHasPrefix    *string  `json:"publicKeyHasPrefix,omitempty"`
+	PublicKeyHasSuffix    *string  `json:"publicKeyHasSuffix,omitempty"`
+	PublicKeyIsNil        bool     `json:"publicKeyIsNil,omitempty"`
+	PublicKeyNotNil       bool     `json:"publicKeyNotNil,omitempty"`
+	PublicKeyEqualFold    *string  `json:"publicKeyEqualFold,omitempty"`
+	PublicKeyContainsFold *string  `json:"publicKeyContainsFold,omitempty"`
+
+	// "key_registered_at" field predicates.
+	KeyRegisteredAt       *time.Time  `json:"keyRegisteredAt,omitempty"`
+	KeyRegisteredAtNEQ    *time.Time  `json:"keyRegisteredAtNEQ,omitempty"`
+	KeyRegisteredAtIn     []time.Time `json:"keyRegisteredAtIn,omitempty"`
+	KeyRegisteredAtNotIn  []time.Time `json:"keyRegisteredAtNotIn,omitempty"`
+	KeyRegisteredAtGT     *time.Time  `json:"keyRegisteredAtGT,omitempty"`
+	KeyRegisteredAtGTE    *time.Time  `json:"keyRegisteredAtGTE,omitempty"`
+	KeyRegisteredAtLT     *time.Time  `json:"keyRegisteredAtLT,omitempty"`
+	KeyRegisteredAtLTE    *time.Time  `json:"keyRegisteredAtLTE,omitempty"`
+	KeyRegisteredAtIsNil  bool        `json:"keyRegisteredAtIsNil,omitempty"`
+	KeyRegisteredAtNotNil bool        `json:"keyRegisteredAtNotNil,omitempty"`
+
+	// "revoked_at" field predicates.
+	RevokedAt       *time.Time  `json:"revokedAt,omitempty"`
+	RevokedAtNEQ    *time.Time  `json:"revokedAtNEQ,omitempty"`
+	RevokedAtIn     []time.Time `json:"revokedAtIn,omitempty"`
+	RevokedAtNotIn  []time.Time `json:"revokedAtNotIn,omitempty"`
+	RevokedAtGT     *time.Time  `json:"revokedAtGT,omitempty"`
+	RevokedAtGTE    *time.Time  `json:"revokedAtGTE,omitempty"`
+	RevokedAtLT     *time.Time  `json:"revokedAtLT,omitempty"`
+	RevokedAtLTE    *time.Time  `json:"revokedAtLTE,omitempty"`
+	RevokedAtIsNil  bool        `json:"revokedAtIsNil,omitempty"`
+	RevokedAtNotNil bool        `json:"revokedAtNotNil,omitempty"`
+
+	// "community" edge predicates.
+	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
+	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
+
+	// "resident" edge predicates.
+	HasResident     *bool                 `json:"hasResident,omitempty"`
+	HasResidentWith []*ResidentWhereInput `json:"hasResidentWith,omitempty"`
+
+	// "signatures" edge predicates.
+	HasSignatures     *bool                  `json:"hasSignatures,omitempty"`
+	HasSignaturesWith []*SignatureWhereInput `json:"hasSignaturesWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *SignerWhereInput) AddPredicates(predicates ...predicate.Signer) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the SignerWhereInput filter on the SignerQuery builder.
+func (i *SignerWhereInput) Filter(q *SignerQuery) (*SignerQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptySignerWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptySignerWhereInput is returned in case the SignerWhereInput is empty.
+var ErrEmptySignerWhereInput = errors.New("ent: empty predicate SignerWhereInput")
+
+// P returns a predicate for filtering signers.
+// An error is returned if the input is empty or invalid.
+func (i *SignerWhereInput) P() (predicate.Signer, error) {
+	var predicates []predicate.Signer
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, signer.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Signer, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, signer.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Signer, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, signer.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, signer.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, signer.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, signer.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, signer.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, signer.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, signer.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, signer.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, signer.IDLTE(*i.IDLTE))
+	}
+	if i.CommunityID != nil {
+		predicates = append(predicates, signer.CommunityIDEQ(*i.CommunityID))
+	}
+	if i.CommunityIDNEQ != nil {
+		predicates = append(predicates, signer.CommunityIDNEQ(*i.CommunityIDNEQ))
+	}
+	if len(i.CommunityIDIn) > 0 {
+		predicates = append(predicates, signer.CommunityIDIn(i.CommunityIDIn...))
+	}
+	if len(i.CommunityIDNotIn) > 0 {
+		predicates = append(predicates, signer.CommunityIDNotIn(i.CommunityIDNotIn...))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, signer.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, signer.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, signer.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, signer.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, signer.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, signer.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, signer.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, signer.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, signer.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, signer.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, signer.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, signer.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, signer.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.ResidentID != nil {
+		predicates = append(predicates, signer.ResidentIDEQ(*i.ResidentID))
+	}
+	if i.ResidentIDNEQ != nil {
+		predicates = append(predicates, signer.ResidentIDNEQ(*i.ResidentIDNEQ))
+	}
+	if len(i.ResidentIDIn) > 0 {
+		predicates = append(predicates, signer.ResidentIDIn(i.ResidentIDIn...))
+	}
+	if len(i.ResidentIDNotIn) > 0 {
+		predicates = append(predicates, signer.ResidentIDNotIn(i.ResidentIDNotIn...))
+	}
+	if i.ResidentIDIsNil {
+		predicates = append(predicates, signer.ResidentIDIsNil())
+	}
+	if i.ResidentIDNotNil {
+		predicates = append(predicates, signer.ResidentIDNotNil())
+	}
+	if i.Capacity != nil {
+		predicates = append(predicates, signer.CapacityEQ(*i.Capacity))
+	}
+	if i.CapacityNEQ != nil {
+		predicates = append(predicates, signer.CapacityNEQ(*i.CapacityNEQ))
+	}
+	if len(i.CapacityIn) > 0 {
+		predicates = append(predicates, signer.CapacityIn(i.CapacityIn...))
+	}
+	if len(i.CapacityNotIn) > 0 {
+		predicates = append(predicates, signer.CapacityNotIn(i.CapacityNotIn...))
+	}
+	if i.ValidFrom != nil {
+		predicates = append(predicates, signer.ValidFromEQ(*i.ValidFrom))
+	}
+	if i.ValidFromNEQ != nil {
+		predicates = append(predicates, signer.ValidFromNEQ(*i.ValidFromNEQ))
+	}
+	if len(i.ValidFromIn) > 0 {
+		predicates = append(predicates, signer.ValidFromIn(i.ValidFromIn...))
+	}
+	if len(i.ValidFromNotIn) > 0 {
+		predicates = append(predicates, signer.ValidFromNotIn(i.ValidFromNotIn...))
+	}
+	if i.ValidFromGT != nil {
+		predicates = append(predicates, signer.ValidFromGT(*i.ValidFromGT))
+	}
+	if i.ValidFromGTE != nil {
+		predicates = append(predicates, signer.ValidFromGTE(*i.ValidFromGTE))
+	}
+	if i.ValidFromLT != nil {
+		predicates = append(predicates, signer.ValidFromLT(*i.ValidFromLT))
+	}
+	if i.ValidFromLTE != nil {
+		predicates = append(predicates, signer.ValidFromLTE(*i.ValidFromLTE))
+	}
+	if i.ValidTo != nil {
+		predicates = append(predicates, signer.ValidToEQ(*i.ValidTo))
+	}
+	if i.ValidToNEQ != nil {
+		predicates = append(predicates, signer.ValidToNEQ(*i.ValidToNEQ))
+	}
+	if len(i.ValidToIn) > 0 {
+		predicates = append(predicates, signer.ValidToIn(i.ValidToIn...))
+	}
+	if len(i.ValidToNotIn) > 0 {
+		predicates = append(predicates, signer.ValidToNotIn(i.ValidToNotIn...))
+	}
+	if i.ValidToGT != nil {
+		predicates = append(predicates, signer.ValidToGT(*i.ValidToGT))
+	}
+	if i.ValidToGTE != nil {
+		predicates = append(predicates, signer.ValidToGTE(*i.ValidToGTE))
+	}
+	if i.ValidToLT != nil {
+		predicates = append(predicates, signer.ValidToLT(*i.ValidToLT))
+	}
+	if i.ValidToLTE != nil {
+		predicates = append(predicates, signer.ValidToLTE(*i.ValidToLTE))
+	}
+	if i.ValidToIsNil {
+		predicates = append(predicates, signer.ValidToIsNil())
+	}
+	if i.ValidToNotNil {
+		predicates = append(predicates, signer.ValidToNotNil())
+	}
+	if i.PublicKey != nil {
+		predicates = append(predicates, signer.PublicKeyEQ(*i.PublicKey))
+	}
+	if i.PublicKeyNEQ != nil {
+		predicates = append(predicates, signer.PublicKeyNEQ(*i.PublicKeyNEQ))
+	}
+	if len(i.PublicKeyIn) > 0 {
+		predicates = append(predicates, signer.PublicKeyIn(i.PublicKeyIn...))
+	}
+	if len(i.PublicKeyNotIn) > 0 {
+		predicates = append(predicates, signer.PublicKeyNotIn(i.PublicKeyNotIn...))
+	}
+	if i.PublicKeyGT != nil {
+		predicates = append(predicates, signer.PublicKeyGT(*i.PublicKeyGT))
+	}
+	if i.PublicKeyGTE != nil {
+		predicates = append(predicates, signer.PublicKeyGTE(*i.PublicKeyGTE))
+	}
+	if i.PublicKeyLT != nil {
+		predicates = append(predicates, signer.PublicKeyLT(*i.PublicKeyLT))
+	}
+	if i.PublicKeyLTE != nil {
+		predicates = append(predicates, signer.PublicKeyLTE(*i.PublicKeyLTE))
+	}
+	if i.PublicKeyContains != nil {
+		predicates = append(predicates, signer.PublicKeyContains(*i.PublicKeyContains))
+	}
+	if i.PublicKeyHasPrefix != nil {
+		predicates = append(predicates, signer.PublicKeyHasPrefix(*i.PublicKeyHasPrefix))
+	}
+	if i.PublicKeyHasSuffix != nil {
+		predicates = append(predicates, signer.PublicKeyHasSuffix(*i.PublicKeyHasSuffix))
+	}
+	if i.PublicKeyIsNil {
+		predicates = append(predicates, signer.PublicKeyIsNil())
+	}
+	if i.PublicKeyNotNil {
+		predicates = append(predicates, signer.PublicKeyNotNil())
+	}
+	if i.PublicKeyEqualFold != nil {
+		predicates = append(predicates, signer.PublicKeyEqualFold(*i.PublicKeyEqualFold))
+	}
+	if i.PublicKeyContainsFold != nil {
+		predicates = append(predicates, signer.PublicKeyContainsFold(*i.PublicKeyContainsFold))
+	}
+	if i.KeyRegisteredAt != nil {
+		predicates = append(predicates, signer.KeyRegisteredAtEQ(*i.KeyRegisteredAt))
+	}
+	if i.KeyRegisteredAtNEQ != nil {
+		predicates = append(predicates, signer.KeyRegisteredAtNEQ(*i.KeyRegisteredAtNEQ))
+	}
+	if len(i.KeyRegisteredAtIn) > 0 {
+		predicates = append(predicates, signer.KeyRegisteredAtIn(i.KeyRegisteredAtIn...))
+	}
+	if len(i.KeyRegisteredAtNotIn) > 0 {
+		predicates = append(predicates, signer.KeyRegisteredAtNotIn(i.KeyRegisteredAtNotIn...))
+	}
+	if i.KeyRegisteredAtGT != nil {
+		predicates = append(predicates, signer.KeyRegisteredAtGT(*i.KeyRegisteredAtGT))
+	}
+	if i.KeyRegisteredAtGTE != nil {
+		predicates = append(predicates, signer.KeyRegisteredAtGTE(*i.KeyRegisteredAtGTE))
+	}
+	if i.KeyRegisteredAtLT != nil {
+		predicates = append(predicates, signer.KeyRegisteredAtLT(*i.KeyRegisteredAtLT))
+	}
+	if i.KeyRegisteredAtLTE != nil {
+		predicates = append(predicates, signer.KeyRegisteredAtLTE(*i.KeyRegisteredAtLTE))
+	}
+	if i.KeyRegisteredAtIsNil {
+		predicates = append(predicates, signer.KeyRegisteredAtIsNil())
+	}
+	if i.KeyRegisteredAtNotNil {
+		predicates = append(predicates, signer.KeyRegisteredAtNotNil())
+	}
+	if i.RevokedAt != nil {
+		predicates = append(predicates, signer.RevokedAtEQ(*i.RevokedAt))
+	}
+	if i.RevokedAtNEQ != nil {
+		predicates = append(predicates, signer.RevokedAtNEQ(*i.RevokedAtNEQ))
+	}
+	if len(i.RevokedAtIn) > 0 {
+		predicates = append(predicates, signer.RevokedAtIn(i.RevokedAtIn...))
+	}
+	if len(i.RevokedAtNotIn) > 0 {
+		predicates = append(predicates, signer.RevokedAtNotIn(i.RevokedAtNotIn...))
+	}
+	if i.RevokedAtGT != nil {
+		predicates = append(predicates, signer.RevokedAtGT(*i.RevokedAtGT))
+	}
+	if i.RevokedAtGTE != nil {
+		predicates = append(predicates, signer.RevokedAtGTE(*i.RevokedAtGTE))
+	}
+	if i.RevokedAtLT != nil {
+		predicates = append(predicates, signer.RevokedAtLT(*i.RevokedAtLT))
+	}
+	if i.RevokedAtLTE != nil {
+		predicates = append(predicates, signer.RevokedAtLTE(*i.RevokedAtLTE))
+	}
+	if i.RevokedAtIsNil {
+		predicates = append(predicates, signer.RevokedAtIsNil())
+	}
+	if i.RevokedAtNotNil {
+		predicates = append(predicates, signer.RevokedAtNotNil())
+	}
+
+	if i.HasCommunity != nil {
+		p := signer.HasCommunity()
+		if !*i.HasCommunity {
+			p = signer.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCommunityWith) > 0 {
+		with := make([]predicate.Community, 0, len(i.HasCommunityWith))
+		for _, w := range i.HasCommunityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCommunityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, signer.HasCommunityWith(with...))
+	}
+	if i.HasResident != nil {
+		p := signer.HasResident()
+		if !*i.HasResident {
+			p = signer.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasResidentWith) > 0 {
+		with := make([]predicate.Resident, 0, len(i.HasResidentWith))
+		for _, w := range i.HasResidentWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasResidentWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, signer.HasResidentWith(with...))
+	}
+	if i.HasSignatures != nil {
+		p := signer.HasSignatures()
+		if !*i.HasSignatures {
+			p = signer.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSignaturesWith) > 0 {
+		with := make([]predicate.Signature, 0, len(i.HasSignaturesWith))
+		for _, w := range i.HasSignaturesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSignaturesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, signer.HasSignaturesWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptySignerWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return signer.And(predicates...), nil
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
 	"sunlight/ent/market"
@@ -27,6 +28,7 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
 	"sunlight/internal/vocab/civic"
@@ -54,6 +56,7 @@ const (
 	TypeBenefit          = "Benefit"
 	TypeCommunity        = "Community"
 	TypeContract         = "Contract"
+	TypeEnrolment        = "Enrolment"
 	TypeInquiry          = "Inquiry"
 	TypeJobRun           = "JobRun"
 	TypeMarket           = "Market"
@@ -67,6 +70,7 @@ const (
 	TypeResident         = "Resident"
 	TypeResidentGroup    = "ResidentGroup"
 	TypeSignature        = "Signature"
+	TypeSigner           = "Signer"
 	TypeStall            = "Stall"
 	TypeVoucher          = "Voucher"
 )
@@ -4593,6 +4597,12 @@ type CommunityMutation struct {
 	signatures                map[int]struct{}
 	removedsignatures         map[int]struct{}
 	clearedsignatures         bool
+	signers                   map[int]struct{}
+	removedsigners            map[int]struct{}
+	clearedsigners            bool
+	enrolments                map[int]struct{}
+	removedenrolments         map[int]struct{}
+	clearedenrolments         bool
 	inquiries                 map[int]struct{}
 	removedinquiries          map[int]struct{}
 	clearedinquiries          bool
@@ -6012,6 +6022,114 @@ func (m *CommunityMutation) ResetSignatures() {
 	m.removedsignatures = nil
 }
 
+// AddSignerIDs adds the "signers" edge to the Signer entity by ids.
+func (m *CommunityMutation) AddSignerIDs(ids ...int) {
+	if m.signers == nil {
+		m.signers = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.signers[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSigners clears the "signers" edge to the Signer entity.
+func (m *CommunityMutation) ClearSigners() {
+	m.clearedsigners = true
+}
+
+// SignersCleared reports if the "signers" edge to the Signer entity was cleared.
+func (m *CommunityMutation) SignersCleared() bool {
+	return m.clearedsigners
+}
+
+// RemoveSignerIDs removes the "signers" edge to the Signer entity by IDs.
+func (m *CommunityMutation) RemoveSignerIDs(ids ...int) {
+	if m.removedsigners == nil {
+		m.removedsigners = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.signers, ids[i])
+		m.removedsigners[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSigners returns the removed IDs of the "signers" edge to the Signer entity.
+func (m *CommunityMutation) RemovedSignersIDs() (ids []int) {
+	for id := range m.removedsigners {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SignersIDs returns the "signers" edge IDs in the mutation.
+func (m *CommunityMutation) SignersIDs() (ids []int) {
+	for id := range m.signers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSigners resets all changes to the "signers" edge.
+func (m *CommunityMutation) ResetSigners() {
+	m.signers = nil
+	m.clearedsigners = false
+	m.removedsigners = nil
+}
+
+// AddEnrolmentIDs adds the "enrolments" edge to the Enrolment entity by ids.
+func (m *CommunityMutation) AddEnrolmentIDs(ids ...int) {
+	if m.enrolments == nil {
+		m.enrolments = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.enrolments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearEnrolments clears the "enrolments" edge to the Enrolment entity.
+func (m *CommunityMutation) ClearEnrolments() {
+	m.clearedenrolments = true
+}
+
+// EnrolmentsCleared reports if the "enrolments" edge to the Enrolment entity was cleared.
+func (m *CommunityMutation) EnrolmentsCleared() bool {
+	return m.clearedenrolments
+}
+
+// RemoveEnrolmentIDs removes the "enrolments" edge to the Enrolment entity by IDs.
+func (m *CommunityMutation) RemoveEnrolmentIDs(ids ...int) {
+	if m.removedenrolments == nil {
+		m.removedenrolments = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.enrolments, ids[i])
+		m.removedenrolments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedEnrolments returns the removed IDs of the "enrolments" edge to the Enrolment entity.
+func (m *CommunityMutation) RemovedEnrolmentsIDs() (ids []int) {
+	for id := range m.removedenrolments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// EnrolmentsIDs returns the "enrolments" edge IDs in the mutation.
+func (m *CommunityMutation) EnrolmentsIDs() (ids []int) {
+	for id := range m.enrolments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetEnrolments resets all changes to the "enrolments" edge.
+func (m *CommunityMutation) ResetEnrolments() {
+	m.enrolments = nil
+	m.clearedenrolments = false
+	m.removedenrolments = nil
+}
+
 // AddInquiryIDs adds the "inquiries" edge to the Inquiry entity by ids.
 func (m *CommunityMutation) AddInquiryIDs(ids ...int) {
 	if m.inquiries == nil {
@@ -6576,7 +6694,7 @@ func (m *CommunityMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CommunityMutation) AddedEdges() []string {
-	edges := make([]string, 0, 19)
+	edges := make([]string, 0, 21)
 	if m.assets != nil {
 		edges = append(edges, community.EdgeAssets)
 	}
@@ -6621,6 +6739,12 @@ func (m *CommunityMutation) AddedEdges() []string {
 	}
 	if m.signatures != nil {
 		edges = append(edges, community.EdgeSignatures)
+	}
+	if m.signers != nil {
+		edges = append(edges, community.EdgeSigners)
+	}
+	if m.enrolments != nil {
+		edges = append(edges, community.EdgeEnrolments)
 	}
 	if m.inquiries != nil {
 		edges = append(edges, community.EdgeInquiries)
@@ -6731,6 +6855,18 @@ func (m *CommunityMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case community.EdgeSigners:
+		ids := make([]ent.Value, 0, len(m.signers))
+		for id := range m.signers {
+			ids = append(ids, id)
+		}
+		return ids
+	case community.EdgeEnrolments:
+		ids := make([]ent.Value, 0, len(m.enrolments))
+		for id := range m.enrolments {
+			ids = append(ids, id)
+		}
+		return ids
 	case community.EdgeInquiries:
 		ids := make([]ent.Value, 0, len(m.inquiries))
 		for id := range m.inquiries {
@@ -6759,7 +6895,7 @@ func (m *CommunityMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CommunityMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 19)
+	edges := make([]string, 0, 21)
 	if m.removedassets != nil {
 		edges = append(edges, community.EdgeAssets)
 	}
@@ -6804,6 +6940,12 @@ func (m *CommunityMutation) RemovedEdges() []string {
 	}
 	if m.removedsignatures != nil {
 		edges = append(edges, community.EdgeSignatures)
+	}
+	if m.removedsigners != nil {
+		edges = append(edges, community.EdgeSigners)
+	}
+	if m.removedenrolments != nil {
+		edges = append(edges, community.EdgeEnrolments)
 	}
 	if m.removedinquiries != nil {
 		edges = append(edges, community.EdgeInquiries)
@@ -6911,6 +7053,18 @@ func (m *CommunityMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case community.EdgeSigners:
+		ids := make([]ent.Value, 0, len(m.removedsigners))
+		for id := range m.removedsigners {
+			ids = append(ids, id)
+		}
+		return ids
+	case community.EdgeEnrolments:
+		ids := make([]ent.Value, 0, len(m.removedenrolments))
+		for id := range m.removedenrolments {
+			ids = append(ids, id)
+		}
+		return ids
 	case community.EdgeInquiries:
 		ids := make([]ent.Value, 0, len(m.removedinquiries))
 		for id := range m.removedinquiries {
@@ -6935,7 +7089,7 @@ func (m *CommunityMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CommunityMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 19)
+	edges := make([]string, 0, 21)
 	if m.clearedassets {
 		edges = append(edges, community.EdgeAssets)
 	}
@@ -6980,6 +7134,12 @@ func (m *CommunityMutation) ClearedEdges() []string {
 	}
 	if m.clearedsignatures {
 		edges = append(edges, community.EdgeSignatures)
+	}
+	if m.clearedsigners {
+		edges = append(edges, community.EdgeSigners)
+	}
+	if m.clearedenrolments {
+		edges = append(edges, community.EdgeEnrolments)
 	}
 	if m.clearedinquiries {
 		edges = append(edges, community.EdgeInquiries)
@@ -7030,6 +7190,10 @@ func (m *CommunityMutation) EdgeCleared(name string) bool {
 		return m.clearedmonth_sums
 	case community.EdgeSignatures:
 		return m.clearedsignatures
+	case community.EdgeSigners:
+		return m.clearedsigners
+	case community.EdgeEnrolments:
+		return m.clearedenrolments
 	case community.EdgeInquiries:
 		return m.clearedinquiries
 	case community.EdgeReports:
@@ -7101,6 +7265,12 @@ func (m *CommunityMutation) ResetEdge(name string) error {
 		return nil
 	case community.EdgeSignatures:
 		m.ResetSignatures()
+		return nil
+	case community.EdgeSigners:
+		m.ResetSigners()
+		return nil
+	case community.EdgeEnrolments:
+		m.ResetEnrolments()
 		return nil
 	case community.EdgeInquiries:
 		m.ResetInquiries()
@@ -8643,6 +8813,727 @@ func (m *ContractMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Contract edge %s", name)
+}
+
+// EnrolmentMutation represents an operation that mutates the Enrolment nodes in the graph.
+type EnrolmentMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	code_hash        *string
+	created_at       *time.Time
+	expires_at       *time.Time
+	used_at          *time.Time
+	clearedFields    map[string]struct{}
+	community        *int
+	clearedcommunity bool
+	signer           *int
+	clearedsigner    bool
+	done             bool
+	oldValue         func(context.Context) (*Enrolment, error)
+	predicates       []predicate.Enrolment
+}
+
+var _ ent.Mutation = (*EnrolmentMutation)(nil)
+
+// enrolmentOption allows management of the mutation configuration using functional options.
+type enrolmentOption func(*EnrolmentMutation)
+
+// newEnrolmentMutation creates new mutation for the Enrolment entity.
+func newEnrolmentMutation(c config, op Op, opts ...enrolmentOption) *EnrolmentMutation {
+	m := &EnrolmentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEnrolment,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEnrolmentID sets the ID field of the mutation.
+func withEnrolmentID(id int) enrolmentOption {
+	return func(m *EnrolmentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Enrolment
+		)
+		m.oldValue = func(ctx context.Context) (*Enrolment, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Enrolment.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEnrolment sets the old Enrolment of the mutation.
+func withEnrolment(node *Enrolment) enrolmentOption {
+	return func(m *EnrolmentMutation) {
+		m.oldValue = func(context.Context) (*Enrolment, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EnrolmentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EnrolmentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EnrolmentMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EnrolmentMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Enrolment.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *EnrolmentMutation) SetCommunityID(i int) {
+	m.community = &i
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *EnrolmentMutation) CommunityID() (r int, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the Enrolment entity.
+// If the Enrolment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *EnrolmentMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetSignerID sets the "signer_id" field.
+func (m *EnrolmentMutation) SetSignerID(i int) {
+	m.signer = &i
+}
+
+// SignerID returns the value of the "signer_id" field in the mutation.
+func (m *EnrolmentMutation) SignerID() (r int, exists bool) {
+	v := m.signer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSignerID returns the old "signer_id" field's value of the Enrolment entity.
+// If the Enrolment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentMutation) OldSignerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSignerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSignerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSignerID: %w", err)
+	}
+	return oldValue.SignerID, nil
+}
+
+// ResetSignerID resets all changes to the "signer_id" field.
+func (m *EnrolmentMutation) ResetSignerID() {
+	m.signer = nil
+}
+
+// SetCodeHash sets the "code_hash" field.
+func (m *EnrolmentMutation) SetCodeHash(s string) {
+	m.code_hash = &s
+}
+
+// CodeHash returns the value of the "code_hash" field in the mutation.
+func (m *EnrolmentMutation) CodeHash() (r string, exists bool) {
+	v := m.code_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCodeHash returns the old "code_hash" field's value of the Enrolment entity.
+// If the Enrolment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentMutation) OldCodeHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCodeHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCodeHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCodeHash: %w", err)
+	}
+	return oldValue.CodeHash, nil
+}
+
+// ResetCodeHash resets all changes to the "code_hash" field.
+func (m *EnrolmentMutation) ResetCodeHash() {
+	m.code_hash = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *EnrolmentMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *EnrolmentMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Enrolment entity.
+// If the Enrolment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *EnrolmentMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *EnrolmentMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *EnrolmentMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the Enrolment entity.
+// If the Enrolment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *EnrolmentMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetUsedAt sets the "used_at" field.
+func (m *EnrolmentMutation) SetUsedAt(t time.Time) {
+	m.used_at = &t
+}
+
+// UsedAt returns the value of the "used_at" field in the mutation.
+func (m *EnrolmentMutation) UsedAt() (r time.Time, exists bool) {
+	v := m.used_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsedAt returns the old "used_at" field's value of the Enrolment entity.
+// If the Enrolment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentMutation) OldUsedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsedAt: %w", err)
+	}
+	return oldValue.UsedAt, nil
+}
+
+// ClearUsedAt clears the value of the "used_at" field.
+func (m *EnrolmentMutation) ClearUsedAt() {
+	m.used_at = nil
+	m.clearedFields[enrolment.FieldUsedAt] = struct{}{}
+}
+
+// UsedAtCleared returns if the "used_at" field was cleared in this mutation.
+func (m *EnrolmentMutation) UsedAtCleared() bool {
+	_, ok := m.clearedFields[enrolment.FieldUsedAt]
+	return ok
+}
+
+// ResetUsedAt resets all changes to the "used_at" field.
+func (m *EnrolmentMutation) ResetUsedAt() {
+	m.used_at = nil
+	delete(m.clearedFields, enrolment.FieldUsedAt)
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *EnrolmentMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[enrolment.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *EnrolmentMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *EnrolmentMutation) CommunityIDs() (ids []int) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *EnrolmentMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearSigner clears the "signer" edge to the Signer entity.
+func (m *EnrolmentMutation) ClearSigner() {
+	m.clearedsigner = true
+	m.clearedFields[enrolment.FieldSignerID] = struct{}{}
+}
+
+// SignerCleared reports if the "signer" edge to the Signer entity was cleared.
+func (m *EnrolmentMutation) SignerCleared() bool {
+	return m.clearedsigner
+}
+
+// SignerIDs returns the "signer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SignerID instead. It exists only for internal usage by the builders.
+func (m *EnrolmentMutation) SignerIDs() (ids []int) {
+	if id := m.signer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSigner resets all changes to the "signer" edge.
+func (m *EnrolmentMutation) ResetSigner() {
+	m.signer = nil
+	m.clearedsigner = false
+}
+
+// Where appends a list predicates to the EnrolmentMutation builder.
+func (m *EnrolmentMutation) Where(ps ...predicate.Enrolment) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EnrolmentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EnrolmentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Enrolment, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EnrolmentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EnrolmentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Enrolment).
+func (m *EnrolmentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EnrolmentMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.community != nil {
+		fields = append(fields, enrolment.FieldCommunityID)
+	}
+	if m.signer != nil {
+		fields = append(fields, enrolment.FieldSignerID)
+	}
+	if m.code_hash != nil {
+		fields = append(fields, enrolment.FieldCodeHash)
+	}
+	if m.created_at != nil {
+		fields = append(fields, enrolment.FieldCreatedAt)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, enrolment.FieldExpiresAt)
+	}
+	if m.used_at != nil {
+		fields = append(fields, enrolment.FieldUsedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EnrolmentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case enrolment.FieldCommunityID:
+		return m.CommunityID()
+	case enrolment.FieldSignerID:
+		return m.SignerID()
+	case enrolment.FieldCodeHash:
+		return m.CodeHash()
+	case enrolment.FieldCreatedAt:
+		return m.CreatedAt()
+	case enrolment.FieldExpiresAt:
+		return m.ExpiresAt()
+	case enrolment.FieldUsedAt:
+		return m.UsedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EnrolmentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case enrolment.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case enrolment.FieldSignerID:
+		return m.OldSignerID(ctx)
+	case enrolment.FieldCodeHash:
+		return m.OldCodeHash(ctx)
+	case enrolment.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case enrolment.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case enrolment.FieldUsedAt:
+		return m.OldUsedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Enrolment field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EnrolmentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case enrolment.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case enrolment.FieldSignerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSignerID(v)
+		return nil
+	case enrolment.FieldCodeHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCodeHash(v)
+		return nil
+	case enrolment.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case enrolment.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case enrolment.FieldUsedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Enrolment field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EnrolmentMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EnrolmentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EnrolmentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Enrolment numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EnrolmentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(enrolment.FieldUsedAt) {
+		fields = append(fields, enrolment.FieldUsedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EnrolmentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EnrolmentMutation) ClearField(name string) error {
+	switch name {
+	case enrolment.FieldUsedAt:
+		m.ClearUsedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Enrolment nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EnrolmentMutation) ResetField(name string) error {
+	switch name {
+	case enrolment.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case enrolment.FieldSignerID:
+		m.ResetSignerID()
+		return nil
+	case enrolment.FieldCodeHash:
+		m.ResetCodeHash()
+		return nil
+	case enrolment.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case enrolment.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case enrolment.FieldUsedAt:
+		m.ResetUsedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Enrolment field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EnrolmentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.community != nil {
+		edges = append(edges, enrolment.EdgeCommunity)
+	}
+	if m.signer != nil {
+		edges = append(edges, enrolment.EdgeSigner)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EnrolmentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case enrolment.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case enrolment.EdgeSigner:
+		if id := m.signer; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EnrolmentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EnrolmentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EnrolmentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedcommunity {
+		edges = append(edges, enrolment.EdgeCommunity)
+	}
+	if m.clearedsigner {
+		edges = append(edges, enrolment.EdgeSigner)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EnrolmentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case enrolment.EdgeCommunity:
+		return m.clearedcommunity
+	case enrolment.EdgeSigner:
+		return m.clearedsigner
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EnrolmentMutation) ClearEdge(name string) error {
+	switch name {
+	case enrolment.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case enrolment.EdgeSigner:
+		m.ClearSigner()
+		return nil
+	}
+	return fmt.Errorf("unknown Enrolment unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EnrolmentMutation) ResetEdge(name string) error {
+	switch name {
+	case enrolment.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case enrolment.EdgeSigner:
+		m.ResetSigner()
+		return nil
+	}
+	return fmt.Errorf("unknown Enrolment edge %s", name)
 }
 
 // InquiryMutation represents an operation that mutates the Inquiry nodes in the graph.
@@ -17924,6 +18815,9 @@ type ResidentMutation struct {
 	inquiries           map[int]struct{}
 	removedinquiries    map[int]struct{}
 	clearedinquiries    bool
+	signers             map[int]struct{}
+	removedsigners      map[int]struct{}
+	clearedsigners      bool
 	done                bool
 	oldValue            func(context.Context) (*Resident, error)
 	predicates          []predicate.Resident
@@ -18662,6 +19556,60 @@ func (m *ResidentMutation) ResetInquiries() {
 	m.removedinquiries = nil
 }
 
+// AddSignerIDs adds the "signers" edge to the Signer entity by ids.
+func (m *ResidentMutation) AddSignerIDs(ids ...int) {
+	if m.signers == nil {
+		m.signers = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.signers[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSigners clears the "signers" edge to the Signer entity.
+func (m *ResidentMutation) ClearSigners() {
+	m.clearedsigners = true
+}
+
+// SignersCleared reports if the "signers" edge to the Signer entity was cleared.
+func (m *ResidentMutation) SignersCleared() bool {
+	return m.clearedsigners
+}
+
+// RemoveSignerIDs removes the "signers" edge to the Signer entity by IDs.
+func (m *ResidentMutation) RemoveSignerIDs(ids ...int) {
+	if m.removedsigners == nil {
+		m.removedsigners = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.signers, ids[i])
+		m.removedsigners[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSigners returns the removed IDs of the "signers" edge to the Signer entity.
+func (m *ResidentMutation) RemovedSignersIDs() (ids []int) {
+	for id := range m.removedsigners {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SignersIDs returns the "signers" edge IDs in the mutation.
+func (m *ResidentMutation) SignersIDs() (ids []int) {
+	for id := range m.signers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSigners resets all changes to the "signers" edge.
+func (m *ResidentMutation) ResetSigners() {
+	m.signers = nil
+	m.clearedsigners = false
+	m.removedsigners = nil
+}
+
 // Where appends a list predicates to the ResidentMutation builder.
 func (m *ResidentMutation) Where(ps ...predicate.Resident) {
 	m.predicates = append(m.predicates, ps...)
@@ -18949,7 +19897,7 @@ func (m *ResidentMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ResidentMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.community != nil {
 		edges = append(edges, resident.EdgeCommunity)
 	}
@@ -18967,6 +19915,9 @@ func (m *ResidentMutation) AddedEdges() []string {
 	}
 	if m.inquiries != nil {
 		edges = append(edges, resident.EdgeInquiries)
+	}
+	if m.signers != nil {
+		edges = append(edges, resident.EdgeSigners)
 	}
 	return edges
 }
@@ -19007,13 +19958,19 @@ func (m *ResidentMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case resident.EdgeSigners:
+		ids := make([]ent.Value, 0, len(m.signers))
+		for id := range m.signers {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ResidentMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedled_groups != nil {
 		edges = append(edges, resident.EdgeLedGroups)
 	}
@@ -19025,6 +19982,9 @@ func (m *ResidentMutation) RemovedEdges() []string {
 	}
 	if m.removedinquiries != nil {
 		edges = append(edges, resident.EdgeInquiries)
+	}
+	if m.removedsigners != nil {
+		edges = append(edges, resident.EdgeSigners)
 	}
 	return edges
 }
@@ -19057,13 +20017,19 @@ func (m *ResidentMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case resident.EdgeSigners:
+		ids := make([]ent.Value, 0, len(m.removedsigners))
+		for id := range m.removedsigners {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ResidentMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.clearedcommunity {
 		edges = append(edges, resident.EdgeCommunity)
 	}
@@ -19081,6 +20047,9 @@ func (m *ResidentMutation) ClearedEdges() []string {
 	}
 	if m.clearedinquiries {
 		edges = append(edges, resident.EdgeInquiries)
+	}
+	if m.clearedsigners {
+		edges = append(edges, resident.EdgeSigners)
 	}
 	return edges
 }
@@ -19101,6 +20070,8 @@ func (m *ResidentMutation) EdgeCleared(name string) bool {
 		return m.clearedbenefits
 	case resident.EdgeInquiries:
 		return m.clearedinquiries
+	case resident.EdgeSigners:
+		return m.clearedsigners
 	}
 	return false
 }
@@ -19140,6 +20111,9 @@ func (m *ResidentMutation) ResetEdge(name string) error {
 		return nil
 	case resident.EdgeInquiries:
 		m.ResetInquiries()
+		return nil
+	case resident.EdgeSigners:
+		m.ResetSigners()
 		return nil
 	}
 	return fmt.Errorf("unknown Resident edge %s", name)
@@ -19792,22 +20766,28 @@ func (m *ResidentGroupMutation) ResetEdge(name string) error {
 // SignatureMutation represents an operation that mutates the Signature nodes in the graph.
 type SignatureMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *int
-	signer           *string
-	role             *signature.Role
-	resident_id      *int
-	addresident_id   *int
-	signed_at        *time.Time
-	clearedFields    map[string]struct{}
-	community        *int
-	clearedcommunity bool
-	voucher          *int
-	clearedvoucher   bool
-	done             bool
-	oldValue         func(context.Context) (*Signature, error)
-	predicates       []predicate.Signature
+	op                  Op
+	typ                 string
+	id                  *int
+	signer              *string
+	role                *signature.Role
+	resident_id         *int
+	addresident_id      *int
+	signed_at           *time.Time
+	method              *signature.Method
+	encoding_version    *int
+	addencoding_version *int
+	ed25519_signature   *string
+	clearedFields       map[string]struct{}
+	community           *int
+	clearedcommunity    bool
+	voucher             *int
+	clearedvoucher      bool
+	signed_by           *int
+	clearedsigned_by    bool
+	done                bool
+	oldValue            func(context.Context) (*Signature, error)
+	predicates          []predicate.Signature
 }
 
 var _ ent.Mutation = (*SignatureMutation)(nil)
@@ -20158,6 +21138,210 @@ func (m *SignatureMutation) ResetSignedAt() {
 	m.signed_at = nil
 }
 
+// SetMethod sets the "method" field.
+func (m *SignatureMutation) SetMethod(s signature.Method) {
+	m.method = &s
+}
+
+// Method returns the value of the "method" field in the mutation.
+func (m *SignatureMutation) Method() (r signature.Method, exists bool) {
+	v := m.method
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMethod returns the old "method" field's value of the Signature entity.
+// If the Signature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignatureMutation) OldMethod(ctx context.Context) (v signature.Method, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMethod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMethod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMethod: %w", err)
+	}
+	return oldValue.Method, nil
+}
+
+// ResetMethod resets all changes to the "method" field.
+func (m *SignatureMutation) ResetMethod() {
+	m.method = nil
+}
+
+// SetSignerID sets the "signer_id" field.
+func (m *SignatureMutation) SetSignerID(i int) {
+	m.signed_by = &i
+}
+
+// SignerID returns the value of the "signer_id" field in the mutation.
+func (m *SignatureMutation) SignerID() (r int, exists bool) {
+	v := m.signed_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSignerID returns the old "signer_id" field's value of the Signature entity.
+// If the Signature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignatureMutation) OldSignerID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSignerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSignerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSignerID: %w", err)
+	}
+	return oldValue.SignerID, nil
+}
+
+// ClearSignerID clears the value of the "signer_id" field.
+func (m *SignatureMutation) ClearSignerID() {
+	m.signed_by = nil
+	m.clearedFields[signature.FieldSignerID] = struct{}{}
+}
+
+// SignerIDCleared returns if the "signer_id" field was cleared in this mutation.
+func (m *SignatureMutation) SignerIDCleared() bool {
+	_, ok := m.clearedFields[signature.FieldSignerID]
+	return ok
+}
+
+// ResetSignerID resets all changes to the "signer_id" field.
+func (m *SignatureMutation) ResetSignerID() {
+	m.signed_by = nil
+	delete(m.clearedFields, signature.FieldSignerID)
+}
+
+// SetEncodingVersion sets the "encoding_version" field.
+func (m *SignatureMutation) SetEncodingVersion(i int) {
+	m.encoding_version = &i
+	m.addencoding_version = nil
+}
+
+// EncodingVersion returns the value of the "encoding_version" field in the mutation.
+func (m *SignatureMutation) EncodingVersion() (r int, exists bool) {
+	v := m.encoding_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEncodingVersion returns the old "encoding_version" field's value of the Signature entity.
+// If the Signature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignatureMutation) OldEncodingVersion(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEncodingVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEncodingVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEncodingVersion: %w", err)
+	}
+	return oldValue.EncodingVersion, nil
+}
+
+// AddEncodingVersion adds i to the "encoding_version" field.
+func (m *SignatureMutation) AddEncodingVersion(i int) {
+	if m.addencoding_version != nil {
+		*m.addencoding_version += i
+	} else {
+		m.addencoding_version = &i
+	}
+}
+
+// AddedEncodingVersion returns the value that was added to the "encoding_version" field in this mutation.
+func (m *SignatureMutation) AddedEncodingVersion() (r int, exists bool) {
+	v := m.addencoding_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearEncodingVersion clears the value of the "encoding_version" field.
+func (m *SignatureMutation) ClearEncodingVersion() {
+	m.encoding_version = nil
+	m.addencoding_version = nil
+	m.clearedFields[signature.FieldEncodingVersion] = struct{}{}
+}
+
+// EncodingVersionCleared returns if the "encoding_version" field was cleared in this mutation.
+func (m *SignatureMutation) EncodingVersionCleared() bool {
+	_, ok := m.clearedFields[signature.FieldEncodingVersion]
+	return ok
+}
+
+// ResetEncodingVersion resets all changes to the "encoding_version" field.
+func (m *SignatureMutation) ResetEncodingVersion() {
+	m.encoding_version = nil
+	m.addencoding_version = nil
+	delete(m.clearedFields, signature.FieldEncodingVersion)
+}
+
+// SetEd25519Signature sets the "ed25519_signature" field.
+func (m *SignatureMutation) SetEd25519Signature(s string) {
+	m.ed25519_signature = &s
+}
+
+// Ed25519Signature returns the value of the "ed25519_signature" field in the mutation.
+func (m *SignatureMutation) Ed25519Signature() (r string, exists bool) {
+	v := m.ed25519_signature
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEd25519Signature returns the old "ed25519_signature" field's value of the Signature entity.
+// If the Signature object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignatureMutation) OldEd25519Signature(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEd25519Signature is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEd25519Signature requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEd25519Signature: %w", err)
+	}
+	return oldValue.Ed25519Signature, nil
+}
+
+// ClearEd25519Signature clears the value of the "ed25519_signature" field.
+func (m *SignatureMutation) ClearEd25519Signature() {
+	m.ed25519_signature = nil
+	m.clearedFields[signature.FieldEd25519Signature] = struct{}{}
+}
+
+// Ed25519SignatureCleared returns if the "ed25519_signature" field was cleared in this mutation.
+func (m *SignatureMutation) Ed25519SignatureCleared() bool {
+	_, ok := m.clearedFields[signature.FieldEd25519Signature]
+	return ok
+}
+
+// ResetEd25519Signature resets all changes to the "ed25519_signature" field.
+func (m *SignatureMutation) ResetEd25519Signature() {
+	m.ed25519_signature = nil
+	delete(m.clearedFields, signature.FieldEd25519Signature)
+}
+
 // ClearCommunity clears the "community" edge to the Community entity.
 func (m *SignatureMutation) ClearCommunity() {
 	m.clearedcommunity = true
@@ -20212,6 +21396,46 @@ func (m *SignatureMutation) ResetVoucher() {
 	m.clearedvoucher = false
 }
 
+// SetSignedByID sets the "signed_by" edge to the Signer entity by id.
+func (m *SignatureMutation) SetSignedByID(id int) {
+	m.signed_by = &id
+}
+
+// ClearSignedBy clears the "signed_by" edge to the Signer entity.
+func (m *SignatureMutation) ClearSignedBy() {
+	m.clearedsigned_by = true
+	m.clearedFields[signature.FieldSignerID] = struct{}{}
+}
+
+// SignedByCleared reports if the "signed_by" edge to the Signer entity was cleared.
+func (m *SignatureMutation) SignedByCleared() bool {
+	return m.SignerIDCleared() || m.clearedsigned_by
+}
+
+// SignedByID returns the "signed_by" edge ID in the mutation.
+func (m *SignatureMutation) SignedByID() (id int, exists bool) {
+	if m.signed_by != nil {
+		return *m.signed_by, true
+	}
+	return
+}
+
+// SignedByIDs returns the "signed_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SignedByID instead. It exists only for internal usage by the builders.
+func (m *SignatureMutation) SignedByIDs() (ids []int) {
+	if id := m.signed_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSignedBy resets all changes to the "signed_by" edge.
+func (m *SignatureMutation) ResetSignedBy() {
+	m.signed_by = nil
+	m.clearedsigned_by = false
+}
+
 // Where appends a list predicates to the SignatureMutation builder.
 func (m *SignatureMutation) Where(ps ...predicate.Signature) {
 	m.predicates = append(m.predicates, ps...)
@@ -20246,7 +21470,7 @@ func (m *SignatureMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SignatureMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 10)
 	if m.community != nil {
 		fields = append(fields, signature.FieldCommunityID)
 	}
@@ -20264,6 +21488,18 @@ func (m *SignatureMutation) Fields() []string {
 	}
 	if m.signed_at != nil {
 		fields = append(fields, signature.FieldSignedAt)
+	}
+	if m.method != nil {
+		fields = append(fields, signature.FieldMethod)
+	}
+	if m.signed_by != nil {
+		fields = append(fields, signature.FieldSignerID)
+	}
+	if m.encoding_version != nil {
+		fields = append(fields, signature.FieldEncodingVersion)
+	}
+	if m.ed25519_signature != nil {
+		fields = append(fields, signature.FieldEd25519Signature)
 	}
 	return fields
 }
@@ -20285,6 +21521,14 @@ func (m *SignatureMutation) Field(name string) (ent.Value, bool) {
 		return m.ResidentID()
 	case signature.FieldSignedAt:
 		return m.SignedAt()
+	case signature.FieldMethod:
+		return m.Method()
+	case signature.FieldSignerID:
+		return m.SignerID()
+	case signature.FieldEncodingVersion:
+		return m.EncodingVersion()
+	case signature.FieldEd25519Signature:
+		return m.Ed25519Signature()
 	}
 	return nil, false
 }
@@ -20306,6 +21550,14 @@ func (m *SignatureMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldResidentID(ctx)
 	case signature.FieldSignedAt:
 		return m.OldSignedAt(ctx)
+	case signature.FieldMethod:
+		return m.OldMethod(ctx)
+	case signature.FieldSignerID:
+		return m.OldSignerID(ctx)
+	case signature.FieldEncodingVersion:
+		return m.OldEncodingVersion(ctx)
+	case signature.FieldEd25519Signature:
+		return m.OldEd25519Signature(ctx)
 	}
 	return nil, fmt.Errorf("unknown Signature field %s", name)
 }
@@ -20357,6 +21609,34 @@ func (m *SignatureMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSignedAt(v)
 		return nil
+	case signature.FieldMethod:
+		v, ok := value.(signature.Method)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMethod(v)
+		return nil
+	case signature.FieldSignerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSignerID(v)
+		return nil
+	case signature.FieldEncodingVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEncodingVersion(v)
+		return nil
+	case signature.FieldEd25519Signature:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEd25519Signature(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Signature field %s", name)
 }
@@ -20368,6 +21648,9 @@ func (m *SignatureMutation) AddedFields() []string {
 	if m.addresident_id != nil {
 		fields = append(fields, signature.FieldResidentID)
 	}
+	if m.addencoding_version != nil {
+		fields = append(fields, signature.FieldEncodingVersion)
+	}
 	return fields
 }
 
@@ -20378,6 +21661,8 @@ func (m *SignatureMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case signature.FieldResidentID:
 		return m.AddedResidentID()
+	case signature.FieldEncodingVersion:
+		return m.AddedEncodingVersion()
 	}
 	return nil, false
 }
@@ -20394,6 +21679,13 @@ func (m *SignatureMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddResidentID(v)
 		return nil
+	case signature.FieldEncodingVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddEncodingVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Signature numeric field %s", name)
 }
@@ -20404,6 +21696,15 @@ func (m *SignatureMutation) ClearedFields() []string {
 	var fields []string
 	if m.FieldCleared(signature.FieldResidentID) {
 		fields = append(fields, signature.FieldResidentID)
+	}
+	if m.FieldCleared(signature.FieldSignerID) {
+		fields = append(fields, signature.FieldSignerID)
+	}
+	if m.FieldCleared(signature.FieldEncodingVersion) {
+		fields = append(fields, signature.FieldEncodingVersion)
+	}
+	if m.FieldCleared(signature.FieldEd25519Signature) {
+		fields = append(fields, signature.FieldEd25519Signature)
 	}
 	return fields
 }
@@ -20421,6 +21722,15 @@ func (m *SignatureMutation) ClearField(name string) error {
 	switch name {
 	case signature.FieldResidentID:
 		m.ClearResidentID()
+		return nil
+	case signature.FieldSignerID:
+		m.ClearSignerID()
+		return nil
+	case signature.FieldEncodingVersion:
+		m.ClearEncodingVersion()
+		return nil
+	case signature.FieldEd25519Signature:
+		m.ClearEd25519Signature()
 		return nil
 	}
 	return fmt.Errorf("unknown Signature nullable field %s", name)
@@ -20448,18 +21758,33 @@ func (m *SignatureMutation) ResetField(name string) error {
 	case signature.FieldSignedAt:
 		m.ResetSignedAt()
 		return nil
+	case signature.FieldMethod:
+		m.ResetMethod()
+		return nil
+	case signature.FieldSignerID:
+		m.ResetSignerID()
+		return nil
+	case signature.FieldEncodingVersion:
+		m.ResetEncodingVersion()
+		return nil
+	case signature.FieldEd25519Signature:
+		m.ResetEd25519Signature()
+		return nil
 	}
 	return fmt.Errorf("unknown Signature field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *SignatureMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.community != nil {
 		edges = append(edges, signature.EdgeCommunity)
 	}
 	if m.voucher != nil {
 		edges = append(edges, signature.EdgeVoucher)
+	}
+	if m.signed_by != nil {
+		edges = append(edges, signature.EdgeSignedBy)
 	}
 	return edges
 }
@@ -20476,13 +21801,17 @@ func (m *SignatureMutation) AddedIDs(name string) []ent.Value {
 		if id := m.voucher; id != nil {
 			return []ent.Value{*id}
 		}
+	case signature.EdgeSignedBy:
+		if id := m.signed_by; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *SignatureMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	return edges
 }
 
@@ -20494,12 +21823,15 @@ func (m *SignatureMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *SignatureMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.clearedcommunity {
 		edges = append(edges, signature.EdgeCommunity)
 	}
 	if m.clearedvoucher {
 		edges = append(edges, signature.EdgeVoucher)
+	}
+	if m.clearedsigned_by {
+		edges = append(edges, signature.EdgeSignedBy)
 	}
 	return edges
 }
@@ -20512,6 +21844,8 @@ func (m *SignatureMutation) EdgeCleared(name string) bool {
 		return m.clearedcommunity
 	case signature.EdgeVoucher:
 		return m.clearedvoucher
+	case signature.EdgeSignedBy:
+		return m.clearedsigned_by
 	}
 	return false
 }
@@ -20525,6 +21859,9 @@ func (m *SignatureMutation) ClearEdge(name string) error {
 		return nil
 	case signature.EdgeVoucher:
 		m.ClearVoucher()
+		return nil
+	case signature.EdgeSignedBy:
+		m.ClearSignedBy()
 		return nil
 	}
 	return fmt.Errorf("unknown Signature unique edge %s", name)
@@ -20540,8 +21877,1138 @@ func (m *SignatureMutation) ResetEdge(name string) error {
 	case signature.EdgeVoucher:
 		m.ResetVoucher()
 		return nil
+	case signature.EdgeSignedBy:
+		m.ResetSignedBy()
+		return nil
 	}
 	return fmt.Errorf("unknown Signature edge %s", name)
+}
+
+// SignerMutation represents an operation that mutates the Signer nodes in the graph.
+type SignerMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	name              *string
+	capacity          *signer.Capacity
+	valid_from        *time.Time
+	valid_to          *time.Time
+	public_key        *string
+	key_registered_at *time.Time
+	revoked_at        *time.Time
+	clearedFields     map[string]struct{}
+	community         *int
+	clearedcommunity  bool
+	resident          *int
+	clearedresident   bool
+	signatures        map[int]struct{}
+	removedsignatures map[int]struct{}
+	clearedsignatures bool
+	enrolments        map[int]struct{}
+	removedenrolments map[int]struct{}
+	clearedenrolments bool
+	done              bool
+	oldValue          func(context.Context) (*Signer, error)
+	predicates        []predicate.Signer
+}
+
+var _ ent.Mutation = (*SignerMutation)(nil)
+
+// signerOption allows management of the mutation configuration using functional options.
+type signerOption func(*SignerMutation)
+
+// newSignerMutation creates new mutation for the Signer entity.
+func newSignerMutation(c config, op Op, opts ...signerOption) *SignerMutation {
+	m := &SignerMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSigner,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSignerID sets the ID field of the mutation.
+func withSignerID(id int) signerOption {
+	return func(m *SignerMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Signer
+		)
+		m.oldValue = func(ctx context.Context) (*Signer, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Signer.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSigner sets the old Signer of the mutation.
+func withSigner(node *Signer) signerOption {
+	return func(m *SignerMutation) {
+		m.oldValue = func(context.Context) (*Signer, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SignerMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SignerMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SignerMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SignerMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Signer.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *SignerMutation) SetCommunityID(i int) {
+	m.community = &i
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *SignerMutation) CommunityID() (r int, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the Signer entity.
+// If the Signer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignerMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *SignerMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetName sets the "name" field.
+func (m *SignerMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *SignerMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Signer entity.
+// If the Signer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignerMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *SignerMutation) ResetName() {
+	m.name = nil
+}
+
+// SetResidentID sets the "resident_id" field.
+func (m *SignerMutation) SetResidentID(i int) {
+	m.resident = &i
+}
+
+// ResidentID returns the value of the "resident_id" field in the mutation.
+func (m *SignerMutation) ResidentID() (r int, exists bool) {
+	v := m.resident
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResidentID returns the old "resident_id" field's value of the Signer entity.
+// If the Signer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignerMutation) OldResidentID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResidentID: %w", err)
+	}
+	return oldValue.ResidentID, nil
+}
+
+// ClearResidentID clears the value of the "resident_id" field.
+func (m *SignerMutation) ClearResidentID() {
+	m.resident = nil
+	m.clearedFields[signer.FieldResidentID] = struct{}{}
+}
+
+// ResidentIDCleared returns if the "resident_id" field was cleared in this mutation.
+func (m *SignerMutation) ResidentIDCleared() bool {
+	_, ok := m.clearedFields[signer.FieldResidentID]
+	return ok
+}
+
+// ResetResidentID resets all changes to the "resident_id" field.
+func (m *SignerMutation) ResetResidentID() {
+	m.resident = nil
+	delete(m.clearedFields, signer.FieldResidentID)
+}
+
+// SetCapacity sets the "capacity" field.
+func (m *SignerMutation) SetCapacity(s signer.Capacity) {
+	m.capacity = &s
+}
+
+// Capacity returns the value of the "capacity" field in the mutation.
+func (m *SignerMutation) Capacity() (r signer.Capacity, exists bool) {
+	v := m.capacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapacity returns the old "capacity" field's value of the Signer entity.
+// If the Signer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignerMutation) OldCapacity(ctx context.Context) (v signer.Capacity, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapacity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapacity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapacity: %w", err)
+	}
+	return oldValue.Capacity, nil
+}
+
+// ResetCapacity resets all changes to the "capacity" field.
+func (m *SignerMutation) ResetCapacity() {
+	m.capacity = nil
+}
+
+// SetValidFrom sets the "valid_from" field.
+func (m *SignerMutation) SetValidFrom(t time.Time) {
+	m.valid_from = &t
+}
+
+// ValidFrom returns the value of the "valid_from" field in the mutation.
+func (m *SignerMutation) ValidFrom() (r time.Time, exists bool) {
+	v := m.valid_from
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValidFrom returns the old "valid_from" field's value of the Signer entity.
+// If the Signer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignerMutation) OldValidFrom(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValidFrom is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValidFrom requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValidFrom: %w", err)
+	}
+	return oldValue.ValidFrom, nil
+}
+
+// ResetValidFrom resets all changes to the "valid_from" field.
+func (m *SignerMutation) ResetValidFrom() {
+	m.valid_from = nil
+}
+
+// SetValidTo sets the "valid_to" field.
+func (m *SignerMutation) SetValidTo(t time.Time) {
+	m.valid_to = &t
+}
+
+// ValidTo returns the value of the "valid_to" field in the mutation.
+func (m *SignerMutation) ValidTo() (r time.Time, exists bool) {
+	v := m.valid_to
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValidTo returns the old "valid_to" field's value of the Signer entity.
+// If the Signer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignerMutation) OldValidTo(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValidTo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValidTo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValidTo: %w", err)
+	}
+	return oldValue.ValidTo, nil
+}
+
+// ClearValidTo clears the value of the "valid_to" field.
+func (m *SignerMutation) ClearValidTo() {
+	m.valid_to = nil
+	m.clearedFields[signer.FieldValidTo] = struct{}{}
+}
+
+// ValidToCleared returns if the "valid_to" field was cleared in this mutation.
+func (m *SignerMutation) ValidToCleared() bool {
+	_, ok := m.clearedFields[signer.FieldValidTo]
+	return ok
+}
+
+// ResetValidTo resets all changes to the "valid_to" field.
+func (m *SignerMutation) ResetValidTo() {
+	m.valid_to = nil
+	delete(m.clearedFields, signer.FieldValidTo)
+}
+
+// SetPublicKey sets the "public_key" field.
+func (m *SignerMutation) SetPublicKey(s string) {
+	m.public_key = &s
+}
+
+// PublicKey returns the value of the "public_key" field in the mutation.
+func (m *SignerMutation) PublicKey() (r string, exists bool) {
+	v := m.public_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublicKey returns the old "public_key" field's value of the Signer entity.
+// If the Signer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignerMutation) OldPublicKey(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublicKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublicKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublicKey: %w", err)
+	}
+	return oldValue.PublicKey, nil
+}
+
+// ClearPublicKey clears the value of the "public_key" field.
+func (m *SignerMutation) ClearPublicKey() {
+	m.public_key = nil
+	m.clearedFields[signer.FieldPublicKey] = struct{}{}
+}
+
+// PublicKeyCleared returns if the "public_key" field was cleared in this mutation.
+func (m *SignerMutation) PublicKeyCleared() bool {
+	_, ok := m.clearedFields[signer.FieldPublicKey]
+	return ok
+}
+
+// ResetPublicKey resets all changes to the "public_key" field.
+func (m *SignerMutation) ResetPublicKey() {
+	m.public_key = nil
+	delete(m.clearedFields, signer.FieldPublicKey)
+}
+
+// SetKeyRegisteredAt sets the "key_registered_at" field.
+func (m *SignerMutation) SetKeyRegisteredAt(t time.Time) {
+	m.key_registered_at = &t
+}
+
+// KeyRegisteredAt returns the value of the "key_registered_at" field in the mutation.
+func (m *SignerMutation) KeyRegisteredAt() (r time.Time, exists bool) {
+	v := m.key_registered_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKeyRegisteredAt returns the old "key_registered_at" field's value of the Signer entity.
+// If the Signer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignerMutation) OldKeyRegisteredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKeyRegisteredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKeyRegisteredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKeyRegisteredAt: %w", err)
+	}
+	return oldValue.KeyRegisteredAt, nil
+}
+
+// ClearKeyRegisteredAt clears the value of the "key_registered_at" field.
+func (m *SignerMutation) ClearKeyRegisteredAt() {
+	m.key_registered_at = nil
+	m.clearedFields[signer.FieldKeyRegisteredAt] = struct{}{}
+}
+
+// KeyRegisteredAtCleared returns if the "key_registered_at" field was cleared in this mutation.
+func (m *SignerMutation) KeyRegisteredAtCleared() bool {
+	_, ok := m.clearedFields[signer.FieldKeyRegisteredAt]
+	return ok
+}
+
+// ResetKeyRegisteredAt resets all changes to the "key_registered_at" field.
+func (m *SignerMutation) ResetKeyRegisteredAt() {
+	m.key_registered_at = nil
+	delete(m.clearedFields, signer.FieldKeyRegisteredAt)
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *SignerMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *SignerMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the Signer entity.
+// If the Signer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SignerMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *SignerMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[signer.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *SignerMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[signer.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *SignerMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, signer.FieldRevokedAt)
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *SignerMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[signer.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *SignerMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *SignerMutation) CommunityIDs() (ids []int) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *SignerMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearResident clears the "resident" edge to the Resident entity.
+func (m *SignerMutation) ClearResident() {
+	m.clearedresident = true
+	m.clearedFields[signer.FieldResidentID] = struct{}{}
+}
+
+// ResidentCleared reports if the "resident" edge to the Resident entity was cleared.
+func (m *SignerMutation) ResidentCleared() bool {
+	return m.ResidentIDCleared() || m.clearedresident
+}
+
+// ResidentIDs returns the "resident" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ResidentID instead. It exists only for internal usage by the builders.
+func (m *SignerMutation) ResidentIDs() (ids []int) {
+	if id := m.resident; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetResident resets all changes to the "resident" edge.
+func (m *SignerMutation) ResetResident() {
+	m.resident = nil
+	m.clearedresident = false
+}
+
+// AddSignatureIDs adds the "signatures" edge to the Signature entity by ids.
+func (m *SignerMutation) AddSignatureIDs(ids ...int) {
+	if m.signatures == nil {
+		m.signatures = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.signatures[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSignatures clears the "signatures" edge to the Signature entity.
+func (m *SignerMutation) ClearSignatures() {
+	m.clearedsignatures = true
+}
+
+// SignaturesCleared reports if the "signatures" edge to the Signature entity was cleared.
+func (m *SignerMutation) SignaturesCleared() bool {
+	return m.clearedsignatures
+}
+
+// RemoveSignatureIDs removes the "signatures" edge to the Signature entity by IDs.
+func (m *SignerMutation) RemoveSignatureIDs(ids ...int) {
+	if m.removedsignatures == nil {
+		m.removedsignatures = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.signatures, ids[i])
+		m.removedsignatures[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSignatures returns the removed IDs of the "signatures" edge to the Signature entity.
+func (m *SignerMutation) RemovedSignaturesIDs() (ids []int) {
+	for id := range m.removedsignatures {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SignaturesIDs returns the "signatures" edge IDs in the mutation.
+func (m *SignerMutation) SignaturesIDs() (ids []int) {
+	for id := range m.signatures {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSignatures resets all changes to the "signatures" edge.
+func (m *SignerMutation) ResetSignatures() {
+	m.signatures = nil
+	m.clearedsignatures = false
+	m.removedsignatures = nil
+}
+
+// AddEnrolmentIDs adds the "enrolments" edge to the Enrolment entity by ids.
+func (m *SignerMutation) AddEnrolmentIDs(ids ...int) {
+	if m.enrolments == nil {
+		m.enrolments = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.enrolments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearEnrolments clears the "enrolments" edge to the Enrolment entity.
+func (m *SignerMutation) ClearEnrolments() {
+	m.clearedenrolments = true
+}
+
+// EnrolmentsCleared reports if the "enrolments" edge to the Enrolment entity was cleared.
+func (m *SignerMutation) EnrolmentsCleared() bool {
+	return m.clearedenrolments
+}
+
+// RemoveEnrolmentIDs removes the "enrolments" edge to the Enrolment entity by IDs.
+func (m *SignerMutation) RemoveEnrolmentIDs(ids ...int) {
+	if m.removedenrolments == nil {
+		m.removedenrolments = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.enrolments, ids[i])
+		m.removedenrolments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedEnrolments returns the removed IDs of the "enrolments" edge to the Enrolment entity.
+func (m *SignerMutation) RemovedEnrolmentsIDs() (ids []int) {
+	for id := range m.removedenrolments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// EnrolmentsIDs returns the "enrolments" edge IDs in the mutation.
+func (m *SignerMutation) EnrolmentsIDs() (ids []int) {
+	for id := range m.enrolments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetEnrolments resets all changes to the "enrolments" edge.
+func (m *SignerMutation) ResetEnrolments() {
+	m.enrolments = nil
+	m.clearedenrolments = false
+	m.removedenrolments = nil
+}
+
+// Where appends a list predicates to the SignerMutation builder.
+func (m *SignerMutation) Where(ps ...predicate.Signer) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SignerMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SignerMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Signer, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SignerMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SignerMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Signer).
+func (m *SignerMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SignerMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.community != nil {
+		fields = append(fields, signer.FieldCommunityID)
+	}
+	if m.name != nil {
+		fields = append(fields, signer.FieldName)
+	}
+	if m.resident != nil {
+		fields = append(fields, signer.FieldResidentID)
+	}
+	if m.capacity != nil {
+		fields = append(fields, signer.FieldCapacity)
+	}
+	if m.valid_from != nil {
+		fields = append(fields, signer.FieldValidFrom)
+	}
+	if m.valid_to != nil {
+		fields = append(fields, signer.FieldValidTo)
+	}
+	if m.public_key != nil {
+		fields = append(fields, signer.FieldPublicKey)
+	}
+	if m.key_registered_at != nil {
+		fields = append(fields, signer.FieldKeyRegisteredAt)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, signer.FieldRevokedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SignerMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case signer.FieldCommunityID:
+		return m.CommunityID()
+	case signer.FieldName:
+		return m.Name()
+	case signer.FieldResidentID:
+		return m.ResidentID()
+	case signer.FieldCapacity:
+		return m.Capacity()
+	case signer.FieldValidFrom:
+		return m.ValidFrom()
+	case signer.FieldValidTo:
+		return m.ValidTo()
+	case signer.FieldPublicKey:
+		return m.PublicKey()
+	case signer.FieldKeyRegisteredAt:
+		return m.KeyRegisteredAt()
+	case signer.FieldRevokedAt:
+		return m.RevokedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SignerMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case signer.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case signer.FieldName:
+		return m.OldName(ctx)
+	case signer.FieldResidentID:
+		return m.OldResidentID(ctx)
+	case signer.FieldCapacity:
+		return m.OldCapacity(ctx)
+	case signer.FieldValidFrom:
+		return m.OldValidFrom(ctx)
+	case signer.FieldValidTo:
+		return m.OldValidTo(ctx)
+	case signer.FieldPublicKey:
+		return m.OldPublicKey(ctx)
+	case signer.FieldKeyRegisteredAt:
+		return m.OldKeyRegisteredAt(ctx)
+	case signer.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Signer field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SignerMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case signer.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case signer.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case signer.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResidentID(v)
+		return nil
+	case signer.FieldCapacity:
+		v, ok := value.(signer.Capacity)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapacity(v)
+		return nil
+	case signer.FieldValidFrom:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValidFrom(v)
+		return nil
+	case signer.FieldValidTo:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValidTo(v)
+		return nil
+	case signer.FieldPublicKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublicKey(v)
+		return nil
+	case signer.FieldKeyRegisteredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKeyRegisteredAt(v)
+		return nil
+	case signer.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Signer field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SignerMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SignerMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SignerMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Signer numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SignerMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(signer.FieldResidentID) {
+		fields = append(fields, signer.FieldResidentID)
+	}
+	if m.FieldCleared(signer.FieldValidTo) {
+		fields = append(fields, signer.FieldValidTo)
+	}
+	if m.FieldCleared(signer.FieldPublicKey) {
+		fields = append(fields, signer.FieldPublicKey)
+	}
+	if m.FieldCleared(signer.FieldKeyRegisteredAt) {
+		fields = append(fields, signer.FieldKeyRegisteredAt)
+	}
+	if m.FieldCleared(signer.FieldRevokedAt) {
+		fields = append(fields, signer.FieldRevokedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SignerMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SignerMutation) ClearField(name string) error {
+	switch name {
+	case signer.FieldResidentID:
+		m.ClearResidentID()
+		return nil
+	case signer.FieldValidTo:
+		m.ClearValidTo()
+		return nil
+	case signer.FieldPublicKey:
+		m.ClearPublicKey()
+		return nil
+	case signer.FieldKeyRegisteredAt:
+		m.ClearKeyRegisteredAt()
+		return nil
+	case signer.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Signer nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SignerMutation) ResetField(name string) error {
+	switch name {
+	case signer.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case signer.FieldName:
+		m.ResetName()
+		return nil
+	case signer.FieldResidentID:
+		m.ResetResidentID()
+		return nil
+	case signer.FieldCapacity:
+		m.ResetCapacity()
+		return nil
+	case signer.FieldValidFrom:
+		m.ResetValidFrom()
+		return nil
+	case signer.FieldValidTo:
+		m.ResetValidTo()
+		return nil
+	case signer.FieldPublicKey:
+		m.ResetPublicKey()
+		return nil
+	case signer.FieldKeyRegisteredAt:
+		m.ResetKeyRegisteredAt()
+		return nil
+	case signer.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Signer field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SignerMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.community != nil {
+		edges = append(edges, signer.EdgeCommunity)
+	}
+	if m.resident != nil {
+		edges = append(edges, signer.EdgeResident)
+	}
+	if m.signatures != nil {
+		edges = append(edges, signer.EdgeSignatures)
+	}
+	if m.enrolments != nil {
+		edges = append(edges, signer.EdgeEnrolments)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SignerMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case signer.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case signer.EdgeResident:
+		if id := m.resident; id != nil {
+			return []ent.Value{*id}
+		}
+	case signer.EdgeSignatures:
+		ids := make([]ent.Value, 0, len(m.signatures))
+		for id := range m.signatures {
+			ids = append(ids, id)
+		}
+		return ids
+	case signer.EdgeEnrolments:
+		ids := make([]ent.Value, 0, len(m.enrolments))
+		for id := range m.enrolments {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SignerMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.removedsignatures != nil {
+		edges = append(edges, signer.EdgeSignatures)
+	}
+	if m.removedenrolments != nil {
+		edges = append(edges, signer.EdgeEnrolments)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SignerMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case signer.EdgeSignatures:
+		ids := make([]ent.Value, 0, len(m.removedsignatures))
+		for id := range m.removedsignatures {
+			ids = append(ids, id)
+		}
+		return ids
+	case signer.EdgeEnrolments:
+		ids := make([]ent.Value, 0, len(m.removedenrolments))
+		for id := range m.removedenrolments {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SignerMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedcommunity {
+		edges = append(edges, signer.EdgeCommunity)
+	}
+	if m.clearedresident {
+		edges = append(edges, signer.EdgeResident)
+	}
+	if m.clearedsignatures {
+		edges = append(edges, signer.EdgeSignatures)
+	}
+	if m.clearedenrolments {
+		edges = append(edges, signer.EdgeEnrolments)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SignerMutation) EdgeCleared(name string) bool {
+	switch name {
+	case signer.EdgeCommunity:
+		return m.clearedcommunity
+	case signer.EdgeResident:
+		return m.clearedresident
+	case signer.EdgeSignatures:
+		return m.clearedsignatures
+	case signer.EdgeEnrolments:
+		return m.clearedenrolments
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SignerMutation) ClearEdge(name string) error {
+	switch name {
+	case signer.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case signer.EdgeResident:
+		m.ClearResident()
+		return nil
+	}
+	return fmt.Errorf("unknown Signer unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SignerMutation) ResetEdge(name string) error {
+	switch name {
+	case signer.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case signer.EdgeResident:
+		m.ResetResident()
+		return nil
+	case signer.EdgeSignatures:
+		m.ResetSignatures()
+		return nil
+	case signer.EdgeEnrolments:
+		m.ResetEnrolments()
+		return nil
+	}
+	return fmt.Errorf("unknown Signer edge %s", name)
 }
 
 // StallMutation represents an operation that mutates the Stall nodes in the graph.

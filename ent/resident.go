@@ -59,16 +59,19 @@ type ResidentEdges struct {
 	Benefits []*Benefit `json:"benefits,omitempty"`
 	// Inquiries (质询) raised.
 	Inquiries []*Inquiry `json:"inquiries,omitempty"`
+	// Signer enrolments (签字人) of this resident.
+	Signers []*Signer `json:"signers,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [7]map[string]int
 
 	namedLedGroups   map[string][]*ResidentGroup
 	namedPointEvents map[string][]*PointEvent
 	namedBenefits    map[string][]*Benefit
 	namedInquiries   map[string][]*Inquiry
+	namedSigners     map[string][]*Signer
 }
 
 // CommunityOrErr returns the Community value or an error if the edge
@@ -127,6 +130,15 @@ func (e ResidentEdges) InquiriesOrErr() ([]*Inquiry, error) {
 		return e.Inquiries, nil
 	}
 	return nil, &NotLoadedError{edge: "inquiries"}
+}
+
+// SignersOrErr returns the Signers value or an error if the edge
+// was not loaded in eager-loading.
+func (e ResidentEdges) SignersOrErr() ([]*Signer, error) {
+	if e.loadedTypes[6] {
+		return e.Signers, nil
+	}
+	return nil, &NotLoadedError{edge: "signers"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -262,6 +274,11 @@ func (_m *Resident) QueryBenefits() *BenefitQuery {
 // QueryInquiries queries the "inquiries" edge of the Resident entity.
 func (_m *Resident) QueryInquiries() *InquiryQuery {
 	return NewResidentClient(_m.config).QueryInquiries(_m)
+}
+
+// QuerySigners queries the "signers" edge of the Resident entity.
+func (_m *Resident) QuerySigners() *SignerQuery {
+	return NewResidentClient(_m.config).QuerySigners(_m)
 }
 
 // Update returns a builder for updating this Resident.
@@ -412,6 +429,30 @@ func (_m *Resident) appendNamedInquiries(name string, edges ...*Inquiry) {
 		_m.Edges.namedInquiries[name] = []*Inquiry{}
 	} else {
 		_m.Edges.namedInquiries[name] = append(_m.Edges.namedInquiries[name], edges...)
+	}
+}
+
+// NamedSigners returns the Signers named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Resident) NamedSigners(name string) ([]*Signer, error) {
+	if _m.Edges.namedSigners == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSigners[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Resident) appendNamedSigners(name string, edges ...*Signer) {
+	if _m.Edges.namedSigners == nil {
+		_m.Edges.namedSigners = make(map[string][]*Signer)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSigners[name] = []*Signer{}
+	} else {
+		_m.Edges.namedSigners[name] = append(_m.Edges.namedSigners[name], edges...)
 	}
 }
 

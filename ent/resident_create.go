@@ -12,6 +12,7 @@ import (
 	"sunlight/ent/pointevent"
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
+	"sunlight/ent/signer"
 	"sunlight/internal/vocab/civic"
 	"time"
 
@@ -182,6 +183,21 @@ func (_c *ResidentCreate) AddInquiries(v ...*Inquiry) *ResidentCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddInquiryIDs(ids...)
+}
+
+// AddSignerIDs adds the "signers" edge to the Signer entity by IDs.
+func (_c *ResidentCreate) AddSignerIDs(ids ...int) *ResidentCreate {
+	_c.mutation.AddSignerIDs(ids...)
+	return _c
+}
+
+// AddSigners adds the "signers" edges to the Signer entity.
+func (_c *ResidentCreate) AddSigners(v ...*Signer) *ResidentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddSignerIDs(ids...)
 }
 
 // Mutation returns the ResidentMutation object of the builder.
@@ -428,6 +444,22 @@ func (_c *ResidentCreate) createSpec() (*Resident, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(inquiry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SignersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SignersTable,
+			Columns: []string{resident.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -15,6 +15,7 @@ import (
 	"sunlight/ent/predicate"
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
+	"sunlight/ent/signer"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect"
@@ -36,12 +37,14 @@ type ResidentQuery struct {
 	withPointEvents      *PointEventQuery
 	withBenefits         *BenefitQuery
 	withInquiries        *InquiryQuery
+	withSigners          *SignerQuery
 	loadTotal            []func(context.Context, []*Resident) error
 	modifiers            []func(*sql.Selector)
 	withNamedLedGroups   map[string]*ResidentGroupQuery
 	withNamedPointEvents map[string]*PointEventQuery
 	withNamedBenefits    map[string]*BenefitQuery
 	withNamedInquiries   map[string]*InquiryQuery
+	withNamedSigners     map[string]*SignerQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -203,6 +206,28 @@ func (_q *ResidentQuery) QueryInquiries() *InquiryQuery {
 			sqlgraph.From(resident.Table, resident.FieldID, selector),
 			sqlgraph.To(inquiry.Table, inquiry.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, resident.InquiriesTable, resident.InquiriesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySigners chains the current query on the "signers" edge.
+func (_q *ResidentQuery) QuerySigners() *SignerQuery {
+	query := (&SignerClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(signer.Table, signer.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.SignersTable, resident.SignersColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -408,6 +433,7 @@ func (_q *ResidentQuery) Clone() *ResidentQuery {
 		withPointEvents: _q.withPointEvents.Clone(),
 		withBenefits:    _q.withBenefits.Clone(),
 		withInquiries:   _q.withInquiries.Clone(),
+		withSigners:     _q.withSigners.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -478,6 +504,17 @@ func (_q *ResidentQuery) WithInquiries(opts ...func(*InquiryQuery)) *ResidentQue
 		opt(query)
 	}
 	_q.withInquiries = query
+	return _q
+}
+
+// WithSigners tells the query-builder to eager-load the nodes that are connected to
+// the "signers" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithSigners(opts ...func(*SignerQuery)) *ResidentQuery {
+	query := (&SignerClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSigners = query
 	return _q
 }
 
@@ -565,13 +602,14 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 	var (
 		nodes       = []*Resident{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withCommunity != nil,
 			_q.withGroup != nil,
 			_q.withLedGroups != nil,
 			_q.withPointEvents != nil,
 			_q.withBenefits != nil,
 			_q.withInquiries != nil,
+			_q.withSigners != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -635,6 +673,13 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 			return nil, err
 		}
 	}
+	if query := _q.withSigners; query != nil {
+		if err := _q.loadSigners(ctx, query, nodes,
+			func(n *Resident) { n.Edges.Signers = []*Signer{} },
+			func(n *Resident, e *Signer) { n.Edges.Signers = append(n.Edges.Signers, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedLedGroups {
 		if err := _q.loadLedGroups(ctx, query, nodes,
 			func(n *Resident) { n.appendNamedLedGroups(name) },
@@ -660,6 +705,13 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 		if err := _q.loadInquiries(ctx, query, nodes,
 			func(n *Resident) { n.appendNamedInquiries(name) },
 			func(n *Resident, e *Inquiry) { n.appendNamedInquiries(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSigners {
+		if err := _q.loadSigners(ctx, query, nodes,
+			func(n *Resident) { n.appendNamedSigners(name) },
+			func(n *Resident, e *Signer) { n.appendNamedSigners(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -855,6 +907,39 @@ func (_q *ResidentQuery) loadInquiries(ctx context.Context, query *InquiryQuery,
 	}
 	return nil
 }
+func (_q *ResidentQuery) loadSigners(ctx context.Context, query *SignerQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Signer)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Resident)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(signer.FieldResidentID)
+	}
+	query.Where(predicate.Signer(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(resident.SignersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ResidentID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "resident_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "resident_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *ResidentQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1034,6 +1119,20 @@ func (_q *ResidentQuery) WithNamedInquiries(name string, opts ...func(*InquiryQu
 		_q.withNamedInquiries = make(map[string]*InquiryQuery)
 	}
 	_q.withNamedInquiries[name] = query
+	return _q
+}
+
+// WithNamedSigners tells the query-builder to eager-load the nodes that are connected to the "signers"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithNamedSigners(name string, opts ...func(*SignerQuery)) *ResidentQuery {
+	query := (&SignerClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSigners == nil {
+		_q.withNamedSigners = make(map[string]*SignerQuery)
+	}
+	_q.withNamedSigners[name] = query
 	return _q
 }
 

@@ -12,6 +12,7 @@ import (
 	"sunlight/ent/predicate"
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
+	"sunlight/ent/signer"
 	"sunlight/internal/vocab/civic"
 	"time"
 
@@ -222,6 +223,21 @@ func (_u *ResidentUpdate) AddInquiries(v ...*Inquiry) *ResidentUpdate {
 	return _u.AddInquiryIDs(ids...)
 }
 
+// AddSignerIDs adds the "signers" edge to the Signer entity by IDs.
+func (_u *ResidentUpdate) AddSignerIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.AddSignerIDs(ids...)
+	return _u
+}
+
+// AddSigners adds the "signers" edges to the Signer entity.
+func (_u *ResidentUpdate) AddSigners(v ...*Signer) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSignerIDs(ids...)
+}
+
 // Mutation returns the ResidentMutation object of the builder.
 func (_u *ResidentUpdate) Mutation() *ResidentMutation {
 	return _u.mutation
@@ -315,6 +331,27 @@ func (_u *ResidentUpdate) RemoveInquiries(v ...*Inquiry) *ResidentUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveInquiryIDs(ids...)
+}
+
+// ClearSigners clears all "signers" edges to the Signer entity.
+func (_u *ResidentUpdate) ClearSigners() *ResidentUpdate {
+	_u.mutation.ClearSigners()
+	return _u
+}
+
+// RemoveSignerIDs removes the "signers" edge to Signer entities by IDs.
+func (_u *ResidentUpdate) RemoveSignerIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.RemoveSignerIDs(ids...)
+	return _u
+}
+
+// RemoveSigners removes "signers" edges to Signer entities.
+func (_u *ResidentUpdate) RemoveSigners(v ...*Signer) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSignerIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -628,6 +665,51 @@ func (_u *ResidentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.SignersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SignersTable,
+			Columns: []string{resident.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSignersIDs(); len(nodes) > 0 && !_u.mutation.SignersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SignersTable,
+			Columns: []string{resident.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SignersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SignersTable,
+			Columns: []string{resident.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -837,6 +919,21 @@ func (_u *ResidentUpdateOne) AddInquiries(v ...*Inquiry) *ResidentUpdateOne {
 	return _u.AddInquiryIDs(ids...)
 }
 
+// AddSignerIDs adds the "signers" edge to the Signer entity by IDs.
+func (_u *ResidentUpdateOne) AddSignerIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.AddSignerIDs(ids...)
+	return _u
+}
+
+// AddSigners adds the "signers" edges to the Signer entity.
+func (_u *ResidentUpdateOne) AddSigners(v ...*Signer) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSignerIDs(ids...)
+}
+
 // Mutation returns the ResidentMutation object of the builder.
 func (_u *ResidentUpdateOne) Mutation() *ResidentMutation {
 	return _u.mutation
@@ -930,6 +1027,27 @@ func (_u *ResidentUpdateOne) RemoveInquiries(v ...*Inquiry) *ResidentUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveInquiryIDs(ids...)
+}
+
+// ClearSigners clears all "signers" edges to the Signer entity.
+func (_u *ResidentUpdateOne) ClearSigners() *ResidentUpdateOne {
+	_u.mutation.ClearSigners()
+	return _u
+}
+
+// RemoveSignerIDs removes the "signers" edge to Signer entities by IDs.
+func (_u *ResidentUpdateOne) RemoveSignerIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.RemoveSignerIDs(ids...)
+	return _u
+}
+
+// RemoveSigners removes "signers" edges to Signer entities.
+func (_u *ResidentUpdateOne) RemoveSigners(v ...*Signer) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSignerIDs(ids...)
 }
 
 // Where appends a list predicates to the ResidentUpdate builder.
@@ -1266,6 +1384,51 @@ func (_u *ResidentUpdateOne) sqlSave(ctx context.Context) (_node *Resident, err 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(inquiry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SignersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SignersTable,
+			Columns: []string{resident.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSignersIDs(); len(nodes) > 0 && !_u.mutation.SignersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SignersTable,
+			Columns: []string{resident.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SignersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SignersTable,
+			Columns: []string{resident.SignersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sunlight/ent/community"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/voucher"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
-// Signature (签字): one person's sign-off on a voucher; a voucher posts only with the community's minimum number of distinct signers (9 by default).
+// Signature (签字): one signer's Ed25519 signature over the canonical encoding of a voucher (its signingPayload); a voucher posts only with the community's minimum number of distinct enrolled signers (9 by default). Signatures recorded before signers had keys are NAME_ONLY: kept, shown as unverified, never counted.
 type Signature struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -31,6 +32,14 @@ type Signature struct {
 	ResidentID *int `json:"resident_id,omitempty"`
 	// When it was signed (签字时间).
 	SignedAt time.Time `json:"signed_at,omitempty"`
+	// How the signature was made: ED25519, by the signer's key over the voucher's signing payload, verified before it was stored; NAME_ONLY, a name typed in before signers had keys (unverified, never counted).
+	Method signature.Method `json:"method,omitempty"`
+	// The enrolled signer whose key made the signature.
+	SignerID *int `json:"signer_id,omitempty"`
+	// Version of the canonical voucher encoding that was signed (1 so far).
+	EncodingVersion *int `json:"encoding_version,omitempty"`
+	// The Ed25519 signature (64 bytes, standard base64) over the signing payload.
+	Ed25519Signature *string `json:"ed25519_signature,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the SignatureQuery when eager-loading is set.
 	Edges        SignatureEdges `json:"edges"`
@@ -43,11 +52,13 @@ type SignatureEdges struct {
 	Community *Community `json:"community,omitempty"`
 	// Voucher (凭证).
 	Voucher *Voucher `json:"voucher,omitempty"`
+	// The enrolled signer (签字人) whose key made the signature.
+	SignedBy *Signer `json:"signed_by,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [3]map[string]int
 }
 
 // CommunityOrErr returns the Community value or an error if the edge
@@ -72,14 +83,25 @@ func (e SignatureEdges) VoucherOrErr() (*Voucher, error) {
 	return nil, &NotLoadedError{edge: "voucher"}
 }
 
+// SignedByOrErr returns the SignedBy value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e SignatureEdges) SignedByOrErr() (*Signer, error) {
+	if e.SignedBy != nil {
+		return e.SignedBy, nil
+	} else if e.loadedTypes[2] {
+		return nil, &NotFoundError{label: signer.Label}
+	}
+	return nil, &NotLoadedError{edge: "signed_by"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Signature) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case signature.FieldID, signature.FieldCommunityID, signature.FieldVoucherID, signature.FieldResidentID:
+		case signature.FieldID, signature.FieldCommunityID, signature.FieldVoucherID, signature.FieldResidentID, signature.FieldSignerID, signature.FieldEncodingVersion:
 			values[i] = new(sql.NullInt64)
-		case signature.FieldSigner, signature.FieldRole:
+		case signature.FieldSigner, signature.FieldRole, signature.FieldMethod, signature.FieldEd25519Signature:
 			values[i] = new(sql.NullString)
 		case signature.FieldSignedAt:
 			values[i] = new(sql.NullTime)
@@ -141,6 +163,33 @@ func (_m *Signature) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.SignedAt = value.Time
 			}
+		case signature.FieldMethod:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field method", values[i])
+			} else if value.Valid {
+				_m.Method = signature.Method(value.String)
+			}
+		case signature.FieldSignerID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field signer_id", values[i])
+			} else if value.Valid {
+				_m.SignerID = new(int)
+				*_m.SignerID = int(value.Int64)
+			}
+		case signature.FieldEncodingVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field encoding_version", values[i])
+			} else if value.Valid {
+				_m.EncodingVersion = new(int)
+				*_m.EncodingVersion = int(value.Int64)
+			}
+		case signature.FieldEd25519Signature:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field ed25519_signature", values[i])
+			} else if value.Valid {
+				_m.Ed25519Signature = new(string)
+				*_m.Ed25519Signature = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -162,6 +211,11 @@ func (_m *Signature) QueryCommunity() *CommunityQuery {
 // QueryVoucher queries the "voucher" edge of the Signature entity.
 func (_m *Signature) QueryVoucher() *VoucherQuery {
 	return NewSignatureClient(_m.config).QueryVoucher(_m)
+}
+
+// QuerySignedBy queries the "signed_by" edge of the Signature entity.
+func (_m *Signature) QuerySignedBy() *SignerQuery {
+	return NewSignatureClient(_m.config).QuerySignedBy(_m)
 }
 
 // Update returns a builder for updating this Signature.
@@ -206,6 +260,24 @@ func (_m *Signature) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("signed_at=")
 	builder.WriteString(_m.SignedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("method=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Method))
+	builder.WriteString(", ")
+	if v := _m.SignerID; v != nil {
+		builder.WriteString("signer_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.EncodingVersion; v != nil {
+		builder.WriteString("encoding_version=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.Ed25519Signature; v != nil {
+		builder.WriteString("ed25519_signature=")
+		builder.WriteString(*v)
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

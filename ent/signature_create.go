@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sunlight/ent/community"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/voucher"
 	"time"
 
@@ -68,6 +69,62 @@ func (_c *SignatureCreate) SetSignedAt(v time.Time) *SignatureCreate {
 	return _c
 }
 
+// SetMethod sets the "method" field.
+func (_c *SignatureCreate) SetMethod(v signature.Method) *SignatureCreate {
+	_c.mutation.SetMethod(v)
+	return _c
+}
+
+// SetNillableMethod sets the "method" field if the given value is not nil.
+func (_c *SignatureCreate) SetNillableMethod(v *signature.Method) *SignatureCreate {
+	if v != nil {
+		_c.SetMethod(*v)
+	}
+	return _c
+}
+
+// SetSignerID sets the "signer_id" field.
+func (_c *SignatureCreate) SetSignerID(v int) *SignatureCreate {
+	_c.mutation.SetSignerID(v)
+	return _c
+}
+
+// SetNillableSignerID sets the "signer_id" field if the given value is not nil.
+func (_c *SignatureCreate) SetNillableSignerID(v *int) *SignatureCreate {
+	if v != nil {
+		_c.SetSignerID(*v)
+	}
+	return _c
+}
+
+// SetEncodingVersion sets the "encoding_version" field.
+func (_c *SignatureCreate) SetEncodingVersion(v int) *SignatureCreate {
+	_c.mutation.SetEncodingVersion(v)
+	return _c
+}
+
+// SetNillableEncodingVersion sets the "encoding_version" field if the given value is not nil.
+func (_c *SignatureCreate) SetNillableEncodingVersion(v *int) *SignatureCreate {
+	if v != nil {
+		_c.SetEncodingVersion(*v)
+	}
+	return _c
+}
+
+// SetEd25519Signature sets the "ed25519_signature" field.
+func (_c *SignatureCreate) SetEd25519Signature(v string) *SignatureCreate {
+	_c.mutation.SetEd25519Signature(v)
+	return _c
+}
+
+// SetNillableEd25519Signature sets the "ed25519_signature" field if the given value is not nil.
+func (_c *SignatureCreate) SetNillableEd25519Signature(v *string) *SignatureCreate {
+	if v != nil {
+		_c.SetEd25519Signature(*v)
+	}
+	return _c
+}
+
 // SetCommunity sets the "community" edge to the Community entity.
 func (_c *SignatureCreate) SetCommunity(v *Community) *SignatureCreate {
 	return _c.SetCommunityID(v.ID)
@@ -78,6 +135,25 @@ func (_c *SignatureCreate) SetVoucher(v *Voucher) *SignatureCreate {
 	return _c.SetVoucherID(v.ID)
 }
 
+// SetSignedByID sets the "signed_by" edge to the Signer entity by ID.
+func (_c *SignatureCreate) SetSignedByID(id int) *SignatureCreate {
+	_c.mutation.SetSignedByID(id)
+	return _c
+}
+
+// SetNillableSignedByID sets the "signed_by" edge to the Signer entity by ID if the given value is not nil.
+func (_c *SignatureCreate) SetNillableSignedByID(id *int) *SignatureCreate {
+	if id != nil {
+		_c = _c.SetSignedByID(*id)
+	}
+	return _c
+}
+
+// SetSignedBy sets the "signed_by" edge to the Signer entity.
+func (_c *SignatureCreate) SetSignedBy(v *Signer) *SignatureCreate {
+	return _c.SetSignedByID(v.ID)
+}
+
 // Mutation returns the SignatureMutation object of the builder.
 func (_c *SignatureCreate) Mutation() *SignatureMutation {
 	return _c.mutation
@@ -85,6 +161,9 @@ func (_c *SignatureCreate) Mutation() *SignatureMutation {
 
 // Save creates the Signature in the database.
 func (_c *SignatureCreate) Save(ctx context.Context) (*Signature, error) {
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -108,6 +187,15 @@ func (_c *SignatureCreate) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
 		panic(err)
 	}
+}
+
+// defaults sets the default values of the builder before save.
+func (_c *SignatureCreate) defaults() error {
+	if _, ok := _c.mutation.Method(); !ok {
+		v := signature.DefaultMethod
+		_c.mutation.SetMethod(v)
+	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -136,6 +224,14 @@ func (_c *SignatureCreate) check() error {
 	}
 	if _, ok := _c.mutation.SignedAt(); !ok {
 		return &ValidationError{Name: "signed_at", err: errors.New(`ent: missing required field "Signature.signed_at"`)}
+	}
+	if _, ok := _c.mutation.Method(); !ok {
+		return &ValidationError{Name: "method", err: errors.New(`ent: missing required field "Signature.method"`)}
+	}
+	if v, ok := _c.mutation.Method(); ok {
+		if err := signature.MethodValidator(v); err != nil {
+			return &ValidationError{Name: "method", err: fmt.Errorf(`ent: validator failed for field "Signature.method": %w`, err)}
+		}
 	}
 	if len(_c.mutation.CommunityIDs()) == 0 {
 		return &ValidationError{Name: "community", err: errors.New(`ent: missing required edge "Signature.community"`)}
@@ -186,6 +282,18 @@ func (_c *SignatureCreate) createSpec() (*Signature, *sqlgraph.CreateSpec) {
 		_spec.SetField(signature.FieldSignedAt, field.TypeTime, value)
 		_node.SignedAt = value
 	}
+	if value, ok := _c.mutation.Method(); ok {
+		_spec.SetField(signature.FieldMethod, field.TypeEnum, value)
+		_node.Method = value
+	}
+	if value, ok := _c.mutation.EncodingVersion(); ok {
+		_spec.SetField(signature.FieldEncodingVersion, field.TypeInt, value)
+		_node.EncodingVersion = &value
+	}
+	if value, ok := _c.mutation.Ed25519Signature(); ok {
+		_spec.SetField(signature.FieldEd25519Signature, field.TypeString, value)
+		_node.Ed25519Signature = &value
+	}
 	if nodes := _c.mutation.CommunityIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -218,6 +326,23 @@ func (_c *SignatureCreate) createSpec() (*Signature, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.VoucherID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SignedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   signature.SignedByTable,
+			Columns: []string{signature.SignedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(signer.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.SignerID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -300,6 +425,18 @@ func (u *SignatureUpsertOne) UpdateNewValues() *SignatureUpsertOne {
 		}
 		if _, exists := u.create.mutation.SignedAt(); exists {
 			s.SetIgnore(signature.FieldSignedAt)
+		}
+		if _, exists := u.create.mutation.Method(); exists {
+			s.SetIgnore(signature.FieldMethod)
+		}
+		if _, exists := u.create.mutation.SignerID(); exists {
+			s.SetIgnore(signature.FieldSignerID)
+		}
+		if _, exists := u.create.mutation.EncodingVersion(); exists {
+			s.SetIgnore(signature.FieldEncodingVersion)
+		}
+		if _, exists := u.create.mutation.Ed25519Signature(); exists {
+			s.SetIgnore(signature.FieldEd25519Signature)
 		}
 	}))
 	return u
@@ -384,6 +521,7 @@ func (_c *SignatureCreateBulk) Save(ctx context.Context) ([]*Signature, error) {
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
+			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*SignatureMutation)
 				if !ok {
@@ -524,6 +662,18 @@ func (u *SignatureUpsertBulk) UpdateNewValues() *SignatureUpsertBulk {
 			}
 			if _, exists := b.mutation.SignedAt(); exists {
 				s.SetIgnore(signature.FieldSignedAt)
+			}
+			if _, exists := b.mutation.Method(); exists {
+				s.SetIgnore(signature.FieldMethod)
+			}
+			if _, exists := b.mutation.SignerID(); exists {
+				s.SetIgnore(signature.FieldSignerID)
+			}
+			if _, exists := b.mutation.EncodingVersion(); exists {
+				s.SetIgnore(signature.FieldEncodingVersion)
+			}
+			if _, exists := b.mutation.Ed25519Signature(); exists {
+				s.SetIgnore(signature.FieldEd25519Signature)
 			}
 		}
 	}))

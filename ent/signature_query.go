@@ -10,6 +10,7 @@ import (
 	"sunlight/ent/community"
 	"sunlight/ent/predicate"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/voucher"
 
 	"entgo.io/ent"
@@ -28,6 +29,7 @@ type SignatureQuery struct {
 	predicates    []predicate.Signature
 	withCommunity *CommunityQuery
 	withVoucher   *VoucherQuery
+	withSignedBy  *SignerQuery
 	loadTotal     []func(context.Context, []*Signature) error
 	modifiers     []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
@@ -103,6 +105,28 @@ func (_q *SignatureQuery) QueryVoucher() *VoucherQuery {
 			sqlgraph.From(signature.Table, signature.FieldID, selector),
 			sqlgraph.To(voucher.Table, voucher.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, signature.VoucherTable, signature.VoucherColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySignedBy chains the current query on the "signed_by" edge.
+func (_q *SignatureQuery) QuerySignedBy() *SignerQuery {
+	query := (&SignerClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(signature.Table, signature.FieldID, selector),
+			sqlgraph.To(signer.Table, signer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, signature.SignedByTable, signature.SignedByColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -304,6 +328,7 @@ func (_q *SignatureQuery) Clone() *SignatureQuery {
 		predicates:    append([]predicate.Signature{}, _q.predicates...),
 		withCommunity: _q.withCommunity.Clone(),
 		withVoucher:   _q.withVoucher.Clone(),
+		withSignedBy:  _q.withSignedBy.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -330,6 +355,17 @@ func (_q *SignatureQuery) WithVoucher(opts ...func(*VoucherQuery)) *SignatureQue
 		opt(query)
 	}
 	_q.withVoucher = query
+	return _q
+}
+
+// WithSignedBy tells the query-builder to eager-load the nodes that are connected to
+// the "signed_by" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *SignatureQuery) WithSignedBy(opts ...func(*SignerQuery)) *SignatureQuery {
+	query := (&SignerClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSignedBy = query
 	return _q
 }
 
@@ -417,9 +453,10 @@ func (_q *SignatureQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Si
 	var (
 		nodes       = []*Signature{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [3]bool{
 			_q.withCommunity != nil,
 			_q.withVoucher != nil,
+			_q.withSignedBy != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -452,6 +489,12 @@ func (_q *SignatureQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Si
 	if query := _q.withVoucher; query != nil {
 		if err := _q.loadVoucher(ctx, query, nodes, nil,
 			func(n *Signature, e *Voucher) { n.Edges.Voucher = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSignedBy; query != nil {
+		if err := _q.loadSignedBy(ctx, query, nodes, nil,
+			func(n *Signature, e *Signer) { n.Edges.SignedBy = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -521,6 +564,38 @@ func (_q *SignatureQuery) loadVoucher(ctx context.Context, query *VoucherQuery, 
 	}
 	return nil
 }
+func (_q *SignatureQuery) loadSignedBy(ctx context.Context, query *SignerQuery, nodes []*Signature, init func(*Signature), assign func(*Signature, *Signer)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*Signature)
+	for i := range nodes {
+		if nodes[i].SignerID == nil {
+			continue
+		}
+		fk := *nodes[i].SignerID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(signer.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "signer_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *SignatureQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -555,6 +630,9 @@ func (_q *SignatureQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withVoucher != nil {
 			_spec.Node.AddColumnOnce(signature.FieldVoucherID)
+		}
+		if _q.withSignedBy != nil {
+			_spec.Node.AddColumnOnce(signature.FieldSignerID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

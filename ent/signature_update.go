@@ -92,6 +92,12 @@ func (_u *SignatureUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ResidentIDCleared() {
 		_spec.ClearField(signature.FieldResidentID, field.TypeInt)
 	}
+	if _u.mutation.EncodingVersionCleared() {
+		_spec.ClearField(signature.FieldEncodingVersion, field.TypeInt)
+	}
+	if _u.mutation.Ed25519SignatureCleared() {
+		_spec.ClearField(signature.FieldEd25519Signature, field.TypeString)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -207,6 +213,12 @@ func (_u *SignatureUpdateOne) sqlSave(ctx context.Context) (_node *Signature, er
 	}
 	if _u.mutation.ResidentIDCleared() {
 		_spec.ClearField(signature.FieldResidentID, field.TypeInt)
+	}
+	if _u.mutation.EncodingVersionCleared() {
+		_spec.ClearField(signature.FieldEncodingVersion, field.TypeInt)
+	}
+	if _u.mutation.Ed25519SignatureCleared() {
+		_spec.ClearField(signature.FieldEd25519Signature, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &Signature{config: _u.config}

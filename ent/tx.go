@@ -28,6 +28,8 @@ type Tx struct {
 	Community *CommunityClient
 	// Contract is the client for interacting with the Contract builders.
 	Contract *ContractClient
+	// Enrolment is the client for interacting with the Enrolment builders.
+	Enrolment *EnrolmentClient
 	// Inquiry is the client for interacting with the Inquiry builders.
 	Inquiry *InquiryClient
 	// JobRun is the client for interacting with the JobRun builders.
@@ -54,6 +56,8 @@ type Tx struct {
 	ResidentGroup *ResidentGroupClient
 	// Signature is the client for interacting with the Signature builders.
 	Signature *SignatureClient
+	// Signer is the client for interacting with the Signer builders.
+	Signer *SignerClient
 	// Stall is the client for interacting with the Stall builders.
 	Stall *StallClient
 	// Voucher is the client for interacting with the Voucher builders.
@@ -196,6 +200,7 @@ func (tx *Tx) init() {
 	tx.Benefit = NewBenefitClient(tx.config)
 	tx.Community = NewCommunityClient(tx.config)
 	tx.Contract = NewContractClient(tx.config)
+	tx.Enrolment = NewEnrolmentClient(tx.config)
 	tx.Inquiry = NewInquiryClient(tx.config)
 	tx.JobRun = NewJobRunClient(tx.config)
 	tx.Market = NewMarketClient(tx.config)
@@ -209,6 +214,7 @@ func (tx *Tx) init() {
 	tx.Resident = NewResidentClient(tx.config)
 	tx.ResidentGroup = NewResidentGroupClient(tx.config)
 	tx.Signature = NewSignatureClient(tx.config)
+	tx.Signer = NewSignerClient(tx.config)
 	tx.Stall = NewStallClient(tx.config)
 	tx.Voucher = NewVoucherClient(tx.config)
 }

@@ -3,6 +3,8 @@ package graph_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,12 +17,15 @@ import (
 	"sunlight/ent/asset"
 	"sunlight/ent/community"
 	"sunlight/ent/resident"
+	"sunlight/ent/signer"
 	"sunlight/ent/voucher"
 	"sunlight/graph"
 	"sunlight/internal/access/auth"
 	"sunlight/internal/access/token"
 	"sunlight/internal/demo"
 	"sunlight/internal/demo/demotest"
+	"sunlight/internal/ledger"
+	"sunlight/internal/ledger/signing"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
@@ -256,18 +261,38 @@ func TestRoleMatrix(t *testing.T) {
 				t.Fatalf("staff lowered its own minimum signatures: %+v", r.Errors)
 			}
 			draft := w.client.Voucher.Query().Where(voucher.StatusEQ(voucher.StatusDRAFT), voucher.HasCommunityWith(community.Code("gezishi"))).FirstX(context.Background())
-			sign := `mutation($v: ID!) { signVoucher(input: {voucherID: $v, signer: "监督员甲", role: SUPERVISOR}) { status } }`
-			if r := w.do("supervisor", sign, map[string]any{"v": draft.ID}); len(r.Errors) > 0 {
+			// A supervisor carries a supervisor's signature, made with the
+			// demo's key of 许德胜 over the payload the API gives.
+			ctx := context.Background()
+			who := w.client.Signer.Query().Where(signer.Name("许德胜"), signer.HasCommunityWith(community.Code("gezishi"))).OnlyX(ctx)
+			p, err := ledger.PayloadFor(ctx, w.client, draft.ID, who.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sign := `mutation($v: ID!, $s: ID!, $sig: String!) { signVoucher(input: {voucherID: $v, signerID: $s, signature: $sig}) { status } }`
+			vars := map[string]any{"v": draft.ID, "s": who.ID, "sig": signing.Encode(ed25519.Sign(demo.SignerKey("gezishi", "许德胜"), p.Bytes))}
+			if r := w.do("supervisor", sign, vars); len(r.Errors) > 0 {
 				t.Fatalf("the supervisor cannot sign: %+v", r.Errors)
 			}
 			if r := w.do("supervisor", `mutation($v: ID!) { postVoucher(id: $v) { id } }`, map[string]any{"v": draft.ID}); r.code() == "" {
 				t.Fatal("a supervisor posted a voucher")
 			}
-			before := w.client.Signature.Query().CountX(context.Background())
-			if r := w.do("public", sign, map[string]any{"v": draft.ID}); r.code() == "" {
-				t.Fatalf("the public signed: %s", r.Data)
+			// Nobody, with a token or without, can sign for another: a
+			// signature made with any key but the signer's is refused.
+			before := w.client.Signature.Query().CountX(ctx)
+			_, forger, _ := ed25519.GenerateKey(rand.Reader)
+			cosigner := w.client.Signer.Query().Where(signer.Name("任秋菊"), signer.HasCommunityWith(community.Code("gezishi"))).OnlyX(ctx)
+			p, err = ledger.PayloadFor(ctx, w.client, draft.ID, cosigner.ID)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if after := w.client.Signature.Query().CountX(context.Background()); after != before {
+			forged := map[string]any{"v": draft.ID, "s": cosigner.ID, "sig": signing.Encode(ed25519.Sign(forger, p.Bytes))}
+			for _, role := range []string{"public", "staff", "admin"} {
+				if r := w.do(role, sign, forged); r.code() != "BAD_USER_INPUT" {
+					t.Fatalf("%s signed for 任秋菊 with another key: %s %+v", role, r.Data, r.Errors)
+				}
+			}
+			if after := w.client.Signature.Query().CountX(ctx); after != before {
 				t.Fatalf("a refused signature was written: %d → %d", before, after)
 			}
 		})

@@ -107,6 +107,11 @@ func (r *queryResolver) ResidentGroups(ctx context.Context, after *entgql.Cursor
 	return r.client.ResidentGroup.Query().Paginate(ctx, after, first, before, last, ent.WithResidentGroupOrder(orderBy), ent.WithResidentGroupFilter(where.Filter))
 }
 
+// Signers is the resolver for the signers field.
+func (r *queryResolver) Signers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SignerOrder, where *ent.SignerWhereInput) (*ent.SignerConnection, error) {
+	return r.client.Signer.Query().Paginate(ctx, after, first, before, last, ent.WithSignerOrder(orderBy), ent.WithSignerFilter(where.Filter))
+}
+
 // Stalls is the resolver for the stalls field.
 func (r *queryResolver) Stalls(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StallOrder, where *ent.StallWhereInput) (*ent.StallConnection, error) {
 	return r.client.Stall.Query().Paginate(ctx, after, first, before, last, ent.WithStallOrder(orderBy), ent.WithStallFilter(where.Filter))

@@ -6,6 +6,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/graph/model"
 	"sunlight/internal/governance"
+	"sunlight/internal/ledger"
 	"sunlight/internal/vocab/calendar"
 )
 
@@ -46,4 +47,9 @@ func deref[T any](p *T) T {
 func ageOf(b model.AgeBenefit) int {
 	age, _ := governance.MinAge(benefit.Kind(b))
 	return age
+}
+
+func enrolment(in model.CreateEnrolmentInput) ledger.Enrolment {
+	return ledger.Enrolment{CommunityID: in.CommunityID, Name: in.Name, ResidentID: in.ResidentID, Capacity: in.Capacity,
+		ValidFrom: in.ValidFrom, ValidTo: in.ValidTo}
 }

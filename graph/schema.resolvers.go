@@ -180,7 +180,22 @@ func (r *mutationResolver) DeleteVoucher(ctx context.Context, id int) (int, erro
 
 // SignVoucher is the resolver for the signVoucher field.
 func (r *mutationResolver) SignVoucher(ctx context.Context, input model.SignVoucherInput) (*ent.Voucher, error) {
-	return ledger.Sign(ctx, ent.FromContext(ctx), input.VoucherID, ledger.Signer{Name: input.Signer, Role: input.Role, ResidentID: input.ResidentID}, r.now())
+	return ledger.Sign(ctx, ent.FromContext(ctx), input.VoucherID, input.SignerID, input.Signature, r.now())
+}
+
+// CreateEnrolment is the resolver for the createEnrolment field.
+func (r *mutationResolver) CreateEnrolment(ctx context.Context, input model.CreateEnrolmentInput) (*ledger.Enrolled, error) {
+	return ledger.Enrol(ctx, ent.FromContext(ctx), enrolment(input), r.now())
+}
+
+// RegisterSignerKey is the resolver for the registerSignerKey field.
+func (r *mutationResolver) RegisterSignerKey(ctx context.Context, code string, publicKey string) (*ent.Signer, error) {
+	return ledger.RegisterKey(ctx, ent.FromContext(ctx), code, publicKey, r.now())
+}
+
+// RevokeSigner is the resolver for the revokeSigner field.
+func (r *mutationResolver) RevokeSigner(ctx context.Context, id int) (*ent.Signer, error) {
+	return ledger.Revoke(ctx, ent.FromContext(ctx), id, r.now())
 }
 
 // PostVoucher is the resolver for the postVoucher field.
@@ -355,6 +370,11 @@ func (r *subscriptionResolver) ReportPublished(ctx context.Context, communityID 
 // AmountInCapitals is the resolver for the amountInCapitals field.
 func (r *voucherResolver) AmountInCapitals(ctx context.Context, obj *ent.Voucher) (string, error) {
 	return money.Capitals(obj.Amount), nil
+}
+
+// SigningPayload is the resolver for the signingPayload field.
+func (r *voucherResolver) SigningPayload(ctx context.Context, obj *ent.Voucher, signerID int) (*ledger.SigningPayload, error) {
+	return ledger.PayloadFor(ctx, r.client, obj.ID, signerID)
 }
 
 // Mutation returns generated.MutationResolver implementation.

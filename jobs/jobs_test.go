@@ -13,9 +13,10 @@ import (
 	"sunlight/ent/community"
 	"sunlight/ent/jobrun"
 	entreport "sunlight/ent/report"
-	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/voucher"
 	"sunlight/internal/ledger"
+	"sunlight/internal/ledger/signing/signingtest"
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/storage/db"
@@ -47,13 +48,15 @@ type env struct {
 	arch  *archive.Archive
 	clock *clock
 	codes []string
+	// signers are each community's two enrolled signers, by code.
+	signers map[string][]signingtest.Signer
 }
 
 // newEnv makes two communities, each with a posted voucher in every month
 // from July to November 2026.
 func newEnv(t *testing.T, dsn string) *env {
 	t.Helper()
-	e := &env{t: t, ctx: context.Background(), d: dbtest.Open(t, dsn), clock: &clock{}}
+	e := &env{t: t, ctx: context.Background(), d: dbtest.Open(t, dsn), clock: &clock{}, signers: map[string][]signingtest.Signer{}}
 	var err error
 	if e.arch, err = archive.Open(e.ctx, "file://"+t.TempDir()); err != nil {
 		t.Fatal(err)
@@ -62,15 +65,12 @@ func newEnv(t *testing.T, dsn string) *env {
 	for i, code := range []string{"east", "west"} {
 		com := c.Community.Create().SetName(fmt.Sprintf("测试%d社区", i)).SetCode(code).SetMinSignatures(2).SaveX(e.ctx)
 		e.codes = append(e.codes, code)
+		e.signers[code] = signingtest.Enrol(e.ctx, t, c, com.ID, signer.CapacityCOMMITTEE, "甲", "乙")
 		for m := time.July; m <= time.November; m++ {
 			v := c.Voucher.Create().SetCommunityID(com.ID).SetNumber(fmt.Sprintf("%d-%02d", 2026, m)).
 				SetOccurredOn(calendar.Date(2026, m, 10)).SetDirection(voucher.DirectionEXPENSE).
 				SetCategory("办公经费").SetAmount(money.Yuan(int64(100 * int(m)))).SetSummary("办公经费").SaveX(e.ctx)
-			for _, who := range []string{"甲", "乙"} {
-				if _, err := ledger.Sign(e.ctx, c, v.ID, ledger.Signer{Name: who, Role: signature.RoleCOMMITTEE}, time.Now()); err != nil {
-					t.Fatal(err)
-				}
-			}
+			signingtest.SignAll(e.ctx, t, c, v.ID, time.Now(), e.signers[code])
 			if _, err := ledger.Post(e.ctx, c, v.ID, time.Now()); err != nil {
 				t.Fatal(err)
 			}

@@ -11,9 +11,9 @@ import (
 	"sunlight/ent"
 	"sunlight/ent/community"
 	entreport "sunlight/ent/report"
-	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
 	"sunlight/internal/ledger"
+	"sunlight/internal/ledger/signing/signingtest"
 	"sunlight/internal/reports/disclosure"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/storage/dbtest"
@@ -47,7 +47,7 @@ func TestVoucherPostedWhileItsMonthIsPublished(t *testing.T) {
 				late := 0
 				if tc.signed {
 					var err error
-					if late, err = lateVoucher(e.ctx, c, com.ID); err != nil {
+					if late, err = lateVoucher(e.ctx, c, com.ID, e.signers["east"]); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -70,7 +70,7 @@ func TestVoucherPostedWhileItsMonthIsPublished(t *testing.T) {
 								id := late
 								if id == 0 {
 									var err error
-									if id, err = lateVoucher(e.ctx, tx, com.ID); err != nil {
+									if id, err = lateVoucher(e.ctx, tx, com.ID, e.signers["east"]); err != nil {
 										return err
 									}
 								}
@@ -125,15 +125,15 @@ func TestVoucherPostedWhileItsMonthIsPublished(t *testing.T) {
 }
 
 // lateVoucher enters a November voucher and has it signed by enough people.
-func lateVoucher(ctx context.Context, c *ent.Client, communityID int) (int, error) {
+func lateVoucher(ctx context.Context, c *ent.Client, communityID int, signers []signingtest.Signer) (int, error) {
 	v, err := c.Voucher.Create().SetCommunityID(communityID).SetNumber("记-2026-11-LATE").
 		SetOccurredOn(calendar.Date(2026, 11, 28)).SetDirection(voucher.DirectionEXPENSE).
 		SetCategory("办公用品").SetAmount(money.Yuan(77)).SetSummary("迟到的凭证").Save(ctx)
 	if err != nil {
 		return 0, err
 	}
-	for _, who := range []string{"甲", "乙"} {
-		if _, err := ledger.Sign(ctx, c, v.ID, ledger.Signer{Name: who, Role: signature.RoleCOMMITTEE}, time.Now()); err != nil {
+	for _, s := range signers {
+		if _, err := s.Sign(ctx, c, v.ID, time.Now()); err != nil {
 			return 0, err
 		}
 	}

@@ -35,6 +35,9 @@ Usage:
   sunlight report yearly  --community CODE --year YYYY --out FILE.pdf
   sunlight backup  --out FILE                               online backup of the SQLite database
   sunlight export  --community CODE --year YYYY [--format csv|json] [--out DIR]   open data
+  sunlight signer  keygen --out KEY.pem | register --code CODE --key KEY.pem   a signer's own key
+  sunlight sign    --voucher ID --signer ID --key KEY.pem | --payload FILE --key KEY.pem
+                                                            sign a voucher with your key
 
 Most flags can also be set by a SUNLIGHT_* environment variable
 (--db: SUNLIGHT_DB, --addr: SUNLIGHT_ADDR, …; README.md has the table).
@@ -80,6 +83,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return verifyCmd(ctx, rest, stdout)
 	case "token":
 		return tokenCmd(ctx, rest, stdout)
+	case "signer":
+		return signerCmd(ctx, rest, stdout)
+	case "sign":
+		return signCmd(ctx, rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -67,6 +67,10 @@ const (
 	EdgeMonthSums = "month_sums"
 	// EdgeSignatures holds the string denoting the signatures edge name in mutations.
 	EdgeSignatures = "signatures"
+	// EdgeSigners holds the string denoting the signers edge name in mutations.
+	EdgeSigners = "signers"
+	// EdgeEnrolments holds the string denoting the enrolments edge name in mutations.
+	EdgeEnrolments = "enrolments"
 	// EdgeInquiries holds the string denoting the inquiries edge name in mutations.
 	EdgeInquiries = "inquiries"
 	// EdgeReports holds the string denoting the reports edge name in mutations.
@@ -182,6 +186,20 @@ const (
 	SignaturesInverseTable = "signatures"
 	// SignaturesColumn is the table column denoting the signatures relation/edge.
 	SignaturesColumn = "community_id"
+	// SignersTable is the table that holds the signers relation/edge.
+	SignersTable = "signers"
+	// SignersInverseTable is the table name for the Signer entity.
+	// It exists in this package in order to avoid circular dependency with the "signer" package.
+	SignersInverseTable = "signers"
+	// SignersColumn is the table column denoting the signers relation/edge.
+	SignersColumn = "community_id"
+	// EnrolmentsTable is the table that holds the enrolments relation/edge.
+	EnrolmentsTable = "enrolments"
+	// EnrolmentsInverseTable is the table name for the Enrolment entity.
+	// It exists in this package in order to avoid circular dependency with the "enrolment" package.
+	EnrolmentsInverseTable = "enrolments"
+	// EnrolmentsColumn is the table column denoting the enrolments relation/edge.
+	EnrolmentsColumn = "community_id"
 	// InquiriesTable is the table that holds the inquiries relation/edge.
 	InquiriesTable = "inquiries"
 	// InquiriesInverseTable is the table name for the Inquiry entity.
@@ -549,6 +567,34 @@ func BySignatures(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// BySignersCount orders the results by signers count.
+func BySignersCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSignersStep(), opts...)
+	}
+}
+
+// BySigners orders the results by signers terms.
+func BySigners(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSignersStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByEnrolmentsCount orders the results by enrolments count.
+func ByEnrolmentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newEnrolmentsStep(), opts...)
+	}
+}
+
+// ByEnrolments orders the results by enrolments terms.
+func ByEnrolments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newEnrolmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByInquiriesCount orders the results by inquiries count.
 func ByInquiriesCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -700,6 +746,20 @@ func newSignaturesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(SignaturesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, SignaturesTable, SignaturesColumn),
+	)
+}
+func newSignersStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SignersInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, SignersTable, SignersColumn),
+	)
+}
+func newEnrolmentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(EnrolmentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, EnrolmentsTable, EnrolmentsColumn),
 	)
 }
 func newInquiriesStep() *sqlgraph.Step {

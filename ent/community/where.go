@@ -1131,6 +1131,52 @@ func HasSignaturesWith(preds ...predicate.Signature) predicate.Community {
 	})
 }
 
+// HasSigners applies the HasEdge predicate on the "signers" edge.
+func HasSigners() predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, SignersTable, SignersColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSignersWith applies the HasEdge predicate on the "signers" edge with a given conditions (other predicates).
+func HasSignersWith(preds ...predicate.Signer) predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := newSignersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasEnrolments applies the HasEdge predicate on the "enrolments" edge.
+func HasEnrolments() predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, EnrolmentsTable, EnrolmentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasEnrolmentsWith applies the HasEdge predicate on the "enrolments" edge with a given conditions (other predicates).
+func HasEnrolmentsWith(preds ...predicate.Enrolment) predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := newEnrolmentsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasInquiries applies the HasEdge predicate on the "inquiries" edge.
 func HasInquiries() predicate.Community {
 	return predicate.Community(func(s *sql.Selector) {

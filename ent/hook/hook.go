@@ -92,6 +92,18 @@ func (f ContractFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContractMutation", m)
 }
 
+// The EnrolmentFunc type is an adapter to allow the use of ordinary
+// function as Enrolment mutator.
+type EnrolmentFunc func(context.Context, *ent.EnrolmentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EnrolmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EnrolmentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EnrolmentMutation", m)
+}
+
 // The InquiryFunc type is an adapter to allow the use of ordinary
 // function as Inquiry mutator.
 type InquiryFunc func(context.Context, *ent.InquiryMutation) (ent.Value, error)
@@ -246,6 +258,18 @@ func (f SignatureFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SignatureMutation", m)
+}
+
+// The SignerFunc type is an adapter to allow the use of ordinary
+// function as Signer mutator.
+type SignerFunc func(context.Context, *ent.SignerMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SignerFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SignerMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SignerMutation", m)
 }
 
 // The StallFunc type is an adapter to allow the use of ordinary

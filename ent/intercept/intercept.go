@@ -14,6 +14,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
 	"sunlight/ent/market"
@@ -28,6 +29,7 @@ import (
 	"sunlight/ent/resident"
 	"sunlight/ent/residentgroup"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
 
@@ -277,6 +279,33 @@ func (f TraverseContract) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ContractQuery", q)
+}
+
+// The EnrolmentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type EnrolmentFunc func(context.Context, *ent.EnrolmentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f EnrolmentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.EnrolmentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.EnrolmentQuery", q)
+}
+
+// The TraverseEnrolment type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseEnrolment func(context.Context, *ent.EnrolmentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseEnrolment) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseEnrolment) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EnrolmentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.EnrolmentQuery", q)
 }
 
 // The InquiryFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -630,6 +659,33 @@ func (f TraverseSignature) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.SignatureQuery", q)
 }
 
+// The SignerFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SignerFunc func(context.Context, *ent.SignerQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SignerFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SignerQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SignerQuery", q)
+}
+
+// The TraverseSigner type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSigner func(context.Context, *ent.SignerQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSigner) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSigner) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SignerQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SignerQuery", q)
+}
+
 // The StallFunc type is an adapter to allow the use of ordinary function as a Querier.
 type StallFunc func(context.Context, *ent.StallQuery) (ent.Value, error)
 
@@ -701,6 +757,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CommunityQuery, predicate.Community, community.OrderOption]{typ: ent.TypeCommunity, tq: q}, nil
 	case *ent.ContractQuery:
 		return &query[*ent.ContractQuery, predicate.Contract, contract.OrderOption]{typ: ent.TypeContract, tq: q}, nil
+	case *ent.EnrolmentQuery:
+		return &query[*ent.EnrolmentQuery, predicate.Enrolment, enrolment.OrderOption]{typ: ent.TypeEnrolment, tq: q}, nil
 	case *ent.InquiryQuery:
 		return &query[*ent.InquiryQuery, predicate.Inquiry, inquiry.OrderOption]{typ: ent.TypeInquiry, tq: q}, nil
 	case *ent.JobRunQuery:
@@ -727,6 +785,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ResidentGroupQuery, predicate.ResidentGroup, residentgroup.OrderOption]{typ: ent.TypeResidentGroup, tq: q}, nil
 	case *ent.SignatureQuery:
 		return &query[*ent.SignatureQuery, predicate.Signature, signature.OrderOption]{typ: ent.TypeSignature, tq: q}, nil
+	case *ent.SignerQuery:
+		return &query[*ent.SignerQuery, predicate.Signer, signer.OrderOption]{typ: ent.TypeSigner, tq: q}, nil
 	case *ent.StallQuery:
 		return &query[*ent.StallQuery, predicate.Stall, stall.OrderOption]{typ: ent.TypeStall, tq: q}, nil
 	case *ent.VoucherQuery:

@@ -287,6 +287,36 @@ var (
 			},
 		},
 	}
+	// EnrolmentsColumns holds the columns for the "enrolments" table.
+	EnrolmentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "code_hash", Type: field.TypeString, Unique: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "community_id", Type: field.TypeInt},
+		{Name: "signer_id", Type: field.TypeInt},
+	}
+	// EnrolmentsTable holds the schema information for the "enrolments" table.
+	EnrolmentsTable = &schema.Table{
+		Name:       "enrolments",
+		Columns:    EnrolmentsColumns,
+		PrimaryKey: []*schema.Column{EnrolmentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "enrolments_communities_enrolments",
+				Columns:    []*schema.Column{EnrolmentsColumns[5]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "enrolments_signers_enrolments",
+				Columns:    []*schema.Column{EnrolmentsColumns[6]},
+				RefColumns: []*schema.Column{SignersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// InquiriesColumns holds the columns for the "inquiries" table.
 	InquiriesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -750,7 +780,11 @@ var (
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"PREPARER", "ACCOUNTANT", "CASHIER", "SECRETARY", "COMMITTEE", "SUPERVISOR", "GROUP_LEADER", "REPRESENTATIVE", "OTHER"}},
 		{Name: "resident_id", Type: field.TypeInt, Nullable: true},
 		{Name: "signed_at", Type: field.TypeTime},
+		{Name: "method", Type: field.TypeEnum, Enums: []string{"NAME_ONLY", "ED25519"}, Default: "NAME_ONLY"},
+		{Name: "encoding_version", Type: field.TypeInt, Nullable: true},
+		{Name: "ed25519_signature", Type: field.TypeString, Nullable: true},
 		{Name: "community_id", Type: field.TypeInt},
+		{Name: "signer_id", Type: field.TypeInt, Nullable: true},
 		{Name: "voucher_id", Type: field.TypeInt},
 	}
 	// SignaturesTable holds the schema information for the "signatures" table.
@@ -761,13 +795,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "signatures_communities_signatures",
-				Columns:    []*schema.Column{SignaturesColumns[5]},
+				Columns:    []*schema.Column{SignaturesColumns[8]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
+				Symbol:     "signatures_signers_signatures",
+				Columns:    []*schema.Column{SignaturesColumns[9]},
+				RefColumns: []*schema.Column{SignersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
 				Symbol:     "signatures_vouchers_signatures",
-				Columns:    []*schema.Column{SignaturesColumns[6]},
+				Columns:    []*schema.Column{SignaturesColumns[10]},
 				RefColumns: []*schema.Column{VouchersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -776,7 +816,57 @@ var (
 			{
 				Name:    "signature_voucher_id_signer",
 				Unique:  true,
-				Columns: []*schema.Column{SignaturesColumns[6], SignaturesColumns[1]},
+				Columns: []*schema.Column{SignaturesColumns[10], SignaturesColumns[1]},
+			},
+			{
+				Name:    "signature_voucher_id_signer_id",
+				Unique:  true,
+				Columns: []*schema.Column{SignaturesColumns[10], SignaturesColumns[9]},
+			},
+			{
+				Name:    "signature_signer_id",
+				Unique:  false,
+				Columns: []*schema.Column{SignaturesColumns[9]},
+			},
+		},
+	}
+	// SignersColumns holds the columns for the "signers" table.
+	SignersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Size: 32},
+		{Name: "capacity", Type: field.TypeEnum, Enums: []string{"PREPARER", "ACCOUNTANT", "CASHIER", "SECRETARY", "COMMITTEE", "SUPERVISOR", "GROUP_LEADER", "REPRESENTATIVE", "OTHER"}},
+		{Name: "valid_from", Type: field.TypeTime, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "valid_to", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "public_key", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "key_registered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "community_id", Type: field.TypeInt},
+		{Name: "resident_id", Type: field.TypeInt, Nullable: true},
+	}
+	// SignersTable holds the schema information for the "signers" table.
+	SignersTable = &schema.Table{
+		Name:       "signers",
+		Columns:    SignersColumns,
+		PrimaryKey: []*schema.Column{SignersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "signers_communities_signers",
+				Columns:    []*schema.Column{SignersColumns[8]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "signers_residents_signers",
+				Columns:    []*schema.Column{SignersColumns[9]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "signer_community_id_name",
+				Unique:  false,
+				Columns: []*schema.Column{SignersColumns[8], SignersColumns[1]},
 			},
 		},
 	}
@@ -890,6 +980,7 @@ var (
 		BenefitsTable,
 		CommunitiesTable,
 		ContractsTable,
+		EnrolmentsTable,
 		InquiriesTable,
 		JobRunsTable,
 		MarketsTable,
@@ -903,6 +994,7 @@ var (
 		ResidentsTable,
 		ResidentGroupsTable,
 		SignaturesTable,
+		SignersTable,
 		StallsTable,
 		VouchersTable,
 	}
@@ -939,6 +1031,11 @@ func init() {
 	ContractsTable.ForeignKeys[3].RefTable = StallsTable
 	ContractsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
+	}
+	EnrolmentsTable.ForeignKeys[0].RefTable = CommunitiesTable
+	EnrolmentsTable.ForeignKeys[1].RefTable = SignersTable
+	EnrolmentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(94489280512),
 	}
 	InquiriesTable.ForeignKeys[0].RefTable = CommunitiesTable
 	InquiriesTable.ForeignKeys[1].RefTable = ReportsTable
@@ -998,9 +1095,15 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(64424509440),
 	}
 	SignaturesTable.ForeignKeys[0].RefTable = CommunitiesTable
-	SignaturesTable.ForeignKeys[1].RefTable = VouchersTable
+	SignaturesTable.ForeignKeys[1].RefTable = SignersTable
+	SignaturesTable.ForeignKeys[2].RefTable = VouchersTable
 	SignaturesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),
+	}
+	SignersTable.ForeignKeys[0].RefTable = CommunitiesTable
+	SignersTable.ForeignKeys[1].RefTable = ResidentsTable
+	SignersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
 	}
 	StallsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	StallsTable.ForeignKeys[1].RefTable = MarketsTable

@@ -27,6 +27,9 @@ type Community func(*sql.Selector)
 // Contract is the predicate function for contract builders.
 type Contract func(*sql.Selector)
 
+// Enrolment is the predicate function for enrolment builders.
+type Enrolment func(*sql.Selector)
+
 // Inquiry is the predicate function for inquiry builders.
 type Inquiry func(*sql.Selector)
 
@@ -65,6 +68,9 @@ type ResidentGroup func(*sql.Selector)
 
 // Signature is the predicate function for signature builders.
 type Signature func(*sql.Selector)
+
+// Signer is the predicate function for signer builders.
+type Signer func(*sql.Selector)
 
 // Stall is the predicate function for stall builders.
 type Stall func(*sql.Selector)

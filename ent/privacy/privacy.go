@@ -279,6 +279,30 @@ func (f ContractMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContractMutation", m)
 }
 
+// The EnrolmentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EnrolmentQueryRuleFunc func(context.Context, *ent.EnrolmentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EnrolmentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EnrolmentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EnrolmentQuery", q)
+}
+
+// The EnrolmentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EnrolmentMutationRuleFunc func(context.Context, *ent.EnrolmentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EnrolmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EnrolmentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EnrolmentMutation", m)
+}
+
 // The InquiryQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type InquiryQueryRuleFunc func(context.Context, *ent.InquiryQuery) error
@@ -591,6 +615,30 @@ func (f SignatureMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SignatureMutation", m)
 }
 
+// The SignerQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SignerQueryRuleFunc func(context.Context, *ent.SignerQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SignerQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SignerQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SignerQuery", q)
+}
+
+// The SignerMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SignerMutationRuleFunc func(context.Context, *ent.SignerMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SignerMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SignerMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SignerMutation", m)
+}
+
 // The StallQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type StallQueryRuleFunc func(context.Context, *ent.StallQuery) error
@@ -688,6 +736,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ContractQuery:
 		return q.Filter(), nil
+	case *ent.EnrolmentQuery:
+		return q.Filter(), nil
 	case *ent.InquiryQuery:
 		return q.Filter(), nil
 	case *ent.JobRunQuery:
@@ -714,6 +764,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.SignatureQuery:
 		return q.Filter(), nil
+	case *ent.SignerQuery:
+		return q.Filter(), nil
 	case *ent.StallQuery:
 		return q.Filter(), nil
 	case *ent.VoucherQuery:
@@ -738,6 +790,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.CommunityMutation:
 		return m.Filter(), nil
 	case *ent.ContractMutation:
+		return m.Filter(), nil
+	case *ent.EnrolmentMutation:
 		return m.Filter(), nil
 	case *ent.InquiryMutation:
 		return m.Filter(), nil
@@ -764,6 +818,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ResidentGroupMutation:
 		return m.Filter(), nil
 	case *ent.SignatureMutation:
+		return m.Filter(), nil
+	case *ent.SignerMutation:
 		return m.Filter(), nil
 	case *ent.StallMutation:
 		return m.Filter(), nil

@@ -48,6 +48,8 @@ const (
 	EdgeBenefits = "benefits"
 	// EdgeInquiries holds the string denoting the inquiries edge name in mutations.
 	EdgeInquiries = "inquiries"
+	// EdgeSigners holds the string denoting the signers edge name in mutations.
+	EdgeSigners = "signers"
 	// Table holds the table name of the resident in the database.
 	Table = "residents"
 	// CommunityTable is the table that holds the community relation/edge.
@@ -92,6 +94,13 @@ const (
 	InquiriesInverseTable = "inquiries"
 	// InquiriesColumn is the table column denoting the inquiries relation/edge.
 	InquiriesColumn = "resident_id"
+	// SignersTable is the table that holds the signers relation/edge.
+	SignersTable = "signers"
+	// SignersInverseTable is the table name for the Signer entity.
+	// It exists in this package in order to avoid circular dependency with the "signer" package.
+	SignersInverseTable = "signers"
+	// SignersColumn is the table column denoting the signers relation/edge.
+	SignersColumn = "resident_id"
 )
 
 // Columns holds all SQL columns for resident fields.
@@ -280,6 +289,20 @@ func ByInquiries(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newInquiriesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// BySignersCount orders the results by signers count.
+func BySignersCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSignersStep(), opts...)
+	}
+}
+
+// BySigners orders the results by signers terms.
+func BySigners(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSignersStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newCommunityStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -320,6 +343,13 @@ func newInquiriesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(InquiriesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, InquiriesTable, InquiriesColumn),
+	)
+}
+func newSignersStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SignersInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, SignersTable, SignersColumn),
 	)
 }
 

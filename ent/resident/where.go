@@ -583,6 +583,29 @@ func HasInquiriesWith(preds ...predicate.Inquiry) predicate.Resident {
 	})
 }
 
+// HasSigners applies the HasEdge predicate on the "signers" edge.
+func HasSigners() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, SignersTable, SignersColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSignersWith applies the HasEdge predicate on the "signers" edge with a given conditions (other predicates).
+func HasSignersWith(preds ...predicate.Signer) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newSignersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Resident) predicate.Resident {
 	return predicate.Resident(sql.AndPredicates(predicates...))

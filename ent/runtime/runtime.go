@@ -11,6 +11,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
 	"sunlight/ent/market"
@@ -25,6 +26,7 @@ import (
 	"sunlight/ent/residentgroup"
 	"sunlight/ent/schema"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/stall"
 	"sunlight/ent/voucher"
 	"sunlight/internal/vocab/civic"
@@ -330,6 +332,15 @@ func init() {
 			return nil
 		}
 	}()
+	enrolment.Policy = privacy.NewPolicies(schema.Enrolment{})
+	enrolment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := enrolment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	inquiry.Policy = privacy.NewPolicies(schema.Inquiry{})
 	inquiry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -801,6 +812,35 @@ func init() {
 		return func(signer string) error {
 			for _, fn := range fns {
 				if err := fn(signer); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	signer.Policy = privacy.NewPolicies(schema.Signer{})
+	signer.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := signer.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	signerFields := schema.Signer{}.Fields()
+	_ = signerFields
+	// signerDescName is the schema descriptor for name field.
+	signerDescName := signerFields[0].Descriptor()
+	// signer.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	signer.NameValidator = func() func(string) error {
+		validators := signerDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
 					return err
 				}
 			}

@@ -69,6 +69,8 @@ func (Community) Edges() []ent.Edge {
 		edge.To("vouchers", Voucher.Type).Annotations(conn).Comment("Vouchers (凭证): every income and expense."),
 		edge.To("month_sums", MonthSum.Type).Annotations(entgql.Skip(entgql.SkipAll)).Comment("Sums of the closed months (月度汇总)."),
 		edge.To("signatures", Signature.Type).Annotations(conn).Comment("Signatures (签字) on the community's vouchers."),
+		edge.To("signers", Signer.Type).Annotations(conn).Comment("Signers (签字人) the community enrolled."),
+		edge.To("enrolments", Enrolment.Type).Annotations(entgql.Skip(entgql.SkipAll)).Comment("Enrolment codes (登记码) issued."),
 		edge.To("inquiries", Inquiry.Type).Annotations(conn).Comment("Inquiries (质询) residents raised."),
 		edge.To("reports", Report.Type).Annotations(conn).Comment("Reports (报告) generated and published."),
 		edge.To("job_runs", JobRun.Type).Annotations(conn).Comment("Scheduler runs (任务运行) for this community."),

@@ -44,6 +44,12 @@ func (PointEvent) Policy() ent.Policy { return policy.Owned("PointEvent", nil, s
 func (Benefit) Policy() ent.Policy    { return policy.Owned("Benefit", nil, staff) }
 func (Inquiry) Policy() ent.Policy    { return policy.Owned("Inquiry", nil, staff) }
 func (Signature) Policy() ent.Policy  { return policy.Owned("Signature", nil, staff, auth.Supervisor) }
+
+// Signers are enrolled by their community's staff; who signs a community's
+// vouchers is no secret from those who may see them, but a signer may be a
+// resident, so the public reads signers through the open-data export only.
+func (Signer) Policy() ent.Policy     { return policy.Owned("Signer", nil, staff) }
+func (Enrolment) Policy() ent.Policy  { return policy.Owned("Enrolment", nil, staff) }
 func (JobRun) Policy() ent.Policy     { return policy.Owned("JobRun", nil) }
 func (AuditEvent) Policy() ent.Policy { return policy.Owned("AuditEvent", nil) }
 

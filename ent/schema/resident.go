@@ -44,6 +44,7 @@ func (Resident) Edges() []ent.Edge {
 		edge.To("point_events", PointEvent.Type).Annotations(entgql.RelayConnection()).Comment("Points (积分) earned or lost."),
 		edge.To("benefits", Benefit.Type).Annotations(entgql.RelayConnection()).Comment("Benefits (福利) received."),
 		edge.To("inquiries", Inquiry.Type).Annotations(entgql.RelayConnection()).Comment("Inquiries (质询) raised."),
+		edge.To("signers", Signer.Type).Comment("Signer enrolments (签字人) of this resident."),
 	}
 }
 

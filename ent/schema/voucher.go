@@ -85,7 +85,7 @@ func (Signature) Mixin() []ent.Mixin { return []ent.Mixin{owned{ref: "signatures
 func (Signature) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		entgql.RelayConnection(),
-		schema.Comment("Signature (签字): one person's sign-off on a voucher; a voucher posts only with the community's minimum number of distinct signers (9 by default)."),
+		schema.Comment("Signature (签字): one signer's Ed25519 signature over the canonical encoding of a voucher (its signingPayload); a voucher posts only with the community's minimum number of distinct enrolled signers (9 by default). Signatures recorded before signers had keys are NAME_ONLY: kept, shown as unverified, never counted."),
 	}
 }
 
@@ -93,23 +93,33 @@ func (Signature) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("voucher_id").Immutable().Comment("The voucher signed."),
 		field.String("signer").NotEmpty().MaxLen(32).Immutable().Comment("Signer's name (签字人)."),
-		field.Enum("role").Values("PREPARER", "ACCOUNTANT", "CASHIER", "SECRETARY", "COMMITTEE", "SUPERVISOR", "GROUP_LEADER", "REPRESENTATIVE", "OTHER").Immutable().
-			Comment("Capacity the signer signs in (签字身份): PREPARER 经办人, ACCOUNTANT 会计, CASHIER 出纳, SECRETARY 书记, COMMITTEE 两委成员, SUPERVISOR 监督委员会, GROUP_LEADER 组长, REPRESENTATIVE 居民代表, OTHER 其他."),
+		field.Enum("role").Values(capacities...).Immutable().
+			Comment("Capacity the signer signs in (签字身份): " + capacityComment + "."),
 		field.Int("resident_id").Optional().Nillable().Immutable().Comment("The resident who signed, when the signer is one.").
 			Annotations(entgql.Type("ID")),
 		field.Time("signed_at").Immutable().Annotations(entgql.OrderField("SIGNED_AT")).Comment("When it was signed (签字时间)."),
+		field.Enum("method").Values("NAME_ONLY", "ED25519").Default("NAME_ONLY").Immutable().
+			Comment("How the signature was made: ED25519, by the signer's key over the voucher's signing payload, verified before it was stored; NAME_ONLY, a name typed in before signers had keys (unverified, never counted)."),
+		field.Int("signer_id").Optional().Nillable().Immutable().Comment("The enrolled signer whose key made the signature."),
+		field.Int("encoding_version").Optional().Nillable().Immutable().
+			Comment("Version of the canonical voucher encoding that was signed (1 so far)."),
+		field.String("ed25519_signature").Optional().Nillable().Immutable().
+			Comment("The Ed25519 signature (64 bytes, standard base64) over the signing payload."),
 	}
 }
 
 func (Signature) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("voucher", Voucher.Type).Ref("signatures").Field("voucher_id").Unique().Required().Immutable().Comment("Voucher (凭证)."),
+		edge.From("signed_by", Signer.Type).Ref("signatures").Field("signer_id").Unique().Immutable().Comment("The enrolled signer (签字人) whose key made the signature."),
 	}
 }
 
 func (Signature) Indexes() []ent.Index {
-	// One person signs a voucher once: a second signature would not be a second check.
-	return []ent.Index{index.Fields("voucher_id", "signer").Unique()}
+	// One person signs a voucher once: a second signature would not be a
+	// second check. By name, so a signer re-enrolled with a new key is
+	// still one person; by signer, so one key is never counted twice.
+	return []ent.Index{index.Fields("voucher_id", "signer").Unique(), index.Fields("voucher_id", "signer_id").Unique(), index.Fields("signer_id")}
 }
 
 // Benefit holds the schema of a benefit paid to a resident (惠民福利).

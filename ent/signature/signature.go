@@ -29,10 +29,20 @@ const (
 	FieldResidentID = "resident_id"
 	// FieldSignedAt holds the string denoting the signed_at field in the database.
 	FieldSignedAt = "signed_at"
+	// FieldMethod holds the string denoting the method field in the database.
+	FieldMethod = "method"
+	// FieldSignerID holds the string denoting the signer_id field in the database.
+	FieldSignerID = "signer_id"
+	// FieldEncodingVersion holds the string denoting the encoding_version field in the database.
+	FieldEncodingVersion = "encoding_version"
+	// FieldEd25519Signature holds the string denoting the ed25519_signature field in the database.
+	FieldEd25519Signature = "ed25519_signature"
 	// EdgeCommunity holds the string denoting the community edge name in mutations.
 	EdgeCommunity = "community"
 	// EdgeVoucher holds the string denoting the voucher edge name in mutations.
 	EdgeVoucher = "voucher"
+	// EdgeSignedBy holds the string denoting the signed_by edge name in mutations.
+	EdgeSignedBy = "signed_by"
 	// Table holds the table name of the signature in the database.
 	Table = "signatures"
 	// CommunityTable is the table that holds the community relation/edge.
@@ -49,6 +59,13 @@ const (
 	VoucherInverseTable = "vouchers"
 	// VoucherColumn is the table column denoting the voucher relation/edge.
 	VoucherColumn = "voucher_id"
+	// SignedByTable is the table that holds the signed_by relation/edge.
+	SignedByTable = "signatures"
+	// SignedByInverseTable is the table name for the Signer entity.
+	// It exists in this package in order to avoid circular dependency with the "signer" package.
+	SignedByInverseTable = "signers"
+	// SignedByColumn is the table column denoting the signed_by relation/edge.
+	SignedByColumn = "signer_id"
 )
 
 // Columns holds all SQL columns for signature fields.
@@ -60,6 +77,10 @@ var Columns = []string{
 	FieldRole,
 	FieldResidentID,
 	FieldSignedAt,
+	FieldMethod,
+	FieldSignerID,
+	FieldEncodingVersion,
+	FieldEd25519Signature,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -114,6 +135,32 @@ func RoleValidator(r Role) error {
 	}
 }
 
+// Method defines the type for the "method" enum field.
+type Method string
+
+// MethodNAME_ONLY is the default value of the Method enum.
+const DefaultMethod = MethodNAME_ONLY
+
+// Method values.
+const (
+	MethodNAME_ONLY Method = "NAME_ONLY"
+	MethodED25519   Method = "ED25519"
+)
+
+func (m Method) String() string {
+	return string(m)
+}
+
+// MethodValidator is a validator for the "method" field enum values. It is called by the builders before save.
+func MethodValidator(m Method) error {
+	switch m {
+	case MethodNAME_ONLY, MethodED25519:
+		return nil
+	default:
+		return fmt.Errorf("signature: invalid enum value for method field: %q", m)
+	}
+}
+
 // OrderOption defines the ordering options for the Signature queries.
 type OrderOption func(*sql.Selector)
 
@@ -152,6 +199,26 @@ func BySignedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSignedAt, opts...).ToFunc()
 }
 
+// ByMethod orders the results by the method field.
+func ByMethod(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMethod, opts...).ToFunc()
+}
+
+// BySignerID orders the results by the signer_id field.
+func BySignerID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSignerID, opts...).ToFunc()
+}
+
+// ByEncodingVersion orders the results by the encoding_version field.
+func ByEncodingVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEncodingVersion, opts...).ToFunc()
+}
+
+// ByEd25519Signature orders the results by the ed25519_signature field.
+func ByEd25519Signature(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEd25519Signature, opts...).ToFunc()
+}
+
 // ByCommunityField orders the results by community field.
 func ByCommunityField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -163,6 +230,13 @@ func ByCommunityField(field string, opts ...sql.OrderTermOption) OrderOption {
 func ByVoucherField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newVoucherStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// BySignedByField orders the results by signed_by field.
+func BySignedByField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSignedByStep(), sql.OrderByField(field, opts...))
 	}
 }
 func newCommunityStep() *sqlgraph.Step {
@@ -177,6 +251,13 @@ func newVoucherStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(VoucherInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, VoucherTable, VoucherColumn),
+	)
+}
+func newSignedByStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SignedByInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, SignedByTable, SignedByColumn),
 	)
 }
 
@@ -194,6 +275,24 @@ func (e *Role) UnmarshalGQL(val interface{}) error {
 	*e = Role(str)
 	if err := RoleValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Method) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Method) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Method(str)
+	if err := MethodValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Method", str)
 	}
 	return nil
 }

@@ -80,6 +80,21 @@ func SignedAt(v time.Time) predicate.Signature {
 	return predicate.Signature(sql.FieldEQ(FieldSignedAt, v))
 }
 
+// SignerID applies equality check predicate on the "signer_id" field. It's identical to SignerIDEQ.
+func SignerID(v int) predicate.Signature {
+	return predicate.Signature(sql.FieldEQ(FieldSignerID, v))
+}
+
+// EncodingVersion applies equality check predicate on the "encoding_version" field. It's identical to EncodingVersionEQ.
+func EncodingVersion(v int) predicate.Signature {
+	return predicate.Signature(sql.FieldEQ(FieldEncodingVersion, v))
+}
+
+// Ed25519Signature applies equality check predicate on the "ed25519_signature" field. It's identical to Ed25519SignatureEQ.
+func Ed25519Signature(v string) predicate.Signature {
+	return predicate.Signature(sql.FieldEQ(FieldEd25519Signature, v))
+}
+
 // CommunityIDEQ applies the EQ predicate on the "community_id" field.
 func CommunityIDEQ(v int) predicate.Signature {
 	return predicate.Signature(sql.FieldEQ(FieldCommunityID, v))
@@ -295,6 +310,181 @@ func SignedAtLTE(v time.Time) predicate.Signature {
 	return predicate.Signature(sql.FieldLTE(FieldSignedAt, v))
 }
 
+// MethodEQ applies the EQ predicate on the "method" field.
+func MethodEQ(v Method) predicate.Signature {
+	return predicate.Signature(sql.FieldEQ(FieldMethod, v))
+}
+
+// MethodNEQ applies the NEQ predicate on the "method" field.
+func MethodNEQ(v Method) predicate.Signature {
+	return predicate.Signature(sql.FieldNEQ(FieldMethod, v))
+}
+
+// MethodIn applies the In predicate on the "method" field.
+func MethodIn(vs ...Method) predicate.Signature {
+	return predicate.Signature(sql.FieldIn(FieldMethod, vs...))
+}
+
+// MethodNotIn applies the NotIn predicate on the "method" field.
+func MethodNotIn(vs ...Method) predicate.Signature {
+	return predicate.Signature(sql.FieldNotIn(FieldMethod, vs...))
+}
+
+// SignerIDEQ applies the EQ predicate on the "signer_id" field.
+func SignerIDEQ(v int) predicate.Signature {
+	return predicate.Signature(sql.FieldEQ(FieldSignerID, v))
+}
+
+// SignerIDNEQ applies the NEQ predicate on the "signer_id" field.
+func SignerIDNEQ(v int) predicate.Signature {
+	return predicate.Signature(sql.FieldNEQ(FieldSignerID, v))
+}
+
+// SignerIDIn applies the In predicate on the "signer_id" field.
+func SignerIDIn(vs ...int) predicate.Signature {
+	return predicate.Signature(sql.FieldIn(FieldSignerID, vs...))
+}
+
+// SignerIDNotIn applies the NotIn predicate on the "signer_id" field.
+func SignerIDNotIn(vs ...int) predicate.Signature {
+	return predicate.Signature(sql.FieldNotIn(FieldSignerID, vs...))
+}
+
+// SignerIDIsNil applies the IsNil predicate on the "signer_id" field.
+func SignerIDIsNil() predicate.Signature {
+	return predicate.Signature(sql.FieldIsNull(FieldSignerID))
+}
+
+// SignerIDNotNil applies the NotNil predicate on the "signer_id" field.
+func SignerIDNotNil() predicate.Signature {
+	return predicate.Signature(sql.FieldNotNull(FieldSignerID))
+}
+
+// EncodingVersionEQ applies the EQ predicate on the "encoding_version" field.
+func EncodingVersionEQ(v int) predicate.Signature {
+	return predicate.Signature(sql.FieldEQ(FieldEncodingVersion, v))
+}
+
+// EncodingVersionNEQ applies the NEQ predicate on the "encoding_version" field.
+func EncodingVersionNEQ(v int) predicate.Signature {
+	return predicate.Signature(sql.FieldNEQ(FieldEncodingVersion, v))
+}
+
+// EncodingVersionIn applies the In predicate on the "encoding_version" field.
+func EncodingVersionIn(vs ...int) predicate.Signature {
+	return predicate.Signature(sql.FieldIn(FieldEncodingVersion, vs...))
+}
+
+// EncodingVersionNotIn applies the NotIn predicate on the "encoding_version" field.
+func EncodingVersionNotIn(vs ...int) predicate.Signature {
+	return predicate.Signature(sql.FieldNotIn(FieldEncodingVersion, vs...))
+}
+
+// EncodingVersionGT applies the GT predicate on the "encoding_version" field.
+func EncodingVersionGT(v int) predicate.Signature {
+	return predicate.Signature(sql.FieldGT(FieldEncodingVersion, v))
+}
+
+// EncodingVersionGTE applies the GTE predicate on the "encoding_version" field.
+func EncodingVersionGTE(v int) predicate.Signature {
+	return predicate.Signature(sql.FieldGTE(FieldEncodingVersion, v))
+}
+
+// EncodingVersionLT applies the LT predicate on the "encoding_version" field.
+func EncodingVersionLT(v int) predicate.Signature {
+	return predicate.Signature(sql.FieldLT(FieldEncodingVersion, v))
+}
+
+// EncodingVersionLTE applies the LTE predicate on the "encoding_version" field.
+func EncodingVersionLTE(v int) predicate.Signature {
+	return predicate.Signature(sql.FieldLTE(FieldEncodingVersion, v))
+}
+
+// EncodingVersionIsNil applies the IsNil predicate on the "encoding_version" field.
+func EncodingVersionIsNil() predicate.Signature {
+	return predicate.Signature(sql.FieldIsNull(FieldEncodingVersion))
+}
+
+// EncodingVersionNotNil applies the NotNil predicate on the "encoding_version" field.
+func EncodingVersionNotNil() predicate.Signature {
+	return predicate.Signature(sql.FieldNotNull(FieldEncodingVersion))
+}
+
+// Ed25519SignatureEQ applies the EQ predicate on the "ed25519_signature" field.
+func Ed25519SignatureEQ(v string) predicate.Signature {
+	return predicate.Signature(sql.FieldEQ(FieldEd25519Signature, v))
+}
+
+// Ed25519SignatureNEQ applies the NEQ predicate on the "ed25519_signature" field.
+func Ed25519SignatureNEQ(v string) predicate.Signature {
+	return predicate.Signature(sql.FieldNEQ(FieldEd25519Signature, v))
+}
+
+// Ed25519SignatureIn applies the In predicate on the "ed25519_signature" field.
+func Ed25519SignatureIn(vs ...string) predicate.Signature {
+	return predicate.Signature(sql.FieldIn(FieldEd25519Signature, vs...))
+}
+
+// Ed25519SignatureNotIn applies the NotIn predicate on the "ed25519_signature" field.
+func Ed25519SignatureNotIn(vs ...string) predicate.Signature {
+	return predicate.Signature(sql.FieldNotIn(FieldEd25519Signature, vs...))
+}
+
+// Ed25519SignatureGT applies the GT predicate on the "ed25519_signature" field.
+func Ed25519SignatureGT(v string) predicate.Signature {
+	return predicate.Signature(sql.FieldGT(FieldEd25519Signature, v))
+}
+
+// Ed25519SignatureGTE applies the GTE predicate on the "ed25519_signature" field.
+func Ed25519SignatureGTE(v string) predicate.Signature {
+	return predicate.Signature(sql.FieldGTE(FieldEd25519Signature, v))
+}
+
+// Ed25519SignatureLT applies the LT predicate on the "ed25519_signature" field.
+func Ed25519SignatureLT(v string) predicate.Signature {
+	return predicate.Signature(sql.FieldLT(FieldEd25519Signature, v))
+}
+
+// Ed25519SignatureLTE applies the LTE predicate on the "ed25519_signature" field.
+func Ed25519SignatureLTE(v string) predicate.Signature {
+	return predicate.Signature(sql.FieldLTE(FieldEd25519Signature, v))
+}
+
+// Ed25519SignatureContains applies the Contains predicate on the "ed25519_signature" field.
+func Ed25519SignatureContains(v string) predicate.Signature {
+	return predicate.Signature(sql.FieldContains(FieldEd25519Signature, v))
+}
+
+// Ed25519SignatureHasPrefix applies the HasPrefix predicate on the "ed25519_signature" field.
+func Ed25519SignatureHasPrefix(v string) predicate.Signature {
+	return predicate.Signature(sql.FieldHasPrefix(FieldEd25519Signature, v))
+}
+
+// Ed25519SignatureHasSuffix applies the HasSuffix predicate on the "ed25519_signature" field.
+func Ed25519SignatureHasSuffix(v string) predicate.Signature {
+	return predicate.Signature(sql.FieldHasSuffix(FieldEd25519Signature, v))
+}
+
+// Ed25519SignatureIsNil applies the IsNil predicate on the "ed25519_signature" field.
+func Ed25519SignatureIsNil() predicate.Signature {
+	return predicate.Signature(sql.FieldIsNull(FieldEd25519Signature))
+}
+
+// Ed25519SignatureNotNil applies the NotNil predicate on the "ed25519_signature" field.
+func Ed25519SignatureNotNil() predicate.Signature {
+	return predicate.Signature(sql.FieldNotNull(FieldEd25519Signature))
+}
+
+// Ed25519SignatureEqualFold applies the EqualFold predicate on the "ed25519_signature" field.
+func Ed25519SignatureEqualFold(v string) predicate.Signature {
+	return predicate.Signature(sql.FieldEqualFold(FieldEd25519Signature, v))
+}
+
+// Ed25519SignatureContainsFold applies the ContainsFold predicate on the "ed25519_signature" field.
+func Ed25519SignatureContainsFold(v string) predicate.Signature {
+	return predicate.Signature(sql.FieldContainsFold(FieldEd25519Signature, v))
+}
+
 // HasCommunity applies the HasEdge predicate on the "community" edge.
 func HasCommunity() predicate.Signature {
 	return predicate.Signature(func(s *sql.Selector) {
@@ -333,6 +523,29 @@ func HasVoucher() predicate.Signature {
 func HasVoucherWith(preds ...predicate.Voucher) predicate.Signature {
 	return predicate.Signature(func(s *sql.Selector) {
 		step := newVoucherStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasSignedBy applies the HasEdge predicate on the "signed_by" edge.
+func HasSignedBy() predicate.Signature {
+	return predicate.Signature(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, SignedByTable, SignedByColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSignedByWith applies the HasEdge predicate on the "signed_by" edge with a given conditions (other predicates).
+func HasSignedByWith(preds ...predicate.Signer) predicate.Signature {
+	return predicate.Signature(func(s *sql.Selector) {
+		step := newSignedByStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -21,6 +21,7 @@ import (
 	"sunlight/ent/report"
 	"sunlight/ent/resident"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/voucher"
 	"sunlight/graph/model"
 	"sunlight/graph/scalar"
@@ -232,6 +233,7 @@ type ComplexityRoot struct {
 		ResidentGroups    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentGroupOrder, where *ent.ResidentGroupWhereInput) int
 		Residents         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentOrder, where *ent.ResidentWhereInput) int
 		Signatures        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SignatureOrder, where *ent.SignatureWhereInput) int
+		Signers           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SignerOrder, where *ent.SignerWhereInput) int
 		Stalls            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StallOrder, where *ent.StallWhereInput) int
 		SubDistrict       func(childComplexity int) int
 		TenderThreshold   func(childComplexity int) int
@@ -512,6 +514,7 @@ type ComplexityRoot struct {
 		CreateBenefit        func(childComplexity int, input ent.CreateBenefitInput) int
 		CreateCommunity      func(childComplexity int, input ent.CreateCommunityInput) int
 		CreateContract       func(childComplexity int, input ent.CreateContractInput) int
+		CreateEnrolment      func(childComplexity int, input model.CreateEnrolmentInput) int
 		CreateInquiry        func(childComplexity int, input ent.CreateInquiryInput) int
 		CreateMarket         func(childComplexity int, input ent.CreateMarketInput) int
 		CreateMatter         func(childComplexity int, input ent.CreateMatterInput) int
@@ -524,7 +527,9 @@ type ComplexityRoot struct {
 		DeleteVoucher        func(childComplexity int, id int) int
 		PostVoucher          func(childComplexity int, id int) int
 		RecordMatterStage    func(childComplexity int, input model.RecordMatterStageInput) int
+		RegisterSignerKey    func(childComplexity int, code string, publicKey string) int
 		ReverseVoucher       func(childComplexity int, input model.ReverseVoucherInput) int
+		RevokeSigner         func(childComplexity int, id int) int
 		SetOpeningBalance    func(childComplexity int, input model.SetOpeningBalanceInput) int
 		SignVoucher          func(childComplexity int, input model.SignVoucherInput) int
 		UpdateAsset          func(childComplexity int, id int, input ent.UpdateAssetInput) int
@@ -617,6 +622,7 @@ type ComplexityRoot struct {
 		Reports               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReportOrder, where *ent.ReportWhereInput) int
 		ResidentGroups        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentGroupOrder, where *ent.ResidentGroupWhereInput) int
 		Residents             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentOrder, where *ent.ResidentWhereInput) int
+		Signers               func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SignerOrder, where *ent.SignerWhereInput) int
 		Stalls                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StallOrder, where *ent.StallWhereInput) int
 		Viewer                func(childComplexity int) int
 		Vouchers              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VoucherOrder, where *ent.VoucherWhereInput) int
@@ -678,6 +684,7 @@ type ComplexityRoot struct {
 		PhoneMasked    func(childComplexity int) int
 		PointEvents    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PointEventOrder, where *ent.PointEventWhereInput) int
 		Roles          func(childComplexity int) int
+		Signers        func(childComplexity int) int
 	}
 
 	ResidentConnection struct {
@@ -713,15 +720,20 @@ type ComplexityRoot struct {
 	}
 
 	Signature struct {
-		Community   func(childComplexity int) int
-		CommunityID func(childComplexity int) int
-		ID          func(childComplexity int) int
-		ResidentID  func(childComplexity int) int
-		Role        func(childComplexity int) int
-		SignedAt    func(childComplexity int) int
-		Signer      func(childComplexity int) int
-		Voucher     func(childComplexity int) int
-		VoucherID   func(childComplexity int) int
+		Community        func(childComplexity int) int
+		CommunityID      func(childComplexity int) int
+		Ed25519Signature func(childComplexity int) int
+		EncodingVersion  func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Method           func(childComplexity int) int
+		ResidentID       func(childComplexity int) int
+		Role             func(childComplexity int) int
+		SignedAt         func(childComplexity int) int
+		SignedBy         func(childComplexity int) int
+		Signer           func(childComplexity int) int
+		SignerID         func(childComplexity int) int
+		Voucher          func(childComplexity int) int
+		VoucherID        func(childComplexity int) int
 	}
 
 	SignatureConnection struct {
@@ -733,6 +745,47 @@ type ComplexityRoot struct {
 	SignatureEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Signer struct {
+		Capacity        func(childComplexity int) int
+		Community       func(childComplexity int) int
+		CommunityID     func(childComplexity int) int
+		ID              func(childComplexity int) int
+		KeyRegisteredAt func(childComplexity int) int
+		Name            func(childComplexity int) int
+		PublicKey       func(childComplexity int) int
+		Resident        func(childComplexity int) int
+		ResidentID      func(childComplexity int) int
+		RevokedAt       func(childComplexity int) int
+		Signatures      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SignatureOrder, where *ent.SignatureWhereInput) int
+		ValidFrom       func(childComplexity int) int
+		ValidTo         func(childComplexity int) int
+	}
+
+	SignerConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SignerEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SignerEnrolment struct {
+		Code      func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		Signer    func(childComplexity int) int
+	}
+
+	SigningPayload struct {
+		Amount           func(childComplexity int) int
+		AmountInCapitals func(childComplexity int) int
+		Base64           func(childComplexity int) int
+		Text             func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	Stall struct {
@@ -796,6 +849,7 @@ type ComplexityRoot struct {
 		Reverses         func(childComplexity int) int
 		ReversesID       func(childComplexity int) int
 		Signatures       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SignatureOrder, where *ent.SignatureWhereInput) int
+		SigningPayload   func(childComplexity int, signerID int) int
 		Status           func(childComplexity int) int
 		Summary          func(childComplexity int) int
 	}
@@ -851,6 +905,9 @@ type MutationResolver interface {
 	UpdateVoucher(ctx context.Context, id int, input ent.UpdateVoucherInput) (*ent.Voucher, error)
 	DeleteVoucher(ctx context.Context, id int) (int, error)
 	SignVoucher(ctx context.Context, input model.SignVoucherInput) (*ent.Voucher, error)
+	CreateEnrolment(ctx context.Context, input model.CreateEnrolmentInput) (*ledger.Enrolled, error)
+	RegisterSignerKey(ctx context.Context, code string, publicKey string) (*ent.Signer, error)
+	RevokeSigner(ctx context.Context, id int) (*ent.Signer, error)
 	PostVoucher(ctx context.Context, id int) (*ent.Voucher, error)
 	ReverseVoucher(ctx context.Context, input model.ReverseVoucherInput) (*ent.Voucher, error)
 	CloseMonth(ctx context.Context, communityID int, month calendar.Period) (*ent.Community, error)
@@ -875,6 +932,7 @@ type QueryResolver interface {
 	Reports(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReportOrder, where *ent.ReportWhereInput) (*ent.ReportConnection, error)
 	Residents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentOrder, where *ent.ResidentWhereInput) (*ent.ResidentConnection, error)
 	ResidentGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentGroupOrder, where *ent.ResidentGroupWhereInput) (*ent.ResidentGroupConnection, error)
+	Signers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SignerOrder, where *ent.SignerWhereInput) (*ent.SignerConnection, error)
 	Stalls(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StallOrder, where *ent.StallWhereInput) (*ent.StallConnection, error)
 	Vouchers(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VoucherOrder, where *ent.VoucherWhereInput) (*ent.VoucherConnection, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
@@ -915,6 +973,7 @@ type SubscriptionResolver interface {
 }
 type VoucherResolver interface {
 	AmountInCapitals(ctx context.Context, obj *ent.Voucher) (string, error)
+	SigningPayload(ctx context.Context, obj *ent.Voucher, signerID int) (*ledger.SigningPayload, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1720,6 +1779,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.Signatures(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SignatureOrder), args["where"].(*ent.SignatureWhereInput)), true
+	case "Community.signers":
+		if e.ComplexityRoot.Community.Signers == nil {
+			break
+		}
+
+		args, err := ec.field_Community_signers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Community.Signers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SignerOrder), args["where"].(*ent.SignerWhereInput)), true
 	case "Community.stalls":
 		if e.ComplexityRoot.Community.Stalls == nil {
 			break
@@ -2965,6 +3035,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateContract(childComplexity, args["input"].(ent.CreateContractInput)), true
+	case "Mutation.createEnrolment":
+		if e.ComplexityRoot.Mutation.CreateEnrolment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createEnrolment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateEnrolment(childComplexity, args["input"].(model.CreateEnrolmentInput)), true
 	case "Mutation.createInquiry":
 		if e.ComplexityRoot.Mutation.CreateInquiry == nil {
 			break
@@ -3097,6 +3178,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordMatterStage(childComplexity, args["input"].(model.RecordMatterStageInput)), true
+	case "Mutation.registerSignerKey":
+		if e.ComplexityRoot.Mutation.RegisterSignerKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerSignerKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterSignerKey(childComplexity, args["code"].(string), args["publicKey"].(string)), true
 	case "Mutation.reverseVoucher":
 		if e.ComplexityRoot.Mutation.ReverseVoucher == nil {
 			break
@@ -3108,6 +3200,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReverseVoucher(childComplexity, args["input"].(model.ReverseVoucherInput)), true
+	case "Mutation.revokeSigner":
+		if e.ComplexityRoot.Mutation.RevokeSigner == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeSigner_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeSigner(childComplexity, args["id"].(int)), true
 	case "Mutation.setOpeningBalance":
 		if e.ComplexityRoot.Mutation.SetOpeningBalance == nil {
 			break
@@ -3757,6 +3860,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Residents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ResidentOrder), args["where"].(*ent.ResidentWhereInput)), true
+	case "Query.signers":
+		if e.ComplexityRoot.Query.Signers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_signers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Signers(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SignerOrder), args["where"].(*ent.SignerWhereInput)), true
 	case "Query.stalls":
 		if e.ComplexityRoot.Query.Stalls == nil {
 			break
@@ -4073,6 +4187,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resident.Roles(childComplexity), true
+	case "Resident.signers":
+		if e.ComplexityRoot.Resident.Signers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.Signers(childComplexity), true
 
 	case "ResidentConnection.edges":
 		if e.ComplexityRoot.ResidentConnection.Edges == nil {
@@ -4198,12 +4318,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Signature.CommunityID(childComplexity), true
+	case "Signature.ed25519Signature":
+		if e.ComplexityRoot.Signature.Ed25519Signature == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signature.Ed25519Signature(childComplexity), true
+	case "Signature.encodingVersion":
+		if e.ComplexityRoot.Signature.EncodingVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signature.EncodingVersion(childComplexity), true
 	case "Signature.id":
 		if e.ComplexityRoot.Signature.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Signature.ID(childComplexity), true
+	case "Signature.method":
+		if e.ComplexityRoot.Signature.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signature.Method(childComplexity), true
 	case "Signature.residentID":
 		if e.ComplexityRoot.Signature.ResidentID == nil {
 			break
@@ -4222,12 +4360,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Signature.SignedAt(childComplexity), true
+	case "Signature.signedBy":
+		if e.ComplexityRoot.Signature.SignedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signature.SignedBy(childComplexity), true
 	case "Signature.signer":
 		if e.ComplexityRoot.Signature.Signer == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Signature.Signer(childComplexity), true
+	case "Signature.signerID":
+		if e.ComplexityRoot.Signature.SignerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signature.SignerID(childComplexity), true
 	case "Signature.voucher":
 		if e.ComplexityRoot.Signature.Voucher == nil {
 			break
@@ -4272,6 +4422,172 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SignatureEdge.Node(childComplexity), true
+
+	case "Signer.capacity":
+		if e.ComplexityRoot.Signer.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.Capacity(childComplexity), true
+	case "Signer.community":
+		if e.ComplexityRoot.Signer.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.Community(childComplexity), true
+	case "Signer.communityID":
+		if e.ComplexityRoot.Signer.CommunityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.CommunityID(childComplexity), true
+	case "Signer.id":
+		if e.ComplexityRoot.Signer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.ID(childComplexity), true
+	case "Signer.keyRegisteredAt":
+		if e.ComplexityRoot.Signer.KeyRegisteredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.KeyRegisteredAt(childComplexity), true
+	case "Signer.name":
+		if e.ComplexityRoot.Signer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.Name(childComplexity), true
+	case "Signer.publicKey":
+		if e.ComplexityRoot.Signer.PublicKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.PublicKey(childComplexity), true
+	case "Signer.resident":
+		if e.ComplexityRoot.Signer.Resident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.Resident(childComplexity), true
+	case "Signer.residentID":
+		if e.ComplexityRoot.Signer.ResidentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.ResidentID(childComplexity), true
+	case "Signer.revokedAt":
+		if e.ComplexityRoot.Signer.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.RevokedAt(childComplexity), true
+	case "Signer.signatures":
+		if e.ComplexityRoot.Signer.Signatures == nil {
+			break
+		}
+
+		args, err := ec.field_Signer_signatures_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Signer.Signatures(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SignatureOrder), args["where"].(*ent.SignatureWhereInput)), true
+	case "Signer.validFrom":
+		if e.ComplexityRoot.Signer.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.ValidFrom(childComplexity), true
+	case "Signer.validTo":
+		if e.ComplexityRoot.Signer.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Signer.ValidTo(childComplexity), true
+
+	case "SignerConnection.edges":
+		if e.ComplexityRoot.SignerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignerConnection.Edges(childComplexity), true
+	case "SignerConnection.pageInfo":
+		if e.ComplexityRoot.SignerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignerConnection.PageInfo(childComplexity), true
+	case "SignerConnection.totalCount":
+		if e.ComplexityRoot.SignerConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignerConnection.TotalCount(childComplexity), true
+
+	case "SignerEdge.cursor":
+		if e.ComplexityRoot.SignerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignerEdge.Cursor(childComplexity), true
+	case "SignerEdge.node":
+		if e.ComplexityRoot.SignerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignerEdge.Node(childComplexity), true
+
+	case "SignerEnrolment.code":
+		if e.ComplexityRoot.SignerEnrolment.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignerEnrolment.Code(childComplexity), true
+	case "SignerEnrolment.expiresAt":
+		if e.ComplexityRoot.SignerEnrolment.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignerEnrolment.ExpiresAt(childComplexity), true
+	case "SignerEnrolment.signer":
+		if e.ComplexityRoot.SignerEnrolment.Signer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignerEnrolment.Signer(childComplexity), true
+
+	case "SigningPayload.amount":
+		if e.ComplexityRoot.SigningPayload.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SigningPayload.Amount(childComplexity), true
+	case "SigningPayload.amountInCapitals":
+		if e.ComplexityRoot.SigningPayload.AmountInCapitals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SigningPayload.AmountInCapitals(childComplexity), true
+	case "SigningPayload.bytes":
+		if e.ComplexityRoot.SigningPayload.Base64 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SigningPayload.Base64(childComplexity), true
+	case "SigningPayload.text":
+		if e.ComplexityRoot.SigningPayload.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SigningPayload.Text(childComplexity), true
+	case "SigningPayload.version":
+		if e.ComplexityRoot.SigningPayload.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SigningPayload.Version(childComplexity), true
 
 	case "Stall.areaM2":
 		if e.ComplexityRoot.Stall.AreaM2 == nil {
@@ -4561,6 +4877,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Voucher.Signatures(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SignatureOrder), args["where"].(*ent.SignatureWhereInput)), true
+	case "Voucher.signingPayload":
+		if e.ComplexityRoot.Voucher.SigningPayload == nil {
+			break
+		}
+
+		args, err := ec.field_Voucher_signingPayload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Voucher.SigningPayload(childComplexity, args["signerID"].(int)), true
 	case "Voucher.status":
 		if e.ComplexityRoot.Voucher.Status == nil {
 			break
@@ -4632,6 +4959,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateBenefitInput", ec.unmarshalInputCreateBenefitInput),
 			graphql.NewInputUnmarshaler("CreateCommunityInput", ec.unmarshalInputCreateCommunityInput),
 			graphql.NewInputUnmarshaler("CreateContractInput", ec.unmarshalInputCreateContractInput),
+			graphql.NewInputUnmarshaler("CreateEnrolmentInput", ec.unmarshalInputCreateEnrolmentInput),
 			graphql.NewInputUnmarshaler("CreateInquiryInput", ec.unmarshalInputCreateInquiryInput),
 			graphql.NewInputUnmarshaler("CreateMarketInput", ec.unmarshalInputCreateMarketInput),
 			graphql.NewInputUnmarshaler("CreateMatterInput", ec.unmarshalInputCreateMatterInput),
@@ -4669,6 +4997,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SignVoucherInput", ec.unmarshalInputSignVoucherInput),
 			graphql.NewInputUnmarshaler("SignatureOrder", ec.unmarshalInputSignatureOrder),
 			graphql.NewInputUnmarshaler("SignatureWhereInput", ec.unmarshalInputSignatureWhereInput),
+			graphql.NewInputUnmarshaler("SignerOrder", ec.unmarshalInputSignerOrder),
+			graphql.NewInputUnmarshaler("SignerWhereInput", ec.unmarshalInputSignerWhereInput),
 			graphql.NewInputUnmarshaler("StageDisclosureInput", ec.unmarshalInputStageDisclosureInput),
 			graphql.NewInputUnmarshaler("StageMeetingInput", ec.unmarshalInputStageMeetingInput),
 			graphql.NewInputUnmarshaler("StallOrder", ec.unmarshalInputStallOrder),
@@ -5155,6 +5485,42 @@ type Subscription {
 extend type Voucher {
   "The amount in Chinese capitals (人民币大写), as written on the voucher."
   amountInCapitals: String!
+  """
+  What signer signerID signs on this voucher (签字内容): the canonical bytes of the voucher and the signer's
+  capacity, to sign with the signer's Ed25519 key and pass to signVoucher, and the same in words.
+  """
+  signingPayload(signerID: ID!): SigningPayload!
+}
+
+"""
+What a signer signs on a voucher: the canonical, versioned encoding of the voucher's content (community,
+number, date, direction, category, amount in fen, summary, counterparty, the voucher it reverses) and the
+capacity signed in. The bytes are what the Ed25519 signature covers; the text is for the signer to read.
+"""
+type SigningPayload {
+  "Version of the encoding (1)."
+  version: Int!
+  "The bytes to sign, in standard base64."
+  bytes: String!
+  "The same content in Chinese, with the amount in figures and capitals, for the signer to read before signing."
+  text: String!
+  "The amount (金额)."
+  amount: Money!
+  "The amount in Chinese capitals (人民币大写)."
+  amountInCapitals: String!
+}
+
+"""
+A signer enrolled (签字人登记) and the one-time code with which the signer registers the public key of a key pair
+made on the signer's own device (registerSignerKey). The code is shown once, here: only its hash is stored.
+"""
+type SignerEnrolment {
+  "The signer, without a key until it registers one."
+  signer: Signer!
+  "The one-time code: give it to the signer in person; it registers one key, once."
+  code: String!
+  "When the code expires (7 days)."
+  expiresAt: Time!
 }
 
 extend type Resident {
@@ -5227,17 +5593,35 @@ extend type Query {
 }
 
 """
-A signature to put on a voucher (签字).
+A signature to put on a voucher (签字): made by the signer's own key over the voucher's signingPayload. The
+signature is the credential: it is checked against the signer's registered key before it is stored, so it may
+be passed on by anyone (the signer's browser, a script, a clerk).
 """
 input SignVoucherInput {
   "The voucher."
   voucherID: ID!
-  "Signer's name (签字人)."
-  signer: String!
-  "Capacity (签字身份)."
-  role: SignatureRole!
-  "The resident who signs, when the signer is one."
+  "The enrolled signer whose key made the signature."
+  signerID: ID!
+  "The Ed25519 signature (64 bytes, standard base64) of the bytes of the voucher's signingPayload(signerID)."
+  signature: String!
+}
+
+"""
+A person a community enrols to sign its vouchers (签字人登记).
+"""
+input CreateEnrolmentInput {
+  "The community (社区)."
+  communityID: ID!
+  "The person's name (姓名), as printed beside the signatures; unique among the community's signers in office."
+  name: String!
+  "The capacity the signer signs in (签字身份)."
+  capacity: SignerCapacity!
+  "The resident the signer is, where there is one."
   residentID: ID
+  "First day the signer may sign."
+  validFrom: Date!
+  "Last day the signer may sign; open-ended when left out."
+  validTo: Date
 }
 
 """
@@ -5304,8 +5688,21 @@ type Mutation {
   updateVoucher(id: ID!, input: UpdateVoucherInput!): Voucher!
   "Delete a voucher that is not yet posted."
   deleteVoucher(id: ID!): ID!
-  "Sign a voucher (签字). One person signs a voucher once."
+  """
+  Sign a voucher (签字) with an enrolled signer's Ed25519 signature over its signingPayload; verified before it is
+  stored. One signer signs a voucher once; the voucher is frozen from its first signature.
+  """
   signVoucher(input: SignVoucherInput!): Voucher!
+  "Enrol a signer (签字人登记): ADMIN or the community's staff. Returns the one-time code the signer registers a key with."
+  createEnrolment(input: CreateEnrolmentInput!): SignerEnrolment!
+  """
+  Register a signer's Ed25519 public key (32 bytes, standard base64) with the one-time enrolment code. The code is
+  the credential (no token needed); it registers one key, once, within 7 days. The private key never leaves the
+  signer's device.
+  """
+  registerSignerKey(code: String!, publicKey: String!): Signer!
+  "Revoke a signer (离任): its earlier signatures stay valid, later ones are refused. ADMIN or the community's staff."
+  revokeSigner(id: ID!): Signer!
   "Post a voucher (入账) once it has the community's minimum number of distinct signers."
   postVoucher(id: ID!): Voucher!
   "Reverse a posted voucher (红字冲销): creates the draft of a voucher of the opposite amount that names the original; sign and post it like any voucher, and the two net to zero."
@@ -6844,6 +7241,37 @@ type Community implements Node {
     """
     where: SignatureWhereInput
   ): SignatureConnection!
+  signers(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Signers returned from the connection.
+    """
+    orderBy: SignerOrder
+
+    """
+    Filtering options for Signers returned from the connection.
+    """
+    where: SignerWhereInput
+  ): SignerConnection!
   inquiries(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7229,6 +7657,11 @@ input CommunityWhereInput {
   """
   hasSignatures: Boolean
   hasSignaturesWith: [SignatureWhereInput!]
+  """
+  signers edge predicates
+  """
+  hasSigners: Boolean
+  hasSignersWith: [SignerWhereInput!]
   """
   inquiries edge predicates
   """
@@ -7807,6 +8240,7 @@ input CreateCommunityInput {
   benefitIDs: [ID!]
   voucherIDs: [ID!]
   signatureIDs: [ID!]
+  signerIDs: [ID!]
   inquiryIDs: [ID!]
   reportIDs: [ID!]
   jobRunIDs: [ID!]
@@ -8079,6 +8513,7 @@ input CreateResidentInput {
   pointEventIDs: [ID!]
   benefitIDs: [ID!]
   inquiryIDs: [ID!]
+  signerIDs: [ID!]
 }
 """
 CreateStallInput is used for create Stall object.
@@ -10675,6 +11110,40 @@ type Query {
     where: ResidentGroupWhereInput
   ): ResidentGroupConnection!
   """
+  Signers (签字人) enrolled by the communities, with their public keys.
+  """
+  signers(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Signers returned from the connection.
+    """
+    orderBy: SignerOrder
+
+    """
+    Filtering options for Signers returned from the connection.
+    """
+    where: SignerWhereInput
+  ): SignerConnection!
+  """
   Stall (摊位): a rentable stall in a market; its current lease is a Contract.
   """
   stalls(
@@ -11193,6 +11662,10 @@ type Resident implements Node {
     """
     where: InquiryWhereInput
   ): InquiryConnection!
+  """
+  Signer enrolments (签字人) of this resident.
+  """
+  signers: [Signer!]
 }
 """
 A page of Resident records (Relay connection) with the total count.
@@ -11537,9 +12010,14 @@ input ResidentWhereInput {
   """
   hasInquiries: Boolean
   hasInquiriesWith: [InquiryWhereInput!]
+  """
+  signers edge predicates
+  """
+  hasSigners: Boolean
+  hasSignersWith: [SignerWhereInput!]
 }
 """
-Signature (签字): one person's sign-off on a voucher; a voucher posts only with the community's minimum number of distinct signers (9 by default).
+Signature (签字): one signer's Ed25519 signature over the canonical encoding of a voucher (its signingPayload); a voucher posts only with the community's minimum number of distinct enrolled signers (9 by default). Signatures recorded before signers had keys are NAME_ONLY: kept, shown as unverified, never counted.
 """
 type Signature implements Node {
   id: ID!
@@ -11568,6 +12046,22 @@ type Signature implements Node {
   """
   signedAt: Time!
   """
+  How the signature was made: ED25519, by the signer's key over the voucher's signing payload, verified before it was stored; NAME_ONLY, a name typed in before signers had keys (unverified, never counted).
+  """
+  method: SignatureMethod!
+  """
+  The enrolled signer whose key made the signature.
+  """
+  signerID: ID
+  """
+  Version of the canonical voucher encoding that was signed (1 so far).
+  """
+  encodingVersion: Int
+  """
+  The Ed25519 signature (64 bytes, standard base64) over the signing payload.
+  """
+  ed25519Signature: String
+  """
   Community (社区) that owns this record.
   """
   community: Community!
@@ -11575,6 +12069,10 @@ type Signature implements Node {
   Voucher (凭证).
   """
   voucher: Voucher!
+  """
+  The enrolled signer (签字人) whose key made the signature.
+  """
+  signedBy: Signer
 }
 """
 A page of Signature records (Relay connection) with the total count.
@@ -11605,6 +12103,13 @@ type SignatureEdge {
   A cursor for use in pagination.
   """
   cursor: Cursor!
+}
+"""
+SignatureMethod is enum for the field method
+"""
+enum SignatureMethod @goModel(model: "sunlight/ent/signature.Method") {
+  NAME_ONLY
+  ED25519
 }
 """
 Ordering options for Signature connections
@@ -11720,6 +12225,53 @@ input SignatureWhereInput {
   signedAtLT: Time
   signedAtLTE: Time
   """
+  method field predicates
+  """
+  method: SignatureMethod
+  methodNEQ: SignatureMethod
+  methodIn: [SignatureMethod!]
+  methodNotIn: [SignatureMethod!]
+  """
+  signer_id field predicates
+  """
+  signerID: ID
+  signerIDNEQ: ID
+  signerIDIn: [ID!]
+  signerIDNotIn: [ID!]
+  signerIDIsNil: Boolean
+  signerIDNotNil: Boolean
+  """
+  encoding_version field predicates
+  """
+  encodingVersion: Int
+  encodingVersionNEQ: Int
+  encodingVersionIn: [Int!]
+  encodingVersionNotIn: [Int!]
+  encodingVersionGT: Int
+  encodingVersionGTE: Int
+  encodingVersionLT: Int
+  encodingVersionLTE: Int
+  encodingVersionIsNil: Boolean
+  encodingVersionNotNil: Boolean
+  """
+  ed25519_signature field predicates
+  """
+  ed25519Signature: String
+  ed25519SignatureNEQ: String
+  ed25519SignatureIn: [String!]
+  ed25519SignatureNotIn: [String!]
+  ed25519SignatureGT: String
+  ed25519SignatureGTE: String
+  ed25519SignatureLT: String
+  ed25519SignatureLTE: String
+  ed25519SignatureContains: String
+  ed25519SignatureHasPrefix: String
+  ed25519SignatureHasSuffix: String
+  ed25519SignatureIsNil: Boolean
+  ed25519SignatureNotNil: Boolean
+  ed25519SignatureEqualFold: String
+  ed25519SignatureContainsFold: String
+  """
   community edge predicates
   """
   hasCommunity: Boolean
@@ -11729,6 +12281,300 @@ input SignatureWhereInput {
   """
   hasVoucher: Boolean
   hasVoucherWith: [VoucherWhereInput!]
+  """
+  signed_by edge predicates
+  """
+  hasSignedBy: Boolean
+  hasSignedByWith: [SignerWhereInput!]
+}
+"""
+Signer (签字人): a person enrolled by a community to sign its vouchers in one capacity, with an Ed25519 public key registered through a one-time enrolment code. A revoked signer's earlier signatures stay valid; later ones are refused.
+"""
+type Signer implements Node {
+  id: ID!
+  """
+  The community (社区) the record belongs to.
+  """
+  communityID: ID!
+  """
+  The person's name (姓名), as printed beside the signatures.
+  """
+  name: String!
+  """
+  The resident the signer is, where there is one.
+  """
+  residentID: ID
+  """
+  Capacity the signer signs in (签字身份): PREPARER 经办人, ACCOUNTANT 会计, CASHIER 出纳, SECRETARY 书记, COMMITTEE 两委成员, SUPERVISOR 监督委员会, GROUP_LEADER 组长, REPRESENTATIVE 居民代表, OTHER 其他.
+  """
+  capacity: SignerCapacity!
+  """
+  First day the signer may sign (任期起).
+  """
+  validFrom: Date!
+  """
+  Last day the signer may sign (任期止); open-ended when empty.
+  """
+  validTo: Date
+  """
+  The Ed25519 public key (32 bytes, standard base64), registered once with the enrolment code; empty until then.
+  """
+  publicKey: String
+  """
+  When the key was registered.
+  """
+  keyRegisteredAt: Time
+  """
+  When the signer was revoked (left office): signatures made before stay valid, later ones are refused.
+  """
+  revokedAt: Time
+  """
+  Community (社区) that owns this record.
+  """
+  community: Community!
+  """
+  Resident (居民) the signer is.
+  """
+  resident: Resident
+  signatures(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Signatures returned from the connection.
+    """
+    orderBy: SignatureOrder
+
+    """
+    Filtering options for Signatures returned from the connection.
+    """
+    where: SignatureWhereInput
+  ): SignatureConnection!
+}
+"""
+SignerCapacity is enum for the field capacity
+"""
+enum SignerCapacity @goModel(model: "sunlight/ent/signer.Capacity") {
+  PREPARER
+  ACCOUNTANT
+  CASHIER
+  SECRETARY
+  COMMITTEE
+  SUPERVISOR
+  GROUP_LEADER
+  REPRESENTATIVE
+  OTHER
+}
+"""
+A page of Signer records (Relay connection) with the total count.
+"""
+type SignerConnection {
+  """
+  A list of edges.
+  """
+  edges: [SignerEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+One Signer in a connection, with its cursor.
+"""
+type SignerEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Signer
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Signer connections
+"""
+input SignerOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Signers.
+  """
+  field: SignerOrderField!
+}
+"""
+Properties by which Signer connections can be ordered.
+"""
+enum SignerOrderField {
+  NAME
+  CAPACITY
+  VALID_FROM
+  VALID_TO
+}
+"""
+SignerWhereInput is used for filtering Signer objects.
+Input was generated by ent.
+"""
+input SignerWhereInput {
+  not: SignerWhereInput
+  and: [SignerWhereInput!]
+  or: [SignerWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  community_id field predicates
+  """
+  communityID: ID
+  communityIDNEQ: ID
+  communityIDIn: [ID!]
+  communityIDNotIn: [ID!]
+  """
+  name field predicates
+  """
+  name: String
+  nameNEQ: String
+  nameIn: [String!]
+  nameNotIn: [String!]
+  nameGT: String
+  nameGTE: String
+  nameLT: String
+  nameLTE: String
+  nameContains: String
+  nameHasPrefix: String
+  nameHasSuffix: String
+  nameEqualFold: String
+  nameContainsFold: String
+  """
+  resident_id field predicates
+  """
+  residentID: ID
+  residentIDNEQ: ID
+  residentIDIn: [ID!]
+  residentIDNotIn: [ID!]
+  residentIDIsNil: Boolean
+  residentIDNotNil: Boolean
+  """
+  capacity field predicates
+  """
+  capacity: SignerCapacity
+  capacityNEQ: SignerCapacity
+  capacityIn: [SignerCapacity!]
+  capacityNotIn: [SignerCapacity!]
+  """
+  valid_from field predicates
+  """
+  validFrom: Date
+  validFromNEQ: Date
+  validFromIn: [Date!]
+  validFromNotIn: [Date!]
+  validFromGT: Date
+  validFromGTE: Date
+  validFromLT: Date
+  validFromLTE: Date
+  """
+  valid_to field predicates
+  """
+  validTo: Date
+  validToNEQ: Date
+  validToIn: [Date!]
+  validToNotIn: [Date!]
+  validToGT: Date
+  validToGTE: Date
+  validToLT: Date
+  validToLTE: Date
+  validToIsNil: Boolean
+  validToNotNil: Boolean
+  """
+  public_key field predicates
+  """
+  publicKey: String
+  publicKeyNEQ: String
+  publicKeyIn: [String!]
+  publicKeyNotIn: [String!]
+  publicKeyGT: String
+  publicKeyGTE: String
+  publicKeyLT: String
+  publicKeyLTE: String
+  publicKeyContains: String
+  publicKeyHasPrefix: String
+  publicKeyHasSuffix: String
+  publicKeyIsNil: Boolean
+  publicKeyNotNil: Boolean
+  publicKeyEqualFold: String
+  publicKeyContainsFold: String
+  """
+  key_registered_at field predicates
+  """
+  keyRegisteredAt: Time
+  keyRegisteredAtNEQ: Time
+  keyRegisteredAtIn: [Time!]
+  keyRegisteredAtNotIn: [Time!]
+  keyRegisteredAtGT: Time
+  keyRegisteredAtGTE: Time
+  keyRegisteredAtLT: Time
+  keyRegisteredAtLTE: Time
+  keyRegisteredAtIsNil: Boolean
+  keyRegisteredAtNotNil: Boolean
+  """
+  revoked_at field predicates
+  """
+  revokedAt: Time
+  revokedAtNEQ: Time
+  revokedAtIn: [Time!]
+  revokedAtNotIn: [Time!]
+  revokedAtGT: Time
+  revokedAtGTE: Time
+  revokedAtLT: Time
+  revokedAtLTE: Time
+  revokedAtIsNil: Boolean
+  revokedAtNotNil: Boolean
+  """
+  community edge predicates
+  """
+  hasCommunity: Boolean
+  hasCommunityWith: [CommunityWhereInput!]
+  """
+  resident edge predicates
+  """
+  hasResident: Boolean
+  hasResidentWith: [ResidentWhereInput!]
+  """
+  signatures edge predicates
+  """
+  hasSignatures: Boolean
+  hasSignaturesWith: [SignatureWhereInput!]
 }
 """
 Stall (摊位): a rentable stall in a market; its current lease is a Contract.
@@ -12114,6 +12960,9 @@ input UpdateCommunityInput {
   addSignatureIDs: [ID!]
   removeSignatureIDs: [ID!]
   clearSignatures: Boolean
+  addSignerIDs: [ID!]
+  removeSignerIDs: [ID!]
+  clearSigners: Boolean
   addInquiryIDs: [ID!]
   removeInquiryIDs: [ID!]
   clearInquiries: Boolean
@@ -12419,6 +13268,9 @@ input UpdateResidentInput {
   addInquiryIDs: [ID!]
   removeInquiryIDs: [ID!]
   clearInquiries: Boolean
+  addSignerIDs: [ID!]
+  removeSignerIDs: [ID!]
+  clearSigners: Boolean
 }
 """
 UpdateStallInput is used for update Stall object.
@@ -13263,6 +14115,8 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_vouchers(ctx, field)
 	case "signatures":
 		return ec.fieldContext_Community_signatures(ctx, field)
+	case "signers":
+		return ec.fieldContext_Community_signers(ctx, field)
 	case "inquiries":
 		return ec.fieldContext_Community_inquiries(ctx, field)
 	case "reports":
@@ -14001,6 +14855,8 @@ func (ec *executionContext) childFields_Resident(ctx context.Context, field grap
 		return ec.fieldContext_Resident_benefits(ctx, field)
 	case "inquiries":
 		return ec.fieldContext_Resident_inquiries(ctx, field)
+	case "signers":
+		return ec.fieldContext_Resident_signers(ctx, field)
 	case "age":
 		return ec.fieldContext_Resident_age(ctx, field)
 	case "idNumberMasked":
@@ -14095,10 +14951,20 @@ func (ec *executionContext) childFields_Signature(ctx context.Context, field gra
 		return ec.fieldContext_Signature_residentID(ctx, field)
 	case "signedAt":
 		return ec.fieldContext_Signature_signedAt(ctx, field)
+	case "method":
+		return ec.fieldContext_Signature_method(ctx, field)
+	case "signerID":
+		return ec.fieldContext_Signature_signerID(ctx, field)
+	case "encodingVersion":
+		return ec.fieldContext_Signature_encodingVersion(ctx, field)
+	case "ed25519Signature":
+		return ec.fieldContext_Signature_ed25519Signature(ctx, field)
 	case "community":
 		return ec.fieldContext_Signature_community(ctx, field)
 	case "voucher":
 		return ec.fieldContext_Signature_voucher(ctx, field)
+	case "signedBy":
+		return ec.fieldContext_Signature_signedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Signature", field.Name)
 }
@@ -14123,6 +14989,88 @@ func (ec *executionContext) childFields_SignatureEdge(ctx context.Context, field
 		return ec.fieldContext_SignatureEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignatureEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Signer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Signer_id(ctx, field)
+	case "communityID":
+		return ec.fieldContext_Signer_communityID(ctx, field)
+	case "name":
+		return ec.fieldContext_Signer_name(ctx, field)
+	case "residentID":
+		return ec.fieldContext_Signer_residentID(ctx, field)
+	case "capacity":
+		return ec.fieldContext_Signer_capacity(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Signer_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_Signer_validTo(ctx, field)
+	case "publicKey":
+		return ec.fieldContext_Signer_publicKey(ctx, field)
+	case "keyRegisteredAt":
+		return ec.fieldContext_Signer_keyRegisteredAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_Signer_revokedAt(ctx, field)
+	case "community":
+		return ec.fieldContext_Signer_community(ctx, field)
+	case "resident":
+		return ec.fieldContext_Signer_resident(ctx, field)
+	case "signatures":
+		return ec.fieldContext_Signer_signatures(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Signer", field.Name)
+}
+
+func (ec *executionContext) childFields_SignerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SignerConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SignerConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SignerConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SignerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_SignerEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_SignerEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SignerEnrolment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "signer":
+		return ec.fieldContext_SignerEnrolment_signer(ctx, field)
+	case "code":
+		return ec.fieldContext_SignerEnrolment_code(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_SignerEnrolment_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignerEnrolment", field.Name)
+}
+
+func (ec *executionContext) childFields_SigningPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_SigningPayload_version(ctx, field)
+	case "bytes":
+		return ec.fieldContext_SigningPayload_bytes(ctx, field)
+	case "text":
+		return ec.fieldContext_SigningPayload_text(ctx, field)
+	case "amount":
+		return ec.fieldContext_SigningPayload_amount(ctx, field)
+	case "amountInCapitals":
+		return ec.fieldContext_SigningPayload_amountInCapitals(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SigningPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Stall(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14243,6 +15191,8 @@ func (ec *executionContext) childFields_Voucher(ctx context.Context, field graph
 		return ec.fieldContext_Voucher_inquiries(ctx, field)
 	case "amountInCapitals":
 		return ec.fieldContext_Voucher_amountInCapitals(ctx, field)
+	case "signingPayload":
+		return ec.fieldContext_Voucher_signingPayload(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Voucher", field.Name)
 }
@@ -15317,6 +16267,60 @@ func (ec *executionContext) field_Community_signatures_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Community_signers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SignerOrder, error) {
+			return ec.unmarshalOSignerOrder2ᚖsunlightᚋentᚐSignerOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SignerWhereInput, error) {
+			return ec.unmarshalOSignerWhereInput2ᚖsunlightᚋentᚐSignerWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Community_stalls_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15839,6 +16843,20 @@ func (ec *executionContext) field_Mutation_createContract_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createEnrolment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateEnrolmentInput, error) {
+			return ec.unmarshalNCreateEnrolmentInput2sunlightᚋgraphᚋmodelᚐCreateEnrolmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createInquiry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16007,6 +17025,28 @@ func (ec *executionContext) field_Mutation_recordMatterStage_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_registerSignerKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "code",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["code"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "publicKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["publicKey"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reverseVoucher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16018,6 +17058,20 @@ func (ec *executionContext) field_Mutation_reverseVoucher_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeSigner_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -17533,6 +18587,60 @@ func (ec *executionContext) field_Query_residents_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_signers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SignerOrder, error) {
+			return ec.unmarshalOSignerOrder2ᚖsunlightᚋentᚐSignerOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SignerWhereInput, error) {
+			return ec.unmarshalOSignerWhereInput2ᚖsunlightᚋentᚐSignerWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_stalls_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17925,6 +19033,60 @@ func (ec *executionContext) field_Resident_pointEvents_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Signer_signatures_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SignatureOrder, error) {
+			return ec.unmarshalOSignatureOrder2ᚖsunlightᚋentᚐSignatureOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SignatureWhereInput, error) {
+			return ec.unmarshalOSignatureWhereInput2ᚖsunlightᚋentᚐSignatureWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Stall_contracts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18166,6 +19328,20 @@ func (ec *executionContext) field_Voucher_signatures_args(ctx context.Context, r
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Voucher_signingPayload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "signerID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["signerID"] = arg0
 	return args, nil
 }
 
@@ -20278,6 +21454,50 @@ func (ec *executionContext) fieldContext_Community_signatures(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Community_signatures_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Community_signers(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_signers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Signers(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SignerOrder), fc.Args["where"].(*ent.SignerWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SignerConnection) graphql.Marshaler {
+			return ec.marshalNSignerConnection2ᚖsunlightᚋentᚐSignerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_signers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Community_signers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24464,6 +25684,138 @@ func (ec *executionContext) fieldContext_Mutation_signVoucher(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createEnrolment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createEnrolment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateEnrolment(ctx, fc.Args["input"].(model.CreateEnrolmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.Enrolled) graphql.Marshaler {
+			return ec.marshalNSignerEnrolment2ᚖsunlightᚋinternalᚋledgerᚐEnrolled(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createEnrolment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignerEnrolment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createEnrolment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerSignerKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerSignerKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterSignerKey(ctx, fc.Args["code"].(string), fc.Args["publicKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Signer) graphql.Marshaler {
+			return ec.marshalNSigner2ᚖsunlightᚋentᚐSigner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerSignerKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Signer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerSignerKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeSigner(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeSigner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeSigner(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Signer) graphql.Marshaler {
+			return ec.marshalNSigner2ᚖsunlightᚋentᚐSigner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeSigner(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Signer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeSigner_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_postVoucher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25818,6 +27170,50 @@ func (ec *executionContext) fieldContext_Query_residentGroups(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_residentGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_signers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_signers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Signers(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SignerOrder), fc.Args["where"].(*ent.SignerWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SignerConnection) graphql.Marshaler {
+			return ec.marshalNSignerConnection2ᚖsunlightᚋentᚐSignerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_signers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_signers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27497,6 +28893,38 @@ func (ec *executionContext) fieldContext_Resident_inquiries(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Resident_signers(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_signers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signers(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Signer) graphql.Marshaler {
+			return ec.marshalOSigner2ᚕᚖsunlightᚋentᚐSignerᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_signers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Signer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Resident_age(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28053,6 +29481,38 @@ func (ec *executionContext) fieldContext_Signature_signedAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Signature", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Signature_method(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNSignatureMethod2sunlightᚋentᚋsignatureᚐMethod(ctx, field.Selections, obj.Method)
+}
+func (ec *executionContext) fieldContext_Signature_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signature", field, false, false, "SignatureMethod")
+}
+
+func (ec *executionContext) _Signature_signerID(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.SignerID)
+}
+func (ec *executionContext) fieldContext_Signature_signerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signature", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Signature_encodingVersion(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.EncodingVersion)
+}
+func (ec *executionContext) fieldContext_Signature_encodingVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signature", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Signature_ed25519Signature(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Ed25519Signature)
+}
+func (ec *executionContext) fieldContext_Signature_ed25519Signature(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signature", field, false, false, "String")
+}
+
 func (ec *executionContext) _Signature_community(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28112,6 +29572,38 @@ func (ec *executionContext) fieldContext_Signature_voucher(_ context.Context, fi
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Voucher(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Signature_signedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Signature) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Signature_signedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SignedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Signer) graphql.Marshaler {
+			return ec.marshalOSigner2ᚖsunlightᚋentᚐSigner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Signature_signedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Signature",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Signer(ctx, field)
 		},
 	}
 	return fc, nil
@@ -28227,6 +29719,454 @@ func (ec *executionContext) _SignatureEdge_cursor(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_SignatureEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SignatureEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _Signer_id(ctx context.Context, field graphql.CollectedField, obj *ent.Signer) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
+}
+func (ec *executionContext) fieldContext_Signer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Signer_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.Signer) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
+}
+func (ec *executionContext) fieldContext_Signer_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Signer_name(ctx context.Context, field graphql.CollectedField, obj *ent.Signer) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+}
+func (ec *executionContext) fieldContext_Signer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Signer_residentID(ctx context.Context, field graphql.CollectedField, obj *ent.Signer) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOID2ᚖint(ctx, field.Selections, obj.ResidentID)
+}
+func (ec *executionContext) fieldContext_Signer_residentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Signer_capacity(ctx context.Context, field graphql.CollectedField, obj *ent.Signer) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNSignerCapacity2sunlightᚋentᚋsignerᚐCapacity(ctx, field.Selections, obj.Capacity)
+}
+func (ec *executionContext) fieldContext_Signer_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signer", field, false, false, "SignerCapacity")
+}
+
+func (ec *executionContext) _Signer_validFrom(ctx context.Context, field graphql.CollectedField, obj *ent.Signer) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNDate2timeᚐTime(ctx, field.Selections, obj.ValidFrom)
+}
+func (ec *executionContext) fieldContext_Signer_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signer", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Signer_validTo(ctx context.Context, field graphql.CollectedField, obj *ent.Signer) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalODate2ᚖtimeᚐTime(ctx, field.Selections, obj.ValidTo)
+}
+func (ec *executionContext) fieldContext_Signer_validTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signer", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Signer_publicKey(ctx context.Context, field graphql.CollectedField, obj *ent.Signer) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.PublicKey)
+}
+func (ec *executionContext) fieldContext_Signer_publicKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Signer_keyRegisteredAt(ctx context.Context, field graphql.CollectedField, obj *ent.Signer) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.KeyRegisteredAt)
+}
+func (ec *executionContext) fieldContext_Signer_keyRegisteredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Signer_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Signer) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.RevokedAt)
+}
+func (ec *executionContext) fieldContext_Signer_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Signer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Signer_community(ctx context.Context, field graphql.CollectedField, obj *ent.Signer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Signer_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖsunlightᚋentᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Signer_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Signer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Signer_resident(ctx context.Context, field graphql.CollectedField, obj *ent.Signer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Signer_resident(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resident(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
+			return ec.marshalOResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Signer_resident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Signer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Signer_signatures(ctx context.Context, field graphql.CollectedField, obj *ent.Signer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Signer_signatures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Signatures(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SignatureOrder), fc.Args["where"].(*ent.SignatureWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SignatureConnection) graphql.Marshaler {
+			return ec.marshalNSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Signer_signatures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Signer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignatureConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Signer_signatures_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SignerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SignerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignerConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SignerEdge) graphql.Marshaler {
+			return ec.marshalOSignerEdge2ᚕᚖsunlightᚋentᚐSignerEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignerEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SignerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.SignerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignerConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SignerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.SignerConnection) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+}
+func (ec *executionContext) fieldContext_SignerConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignerConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SignerEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.SignerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignerEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Signer) graphql.Marshaler {
+			return ec.marshalOSigner2ᚖsunlightᚋentᚐSigner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignerEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Signer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SignerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.SignerEdge) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
+}
+func (ec *executionContext) fieldContext_SignerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignerEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SignerEnrolment_signer(ctx context.Context, field graphql.CollectedField, obj *ledger.Enrolled) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignerEnrolment_signer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Signer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Signer) graphql.Marshaler {
+			return ec.marshalNSigner2ᚖsunlightᚋentᚐSigner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignerEnrolment_signer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SignerEnrolment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Signer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SignerEnrolment_code(ctx context.Context, field graphql.CollectedField, obj *ledger.Enrolled) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNString2string(ctx, field.Selections, obj.Code)
+}
+func (ec *executionContext) fieldContext_SignerEnrolment_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignerEnrolment", field, false, false, "String")
+}
+
+func (ec *executionContext) _SignerEnrolment_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ledger.Enrolled) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, obj.ExpiresAt)
+}
+func (ec *executionContext) fieldContext_SignerEnrolment_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignerEnrolment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SigningPayload_version(ctx context.Context, field graphql.CollectedField, obj *ledger.SigningPayload) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Version)
+}
+func (ec *executionContext) fieldContext_SigningPayload_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SigningPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SigningPayload_bytes(ctx context.Context, field graphql.CollectedField, obj *ledger.SigningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SigningPayload_bytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Base64(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SigningPayload_bytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SigningPayload", field, true, false, "String")
+}
+
+func (ec *executionContext) _SigningPayload_text(ctx context.Context, field graphql.CollectedField, obj *ledger.SigningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SigningPayload_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SigningPayload_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SigningPayload", field, true, false, "String")
+}
+
+func (ec *executionContext) _SigningPayload_amount(ctx context.Context, field graphql.CollectedField, obj *ledger.SigningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SigningPayload_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Fen) graphql.Marshaler {
+			return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SigningPayload_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SigningPayload", field, true, false, "Money")
+}
+
+func (ec *executionContext) _SigningPayload_amountInCapitals(ctx context.Context, field graphql.CollectedField, obj *ledger.SigningPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SigningPayload_amountInCapitals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountInCapitals(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SigningPayload_amountInCapitals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SigningPayload", field, true, false, "String")
 }
 
 func (ec *executionContext) _Stall_id(ctx context.Context, field graphql.CollectedField, obj *ent.Stall) (ret graphql.Marshaler) {
@@ -29089,6 +31029,50 @@ func (ec *executionContext) _Voucher_amountInCapitals(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_Voucher_amountInCapitals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Voucher", field, true, true, "String")
+}
+
+func (ec *executionContext) _Voucher_signingPayload(ctx context.Context, field graphql.CollectedField, obj *ent.Voucher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Voucher_signingPayload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Voucher().SigningPayload(ctx, obj, fc.Args["signerID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ledger.SigningPayload) graphql.Marshaler {
+			return ec.marshalNSigningPayload2ᚖsunlightᚋinternalᚋledgerᚐSigningPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Voucher_signingPayload(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Voucher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SigningPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Voucher_signingPayload_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _VoucherConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.VoucherConnection) (ret graphql.Marshaler) {
@@ -32814,7 +34798,7 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "subDistrict", "subDistrictNEQ", "subDistrictIn", "subDistrictNotIn", "subDistrictGT", "subDistrictGTE", "subDistrictLT", "subDistrictLTE", "subDistrictContains", "subDistrictHasPrefix", "subDistrictHasSuffix", "subDistrictEqualFold", "subDistrictContainsFold", "district", "districtNEQ", "districtIn", "districtNotIn", "districtGT", "districtGTE", "districtLT", "districtLTE", "districtContains", "districtHasPrefix", "districtHasSuffix", "districtEqualFold", "districtContainsFold", "establishedOn", "establishedOnNEQ", "establishedOnIn", "establishedOnNotIn", "establishedOnGT", "establishedOnGTE", "establishedOnLT", "establishedOnLTE", "establishedOnIsNil", "establishedOnNotNil", "predecessor", "predecessorNEQ", "predecessorIn", "predecessorNotIn", "predecessorGT", "predecessorGTE", "predecessorLT", "predecessorLTE", "predecessorContains", "predecessorHasPrefix", "predecessorHasSuffix", "predecessorEqualFold", "predecessorContainsFold", "minSignatures", "minSignaturesNEQ", "minSignaturesIn", "minSignaturesNotIn", "minSignaturesGT", "minSignaturesGTE", "minSignaturesLT", "minSignaturesLTE", "matterThreshold", "matterThresholdNEQ", "matterThresholdIn", "matterThresholdNotIn", "matterThresholdGT", "matterThresholdGTE", "matterThresholdLT", "matterThresholdLTE", "tenderThreshold", "tenderThresholdNEQ", "tenderThresholdIn", "tenderThresholdNotIn", "tenderThresholdGT", "tenderThresholdGTE", "tenderThresholdLT", "tenderThresholdLTE", "closedThrough", "closedThroughNEQ", "closedThroughIn", "closedThroughNotIn", "closedThroughGT", "closedThroughGTE", "closedThroughLT", "closedThroughLTE", "closedThroughContains", "closedThroughHasPrefix", "closedThroughHasSuffix", "closedThroughIsNil", "closedThroughNotNil", "closedThroughEqualFold", "closedThroughContainsFold", "hasAssets", "hasAssetsWith", "hasAssetValuations", "hasAssetValuationsWith", "hasMarkets", "hasMarketsWith", "hasStalls", "hasStallsWith", "hasContracts", "hasContractsWith", "hasMatters", "hasMattersWith", "hasMatterDisclosures", "hasMatterDisclosuresWith", "hasMeetings", "hasMeetingsWith", "hasResidents", "hasResidentsWith", "hasResidentGroups", "hasResidentGroupsWith", "hasPointEvents", "hasPointEventsWith", "hasBenefits", "hasBenefitsWith", "hasVouchers", "hasVouchersWith", "hasSignatures", "hasSignaturesWith", "hasInquiries", "hasInquiriesWith", "hasReports", "hasReportsWith", "hasJobRuns", "hasJobRunsWith", "hasOpeningBalance", "hasOpeningBalanceWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "subDistrict", "subDistrictNEQ", "subDistrictIn", "subDistrictNotIn", "subDistrictGT", "subDistrictGTE", "subDistrictLT", "subDistrictLTE", "subDistrictContains", "subDistrictHasPrefix", "subDistrictHasSuffix", "subDistrictEqualFold", "subDistrictContainsFold", "district", "districtNEQ", "districtIn", "districtNotIn", "districtGT", "districtGTE", "districtLT", "districtLTE", "districtContains", "districtHasPrefix", "districtHasSuffix", "districtEqualFold", "districtContainsFold", "establishedOn", "establishedOnNEQ", "establishedOnIn", "establishedOnNotIn", "establishedOnGT", "establishedOnGTE", "establishedOnLT", "establishedOnLTE", "establishedOnIsNil", "establishedOnNotNil", "predecessor", "predecessorNEQ", "predecessorIn", "predecessorNotIn", "predecessorGT", "predecessorGTE", "predecessorLT", "predecessorLTE", "predecessorContains", "predecessorHasPrefix", "predecessorHasSuffix", "predecessorEqualFold", "predecessorContainsFold", "minSignatures", "minSignaturesNEQ", "minSignaturesIn", "minSignaturesNotIn", "minSignaturesGT", "minSignaturesGTE", "minSignaturesLT", "minSignaturesLTE", "matterThreshold", "matterThresholdNEQ", "matterThresholdIn", "matterThresholdNotIn", "matterThresholdGT", "matterThresholdGTE", "matterThresholdLT", "matterThresholdLTE", "tenderThreshold", "tenderThresholdNEQ", "tenderThresholdIn", "tenderThresholdNotIn", "tenderThresholdGT", "tenderThresholdGTE", "tenderThresholdLT", "tenderThresholdLTE", "closedThrough", "closedThroughNEQ", "closedThroughIn", "closedThroughNotIn", "closedThroughGT", "closedThroughGTE", "closedThroughLT", "closedThroughLTE", "closedThroughContains", "closedThroughHasPrefix", "closedThroughHasSuffix", "closedThroughIsNil", "closedThroughNotNil", "closedThroughEqualFold", "closedThroughContainsFold", "hasAssets", "hasAssetsWith", "hasAssetValuations", "hasAssetValuationsWith", "hasMarkets", "hasMarketsWith", "hasStalls", "hasStallsWith", "hasContracts", "hasContractsWith", "hasMatters", "hasMattersWith", "hasMatterDisclosures", "hasMatterDisclosuresWith", "hasMeetings", "hasMeetingsWith", "hasResidents", "hasResidentsWith", "hasResidentGroups", "hasResidentGroupsWith", "hasPointEvents", "hasPointEventsWith", "hasBenefits", "hasBenefitsWith", "hasVouchers", "hasVouchersWith", "hasSignatures", "hasSignaturesWith", "hasSigners", "hasSignersWith", "hasInquiries", "hasInquiriesWith", "hasReports", "hasReportsWith", "hasJobRuns", "hasJobRunsWith", "hasOpeningBalance", "hasOpeningBalanceWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33892,6 +35876,20 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.HasSignaturesWith = data
+		case "hasSigners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSigners"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSigners = data
+		case "hasSignersWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSignersWith"))
+			data, err := ec.unmarshalOSignerWhereInput2ᚕᚖsunlightᚋentᚐSignerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSignersWith = data
 		case "hasInquiries":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInquiries"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -35324,7 +37322,7 @@ func (ec *executionContext) unmarshalInputCreateCommunityInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "code", "subDistrict", "district", "establishedOn", "predecessor", "minSignatures", "matterThreshold", "tenderThreshold", "assetIDs", "assetValuationIDs", "marketIDs", "stallIDs", "contractIDs", "matterIDs", "matterDisclosureIDs", "meetingIDs", "residentIDs", "residentGroupIDs", "pointEventIDs", "benefitIDs", "voucherIDs", "signatureIDs", "inquiryIDs", "reportIDs", "jobRunIDs"}
+	fieldsInOrder := [...]string{"name", "code", "subDistrict", "district", "establishedOn", "predecessor", "minSignatures", "matterThreshold", "tenderThreshold", "assetIDs", "assetValuationIDs", "marketIDs", "stallIDs", "contractIDs", "matterIDs", "matterDisclosureIDs", "meetingIDs", "residentIDs", "residentGroupIDs", "pointEventIDs", "benefitIDs", "voucherIDs", "signatureIDs", "signerIDs", "inquiryIDs", "reportIDs", "jobRunIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35492,6 +37490,13 @@ func (ec *executionContext) unmarshalInputCreateCommunityInput(ctx context.Conte
 				return it, err
 			}
 			it.SignatureIDs = data
+		case "signerIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signerIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignerIDs = data
 		case "inquiryIDs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inquiryIDs"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
@@ -35674,6 +37679,83 @@ func (ec *executionContext) unmarshalInputCreateContractInput(ctx context.Contex
 func UnmarshalCreateContractInput(ctx context.Context, raw any) (ent.CreateContractInput, error) {
 	var out ent.CreateContractInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateContractInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateEnrolmentInput(ctx context.Context, obj any) (model.CreateEnrolmentInput, error) {
+	var it model.CreateEnrolmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"communityID", "name", "capacity", "residentID", "validFrom", "validTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "communityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalNSignerCapacity2sunlightᚋentᚋsignerᚐCapacity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "residentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResidentID = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateEnrolmentInput unmarshals raw into the CreateEnrolmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateEnrolmentInput(ctx context.Context, raw any) (model.CreateEnrolmentInput, error) {
+	var out model.CreateEnrolmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateEnrolmentInput", raw, &out)
 	return out, err
 }
 
@@ -36234,7 +38316,7 @@ func (ec *executionContext) unmarshalInputCreateResidentInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "gender", "birthDate", "idNumber", "phone", "roles", "movedOutOn", "communityID", "groupID", "ledGroupIDs", "pointEventIDs", "benefitIDs", "inquiryIDs"}
+	fieldsInOrder := [...]string{"name", "gender", "birthDate", "idNumber", "phone", "roles", "movedOutOn", "communityID", "groupID", "ledGroupIDs", "pointEventIDs", "benefitIDs", "inquiryIDs", "signerIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36332,6 +38414,13 @@ func (ec *executionContext) unmarshalInputCreateResidentInput(ctx context.Contex
 				return it, err
 			}
 			it.InquiryIDs = data
+		case "signerIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signerIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignerIDs = data
 		}
 	}
 	return it, nil
@@ -43390,7 +45479,7 @@ func (ec *executionContext) unmarshalInputResidentWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "gender", "genderNEQ", "genderIn", "genderNotIn", "birthDate", "birthDateNEQ", "birthDateIn", "birthDateNotIn", "birthDateGT", "birthDateGTE", "birthDateLT", "birthDateLTE", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDIsNil", "groupIDNotNil", "movedOutOn", "movedOutOnNEQ", "movedOutOnIn", "movedOutOnNotIn", "movedOutOnGT", "movedOutOnGTE", "movedOutOnLT", "movedOutOnLTE", "movedOutOnIsNil", "movedOutOnNotNil", "hasCommunity", "hasCommunityWith", "hasGroup", "hasGroupWith", "hasLedGroups", "hasLedGroupsWith", "hasPointEvents", "hasPointEventsWith", "hasBenefits", "hasBenefitsWith", "hasInquiries", "hasInquiriesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "gender", "genderNEQ", "genderIn", "genderNotIn", "birthDate", "birthDateNEQ", "birthDateIn", "birthDateNotIn", "birthDateGT", "birthDateGTE", "birthDateLT", "birthDateLTE", "groupID", "groupIDNEQ", "groupIDIn", "groupIDNotIn", "groupIDIsNil", "groupIDNotNil", "movedOutOn", "movedOutOnNEQ", "movedOutOnIn", "movedOutOnNotIn", "movedOutOnGT", "movedOutOnGTE", "movedOutOnLT", "movedOutOnLTE", "movedOutOnIsNil", "movedOutOnNotNil", "hasCommunity", "hasCommunityWith", "hasGroup", "hasGroupWith", "hasLedGroups", "hasLedGroupsWith", "hasPointEvents", "hasPointEventsWith", "hasBenefits", "hasBenefitsWith", "hasInquiries", "hasInquiriesWith", "hasSigners", "hasSignersWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -43873,6 +45962,20 @@ func (ec *executionContext) unmarshalInputResidentWhereInput(ctx context.Context
 				return it, err
 			}
 			it.HasInquiriesWith = data
+		case "hasSigners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSigners"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSigners = data
+		case "hasSignersWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSignersWith"))
+			data, err := ec.unmarshalOSignerWhereInput2ᚕᚖsunlightᚋentᚐSignerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSignersWith = data
 		}
 	}
 	return it, nil
@@ -44027,7 +46130,7 @@ func (ec *executionContext) unmarshalInputSignVoucherInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"voucherID", "signer", "role", "residentID"}
+	fieldsInOrder := [...]string{"voucherID", "signerID", "signature"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44041,27 +46144,20 @@ func (ec *executionContext) unmarshalInputSignVoucherInput(ctx context.Context, 
 				return it, err
 			}
 			it.VoucherID = data
-		case "signer":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signer"))
+		case "signerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signerID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignerID = data
+		case "signature":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signature"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Signer = data
-		case "role":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
-			data, err := ec.unmarshalNSignatureRole2sunlightᚋentᚋsignatureᚐRole(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Role = data
-		case "residentID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentID"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ResidentID = data
+			it.Signature = data
 		}
 	}
 	return it, nil
@@ -44143,7 +46239,7 @@ func (ec *executionContext) unmarshalInputSignatureWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "voucherID", "voucherIDNEQ", "voucherIDIn", "voucherIDNotIn", "signer", "signerNEQ", "signerIn", "signerNotIn", "signerGT", "signerGTE", "signerLT", "signerLTE", "signerContains", "signerHasPrefix", "signerHasSuffix", "signerEqualFold", "signerContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "residentID", "residentIDNEQ", "residentIDIn", "residentIDNotIn", "residentIDGT", "residentIDGTE", "residentIDLT", "residentIDLTE", "residentIDIsNil", "residentIDNotNil", "signedAt", "signedAtNEQ", "signedAtIn", "signedAtNotIn", "signedAtGT", "signedAtGTE", "signedAtLT", "signedAtLTE", "hasCommunity", "hasCommunityWith", "hasVoucher", "hasVoucherWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "voucherID", "voucherIDNEQ", "voucherIDIn", "voucherIDNotIn", "signer", "signerNEQ", "signerIn", "signerNotIn", "signerGT", "signerGTE", "signerLT", "signerLTE", "signerContains", "signerHasPrefix", "signerHasSuffix", "signerEqualFold", "signerContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "residentID", "residentIDNEQ", "residentIDIn", "residentIDNotIn", "residentIDGT", "residentIDGTE", "residentIDLT", "residentIDLTE", "residentIDIsNil", "residentIDNotNil", "signedAt", "signedAtNEQ", "signedAtIn", "signedAtNotIn", "signedAtGT", "signedAtGTE", "signedAtLT", "signedAtLTE", "method", "methodNEQ", "methodIn", "methodNotIn", "signerID", "signerIDNEQ", "signerIDIn", "signerIDNotIn", "signerIDIsNil", "signerIDNotNil", "encodingVersion", "encodingVersionNEQ", "encodingVersionIn", "encodingVersionNotIn", "encodingVersionGT", "encodingVersionGTE", "encodingVersionLT", "encodingVersionLTE", "encodingVersionIsNil", "encodingVersionNotNil", "ed25519Signature", "ed25519SignatureNEQ", "ed25519SignatureIn", "ed25519SignatureNotIn", "ed25519SignatureGT", "ed25519SignatureGTE", "ed25519SignatureLT", "ed25519SignatureLTE", "ed25519SignatureContains", "ed25519SignatureHasPrefix", "ed25519SignatureHasSuffix", "ed25519SignatureIsNil", "ed25519SignatureNotNil", "ed25519SignatureEqualFold", "ed25519SignatureContainsFold", "hasCommunity", "hasCommunityWith", "hasVoucher", "hasVoucherWith", "hasSignedBy", "hasSignedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -44528,6 +46624,251 @@ func (ec *executionContext) unmarshalInputSignatureWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.SignedAtLTE = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalOSignatureMethod2ᚖsunlightᚋentᚋsignatureᚐMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "methodNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("methodNEQ"))
+			data, err := ec.unmarshalOSignatureMethod2ᚖsunlightᚋentᚋsignatureᚐMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MethodNEQ = data
+		case "methodIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("methodIn"))
+			data, err := ec.unmarshalOSignatureMethod2ᚕsunlightᚋentᚋsignatureᚐMethodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MethodIn = data
+		case "methodNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("methodNotIn"))
+			data, err := ec.unmarshalOSignatureMethod2ᚕsunlightᚋentᚋsignatureᚐMethodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MethodNotIn = data
+		case "signerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignerID = data
+		case "signerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignerIDNEQ = data
+		case "signerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signerIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignerIDIn = data
+		case "signerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignerIDNotIn = data
+		case "signerIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signerIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignerIDIsNil = data
+		case "signerIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("signerIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SignerIDNotNil = data
+		case "encodingVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("encodingVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EncodingVersion = data
+		case "encodingVersionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("encodingVersionNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EncodingVersionNEQ = data
+		case "encodingVersionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("encodingVersionIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EncodingVersionIn = data
+		case "encodingVersionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("encodingVersionNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EncodingVersionNotIn = data
+		case "encodingVersionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("encodingVersionGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EncodingVersionGT = data
+		case "encodingVersionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("encodingVersionGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EncodingVersionGTE = data
+		case "encodingVersionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("encodingVersionLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EncodingVersionLT = data
+		case "encodingVersionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("encodingVersionLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EncodingVersionLTE = data
+		case "encodingVersionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("encodingVersionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EncodingVersionIsNil = data
+		case "encodingVersionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("encodingVersionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EncodingVersionNotNil = data
+		case "ed25519Signature":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519Signature"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519Signature = data
+		case "ed25519SignatureNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureNEQ = data
+		case "ed25519SignatureIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureIn = data
+		case "ed25519SignatureNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureNotIn = data
+		case "ed25519SignatureGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureGT = data
+		case "ed25519SignatureGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureGTE = data
+		case "ed25519SignatureLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureLT = data
+		case "ed25519SignatureLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureLTE = data
+		case "ed25519SignatureContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureContains = data
+		case "ed25519SignatureHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureHasPrefix = data
+		case "ed25519SignatureHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureHasSuffix = data
+		case "ed25519SignatureIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureIsNil = data
+		case "ed25519SignatureNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureNotNil = data
+		case "ed25519SignatureEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureEqualFold = data
+		case "ed25519SignatureContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ed25519SignatureContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ed25519SignatureContainsFold = data
 		case "hasCommunity":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunity"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -44556,6 +46897,20 @@ func (ec *executionContext) unmarshalInputSignatureWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.HasVoucherWith = data
+		case "hasSignedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSignedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSignedBy = data
+		case "hasSignedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSignedByWith"))
+			data, err := ec.unmarshalOSignerWhereInput2ᚕᚖsunlightᚋentᚐSignerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSignedByWith = data
 		}
 	}
 	return it, nil
@@ -44570,6 +46925,773 @@ func (ec *executionContext) unmarshalInputSignatureWhereInput(ctx context.Contex
 func UnmarshalSignatureWhereInput(ctx context.Context, raw any) (ent.SignatureWhereInput, error) {
 	var out ent.SignatureWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignatureWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignerOrder(ctx context.Context, obj any) (ent.SignerOrder, error) {
+	var it ent.SignerOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSignerOrderField2ᚖsunlightᚋentᚐSignerOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignerOrder unmarshals raw into the SignerOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignerOrder(ctx context.Context, raw any) (ent.SignerOrder, error) {
+	var out ent.SignerOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignerOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSignerWhereInput(ctx context.Context, obj any) (ent.SignerWhereInput, error) {
+	var it ent.SignerWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "residentID", "residentIDNEQ", "residentIDIn", "residentIDNotIn", "residentIDIsNil", "residentIDNotNil", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "validFrom", "validFromNEQ", "validFromIn", "validFromNotIn", "validFromGT", "validFromGTE", "validFromLT", "validFromLTE", "validTo", "validToNEQ", "validToIn", "validToNotIn", "validToGT", "validToGTE", "validToLT", "validToLTE", "validToIsNil", "validToNotNil", "publicKey", "publicKeyNEQ", "publicKeyIn", "publicKeyNotIn", "publicKeyGT", "publicKeyGTE", "publicKeyLT", "publicKeyLTE", "publicKeyContains", "publicKeyHasPrefix", "publicKeyHasSuffix", "publicKeyIsNil", "publicKeyNotNil", "publicKeyEqualFold", "publicKeyContainsFold", "keyRegisteredAt", "keyRegisteredAtNEQ", "keyRegisteredAtIn", "keyRegisteredAtNotIn", "keyRegisteredAtGT", "keyRegisteredAtGTE", "keyRegisteredAtLT", "keyRegisteredAtLTE", "keyRegisteredAtIsNil", "keyRegisteredAtNotNil", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil", "hasCommunity", "hasCommunityWith", "hasResident", "hasResidentWith", "hasSignatures", "hasSignaturesWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOSignerWhereInput2ᚖsunlightᚋentᚐSignerWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOSignerWhereInput2ᚕᚖsunlightᚋentᚐSignerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOSignerWhereInput2ᚕᚖsunlightᚋentᚐSignerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "communityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "communityIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDNEQ = data
+		case "communityIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDIn = data
+		case "communityIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDNotIn = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "residentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResidentID = data
+		case "residentIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResidentIDNEQ = data
+		case "residentIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResidentIDIn = data
+		case "residentIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResidentIDNotIn = data
+		case "residentIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResidentIDIsNil = data
+		case "residentIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("residentIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResidentIDNotNil = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOSignerCapacity2ᚖsunlightᚋentᚋsignerᚐCapacity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "capacityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityNEQ"))
+			data, err := ec.unmarshalOSignerCapacity2ᚖsunlightᚋentᚋsignerᚐCapacity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityNEQ = data
+		case "capacityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityIn"))
+			data, err := ec.unmarshalOSignerCapacity2ᚕsunlightᚋentᚋsignerᚐCapacityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityIn = data
+		case "capacityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityNotIn"))
+			data, err := ec.unmarshalOSignerCapacity2ᚕsunlightᚋentᚋsignerᚐCapacityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityNotIn = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validFromNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromNEQ = data
+		case "validFromIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromIn = data
+		case "validFromNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromNotIn = data
+		case "validFromGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromGT = data
+		case "validFromGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromGTE = data
+		case "validFromLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromLT = data
+		case "validFromLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFromLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFromLTE = data
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = data
+		case "validToNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validToNEQ"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidToNEQ = data
+		case "validToIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validToIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidToIn = data
+		case "validToNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validToNotIn"))
+			data, err := ec.unmarshalODate2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidToNotIn = data
+		case "validToGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validToGT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidToGT = data
+		case "validToGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validToGTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidToGTE = data
+		case "validToLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validToLT"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidToLT = data
+		case "validToLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validToLTE"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidToLTE = data
+		case "validToIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validToIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidToIsNil = data
+		case "validToNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validToNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidToNotNil = data
+		case "publicKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKey = data
+		case "publicKeyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyNEQ = data
+		case "publicKeyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyIn = data
+		case "publicKeyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyNotIn = data
+		case "publicKeyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyGT = data
+		case "publicKeyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyGTE = data
+		case "publicKeyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyLT = data
+		case "publicKeyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyLTE = data
+		case "publicKeyContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyContains = data
+		case "publicKeyHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyHasPrefix = data
+		case "publicKeyHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyHasSuffix = data
+		case "publicKeyIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyIsNil = data
+		case "publicKeyNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyNotNil = data
+		case "publicKeyEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyEqualFold = data
+		case "publicKeyContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publicKeyContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublicKeyContainsFold = data
+		case "keyRegisteredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyRegisteredAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyRegisteredAt = data
+		case "keyRegisteredAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyRegisteredAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyRegisteredAtNEQ = data
+		case "keyRegisteredAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyRegisteredAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyRegisteredAtIn = data
+		case "keyRegisteredAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyRegisteredAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyRegisteredAtNotIn = data
+		case "keyRegisteredAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyRegisteredAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyRegisteredAtGT = data
+		case "keyRegisteredAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyRegisteredAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyRegisteredAtGTE = data
+		case "keyRegisteredAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyRegisteredAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyRegisteredAtLT = data
+		case "keyRegisteredAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyRegisteredAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyRegisteredAtLTE = data
+		case "keyRegisteredAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyRegisteredAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyRegisteredAtIsNil = data
+		case "keyRegisteredAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyRegisteredAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KeyRegisteredAtNotNil = data
+		case "revokedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAt = data
+		case "revokedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNEQ = data
+		case "revokedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIn = data
+		case "revokedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotIn = data
+		case "revokedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGT = data
+		case "revokedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGTE = data
+		case "revokedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLT = data
+		case "revokedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLTE = data
+		case "revokedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIsNil = data
+		case "revokedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotNil = data
+		case "hasCommunity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunity"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCommunity = data
+		case "hasCommunityWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunityWith"))
+			data, err := ec.unmarshalOCommunityWhereInput2ᚕᚖsunlightᚋentᚐCommunityWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCommunityWith = data
+		case "hasResident":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResident"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasResident = data
+		case "hasResidentWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResidentWith"))
+			data, err := ec.unmarshalOResidentWhereInput2ᚕᚖsunlightᚋentᚐResidentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasResidentWith = data
+		case "hasSignatures":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSignatures"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSignatures = data
+		case "hasSignaturesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSignaturesWith"))
+			data, err := ec.unmarshalOSignatureWhereInput2ᚕᚖsunlightᚋentᚐSignatureWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSignaturesWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSignerWhereInput unmarshals raw into the SignerWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSignerWhereInput(ctx context.Context, raw any) (ent.SignerWhereInput, error) {
+	var out ent.SignerWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SignerWhereInput", raw, &out)
 	return out, err
 }
 
@@ -45526,7 +48648,7 @@ func (ec *executionContext) unmarshalInputUpdateCommunityInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "subDistrict", "district", "establishedOn", "clearEstablishedOn", "predecessor", "minSignatures", "matterThreshold", "tenderThreshold", "addAssetIDs", "removeAssetIDs", "clearAssets", "addAssetValuationIDs", "removeAssetValuationIDs", "clearAssetValuations", "addMarketIDs", "removeMarketIDs", "clearMarkets", "addStallIDs", "removeStallIDs", "clearStalls", "addContractIDs", "removeContractIDs", "clearContracts", "addMatterIDs", "removeMatterIDs", "clearMatters", "addMatterDisclosureIDs", "removeMatterDisclosureIDs", "clearMatterDisclosures", "addMeetingIDs", "removeMeetingIDs", "clearMeetings", "addResidentIDs", "removeResidentIDs", "clearResidents", "addResidentGroupIDs", "removeResidentGroupIDs", "clearResidentGroups", "addPointEventIDs", "removePointEventIDs", "clearPointEvents", "addBenefitIDs", "removeBenefitIDs", "clearBenefits", "addVoucherIDs", "removeVoucherIDs", "clearVouchers", "addSignatureIDs", "removeSignatureIDs", "clearSignatures", "addInquiryIDs", "removeInquiryIDs", "clearInquiries", "addReportIDs", "removeReportIDs", "clearReports", "addJobRunIDs", "removeJobRunIDs", "clearJobRuns"}
+	fieldsInOrder := [...]string{"name", "subDistrict", "district", "establishedOn", "clearEstablishedOn", "predecessor", "minSignatures", "matterThreshold", "tenderThreshold", "addAssetIDs", "removeAssetIDs", "clearAssets", "addAssetValuationIDs", "removeAssetValuationIDs", "clearAssetValuations", "addMarketIDs", "removeMarketIDs", "clearMarkets", "addStallIDs", "removeStallIDs", "clearStalls", "addContractIDs", "removeContractIDs", "clearContracts", "addMatterIDs", "removeMatterIDs", "clearMatters", "addMatterDisclosureIDs", "removeMatterDisclosureIDs", "clearMatterDisclosures", "addMeetingIDs", "removeMeetingIDs", "clearMeetings", "addResidentIDs", "removeResidentIDs", "clearResidents", "addResidentGroupIDs", "removeResidentGroupIDs", "clearResidentGroups", "addPointEventIDs", "removePointEventIDs", "clearPointEvents", "addBenefitIDs", "removeBenefitIDs", "clearBenefits", "addVoucherIDs", "removeVoucherIDs", "clearVouchers", "addSignatureIDs", "removeSignatureIDs", "clearSignatures", "addSignerIDs", "removeSignerIDs", "clearSigners", "addInquiryIDs", "removeInquiryIDs", "clearInquiries", "addReportIDs", "removeReportIDs", "clearReports", "addJobRunIDs", "removeJobRunIDs", "clearJobRuns"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -45890,6 +49012,27 @@ func (ec *executionContext) unmarshalInputUpdateCommunityInput(ctx context.Conte
 				return it, err
 			}
 			it.ClearSignatures = data
+		case "addSignerIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addSignerIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddSignerIDs = data
+		case "removeSignerIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeSignerIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveSignerIDs = data
+		case "clearSigners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearSigners"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearSigners = data
 		case "addInquiryIDs":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addInquiryIDs"))
 			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
@@ -46814,7 +49957,7 @@ func (ec *executionContext) unmarshalInputUpdateResidentInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "gender", "birthDate", "idNumber", "phone", "roles", "appendRoles", "movedOutOn", "clearMovedOutOn", "groupID", "clearGroup", "addLedGroupIDs", "removeLedGroupIDs", "clearLedGroups", "addPointEventIDs", "removePointEventIDs", "clearPointEvents", "addBenefitIDs", "removeBenefitIDs", "clearBenefits", "addInquiryIDs", "removeInquiryIDs", "clearInquiries"}
+	fieldsInOrder := [...]string{"name", "gender", "birthDate", "idNumber", "phone", "roles", "appendRoles", "movedOutOn", "clearMovedOutOn", "groupID", "clearGroup", "addLedGroupIDs", "removeLedGroupIDs", "clearLedGroups", "addPointEventIDs", "removePointEventIDs", "clearPointEvents", "addBenefitIDs", "removeBenefitIDs", "clearBenefits", "addInquiryIDs", "removeInquiryIDs", "clearInquiries", "addSignerIDs", "removeSignerIDs", "clearSigners"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -46982,6 +50125,27 @@ func (ec *executionContext) unmarshalInputUpdateResidentInput(ctx context.Contex
 				return it, err
 			}
 			it.ClearInquiries = data
+		case "addSignerIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addSignerIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddSignerIDs = data
+		case "removeSignerIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeSignerIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveSignerIDs = data
+		case "clearSigners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearSigners"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearSigners = data
 		}
 	}
 	return it, nil
@@ -48316,6 +51480,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Stall(ctx, sel, obj)
+	case *ent.Signer:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Signer(ctx, sel, obj)
 	case *ent.Signature:
 		if obj == nil {
 			return graphql.Null
@@ -49494,6 +52663,12 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_signatures(ctx, field, obj)
+				})
+		case "signers":
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Community_signers(ctx, field, obj)
 				})
 		case "inquiries":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
@@ -51448,6 +54623,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createEnrolment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createEnrolment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerSignerKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerSignerKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeSigner":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeSigner(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "postVoucher":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_postVoucher(ctx, field)
@@ -51931,6 +55127,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_residentGroups(ctx, field)
 				})
+		case "signers":
+			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_signers(ctx, field)
+				})
 		case "stalls":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
 				true, true,
@@ -52410,6 +55612,12 @@ func (ec *executionContext) _Resident(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_inquiries(ctx, field, obj)
 				})
+		case "signers":
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resident_signers(ctx, field, obj)
+				})
 		case "age":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
@@ -52731,6 +55939,26 @@ func (ec *executionContext) _Signature(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "method":
+			out.Values[i] = ec._Signature_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "signerID":
+			out.Values[i] = ec._Signature_signerID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "encodingVersion":
+			out.Values[i] = ec._Signature_encodingVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ed25519Signature":
+			out.Values[i] = ec._Signature_ed25519Signature(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "community":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
 				true, true,
@@ -52742,6 +55970,12 @@ func (ec *executionContext) _Signature(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Signature_voucher(ctx, field, obj)
+				})
+		case "signedBy":
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Signature_signedBy(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -52821,6 +56055,279 @@ func (ec *executionContext) _SignatureEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "cursor":
 			out.Values[i] = ec._SignatureEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var signerImplementors = []string{"Signer", "Node"}
+
+func (ec *executionContext) _Signer(ctx context.Context, sel ast.SelectionSet, obj *ent.Signer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroupFor(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Signer")
+		case "id":
+			out.Values[i] = ec._Signer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "communityID":
+			out.Values[i] = ec._Signer_communityID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Signer_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "residentID":
+			out.Values[i] = ec._Signer_residentID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacity":
+			out.Values[i] = ec._Signer_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validFrom":
+			out.Values[i] = ec._Signer_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "validTo":
+			out.Values[i] = ec._Signer_validTo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicKey":
+			out.Values[i] = ec._Signer_publicKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "keyRegisteredAt":
+			out.Values[i] = ec._Signer_keyRegisteredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._Signer_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Signer_community(ctx, field, obj)
+				})
+		case "resident":
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Signer_resident(ctx, field, obj)
+				})
+		case "signatures":
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Signer_signatures(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var signerConnectionImplementors = []string{"SignerConnection"}
+
+func (ec *executionContext) _SignerConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SignerConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroupFor(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignerConnection")
+		case "edges":
+			out.Values[i] = ec._SignerConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SignerConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SignerConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var signerEdgeImplementors = []string{"SignerEdge"}
+
+func (ec *executionContext) _SignerEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SignerEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroupFor(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignerEdge")
+		case "node":
+			out.Values[i] = ec._SignerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._SignerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var signerEnrolmentImplementors = []string{"SignerEnrolment"}
+
+func (ec *executionContext) _SignerEnrolment(ctx context.Context, sel ast.SelectionSet, obj *ledger.Enrolled) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signerEnrolmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroupFor(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignerEnrolment")
+		case "signer":
+			out.Values[i] = ec._SignerEnrolment_signer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._SignerEnrolment_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._SignerEnrolment_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var signingPayloadImplementors = []string{"SigningPayload"}
+
+func (ec *executionContext) _SigningPayload(ctx context.Context, sel ast.SelectionSet, obj *ledger.SigningPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroupFor(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SigningPayload")
+		case "version":
+			out.Values[i] = ec._SigningPayload_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bytes":
+			out.Values[i] = ec._SigningPayload_bytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._SigningPayload_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._SigningPayload_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amountInCapitals":
+			out.Values[i] = ec._SigningPayload_amountInCapitals(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -53238,6 +56745,12 @@ func (ec *executionContext) _Voucher(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_amountInCapitals(ctx, field, obj)
+				})
+		case "signingPayload":
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Voucher_signingPayload(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -54176,6 +57689,11 @@ func (ec *executionContext) unmarshalNCreateContractInput2sunlightᚋentᚐCreat
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateEnrolmentInput2sunlightᚋgraphᚋmodelᚐCreateEnrolmentInput(ctx context.Context, v any) (model.CreateEnrolmentInput, error) {
+	res, err := ec.unmarshalInputCreateEnrolmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateInquiryInput2sunlightᚋentᚐCreateInquiryInput(ctx context.Context, v any) (ent.CreateInquiryInput, error) {
 	res, err := ec.unmarshalInputCreateInquiryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -55097,6 +58615,16 @@ func (ec *executionContext) marshalNSignatureConnection2ᚖsunlightᚋentᚐSign
 	return ec._SignatureConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSignatureMethod2sunlightᚋentᚋsignatureᚐMethod(ctx context.Context, v any) (signature.Method, error) {
+	var res signature.Method
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSignatureMethod2sunlightᚋentᚋsignatureᚐMethod(ctx context.Context, sel ast.SelectionSet, v signature.Method) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNSignatureOrderField2ᚖsunlightᚋentᚐSignatureOrderField(ctx context.Context, v any) (*ent.SignatureOrderField, error) {
 	var res = new(ent.SignatureOrderField)
 	err := res.UnmarshalGQL(v)
@@ -55124,6 +58652,67 @@ func (ec *executionContext) marshalNSignatureRole2sunlightᚋentᚋsignatureᚐR
 func (ec *executionContext) unmarshalNSignatureWhereInput2ᚖsunlightᚋentᚐSignatureWhereInput(ctx context.Context, v any) (*ent.SignatureWhereInput, error) {
 	res, err := ec.unmarshalInputSignatureWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSigner2ᚖsunlightᚋentᚐSigner(ctx context.Context, sel ast.SelectionSet, v *ent.Signer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Signer!")
+		return graphql.Null
+	}
+	return ec._Signer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSignerCapacity2sunlightᚋentᚋsignerᚐCapacity(ctx context.Context, v any) (signer.Capacity, error) {
+	var res signer.Capacity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSignerCapacity2sunlightᚋentᚋsignerᚐCapacity(ctx context.Context, sel ast.SelectionSet, v signer.Capacity) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSignerConnection2ᚖsunlightᚋentᚐSignerConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SignerConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SignerConnection!")
+		return graphql.Null
+	}
+	return ec._SignerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSignerEnrolment2ᚖsunlightᚋinternalᚋledgerᚐEnrolled(ctx context.Context, sel ast.SelectionSet, v *ledger.Enrolled) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SignerEnrolment!")
+		return graphql.Null
+	}
+	return ec._SignerEnrolment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSignerOrderField2ᚖsunlightᚋentᚐSignerOrderField(ctx context.Context, v any) (*ent.SignerOrderField, error) {
+	var res = new(ent.SignerOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSignerOrderField2ᚖsunlightᚋentᚐSignerOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.SignerOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SignerOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNSignerWhereInput2ᚖsunlightᚋentᚐSignerWhereInput(ctx context.Context, v any) (*ent.SignerWhereInput, error) {
+	res, err := ec.unmarshalInputSignerWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSigningPayload2ᚖsunlightᚋinternalᚋledgerᚐSigningPayload(ctx context.Context, sel ast.SelectionSet, v *ledger.SigningPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SigningPayload!")
+		return graphql.Null
+	}
+	return ec._SigningPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStall2ᚖsunlightᚋentᚐStall(ctx context.Context, sel ast.SelectionSet, v *ent.Stall) graphql.Marshaler {
@@ -57941,6 +61530,58 @@ func (ec *executionContext) marshalOSignatureEdge2ᚖsunlightᚋentᚐSignatureE
 	return ec._SignatureEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOSignatureMethod2ᚕsunlightᚋentᚋsignatureᚐMethodᚄ(ctx context.Context, v any) ([]signature.Method, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]signature.Method, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSignatureMethod2sunlightᚋentᚋsignatureᚐMethod(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSignatureMethod2ᚕsunlightᚋentᚋsignatureᚐMethodᚄ(ctx context.Context, sel ast.SelectionSet, v []signature.Method) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSignatureMethod2sunlightᚋentᚋsignatureᚐMethod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSignatureMethod2ᚖsunlightᚋentᚋsignatureᚐMethod(ctx context.Context, v any) (*signature.Method, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(signature.Method)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSignatureMethod2ᚖsunlightᚋentᚋsignatureᚐMethod(ctx context.Context, sel ast.SelectionSet, v *signature.Method) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOSignatureOrder2ᚖsunlightᚋentᚐSignatureOrder(ctx context.Context, v any) (*ent.SignatureOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -58023,6 +61664,137 @@ func (ec *executionContext) unmarshalOSignatureWhereInput2ᚖsunlightᚋentᚐSi
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputSignatureWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSigner2ᚕᚖsunlightᚋentᚐSignerᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Signer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSigner2ᚖsunlightᚋentᚐSigner(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSigner2ᚖsunlightᚋentᚐSigner(ctx context.Context, sel ast.SelectionSet, v *ent.Signer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Signer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSignerCapacity2ᚕsunlightᚋentᚋsignerᚐCapacityᚄ(ctx context.Context, v any) ([]signer.Capacity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]signer.Capacity, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSignerCapacity2sunlightᚋentᚋsignerᚐCapacity(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSignerCapacity2ᚕsunlightᚋentᚋsignerᚐCapacityᚄ(ctx context.Context, sel ast.SelectionSet, v []signer.Capacity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSignerCapacity2sunlightᚋentᚋsignerᚐCapacity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSignerCapacity2ᚖsunlightᚋentᚋsignerᚐCapacity(ctx context.Context, v any) (*signer.Capacity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(signer.Capacity)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSignerCapacity2ᚖsunlightᚋentᚋsignerᚐCapacity(ctx context.Context, sel ast.SelectionSet, v *signer.Capacity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOSignerEdge2ᚕᚖsunlightᚋentᚐSignerEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.SignerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOSignerEdge2ᚖsunlightᚋentᚐSignerEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSignerEdge2ᚖsunlightᚋentᚐSignerEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SignerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SignerEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSignerOrder2ᚖsunlightᚋentᚐSignerOrder(ctx context.Context, v any) (*ent.SignerOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSignerOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSignerWhereInput2ᚕᚖsunlightᚋentᚐSignerWhereInputᚄ(ctx context.Context, v any) ([]*ent.SignerWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.SignerWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSignerWhereInput2ᚖsunlightᚋentᚐSignerWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSignerWhereInput2ᚖsunlightᚋentᚐSignerWhereInput(ctx context.Context, v any) (*ent.SignerWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSignerWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -8,11 +8,27 @@ import (
 	"io"
 	"strconv"
 	"sunlight/ent/matter"
-	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/internal/access/auth"
 	"sunlight/internal/vocab/money"
 	"time"
 )
+
+// A person a community enrols to sign its vouchers (签字人登记).
+type CreateEnrolmentInput struct {
+	// The community (社区).
+	CommunityID int `json:"communityID"`
+	// The person's name (姓名), as printed beside the signatures; unique among the community's signers in office.
+	Name string `json:"name"`
+	// The capacity the signer signs in (签字身份).
+	Capacity signer.Capacity `json:"capacity"`
+	// The resident the signer is, where there is one.
+	ResidentID *int `json:"residentID,omitempty"`
+	// First day the signer may sign.
+	ValidFrom time.Time `json:"validFrom"`
+	// Last day the signer may sign; open-ended when left out.
+	ValidTo *time.Time `json:"validTo,omitempty"`
+}
 
 // The next stage of a matter (四议两公开环节登记): a meeting for the first four stages, a disclosure for the last two.
 type RecordMatterStageInput struct {
@@ -50,16 +66,16 @@ type SetOpeningBalanceInput struct {
 	ExpenseBefore *money.Fen `json:"expenseBefore,omitempty"`
 }
 
-// A signature to put on a voucher (签字).
+// A signature to put on a voucher (签字): made by the signer's own key over the voucher's signingPayload. The
+// signature is the credential: it is checked against the signer's registered key before it is stored, so it may
+// be passed on by anyone (the signer's browser, a script, a clerk).
 type SignVoucherInput struct {
 	// The voucher.
 	VoucherID int `json:"voucherID"`
-	// Signer's name (签字人).
-	Signer string `json:"signer"`
-	// Capacity (签字身份).
-	Role signature.Role `json:"role"`
-	// The resident who signs, when the signer is one.
-	ResidentID *int `json:"residentID,omitempty"`
+	// The enrolled signer whose key made the signature.
+	SignerID int `json:"signerID"`
+	// The Ed25519 signature (64 bytes, standard base64) of the bytes of the voucher's signingPayload(signerID).
+	Signature string `json:"signature"`
 }
 
 // A public notice to record (公开登记): the resolution's disclosure (决议公开) or the implementation result's (实施结果公开).

@@ -113,6 +113,7 @@ type community struct {
 	vouchers  []*ent.VoucherCreate
 	benefits  []*ent.BenefitCreate
 	seq       map[string]int // voucher numbers per month
+	signers   []demoSigner   // enrolled with their demo keys
 }
 
 // assetSeed is one asset of the article with its 2017 year-end value.

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"fmt"
 	"time"
 
@@ -9,8 +11,10 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/contract"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/voucher"
 	"sunlight/internal/ledger"
+	"sunlight/internal/ledger/signing"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/money"
 )
@@ -170,7 +174,7 @@ func (l *loader) benefitsOct2026(ctx context.Context, c *community) error {
 			return err
 		}
 		c.vouchers = c.vouchers[:len(c.vouchers)-1] // saved already
-		if err := l.sign(ctx, c, []int{v.ID}, p.day); err != nil {
+		if err := l.sign(ctx, c, []*ent.Voucher{v}, p.day); err != nil {
 			return err
 		}
 		var bs []*ent.BenefitCreate
@@ -195,17 +199,75 @@ var signers = []struct {
 	{"许德胜", signature.RoleSUPERVISOR}, {"任秋菊", signature.RoleSUPERVISOR}, {"胡长青", signature.RoleGROUP_LEADER},
 }
 
-func (l *loader) sign(ctx context.Context, c *community, ids []int, day time.Time) error {
+// SignerKey is the demo's key of signer name of the community code: seeded
+// from the names, so every load makes the same keys and signatures, and a
+// test or a reader of the README can sign as a demo signer. A demo, not a
+// secret: real signers make their keys on their own devices.
+func SignerKey(communityCode, name string) ed25519.PrivateKey {
+	seed := sha256.Sum256([]byte("sunlight demo signer/" + communityCode + "/" + name))
+	return ed25519.NewKeyFromSeed(seed[:])
+}
+
+// DemoSignersFrom is the day the demo's signers took office.
+var DemoSignersFrom = calendar.Date(2017, 4, 1)
+
+// enrol registers the nine signers of c with their demo keys.
+func (l *loader) enrol(ctx context.Context, c *community) error {
+	if c.signers != nil {
+		return nil
+	}
+	for _, s := range signers {
+		key := SignerKey(c.Code, s.name)
+		e, err := l.c.Signer.Create().SetCommunityID(c.ID).SetName(s.name).SetCapacity(signer.Capacity(s.role)).
+			SetValidFrom(DemoSignersFrom).SetPublicKey(signing.Encode(key.Public().(ed25519.PublicKey))).
+			SetKeyRegisteredAt(at(DemoSignersFrom)).Save(ctx)
+		if err != nil {
+			return fmt.Errorf("enrol signer %s: %w", s.name, err)
+		}
+		c.signers = append(c.signers, demoSigner{e, key})
+	}
+	return nil
+}
+
+type demoSigner struct {
+	*ent.Signer
+	key ed25519.PrivateKey
+}
+
+// signature is s's signature of v, as the signer's device makes it.
+func (s demoSigner) signature(c *community, v *ent.Voucher) (string, error) {
+	if v.ReversesID != nil {
+		return "", fmt.Errorf("the demo signs no reversals")
+	}
+	payload, err := signing.Payload(ledger.SignedVoucher(v, c.Code, "", string(s.Capacity)), signing.Version)
+	if err != nil {
+		return "", err
+	}
+	return signing.Encode(ed25519.Sign(s.key, payload)), nil
+}
+
+// sign puts the nine signers' signatures on vs; the rules verify each.
+func (l *loader) sign(ctx context.Context, c *community, vs []*ent.Voucher, day time.Time) error {
+	if err := l.enrol(ctx, c); err != nil {
+		return err
+	}
 	var sigs []*ent.SignatureCreate
-	for _, id := range ids {
-		for k, s := range signers {
-			sigs = append(sigs, l.c.Signature.Create().SetCommunityID(c.ID).SetVoucherID(id).
-				SetSigner(s.name).SetRole(s.role).SetSignedAt(at(day).Add(time.Duration(k)*10*time.Minute)))
+	for _, v := range vs {
+		for k, s := range c.signers {
+			sig, err := s.signature(c, v)
+			if err != nil {
+				return err
+			}
+			sigs = append(sigs, l.c.Signature.Create().SetCommunityID(c.ID).SetVoucherID(v.ID).
+				SetSignerID(s.ID).SetEd25519Signature(sig).SetSignedAt(at(day).Add(time.Duration(k)*10*time.Minute)))
 		}
 	}
+	// The loader's signers do not change while it signs: the checks share
+	// their reads of them (each signature is still verified).
+	shared := ledger.WithSharedLookups(ctx)
 	for len(sigs) > 0 {
 		n := min(len(sigs), 500)
-		if err := l.c.Signature.CreateBulk(sigs[:n]...).Exec(ctx); err != nil {
+		if err := l.c.Signature.CreateBulk(sigs[:n]...).Exec(shared); err != nil {
 			return err
 		}
 		sigs = sigs[n:]
@@ -227,13 +289,13 @@ func (l *loader) post(ctx context.Context, c *community) error {
 		saved = append(saved, vs...)
 		c.vouchers = c.vouchers[n:]
 	}
-	var ids []int
+	var toSign []*ent.Voucher
 	for _, v := range saved {
 		if v.OccurredOn.Before(calendar.Date(2026, 11, 16)) {
-			ids = append(ids, v.ID)
+			toSign = append(toSign, v)
 		}
 	}
-	if err := l.sign(ctx, c, ids, calendar.Date(2026, 1, 1)); err != nil {
+	if err := l.sign(ctx, c, toSign, calendar.Date(2026, 1, 1)); err != nil {
 		return err
 	}
 	if err := l.postMonths(ctx, c.ID, calendar.Month(2017, 5), calendar.Month(2026, 11)); err != nil {
@@ -244,13 +306,17 @@ func (l *loader) post(ctx context.Context, c *community) error {
 	if _, err := draft.Save(ctx); err != nil {
 		return err
 	}
-	signing, err := l.voucher(c, day, voucher.DirectionEXPENSE, "办公用品", money.Yuan(560), "会议室桌椅", "岳阳市文化办公用品店").Save(ctx)
+	inSigning, err := l.voucher(c, day, voucher.DirectionEXPENSE, "办公用品", money.Yuan(560), "会议室桌椅", "岳阳市文化办公用品店").Save(ctx)
 	if err != nil {
 		return err
 	}
 	c.vouchers = nil
-	for _, s := range signers[:5] {
-		if _, err := ledger.Sign(ctx, l.c, signing.ID, ledger.Signer{Name: s.name, Role: s.role}, at(day)); err != nil {
+	for _, s := range c.signers[:5] {
+		sig, err := s.signature(c, inSigning)
+		if err != nil {
+			return err
+		}
+		if _, err := ledger.Sign(ctx, l.c, inSigning.ID, s.ID, sig, at(day)); err != nil {
 			return err
 		}
 	}

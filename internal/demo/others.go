@@ -82,11 +82,7 @@ func (l *loader) neighbour(ctx context.Context, n neighbourSeed) error {
 	if err != nil {
 		return err
 	}
-	ids := make([]int, len(vs))
-	for i, v := range vs {
-		ids[i] = v.ID
-	}
-	if err := l.sign(ctx, c, ids, calendar.Date(2026, 1, 1)); err != nil {
+	if err := l.sign(ctx, c, vs, calendar.Date(2026, 1, 1)); err != nil {
 		return err
 	}
 	return l.postMonths(ctx, g.ID, calendar.Month(2025, 1), calendar.Month(2026, 10))

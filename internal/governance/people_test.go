@@ -9,10 +9,11 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/contract"
 	"sunlight/ent/resident"
-	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/voucher"
 	"sunlight/internal/governance"
 	"sunlight/internal/ledger"
+	"sunlight/internal/ledger/signing/signingtest"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/valuation"
 	"sunlight/internal/vocab/calendar"
@@ -194,6 +195,7 @@ func TestRentArrears(t *testing.T) {
 		}
 		paid, late := lease("ZL-1", 1000), lease("ZL-2", 800)
 		k := 0
+		var signers []signingtest.Signer
 		pay := func(c *ent.Contract, day time.Time, yuan int64, post bool) {
 			k++
 			v, err := f.c.Voucher.Create().SetCommunityID(f.com.ID).SetNumber(fmt.Sprint("R-", k)).SetOccurredOn(day).
@@ -204,11 +206,10 @@ func TestRentArrears(t *testing.T) {
 			if !post {
 				return
 			}
-			for i := 0; i < 9; i++ {
-				if _, err := ledger.Sign(f.ctx, f.c, v.ID, ledger.Signer{Name: fmt.Sprint("签字人", i), Role: signature.RoleCOMMITTEE}, time.Now()); err != nil {
-					t.Fatal(err)
-				}
+			if signers == nil {
+				signers = signingtest.Enrol(f.ctx, t, f.c, f.com.ID, signer.CapacityCOMMITTEE, signingtest.Names("签字人", 9)...)
 			}
+			signingtest.SignAll(f.ctx, t, f.c, v.ID, time.Now(), signers)
 			if _, err := ledger.Post(f.ctx, f.c, v.ID, time.Now()); err != nil {
 				t.Fatal(err)
 			}

@@ -6,13 +6,12 @@ import (
 	"slices"
 	"strings"
 
-	"entgo.io/ent/dialect/sql"
-
 	"sunlight/ent"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
 	"sunlight/ent/hook"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/voucher"
 	"sunlight/internal/storage/rowlock"
 	"sunlight/internal/vocab/calendar"
@@ -23,6 +22,7 @@ import (
 func Install(client *ent.Client) {
 	client.Voucher.Use(voucherRules)
 	client.Signature.Use(signatureRules)
+	client.Signer.Use(signerRules)
 	client.MonthSum.Use(monthSumRules)
 	client.OpeningBalance.Use(openingRules)
 }
@@ -57,6 +57,12 @@ func voucherRules(next ent.Mutator) ent.Mutator {
 		for _, v := range targets {
 			if v.Status == voucher.StatusPOSTED {
 				return nil, fail.Conflictf("voucher %s is posted%s and can no longer be changed or deleted; correct it with reverseVoucher, dated in an open month", v.Number, postedAt(v))
+			}
+			if v.Status == voucher.StatusSIGNING && !onlyPosting(m) {
+				// Frozen once signing starts: a signature covers the
+				// voucher as it was signed, so a change would make the
+				// signatures cover something else.
+				return nil, fail.Conflictf("voucher %s is being signed; its content is frozen once the first signature is made, so it can no longer be changed or deleted", v.Number)
 			}
 		}
 		if m.Op().Is(ent.OpDelete | ent.OpDeleteOne) {
@@ -223,9 +229,45 @@ func directionName(d voucher.Direction) string {
 	return "expense (支出)"
 }
 
-// signatureRules keeps the signatures of a posted voucher as they were.
+// onlyPosting reports whether m only moves vouchers on (into signing, to
+// posted), changing nothing a signature covers.
+func onlyPosting(m *ent.VoucherMutation) bool {
+	if m.Op().Is(ent.OpDelete|ent.OpDeleteOne) || len(m.ClearedFields()) > 0 || len(m.AddedEdges()) > 0 ||
+		len(m.RemovedEdges()) > 0 || len(m.ClearedEdges()) > 0 {
+		return false
+	}
+	for _, f := range m.Fields() {
+		if f != voucher.FieldStatus && f != voucher.FieldPostedAt && f != voucher.FieldPeriod {
+			return false
+		}
+	}
+	return true
+}
+
+// signatureRules verifies every new signature before it is stored
+// (checkSignature) and keeps the signatures of a posted voucher as they
+// were.
 func signatureRules(next ent.Mutator) ent.Mutator {
 	return hook.SignatureFunc(func(ctx context.Context, m *ent.SignatureMutation) (ent.Value, error) {
+		if m.Op().Is(ent.OpCreate) {
+			vid, _ := m.VoucherID()
+			q := m.Client().Voucher.Query().Where(voucher.ID(vid))
+			q.Modify(rowlock.Share)
+			v, err := q.Only(ctx)
+			if ent.IsNotFound(err) {
+				return nil, fail.NotFoundf("voucher %d does not exist", vid)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("check voucher of signature: %w", err)
+			}
+			if v.Status == voucher.StatusPOSTED {
+				return nil, fail.Conflictf("voucher %s is posted%s; its signatures can no longer change", v.Number, postedAt(v))
+			}
+			if err := checkSignature(ctx, m, v); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		}
 		var q *ent.VoucherQuery
 		if m.Op().Is(ent.OpCreate) {
 			vid, _ := m.VoucherID()
@@ -264,21 +306,9 @@ func checkPostable(ctx context.Context, client *ent.Client, vs []*ent.Voucher) e
 		ids[i] = v.ID
 		cids[v.CommunityID] = true
 	}
-	var counts []struct {
-		VoucherID int `json:"voucher_id"`
-		Count     int `json:"count"`
-	}
-	err := client.Signature.Query().Where(signature.VoucherIDIn(ids...)).
-		GroupBy(signature.FieldVoucherID).
-		Aggregate(func(s *sql.Selector) string {
-			return sql.As(fmt.Sprintf("COUNT(DISTINCT %s)", s.C(signature.FieldSigner)), "count")
-		}).Scan(ctx, &counts)
+	signers, err := countSigners(ctx, client, vs)
 	if err != nil {
-		return fmt.Errorf("count signatures: %w", err)
-	}
-	signers := make(map[int]int, len(counts))
-	for _, c := range counts {
-		signers[c.VoucherID] = c.Count
+		return err
 	}
 	// Held until the post commits, so a close of the month waits for it
 	// (closeMonth locks the community) and then sees the voucher posted.
@@ -298,7 +328,7 @@ func checkPostable(ctx context.Context, client *ent.Client, vs []*ent.Voucher) e
 			return fail.NotFoundf("community %d of voucher %s does not exist", v.CommunityID, v.Number)
 		}
 		if have := signers[v.ID]; have < c.MinSignatures {
-			return fail.Conflictf("voucher %s has signatures from %d distinct signers; the community requires %d, so %d more must sign before it can be posted", v.Number, have, c.MinSignatures, c.MinSignatures-have)
+			return fail.Conflictf("voucher %s has verified signatures from %d distinct enrolled signers (name-only signatures do not count); the community requires %d, so %d more must sign before it can be posted", v.Number, have, c.MinSignatures, c.MinSignatures-have)
 		}
 		if err := closedMonthError(c, v.OccurredOn); err != nil {
 			return err
@@ -313,4 +343,47 @@ func keys(m map[int]bool) []int {
 		out = append(out, k)
 	}
 	return out
+}
+
+// countSigners counts, for each of vs, the distinct signers whose
+// signatures count: ED25519 signatures (verified when stored) by a signer
+// of the voucher's community, made while it was in office and before any
+// revocation. Name-only signatures never count. Two queries whatever the
+// number of vouchers.
+func countSigners(ctx context.Context, client *ent.Client, vs []*ent.Voucher) (map[int]int, error) {
+	ids := make([]int, len(vs))
+	owner := make(map[int]int, len(vs))
+	for i, v := range vs {
+		ids[i] = v.ID
+		owner[v.ID] = v.CommunityID
+	}
+	sigs, err := client.Signature.Query().
+		Where(signature.VoucherIDIn(ids...), signature.MethodEQ(signature.MethodED25519), signature.SignerIDNotNil()).
+		Select(signature.FieldVoucherID, signature.FieldSignerID, signature.FieldSignedAt).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("count signatures: %w", err)
+	}
+	sids := map[int]bool{}
+	for _, s := range sigs {
+		sids[*s.SignerID] = true
+	}
+	signers, err := client.Signer.Query().Where(signer.IDIn(keys(sids)...), signer.PublicKeyNotNil()).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load signers: %w", err)
+	}
+	byID := make(map[int]*ent.Signer, len(signers))
+	for _, s := range signers {
+		byID[s.ID] = s
+	}
+	seen := map[[2]int]bool{}
+	out := map[int]int{}
+	for _, s := range sigs {
+		who := byID[*s.SignerID]
+		if who == nil || who.CommunityID != owner[s.VoucherID] || !InOffice(who, s.SignedAt) || seen[[2]int{s.VoucherID, who.ID}] {
+			continue
+		}
+		seen[[2]int{s.VoucherID, who.ID}] = true
+		out[s.VoucherID]++
+	}
+	return out, nil
 }

@@ -10,8 +10,10 @@ import (
 
 	"sunlight/ent"
 	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/voucher"
 	"sunlight/internal/ledger"
+	"sunlight/internal/ledger/signing/signingtest"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
@@ -31,6 +33,8 @@ type fixture struct {
 	c   *ent.Client
 	com *ent.Community
 	n   int
+	// signers are the community's twelve enrolled signers with their keys.
+	signers []signingtest.Signer
 }
 
 var fixtures int
@@ -43,7 +47,9 @@ func newFixture(t *testing.T, dsn string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, ctx: ctx, d: d, sql: count, c: d.Client, com: com}
+	f := &fixture{t: t, ctx: ctx, d: d, sql: count, c: d.Client, com: com}
+	f.signers = signingtest.Enrol(ctx, t, d.Client, com.ID, signer.CapacityCOMMITTEE, signingtest.Names("签字人", 12)...)
+	return f
 }
 
 func (f *fixture) draft(day time.Time, amount money.Fen) *ent.Voucher {
@@ -60,11 +66,7 @@ func (f *fixture) draft(day time.Time, amount money.Fen) *ent.Voucher {
 
 func (f *fixture) sign(id, people int) {
 	f.t.Helper()
-	for i := 0; i < people; i++ {
-		if _, err := ledger.Sign(f.ctx, f.c, id, ledger.Signer{Name: fmt.Sprintf("签字人%d", i), Role: signature.RoleCOMMITTEE}, now); err != nil {
-			f.t.Fatalf("sign: %v", err)
-		}
-	}
+	signingtest.SignAll(f.ctx, f.t, f.c, id, now, f.signers[:people])
 }
 
 func (f *fixture) posted(day time.Time, amount money.Fen) *ent.Voucher {
@@ -95,10 +97,10 @@ func TestPostNeedsDistinctSigners(t *testing.T) {
 		f := newFixture(t, dsn)
 		v := f.draft(oct15, money.Yuan(100))
 		f.sign(v.ID, 8)
-		_, err := ledger.Sign(f.ctx, f.c, v.ID, ledger.Signer{Name: "签字人3", Role: signature.RoleOTHER}, now)
+		_, err := f.signers[3].Sign(f.ctx, f.c, v.ID, now)
 		wantCode(t, err, fail.Conflict, "already signed")
 		_, err = ledger.Post(f.ctx, f.c, v.ID, now)
-		wantCode(t, err, fail.Conflict, "8 distinct signers; the community requires 9, so 1 more")
+		wantCode(t, err, fail.Conflict, "8 distinct enrolled signers (name-only signatures do not count); the community requires 9, so 1 more")
 		if got, _ := f.c.Voucher.Get(f.ctx, v.ID); got.Status != voucher.StatusSIGNING {
 			t.Fatalf("status after a refused post = %s, want SIGNING", got.Status)
 		}
@@ -106,7 +108,7 @@ func TestPostNeedsDistinctSigners(t *testing.T) {
 		err = f.c.Voucher.UpdateOneID(v.ID).SetStatus(voucher.StatusPOSTED).Exec(f.ctx)
 		wantCode(t, err, fail.Conflict, "1 more")
 		f.sign(v.ID, 0)
-		if _, err := ledger.Sign(f.ctx, f.c, v.ID, ledger.Signer{Name: "第九人", Role: signature.RoleSUPERVISOR}, now); err != nil {
+		if _, err := f.signers[8].Sign(f.ctx, f.c, v.ID, now); err != nil {
 			t.Fatal(err)
 		}
 		v, err = ledger.Post(f.ctx, f.c, v.ID, now)
@@ -146,7 +148,7 @@ func TestPostedVoucherCannotChange(t *testing.T) {
 				return err
 			}},
 			{"sign again", func() error {
-				_, err := ledger.Sign(f.ctx, f.c, v.ID, ledger.Signer{Name: "新人", Role: signature.RoleOTHER}, now)
+				_, err := f.signers[10].Sign(f.ctx, f.c, v.ID, now)
 				return err
 			}},
 			{"add a signature directly", func() error {
@@ -308,7 +310,7 @@ func TestRandomLifecycleKeepsTotals(t *testing.T) {
 						ids = append(ids, v.ID)
 					case op <= 3:
 						id := recent()
-						_, _ = ledger.Sign(f.ctx, f.c, id, ledger.Signer{Name: fmt.Sprint("人", r.IntN(3)), Role: signature.RoleOTHER}, now)
+						_, _ = f.signers[r.IntN(3)].Sign(f.ctx, f.c, id, now)
 					case op <= 5:
 						_, _ = ledger.Post(f.ctx, f.c, recent(), now)
 					case op == 6:

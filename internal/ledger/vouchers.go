@@ -9,65 +9,11 @@ import (
 	"entgo.io/ent/dialect/sql"
 
 	"sunlight/ent"
-	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
 	"sunlight/internal/storage/rowlock"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 )
-
-// Signer is a person signing a voucher.
-type Signer struct {
-	Name       string
-	Role       signature.Role
-	ResidentID *int
-}
-
-// Sign records signer's signature on voucher id and moves a draft into
-// signing. A person signs a voucher once: the voucher's row is locked
-// first, so of two requests signing as the same person the second waits for
-// the first and sees its signature.
-func Sign(ctx context.Context, client *ent.Client, id int, s Signer, at time.Time) (*ent.Voucher, error) {
-	name := strings.TrimSpace(s.Name)
-	if name == "" {
-		return nil, fail.Invalidf("signer's name is empty")
-	}
-	var v *ent.Voucher
-	err := inTx(ctx, client, func(client *ent.Client) (err error) {
-		v, err = sign(ctx, client, id, name, s, at)
-		return err
-	})
-	return v, err
-}
-
-func sign(ctx context.Context, client *ent.Client, id int, name string, s Signer, at time.Time) (*ent.Voucher, error) {
-	v, err := lockVoucher(ctx, client, id)
-	if err != nil {
-		return nil, err
-	}
-	if v.Status == voucher.StatusPOSTED {
-		return nil, fail.Conflictf("voucher %s is already posted%s; it takes no more signatures", v.Number, postedAt(v))
-	}
-	dup, err := client.Signature.Query().Where(signature.VoucherID(id), signature.Signer(name)).Exist(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("sign voucher %s: %w", v.Number, err)
-	}
-	if dup {
-		return nil, fail.Conflictf("%s has already signed voucher %s; a second signature by the same person does not count", name, v.Number)
-	}
-	err = client.Signature.Create().SetCommunityID(v.CommunityID).SetVoucherID(id).
-		SetSigner(name).SetRole(s.Role).SetNillableResidentID(s.ResidentID).SetSignedAt(at).
-		Exec(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("sign voucher %s: %w", v.Number, err)
-	}
-	if v.Status == voucher.StatusDRAFT {
-		if v, err = client.Voucher.UpdateOneID(id).SetStatus(voucher.StatusSIGNING).Save(ctx); err != nil {
-			return nil, fmt.Errorf("sign voucher %d: %w", id, err)
-		}
-	}
-	return v, nil
-}
 
 // Post posts voucher id, once. The hooks check the signatures and the
 // month. Of concurrent posts of one voucher, the first locks its row and

@@ -36,7 +36,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	name, format, _ := strings.Cut(file, ".")
 	if format != "csv" && format != "json" {
-		http.Error(w, "ask for vouchers.csv, assets.csv, contracts.csv (or .json) or datapackage.json", http.StatusNotFound)
+		http.Error(w, "ask for vouchers.csv, assets.csv, contracts.csv, signatures.csv (or .json) or datapackage.json", http.StatusNotFound)
 		return
 	}
 	// Only the table asked for is read (none for the descriptor).

@@ -1,7 +1,9 @@
 // Package opendata publishes a community's year as open data, in the
 // spirit of the Fiscal Data Package: the posted vouchers (with their
 // classifications: direction, category, period), the assets held and the
-// contracts running, as CSV or JSON, described by a datapackage.json. The
+// contracts running, and the signatures of the vouchers with the signers'
+// public keys (anyone can check them, README.md shows how), as CSV or
+// JSON, described by a datapackage.json. The
 // same tables are downloads for the public over plain HTTP, no GraphQL
 // needed. Personal data never appears: a counterparty that is a person,
 // not an organisation, is masked (张*春), as in the published reports.
@@ -22,8 +24,11 @@ import (
 	"sunlight/ent/assetvaluation"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/privacy"
+	"sunlight/ent/signature"
 	"sunlight/ent/voucher"
 	"sunlight/internal/ledger"
+	"sunlight/internal/ledger/signing"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/mask"
@@ -31,7 +36,7 @@ import (
 )
 
 // Resources are the tables of a year, in order.
-var Resources = []string{"vouchers", "assets", "contracts"}
+var Resources = []string{"vouchers", "assets", "contracts", "signatures"}
 
 // Field describes a column (Table Schema).
 type Field struct {
@@ -76,6 +81,18 @@ var fields = map[string][]Field{
 		{"currency", "string", "ISO 4217 currency", ""},
 		{"status", "string", "IN_USE, LEASED, IDLE or DISPOSED", ""},
 		{"disposed_on", "date", "disposed on (处置日期), if disposed", ""},
+	},
+	"signatures": {
+		{"voucher", "string", "number of the posted voucher signed (凭证号)", ""},
+		{"signer", "string", "signer's name (签字人), masked", ""},
+		{"capacity", "string", "capacity signed in: PREPARER, ACCOUNTANT, CASHIER, SECRETARY, COMMITTEE, SUPERVISOR, GROUP_LEADER, REPRESENTATIVE or OTHER", ""},
+		{"method", "string", "ED25519 (signed with the signer's own key) or NAME_ONLY (a name recorded before signers had keys: unverified)", ""},
+		{"public_key", "string", "the signer's Ed25519 public key, 32 bytes in standard base64", ""},
+		{"key_fingerprint", "string", "first 8 bytes of the SHA-256 of the public key, in hex, as printed in the disclosure", ""},
+		{"signed_at", "datetime", "when it was signed (签字时间), UTC", ""},
+		{"encoding_version", "integer", "version of the canonical voucher encoding signed", ""},
+		{"signature", "string", "the Ed25519 signature, 64 bytes in standard base64", ""},
+		{"payload", "string", "the signed bytes (the voucher's canonical encoding, rebuilt from the books), standard base64", ""},
 	},
 	"contracts": {
 		{"code", "string", "contract code (合同编号)", ""},
@@ -190,6 +207,12 @@ func Resource(ctx context.Context, client *ent.Client, c *ent.Community, name st
 			t.Rows = append(t.Rows, []any{k.Code, string(k.Kind), k.Title, party(k.Counterparty), yuan(k.Amount), rent, "CNY",
 				string(k.Procurement), day(k.SignedOn), day(k.StartsOn), ends, string(k.Status)})
 		}
+	case "signatures":
+		rows, err := signatureRows(ctx, client, c, p)
+		if err != nil {
+			return nil, err
+		}
+		t.Rows = rows
 	default:
 		return nil, fail.NotFoundf("no open-data table %q (there are %s)", name, strings.Join(Resources, ", "))
 	}
@@ -348,4 +371,43 @@ func Descriptor(c *ent.Community, year int, format string) map[string]any {
 		},
 		"sources": []map[string]any{{"title": "Sunlight 阳光集体经济: posted vouchers only; persons' names masked"}},
 	}
+}
+
+// signatureRows are the signatures of c's vouchers posted in p, with what
+// anyone needs to check each one without Sunlight: the signer's public key
+// and the signed bytes, rebuilt from the voucher as it is in the books
+// (the same columns as the vouchers table). Signatures are not public
+// records (policy), but those of posted vouchers are the disclosure's own
+// evidence: they are read here as the platform, and the signer's name is
+// masked as every person's name in the open data.
+func signatureRows(ctx context.Context, client *ent.Client, c *ent.Community, p calendar.Period) ([][]any, error) {
+	ctx = privacy.DecisionContext(ctx, privacy.Allow)
+	vs, err := client.Voucher.Query().Where(ledger.PostedIn(c.ID, ledger.PeriodSpan(p))).WithReverses().
+		WithSignatures(func(q *ent.SignatureQuery) {
+			q.WithSignedBy().Order(ent.Asc(signature.FieldSignedAt), ent.Asc(signature.FieldID))
+		}).
+		Order(ent.Asc(voucher.FieldOccurredOn), ent.Asc(voucher.FieldNumber)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]any
+	for _, v := range vs {
+		var reverses string
+		if v.Edges.Reverses != nil {
+			reverses = v.Edges.Reverses.Number
+		}
+		for _, s := range v.Edges.Signatures {
+			row := []any{v.Number, mask.Name(s.Signer), string(s.Role), string(s.Method), nil, nil, s.SignedAt.UTC().Format(time.RFC3339), nil, nil, nil}
+			if who := s.Edges.SignedBy; who != nil && who.PublicKey != nil && s.Ed25519Signature != nil && s.EncodingVersion != nil {
+				payload, err := signing.Payload(ledger.SignedVoucher(v, c.Code, reverses, string(s.Role)), *s.EncodingVersion)
+				if err != nil {
+					return nil, err
+				}
+				row[4], row[5] = *who.PublicKey, signing.Fingerprint(*who.PublicKey)
+				row[7], row[8], row[9] = int64(*s.EncodingVersion), *s.Ed25519Signature, signing.Encode(payload)
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows, nil
 }

@@ -114,7 +114,7 @@ func TestExportSumsToTotals(t *testing.T) {
 			}
 		}
 		var pkg map[string]any
-		if err := json.Unmarshal(get("/open-data/gezishi/2026/datapackage.json"), &pkg); err != nil || len(pkg["resources"].([]any)) != 3 {
+		if err := json.Unmarshal(get("/open-data/gezishi/2026/datapackage.json"), &pkg); err != nil || len(pkg["resources"].([]any)) != 4 {
 			t.Fatalf("datapackage.json: %v %v", err, pkg)
 		}
 		crecs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(get("/open-data/gezishi/2026/contracts.csv"), []byte("\xef\xbb\xbf")))).ReadAll()

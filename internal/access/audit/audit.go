@@ -56,6 +56,7 @@ var (
 		"MatterDisclosure": "matter_disclosures", "Meeting": "meetings", "OpeningBalance": "opening_balances", "PointEvent": "point_events",
 		"Report": "reports", "Resident": "residents", "ResidentGroup": "resident_groups",
 		"Signature": "signatures", "Stall": "stalls", "Voucher": "vouchers",
+		"Signer": "signers", "Enrolment": "enrolments",
 	}
 	untracked = []string{"access_tokens", "audit_events", "month_sums"}
 )

@@ -57,7 +57,7 @@ func PlatformOnly() ent.Policy {
 }
 
 // supervisorReads are what a supervisor needs to sign: nothing else.
-var supervisorReads = []string{"Community", "Voucher", "Signature"}
+var supervisorReads = []string{"Community", "Voucher", "Signature", "Signer"}
 
 func policyOf(typ, column string, public entql.P, writers []auth.Role) ent.Policy {
 	read := privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {

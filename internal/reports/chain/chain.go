@@ -14,7 +14,12 @@
 //   - the books: the vouchers and category totals frozen with a monthly
 //     disclosure are still those of the closed month in the ledger. Posted
 //     vouchers of a closed month cannot change, so a difference is
-//     tampering, named voucher by voucher.
+//     tampering, named voucher by voucher;
+//   - the signatures: every signature of every posted voucher of a
+//     disclosed month verifies with its signer's key over the voucher as it
+//     is in the books, by a signer of the community in office that day
+//     (signatures.go); name-only signatures from before keys are noted as
+//     unverified.
 //
 // Ordinary later edits (a lease extended, an inquiry answered) change none
 // of these, so they never fail verify. A report published before inputs
@@ -50,12 +55,20 @@ type Finding struct {
 	Missing   bool // no report although the period is closed or was published
 	OK        bool
 	Problems  []string // one finding each: "the stored file changed: …", "the books changed: …"
+	// Notes are said without failing: name-only signatures, unverified.
+	Notes []string
 }
 
 func (f Finding) String() string {
 	switch {
 	case f.OK:
-		return fmt.Sprintf("OK        %s %s %s", f.Community, f.Kind, f.Period)
+		var b strings.Builder
+		fmt.Fprintf(&b, "OK        %s %s %s", f.Community, f.Kind, f.Period)
+		for _, n := range f.Notes {
+			b.WriteString("\n          · ")
+			b.WriteString(n)
+		}
+		return b.String()
 	case f.Missing:
 		return fmt.Sprintf("MISSING   %s %s %s: %s", f.Community, f.Kind, f.Period, strings.Join(f.Problems, "; "))
 	}
@@ -64,6 +77,10 @@ func (f Finding) String() string {
 	for _, p := range f.Problems {
 		b.WriteString("\n          - ")
 		b.WriteString(p)
+	}
+	for _, n := range f.Notes {
+		b.WriteString("\n          · ")
+		b.WriteString(n)
 	}
 	return b.String()
 }
@@ -273,6 +290,11 @@ func check(ctx context.Context, client *ent.Client, a *archive.Archive, r *pdf.R
 		for _, d := range booksChanged(ctx, client, c, p, rep) {
 			problem("the books changed: %s", d)
 		}
+		bad, notes := signaturesChanged(ctx, client, c, p)
+		for _, d := range bad {
+			problem("a signature fails: %s", d)
+		}
+		f.Notes = notes
 	}
 	return f.done()
 }

@@ -2,6 +2,7 @@ package chain_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -133,6 +134,55 @@ func TestChangedVoucherOfAClosedMonthFailsVerify(t *testing.T) {
 		}
 		if strings.Contains(out, "stored file") {
 			t.Fatalf("verify blames the stored file for a change in the books:\n%s", out)
+		}
+		if !strings.Contains(out, "a signature fails: voucher "+number+": the signature of ") {
+			t.Fatalf("verify does not say the changed voucher's signatures no longer verify:\n%s", out)
+		}
+	})
+}
+
+// TestAlteredSignatureFailsVerify: a stored signature of a voucher of
+// closed October is replaced in the database by one made for another
+// voucher; verify names the voucher and the signer. A name-only signature
+// (as recorded before signers had keys) is reported as unverified, without
+// failing.
+func TestAlteredSignatureFailsVerify(t *testing.T) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
+		e := published(t, dsn)
+		var number, signer string
+		var id, voucherID, communityID int64
+		row := e.d.SQL.QueryRowContext(e.ctx, e.q(`SELECT v.number, s.signer, s.id, v.id, v.community_id FROM signatures s JOIN vouchers v ON v.id = s.voucher_id
+			JOIN communities c ON c.id = v.community_id WHERE c.code = $1 AND v.period = '2026-10' ORDER BY v.number, s.id LIMIT 1`), demo.Code)
+		if err := row.Scan(&number, &signer, &id, &voucherID, &communityID); err != nil {
+			t.Fatal(err)
+		}
+		stmt := `UPDATE signatures SET ed25519_signature = (SELECT o.ed25519_signature FROM signatures o WHERE o.voucher_id <> $1 AND o.ed25519_signature IS NOT NULL ORDER BY o.id LIMIT 1) WHERE id = $2`
+		if e.d.Dialect == dialect.SQLite {
+			stmt = strings.NewReplacer("$1", "?", "$2", "?").Replace(stmt)
+		}
+		if _, err := e.d.SQL.ExecContext(e.ctx, stmt, voucherID, id); err != nil {
+			t.Fatal(err)
+		}
+		bad, out := e.verify(t)
+		t.Logf("verify after the change:\n%s", out)
+		want := "a signature fails: voucher " + number + ": the signature of " + signer
+		if len(bad) != 1 || bad[0].Period != "2026-10" || !strings.Contains(out, want) || !strings.Contains(out, "does not verify") {
+			t.Fatalf("want October's disclosure to fail with %q:\n%s", want, out)
+		}
+		if strings.Contains(out, "the books changed") || strings.Contains(out, "stored file") {
+			t.Fatalf("verify blames the books or the file for a changed signature:\n%s", out)
+		}
+
+		// A name-only signature (as recorded before signers had keys) is
+		// not a failure, but is said.
+		if _, err := e.d.SQL.ExecContext(e.ctx, e.q(`UPDATE signatures SET method = 'NAME_ONLY', signer_id = NULL, ed25519_signature = NULL, encoding_version = NULL
+			WHERE id = (SELECT MIN(s.id) FROM signatures s JOIN vouchers v ON v.id = s.voucher_id WHERE v.period = '2026-10' AND v.community_id = $1 AND v.id <> `+
+			fmt.Sprint(voucherID)+`)`), communityID); err != nil {
+			t.Fatal(err)
+		}
+		bad, out = e.verify(t)
+		if len(bad) != 1 || !strings.Contains(out, "name-only signature(s), recorded before signers had keys: unverified") || strings.Contains(out, "the books changed") {
+			t.Fatalf("verify does not say the name-only signature is unverified:\n%s", out)
 		}
 	})
 }

@@ -8,9 +8,10 @@ import (
 	"time"
 
 	entreport "sunlight/ent/report"
-	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/voucher"
 	"sunlight/internal/ledger"
+	"sunlight/internal/ledger/signing/signingtest"
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/chain"
 	"sunlight/internal/reports/pdf"
@@ -36,6 +37,7 @@ func TestOpeningBalanceOnTheDisclosure(t *testing.T) {
 			t.Fatal(err)
 		}
 		signedAt := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+		accountant := signingtest.Enrol(ctx, t, d.Client, c.ID, signer.CapacityACCOUNTANT, "会计")[0]
 		for i, v := range []struct {
 			day      time.Time
 			dir      voucher.Direction
@@ -48,7 +50,7 @@ func TestOpeningBalanceOnTheDisclosure(t *testing.T) {
 		} {
 			vc := d.Client.Voucher.Create().SetCommunityID(c.ID).SetNumber(fmt.Sprintf("记-%03d", i+1)).SetOccurredOn(v.day).
 				SetDirection(v.dir).SetCategory(v.category).SetAmount(money.Yuan(v.yuan)).SetSummary("测试").SaveX(ctx)
-			if _, err := ledger.Sign(ctx, d.Client, vc.ID, ledger.Signer{Name: "会计", Role: signature.RoleACCOUNTANT}, signedAt); err != nil {
+			if _, err := accountant.Sign(ctx, d.Client, vc.ID, signedAt); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := ledger.Post(ctx, d.Client, vc.ID, signedAt); err != nil {

@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"sunlight/ent/signature"
+	"sunlight/ent/signer"
 	"sunlight/ent/voucher"
 	"sunlight/internal/ledger"
+	"sunlight/internal/ledger/signing/signingtest"
 	"sunlight/internal/storage/backup"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
@@ -31,6 +32,7 @@ func TestBackupDuringWritesRestores(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t, dbtest.SQLiteDSN(t))
 	c := d.Client.Community.Create().SetName("备份测试社区").SetCode("backup").SetMinSignatures(3).SaveX(ctx)
+	signers := signingtest.Enrol(ctx, t, d.Client, c.ID, signer.CapacityCOMMITTEE, "甲", "乙", "丙")
 
 	var posted atomic.Int64
 	progress := make(chan struct{}, 1) // a voucher was posted; closed when the writer stops
@@ -60,8 +62,8 @@ func TestBackupDuringWritesRestores(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			for _, who := range []string{"甲", "乙", "丙"} {
-				if _, err := ledger.Sign(ctx, d.Client, v.ID, ledger.Signer{Name: who, Role: signature.RoleCOMMITTEE}, time.Now()); err != nil {
+			for _, s := range signers {
+				if _, err := s.Sign(ctx, d.Client, v.ID, time.Now()); err != nil {
 					t.Error(err)
 					return
 				}

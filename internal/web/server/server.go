@@ -32,6 +32,7 @@ import (
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/web/officials"
 	"sunlight/internal/web/ops"
+	"sunlight/internal/web/signpage"
 )
 
 // Config is what the edge is built from; zero values take the defaults.
@@ -147,6 +148,8 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	// The open data is open to every origin already (package opendata).
 	opendata.New(client).Register(mux)
+	// The signing page: a signer's browser keeps its key and signs.
+	signpage.Register(mux)
 	ops.Register(mux, s.Health, s.Metrics)
 
 	auth := token.Middleware{
