@@ -18,6 +18,7 @@ import (
 	"sunlight/internal/ledger"
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/reports/publish"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
@@ -272,7 +273,7 @@ func TestKilledRunLeavesNothingAndIsRetried(t *testing.T) {
 		// A process that died outright leaves its run RUNNING: the next
 		// scheduler finds it past the working timeout and takes over.
 		com := e.d.Client.Community.Query().FirstX(e.ctx)
-		e.d.Client.JobRun.Create().SetJob(jobs.MonthlyJob).SetCommunityID(com.ID).SetPeriod("2026-10").
+		e.d.Client.JobRun.Create().SetJob(publish.MonthlyJob).SetCommunityID(com.ID).SetPeriod("2026-10").
 			SetScheduledFor(e.clock.Now()).SetStartedAt(e.clock.Now().Add(-time.Hour)).SetAttempt(9).SaveX(e.ctx)
 		retry := e.scheduler(e.d, jobs.Config{WorkTimeout: 10 * time.Minute})
 		if err := retry.CatchUp(e.ctx); err != nil {
@@ -403,7 +404,7 @@ func TestCatchUpWaitsForAMonthInProgressElsewhere(t *testing.T) {
 		com := e.d.Client.Community.Query().Where(community.Code("east")).OnlyX(e.ctx)
 		// Another instance is making east's October right now.
 		e.clock.Set(shanghai(2026, 12, 1, 2, 0))
-		e.d.Client.JobRun.Create().SetJob(jobs.MonthlyJob).SetCommunityID(com.ID).SetPeriod("2026-10").
+		e.d.Client.JobRun.Create().SetJob(publish.MonthlyJob).SetCommunityID(com.ID).SetPeriod("2026-10").
 			SetScheduledFor(e.clock.Now().UTC()).SetStartedAt(e.clock.Now().UTC()).SaveX(e.ctx)
 		s := e.scheduler(e.d, jobs.Config{})
 		if err := s.CatchUp(e.ctx); err != nil {
