@@ -248,3 +248,40 @@ func TestPublishingResumesAfterTheDatabaseWasDown(t *testing.T) {
 		}
 	})
 }
+
+// TestRunTakenOverCannotPublish: an instance that lost its lease (another
+// took its run over while it was stalled inside its transaction) cannot
+// publish: its run is finished only while still RUNNING, in the same
+// transaction, so the report is not recorded, and its PDF is removed.
+// PostgreSQL only: on SQLite nobody else can write during the transaction.
+func TestRunTakenOverCannotPublish(t *testing.T) {
+	e := newEnv(t, dbtest.PostgresURL(t))
+	e.clock.Set(shanghai(2026, 11, 1, 2, 0))
+	s := e.scheduler(e.d, jobs.Config{MaxAttempts: 1})
+	s.SetAfterRender(func(ctx context.Context, _ entreport.Kind, code string, _ calendar.Period) error {
+		if code == "east" {
+			// What another instance's takeover writes, while this one stalls.
+			e.d.Client.JobRun.Update().Where(jobrun.StatusEQ(jobrun.StatusRUNNING)).
+				SetStatus(jobrun.StatusFAILED).SetError("abandoned: taken over by the test").ExecX(e.ctx)
+		}
+		return nil
+	})
+	err := s.CatchUp(e.ctx)
+	if err == nil || !strings.Contains(err.Error(), "taken over") {
+		t.Fatalf("catch-up = %v, want the lost lease named", err)
+	}
+	got := e.reports()
+	if got["east 2026-10"] != nil {
+		t.Fatal("an instance whose run was taken over published it")
+	}
+	if got["west 2026-10"] == nil {
+		t.Fatal("the other community was not published")
+	}
+	keys, err := e.arch.List(e.ctx, "east/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 0 {
+		t.Fatalf("the run that lost its lease left %v in the archive", keys)
+	}
+}
