@@ -257,6 +257,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			jobrun.FieldAttempt:      {Type: field.TypeInt, Column: jobrun.FieldAttempt},
 			jobrun.FieldStatus:       {Type: field.TypeEnum, Column: jobrun.FieldStatus},
 			jobrun.FieldError:        {Type: field.TypeString, Column: jobrun.FieldError},
+			jobrun.FieldLeaseUntil:   {Type: field.TypeTime, Column: jobrun.FieldLeaseUntil},
 		},
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
@@ -3021,6 +3022,11 @@ func (f *JobRunFilter) WhereStatus(p entql.StringP) {
 // WhereError applies the entql string predicate on the error field.
 func (f *JobRunFilter) WhereError(p entql.StringP) {
 	f.Where(p.Field(jobrun.FieldError))
+}
+
+// WhereLeaseUntil applies the entql time.Time predicate on the lease_until field.
+func (f *JobRunFilter) WhereLeaseUntil(p entql.TimeP) {
+	f.Where(p.Field(jobrun.FieldLeaseUntil))
 }
 
 // WhereHasCommunity applies a predicate to check if query has an edge community.

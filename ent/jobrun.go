@@ -36,6 +36,8 @@ type JobRun struct {
 	Status jobrun.Status `json:"status,omitempty"`
 	// Error of a failed run.
 	Error string `json:"error,omitempty"`
+	// Until when the instance running it holds the run; renewed while it works, taken over once passed.
+	LeaseUntil *time.Time `json:"lease_until,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the JobRunQuery when eager-loading is set.
 	Edges        JobRunEdges `json:"edges"`
@@ -73,7 +75,7 @@ func (*JobRun) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case jobrun.FieldJob, jobrun.FieldPeriod, jobrun.FieldStatus, jobrun.FieldError:
 			values[i] = new(sql.NullString)
-		case jobrun.FieldScheduledFor, jobrun.FieldStartedAt, jobrun.FieldFinishedAt:
+		case jobrun.FieldScheduledFor, jobrun.FieldStartedAt, jobrun.FieldFinishedAt, jobrun.FieldLeaseUntil:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -151,6 +153,13 @@ func (_m *JobRun) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Error = value.String
 			}
+		case jobrun.FieldLeaseUntil:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field lease_until", values[i])
+			} else if value.Valid {
+				_m.LeaseUntil = new(time.Time)
+				*_m.LeaseUntil = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -220,6 +229,11 @@ func (_m *JobRun) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("error=")
 	builder.WriteString(_m.Error)
+	builder.WriteString(", ")
+	if v := _m.LeaseUntil; v != nil {
+		builder.WriteString("lease_until=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -109,6 +109,20 @@ func (_c *JobRunCreate) SetNillableError(v *string) *JobRunCreate {
 	return _c
 }
 
+// SetLeaseUntil sets the "lease_until" field.
+func (_c *JobRunCreate) SetLeaseUntil(v time.Time) *JobRunCreate {
+	_c.mutation.SetLeaseUntil(v)
+	return _c
+}
+
+// SetNillableLeaseUntil sets the "lease_until" field if the given value is not nil.
+func (_c *JobRunCreate) SetNillableLeaseUntil(v *time.Time) *JobRunCreate {
+	if v != nil {
+		_c.SetLeaseUntil(*v)
+	}
+	return _c
+}
+
 // SetCommunity sets the "community" edge to the Community entity.
 func (_c *JobRunCreate) SetCommunity(v *Community) *JobRunCreate {
 	return _c.SetCommunityID(v.ID)
@@ -273,6 +287,10 @@ func (_c *JobRunCreate) createSpec() (*JobRun, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Error(); ok {
 		_spec.SetField(jobrun.FieldError, field.TypeString, value)
 		_node.Error = value
+	}
+	if value, ok := _c.mutation.LeaseUntil(); ok {
+		_spec.SetField(jobrun.FieldLeaseUntil, field.TypeTime, value)
+		_node.LeaseUntil = &value
 	}
 	if nodes := _c.mutation.CommunityIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -451,6 +469,24 @@ func (u *JobRunUpsert) UpdateError() *JobRunUpsert {
 	return u
 }
 
+// SetLeaseUntil sets the "lease_until" field.
+func (u *JobRunUpsert) SetLeaseUntil(v time.Time) *JobRunUpsert {
+	u.Set(jobrun.FieldLeaseUntil, v)
+	return u
+}
+
+// UpdateLeaseUntil sets the "lease_until" field to the value that was provided on create.
+func (u *JobRunUpsert) UpdateLeaseUntil() *JobRunUpsert {
+	u.SetExcluded(jobrun.FieldLeaseUntil)
+	return u
+}
+
+// ClearLeaseUntil clears the value of the "lease_until" field.
+func (u *JobRunUpsert) ClearLeaseUntil() *JobRunUpsert {
+	u.SetNull(jobrun.FieldLeaseUntil)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -619,6 +655,27 @@ func (u *JobRunUpsertOne) SetError(v string) *JobRunUpsertOne {
 func (u *JobRunUpsertOne) UpdateError() *JobRunUpsertOne {
 	return u.Update(func(s *JobRunUpsert) {
 		s.UpdateError()
+	})
+}
+
+// SetLeaseUntil sets the "lease_until" field.
+func (u *JobRunUpsertOne) SetLeaseUntil(v time.Time) *JobRunUpsertOne {
+	return u.Update(func(s *JobRunUpsert) {
+		s.SetLeaseUntil(v)
+	})
+}
+
+// UpdateLeaseUntil sets the "lease_until" field to the value that was provided on create.
+func (u *JobRunUpsertOne) UpdateLeaseUntil() *JobRunUpsertOne {
+	return u.Update(func(s *JobRunUpsert) {
+		s.UpdateLeaseUntil()
+	})
+}
+
+// ClearLeaseUntil clears the value of the "lease_until" field.
+func (u *JobRunUpsertOne) ClearLeaseUntil() *JobRunUpsertOne {
+	return u.Update(func(s *JobRunUpsert) {
+		s.ClearLeaseUntil()
 	})
 }
 
@@ -956,6 +1013,27 @@ func (u *JobRunUpsertBulk) SetError(v string) *JobRunUpsertBulk {
 func (u *JobRunUpsertBulk) UpdateError() *JobRunUpsertBulk {
 	return u.Update(func(s *JobRunUpsert) {
 		s.UpdateError()
+	})
+}
+
+// SetLeaseUntil sets the "lease_until" field.
+func (u *JobRunUpsertBulk) SetLeaseUntil(v time.Time) *JobRunUpsertBulk {
+	return u.Update(func(s *JobRunUpsert) {
+		s.SetLeaseUntil(v)
+	})
+}
+
+// UpdateLeaseUntil sets the "lease_until" field to the value that was provided on create.
+func (u *JobRunUpsertBulk) UpdateLeaseUntil() *JobRunUpsertBulk {
+	return u.Update(func(s *JobRunUpsert) {
+		s.UpdateLeaseUntil()
+	})
+}
+
+// ClearLeaseUntil clears the value of the "lease_until" field.
+func (u *JobRunUpsertBulk) ClearLeaseUntil() *JobRunUpsertBulk {
+	return u.Update(func(s *JobRunUpsert) {
+		s.ClearLeaseUntil()
 	})
 }
 

@@ -154,6 +154,26 @@ func (_u *JobRunUpdate) SetNillableError(v *string) *JobRunUpdate {
 	return _u
 }
 
+// SetLeaseUntil sets the "lease_until" field.
+func (_u *JobRunUpdate) SetLeaseUntil(v time.Time) *JobRunUpdate {
+	_u.mutation.SetLeaseUntil(v)
+	return _u
+}
+
+// SetNillableLeaseUntil sets the "lease_until" field if the given value is not nil.
+func (_u *JobRunUpdate) SetNillableLeaseUntil(v *time.Time) *JobRunUpdate {
+	if v != nil {
+		_u.SetLeaseUntil(*v)
+	}
+	return _u
+}
+
+// ClearLeaseUntil clears the value of the "lease_until" field.
+func (_u *JobRunUpdate) ClearLeaseUntil() *JobRunUpdate {
+	_u.mutation.ClearLeaseUntil()
+	return _u
+}
+
 // Mutation returns the JobRunMutation object of the builder.
 func (_u *JobRunUpdate) Mutation() *JobRunMutation {
 	return _u.mutation
@@ -261,6 +281,12 @@ func (_u *JobRunUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Error(); ok {
 		_spec.SetField(jobrun.FieldError, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.LeaseUntil(); ok {
+		_spec.SetField(jobrun.FieldLeaseUntil, field.TypeTime, value)
+	}
+	if _u.mutation.LeaseUntilCleared() {
+		_spec.ClearField(jobrun.FieldLeaseUntil, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -409,6 +435,26 @@ func (_u *JobRunUpdateOne) SetNillableError(v *string) *JobRunUpdateOne {
 	return _u
 }
 
+// SetLeaseUntil sets the "lease_until" field.
+func (_u *JobRunUpdateOne) SetLeaseUntil(v time.Time) *JobRunUpdateOne {
+	_u.mutation.SetLeaseUntil(v)
+	return _u
+}
+
+// SetNillableLeaseUntil sets the "lease_until" field if the given value is not nil.
+func (_u *JobRunUpdateOne) SetNillableLeaseUntil(v *time.Time) *JobRunUpdateOne {
+	if v != nil {
+		_u.SetLeaseUntil(*v)
+	}
+	return _u
+}
+
+// ClearLeaseUntil clears the value of the "lease_until" field.
+func (_u *JobRunUpdateOne) ClearLeaseUntil() *JobRunUpdateOne {
+	_u.mutation.ClearLeaseUntil()
+	return _u
+}
+
 // Mutation returns the JobRunMutation object of the builder.
 func (_u *JobRunUpdateOne) Mutation() *JobRunMutation {
 	return _u.mutation
@@ -546,6 +592,12 @@ func (_u *JobRunUpdateOne) sqlSave(ctx context.Context) (_node *JobRun, err erro
 	}
 	if value, ok := _u.mutation.Error(); ok {
 		_spec.SetField(jobrun.FieldError, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.LeaseUntil(); ok {
+		_spec.SetField(jobrun.FieldLeaseUntil, field.TypeTime, value)
+	}
+	if _u.mutation.LeaseUntilCleared() {
+		_spec.ClearField(jobrun.FieldLeaseUntil, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &JobRun{config: _u.config}

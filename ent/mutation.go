@@ -10618,6 +10618,7 @@ type JobRunMutation struct {
 	addattempt       *int
 	status           *jobrun.Status
 	error            *string
+	lease_until      *time.Time
 	clearedFields    map[string]struct{}
 	community        *int
 	clearedcommunity bool
@@ -11081,6 +11082,55 @@ func (m *JobRunMutation) ResetError() {
 	m.error = nil
 }
 
+// SetLeaseUntil sets the "lease_until" field.
+func (m *JobRunMutation) SetLeaseUntil(t time.Time) {
+	m.lease_until = &t
+}
+
+// LeaseUntil returns the value of the "lease_until" field in the mutation.
+func (m *JobRunMutation) LeaseUntil() (r time.Time, exists bool) {
+	v := m.lease_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaseUntil returns the old "lease_until" field's value of the JobRun entity.
+// If the JobRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobRunMutation) OldLeaseUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaseUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaseUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaseUntil: %w", err)
+	}
+	return oldValue.LeaseUntil, nil
+}
+
+// ClearLeaseUntil clears the value of the "lease_until" field.
+func (m *JobRunMutation) ClearLeaseUntil() {
+	m.lease_until = nil
+	m.clearedFields[jobrun.FieldLeaseUntil] = struct{}{}
+}
+
+// LeaseUntilCleared returns if the "lease_until" field was cleared in this mutation.
+func (m *JobRunMutation) LeaseUntilCleared() bool {
+	_, ok := m.clearedFields[jobrun.FieldLeaseUntil]
+	return ok
+}
+
+// ResetLeaseUntil resets all changes to the "lease_until" field.
+func (m *JobRunMutation) ResetLeaseUntil() {
+	m.lease_until = nil
+	delete(m.clearedFields, jobrun.FieldLeaseUntil)
+}
+
 // ClearCommunity clears the "community" edge to the Community entity.
 func (m *JobRunMutation) ClearCommunity() {
 	m.clearedcommunity = true
@@ -11142,7 +11192,7 @@ func (m *JobRunMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *JobRunMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.community != nil {
 		fields = append(fields, jobrun.FieldCommunityID)
 	}
@@ -11170,6 +11220,9 @@ func (m *JobRunMutation) Fields() []string {
 	if m.error != nil {
 		fields = append(fields, jobrun.FieldError)
 	}
+	if m.lease_until != nil {
+		fields = append(fields, jobrun.FieldLeaseUntil)
+	}
 	return fields
 }
 
@@ -11196,6 +11249,8 @@ func (m *JobRunMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case jobrun.FieldError:
 		return m.Error()
+	case jobrun.FieldLeaseUntil:
+		return m.LeaseUntil()
 	}
 	return nil, false
 }
@@ -11223,6 +11278,8 @@ func (m *JobRunMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldStatus(ctx)
 	case jobrun.FieldError:
 		return m.OldError(ctx)
+	case jobrun.FieldLeaseUntil:
+		return m.OldLeaseUntil(ctx)
 	}
 	return nil, fmt.Errorf("unknown JobRun field %s", name)
 }
@@ -11295,6 +11352,13 @@ func (m *JobRunMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetError(v)
 		return nil
+	case jobrun.FieldLeaseUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaseUntil(v)
+		return nil
 	}
 	return fmt.Errorf("unknown JobRun field %s", name)
 }
@@ -11343,6 +11407,9 @@ func (m *JobRunMutation) ClearedFields() []string {
 	if m.FieldCleared(jobrun.FieldFinishedAt) {
 		fields = append(fields, jobrun.FieldFinishedAt)
 	}
+	if m.FieldCleared(jobrun.FieldLeaseUntil) {
+		fields = append(fields, jobrun.FieldLeaseUntil)
+	}
 	return fields
 }
 
@@ -11359,6 +11426,9 @@ func (m *JobRunMutation) ClearField(name string) error {
 	switch name {
 	case jobrun.FieldFinishedAt:
 		m.ClearFinishedAt()
+		return nil
+	case jobrun.FieldLeaseUntil:
+		m.ClearLeaseUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown JobRun nullable field %s", name)
@@ -11394,6 +11464,9 @@ func (m *JobRunMutation) ResetField(name string) error {
 		return nil
 	case jobrun.FieldError:
 		m.ResetError()
+		return nil
+	case jobrun.FieldLeaseUntil:
+		m.ResetLeaseUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown JobRun field %s", name)

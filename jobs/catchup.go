@@ -14,6 +14,7 @@ import (
 	entreport "sunlight/ent/report"
 	"sunlight/internal/ledger"
 	"sunlight/internal/reports/chain"
+	"sunlight/internal/reports/publish"
 	"sunlight/internal/vocab/calendar"
 )
 
@@ -22,16 +23,34 @@ import (
 // its first, after its last closed month) up to last month, in order, so the hash chain runs in order; and last
 // year's summary. It is what every tick runs, so a missed tick costs
 // nothing but delay.
-func (s *Scheduler) CatchUp(ctx context.Context) error {
+//
+// A catch-up that failed where a retry can help (the database away, a run
+// that outlasted its attempts) leaves a retry owed, which Check makes
+// within minutes; a month that waits for its vouchers is not a failure
+// (logged at WARN) and is tried again at the hourly tick.
+func (s *Scheduler) CatchUp(ctx context.Context) (err error) {
+	var errs []error
+	defer func() {
+		if ctx.Err() != nil {
+			return
+		}
+		for _, e := range errs {
+			if !isDataError(e) {
+				s.retryLater(s.cfg.Now())
+				return
+			}
+		}
+		s.retried()
+	}()
 	now := s.cfg.Now()
 	today := calendar.DayOf(now)
 	lastMonth := calendar.MonthOf(today).Prev()
 	lastYear := calendar.Year(today.Year() - 1)
 	communities, err := s.client.Community.Query().Order(ent.Asc("code")).All(ctx)
 	if err != nil {
+		errs = append(errs, err)
 		return fmt.Errorf("list communities: %w", err)
 	}
-	var errs []error
 	missing := map[entreport.Kind]int{}
 	defer func() {
 		if ctx.Err() == nil {
@@ -49,7 +68,7 @@ func (s *Scheduler) CatchUp(ctx context.Context) error {
 			continue
 		}
 		for p := from; !lastMonth.Before(p); p = p.Next() {
-			if gone, err := s.publishedOnce(ctx, MonthlyJob, c, p); err != nil || gone {
+			if gone, err := s.publishedOnce(ctx, publish.MonthlyJob, c, p); err != nil || gone {
 				// Its report was published and is gone: a finding for
 				// people (logged below, named by verify), not something
 				// to publish again silently.
@@ -60,10 +79,14 @@ func (s *Scheduler) CatchUp(ctx context.Context) error {
 				continue
 			}
 			_, outcome, err := s.Publish(ctx, entreport.KindMONTHLY_DISCLOSURE, c, p, dueAt(p, 2))
-			if err != nil {
+			switch {
+			case outcome == Waiting:
+				s.log.Warn("month waits for its vouchers to be posted before it can close and be published",
+					"community", c.Code, "period", p.String(), "reason", err)
+			case err != nil:
 				errs = append(errs, fmt.Errorf("%s %s: %w", c.Code, p, err))
 			}
-			if outcome == Failed || outcome == Running {
+			if outcome == Failed || outcome == Running || outcome == Waiting {
 				// Later months chain to this one: publishing them now would
 				// name the month before as their predecessor, a fork in
 				// the chain. The next tick goes on from here.
@@ -145,7 +168,7 @@ func (s *Scheduler) catchUpYear(ctx context.Context, c *ent.Community, year cale
 	if err != nil || done {
 		return err
 	}
-	if gone, err := s.publishedOnce(ctx, YearlyJob, c, year); err != nil || gone {
+	if gone, err := s.publishedOnce(ctx, publish.YearlyJob, c, year); err != nil || gone {
 		return err // removed after publishing: reported missing, not made again
 	}
 	valued, err := s.client.AssetValuation.Query().Where(assetvaluation.CommunityID(c.ID), assetvaluation.AsOfLTE(year.Last())).Exist(ctx)

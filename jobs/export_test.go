@@ -31,3 +31,7 @@ func (s *Scheduler) ScheduledWithin(d time.Duration) int {
 	}
 	return n
 }
+
+// RenewLeases renews now the lease of every run the scheduler is working
+// on, as its renewal loop does every LeaseTTL/4 of real time.
+func (s *Scheduler) RenewLeases(ctx context.Context) error { return s.renewAll(ctx) }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	entreport "sunlight/ent/report"
+	"sunlight/internal/reports/publish"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/jobs"
@@ -53,7 +54,7 @@ func TestObserverHearsRunsRendersAndPublishes(t *testing.T) {
 		if err := s.CatchUp(e.ctx); err != nil { // nothing left: no runs at all
 			t.Fatal(err)
 		}
-		if got := o.runs[jobs.MonthlyJob+" SUCCEEDED"]; got != 2 {
+		if got := o.runs[publish.MonthlyJob+" SUCCEEDED"]; got != 2 {
 			t.Errorf("succeeded monthly runs = %d, want 2 (%v)", got, o.runs)
 		}
 		if o.rendered != 2 || o.bytes < 1000 {

@@ -10,6 +10,7 @@ import (
 	"sunlight/ent/jobrun"
 	entreport "sunlight/ent/report"
 	"sunlight/internal/access/audit"
+	"sunlight/internal/ledger"
 	"sunlight/internal/reports/publish"
 	"sunlight/internal/vocab/calendar"
 )
@@ -22,20 +23,23 @@ const (
 	Published Outcome = "PUBLISHED" // this run made and published the report
 	Skipped   Outcome = "SKIPPED"   // the report exists already
 	Running   Outcome = "RUNNING"   // another run is making it now
+	Waiting   Outcome = "WAITING"   // the month cannot close yet: vouchers in it are not posted
 	Failed    Outcome = "FAILED"    // the run failed; see the error
 )
 
 func isDataError(err error) bool { return publish.IsDataError(err) }
 
-func jobOf(kind entreport.Kind) string {
-	if kind == entreport.KindYEARLY_ASSET_GROWTH {
-		return YearlyJob
-	}
-	return MonthlyJob
-}
+// isWaiting says whether err is a month that cannot close because vouchers
+// in it are still being signed or not posted: people's work to finish, not
+// a fault of the books or the platform. The run waits for it (recorded as
+// FAILED "waiting: …", logged at WARN) and is tried again at the next
+// hourly tick.
+func isWaiting(err error) bool { return errors.Is(err, ledger.ErrUnposted) }
 
 // Publish makes, stores and publishes one report, retrying transient
-// failures with backoff. Every attempt is a JobRun.
+// failures with backoff. Every attempt is a JobRun. A failure that
+// outlasts the attempts (a database down for longer) is tried again by the
+// check that follows (see Config.CheckSpec).
 func (s *Scheduler) Publish(ctx context.Context, kind entreport.Kind, c *ent.Community, p calendar.Period, scheduledFor time.Time) (*ent.Report, Outcome, error) {
 	ctx = audit.WithActor(ctx, "scheduler")
 	wait := s.cfg.Backoff
@@ -67,7 +71,11 @@ func (s *Scheduler) publishOnce(ctx context.Context, kind entreport.Kind, c *ent
 		}
 		return nil, Running, nil
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := s.hold(ctx, run, cancel)
 	r, err := s.generateAndPublish(ctx, run, kind, c, p)
+	stop()
 	if errors.Is(err, publish.ErrPublishedElsewhere) {
 		s.finish(run, jobrun.StatusSKIPPED, err)
 		s.observeRun(run.Job, string(jobrun.StatusSKIPPED))
@@ -76,6 +84,9 @@ func (s *Scheduler) publishOnce(ctx context.Context, kind entreport.Kind, c *ent
 	if err != nil {
 		s.finish(run, jobrun.StatusFAILED, err)
 		s.observeRun(run.Job, string(jobrun.StatusFAILED))
+		if isWaiting(err) {
+			return nil, Waiting, err
+		}
 		return nil, Failed, err
 	}
 	s.observeRun(run.Job, string(jobrun.StatusSUCCEEDED))
@@ -101,7 +112,7 @@ const alreadyPublished = "already published"
 // (job, community, period, attempt) makes two racing claims collide: one
 // wins, the other retries the claim and finds the winner running.
 func (s *Scheduler) claim(ctx context.Context, kind entreport.Kind, c *ent.Community, p calendar.Period, scheduledFor time.Time) (*ent.JobRun, error) {
-	job := jobOf(kind)
+	job := publish.JobOf(kind)
 	for try := 0; try < 5; try++ {
 		run, err := s.tryClaim(ctx, job, kind, c, p, scheduledFor)
 		if err == nil {
@@ -137,12 +148,16 @@ func (s *Scheduler) tryClaim(ctx context.Context, job string, kind entreport.Kin
 		if r.Status != jobrun.StatusRUNNING {
 			continue
 		}
-		if now.Sub(r.StartedAt) > s.cfg.WorkTimeout {
-			err := tx.JobRun.UpdateOne(r).SetStatus(jobrun.StatusFAILED).SetFinishedAt(now).
-				SetError(fmt.Sprintf("abandoned: still running after the working timeout of %s (its process stopped)", s.cfg.WorkTimeout)).Exec(ctx)
+		if reason := s.abandoned(r, now); reason != "" {
+			// Conditional, so that of two instances taking over the same
+			// run both mark it once; the unique key on the next attempt
+			// then lets only one of them claim it.
+			err := tx.JobRun.Update().Where(jobrun.ID(r.ID), jobrun.StatusEQ(jobrun.StatusRUNNING)).
+				SetStatus(jobrun.StatusFAILED).SetFinishedAt(now).SetError(reason).Exec(ctx)
 			if err != nil {
 				return nil, err
 			}
+			s.log.Warn("taking over an abandoned run", "community", c.Code, "job", job, "period", p.String(), "attempt", r.Attempt, "reason", reason)
 			continue
 		}
 		status, why = jobrun.StatusSKIPPED, fmt.Sprintf("attempt %d is running since %s", r.Attempt, r.StartedAt.Format(time.RFC3339))
@@ -154,6 +169,8 @@ func (s *Scheduler) tryClaim(ctx context.Context, job string, kind entreport.Kin
 		SetScheduledFor(scheduledFor.UTC()).SetStartedAt(now).SetAttempt(attempt).SetStatus(status).SetError(why)
 	if status == jobrun.StatusSKIPPED {
 		q.SetFinishedAt(now)
+	} else {
+		q.SetLeaseUntil(now.Add(s.cfg.LeaseTTL))
 	}
 	run, err := q.Save(ctx)
 	if err != nil {
@@ -163,13 +180,18 @@ func (s *Scheduler) tryClaim(ctx context.Context, job string, kind entreport.Kin
 }
 
 func (s *Scheduler) finish(run *ent.JobRun, status jobrun.Status, cause error) {
-	// A finished run is recorded even when the caller's context ended.
+	// A finished run is recorded even when the caller's context ended. Only
+	// a run still RUNNING is finished: one taken over meanwhile keeps the
+	// verdict of the instance that took it over.
 	ctx, cancel := context.WithTimeout(audit.WithActor(context.Background(), "scheduler"), 10*time.Second)
 	defer cancel()
-	q := s.client.JobRun.UpdateOne(run).SetStatus(status).SetFinishedAt(s.cfg.Now().UTC())
+	q := s.client.JobRun.Update().Where(jobrun.ID(run.ID), jobrun.StatusEQ(jobrun.StatusRUNNING)).
+		SetStatus(status).SetFinishedAt(s.cfg.Now().UTC()).ClearLeaseUntil()
 	switch {
 	case errors.Is(cause, publish.ErrPublishedElsewhere):
 		q.SetError(cause.Error())
+	case isWaiting(cause):
+		q.SetError(fmt.Sprintf("waiting: %v", cause))
 	case cause != nil:
 		kind := "transient"
 		if isDataError(cause) {
@@ -177,7 +199,11 @@ func (s *Scheduler) finish(run *ent.JobRun, status jobrun.Status, cause error) {
 		}
 		q.SetError(fmt.Sprintf("%s error: %v", kind, cause))
 	}
-	if err := q.Exec(ctx); err != nil {
+	if _, err := q.Save(ctx); err != nil {
+		// The database is likely down. The run stays RUNNING there; this
+		// instance takes it over at its next attempt instead of waiting
+		// for its lease to pass (see abandoned).
+		s.release(run.ID)
 		s.log.Error("record job run", "run", run.ID, "err", err)
 	}
 }
@@ -198,7 +224,17 @@ func (s *Scheduler) generateAndPublish(ctx context.Context, run *ent.JobRun, kin
 	return pub.Publish(ctx, publish.Request{
 		Kind: kind, Community: c, Period: p,
 		Finish: func(ctx context.Context, tx *ent.Client, at time.Time) error {
-			return tx.JobRun.UpdateOne(run).SetStatus(jobrun.StatusSUCCEEDED).SetFinishedAt(at).Exec(ctx)
+			// Only a run still held: one taken over by another instance
+			// (its lease passed) must not publish too.
+			n, err := tx.JobRun.Update().Where(jobrun.ID(run.ID), jobrun.StatusEQ(jobrun.StatusRUNNING)).
+				SetStatus(jobrun.StatusSUCCEEDED).SetFinishedAt(at).ClearLeaseUntil().Save(ctx)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return errLeaseLost
+			}
+			return nil
 		},
 	})
 }

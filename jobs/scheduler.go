@@ -26,12 +26,6 @@ import (
 	"sunlight/internal/vocab/calendar"
 )
 
-// Job names, as recorded in JobRun.job.
-const (
-	MonthlyJob = "monthly-disclosure"
-	YearlyJob  = "yearly-asset-growth"
-)
-
 // Config tunes the scheduler. The zero value is the production default.
 type Config struct {
 	// Location is the zone schedules are read in (default Asia/Shanghai).
@@ -39,17 +33,32 @@ type Config struct {
 	// MonthlySpec and YearlySpec are cron specs (minute hour dom month dow).
 	MonthlySpec string // default "0 2 1 * *": 02:00 on the 1st
 	YearlySpec  string // default "0 3 1 1 *": 03:00 on 1 January
-	// RetrySpec is an extra catch-up tick: a run that failed after its
-	// attempts, or waited for a run elsewhere, is made up within the hour
-	// instead of at the next monthly tick.
+	// RetrySpec is an extra catch-up tick: a month that waited for its
+	// vouchers to be posted, or failed on its data, is tried again within
+	// the hour instead of at the next monthly tick.
 	RetrySpec string // default "17 * * * *": hourly
-	// WorkTimeout bounds one run; a RUNNING run older than this is taken
-	// as abandoned (its process died), marked failed and retried.
+	// CheckSpec is the light tick: one query a minute, and a catch-up only
+	// when a run abandoned elsewhere can be taken over or a catch-up that
+	// failed for want of the database is due again (see Check).
+	CheckSpec string // default "* * * * *": every minute
+	// WorkTimeout bounds one run. A RUNNING run recorded without a lease
+	// (by a version before leases) and older than this is taken as
+	// abandoned.
 	WorkTimeout time.Duration // default 10 minutes
-	// MaxAttempts is how many runs a transient failure gets in a row.
-	MaxAttempts int // default 4
+	// LeaseTTL is how long a run stays held without renewal: the instance
+	// working on it renews it every LeaseTTL/4; once it has passed (the
+	// process died) another instance takes the run over.
+	LeaseTTL time.Duration // default 2 minutes
+	// RetryCap bounds the wait between catch-ups after a failure a retry
+	// can mend (the database down): 1, 2, 4 minutes, then every RetryCap.
+	RetryCap time.Duration // default 4 minutes
+	// MaxAttempts is how many runs a transient failure gets in a row
+	// within one catch-up; the check retries after that.
+	MaxAttempts int // default 3
 	// Backoff is the wait before the second attempt; it doubles after.
-	Backoff time.Duration // default 2 seconds
+	Backoff time.Duration // default 5 seconds
+	// Logger logs the scheduler's events (default slog.Default()).
+	Logger *slog.Logger
 	// LookbackMonths bounds catch-up for a community with no published or
 	// closed month yet.
 	LookbackMonths int // default 12
@@ -70,14 +79,26 @@ func (c *Config) defaults() {
 	if c.RetrySpec == "" {
 		c.RetrySpec = "17 * * * *"
 	}
+	if c.CheckSpec == "" {
+		c.CheckSpec = "* * * * *"
+	}
 	if c.WorkTimeout == 0 {
 		c.WorkTimeout = 10 * time.Minute
 	}
+	if c.LeaseTTL == 0 {
+		c.LeaseTTL = 2 * time.Minute
+	}
+	if c.RetryCap == 0 {
+		c.RetryCap = 4 * time.Minute
+	}
 	if c.MaxAttempts == 0 {
-		c.MaxAttempts = 4
+		c.MaxAttempts = 3
 	}
 	if c.Backoff == 0 {
-		c.Backoff = 2 * time.Second
+		c.Backoff = 5 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
 	}
 	if c.LookbackMonths == 0 {
 		c.LookbackMonths = 12
@@ -106,6 +127,11 @@ type Scheduler struct {
 	tickWG   sync.WaitGroup // ticks in progress, for Shutdown
 	observer Observer
 
+	held      map[int]struct{} // runs this instance works on (their leases renewed)
+	released  map[int]struct{} // runs it stopped but could not record (see release)
+	retryAt   time.Time        // when Check runs a catch-up again after a failure (zero: none owed)
+	retryWait time.Duration    // the wait before retryAt
+
 	// hooks for tests: called inside the publishing transaction after
 	// rendering, before storing (package publish).
 	afterRender func(ctx context.Context, kind entreport.Kind, code string, p calendar.Period) error
@@ -116,7 +142,8 @@ func New(client *ent.Client, a *archive.Archive, r *pdf.Renderer, cfg Config) *S
 	cfg.defaults()
 	return &Scheduler{
 		client: client, archive: a, renderer: r, cfg: cfg,
-		log: slog.Default().With("component", "scheduler"),
+		log:  cfg.Logger.With("component", "scheduler"),
+		held: map[int]struct{}{}, released: map[int]struct{}{},
 	}
 }
 
@@ -130,13 +157,22 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	// missed (machine asleep, process down) is made up by the next one.
 	tick := func() {
 		if s.beginTick() {
-			s.tick(ctx)
+			s.tick(ctx, s.CatchUp)
 		}
 	}
-	for _, spec := range []struct{ name, spec string }{
-		{"monthly", s.cfg.MonthlySpec}, {"yearly", s.cfg.YearlySpec}, {"retry", s.cfg.RetrySpec},
+	check := func() {
+		if s.beginCheck() {
+			s.tick(ctx, s.Check)
+		}
+	}
+	for _, spec := range []struct {
+		name, spec string
+		fn         func()
+	}{
+		{"monthly", s.cfg.MonthlySpec, tick}, {"yearly", s.cfg.YearlySpec, tick},
+		{"retry", s.cfg.RetrySpec, tick}, {"check", s.cfg.CheckSpec, check},
 	} {
-		if _, err := s.cron.AddFunc(spec.spec, tick); err != nil {
+		if _, err := s.cron.AddFunc(spec.spec, spec.fn); err != nil {
 			return fmt.Errorf("%s schedule %q: %w", spec.name, spec.spec, err)
 		}
 	}
@@ -149,7 +185,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	s.cron.Start()
 	go func() {
 		if first {
-			s.tick(ctx)
+			s.tick(ctx, s.CatchUp)
 		}
 		<-ctx.Done()
 		_ = s.Shutdown(context.Background())
@@ -172,15 +208,25 @@ func (s *Scheduler) beginTick() bool {
 	return true
 }
 
-// tick runs one catch-up that beginTick counted.
-func (s *Scheduler) tick(ctx context.Context) {
+// beginCheck is beginTick for the light check, which has nothing to do
+// while a tick of this instance runs (that tick takes over and retries
+// what the check would).
+func (s *Scheduler) beginCheck() bool {
+	s.mu.Lock()
+	busy := s.ticks > 0
+	s.mu.Unlock()
+	return !busy && s.beginTick()
+}
+
+// tick runs one catch-up (or check) that beginTick counted.
+func (s *Scheduler) tick(ctx context.Context, run func(context.Context) error) {
 	defer func() {
 		s.mu.Lock()
 		s.ticks--
 		s.mu.Unlock()
 		s.tickWG.Done()
 	}()
-	if err := s.CatchUp(ctx); err != nil {
+	if err := run(ctx); err != nil {
 		s.log.Error("scheduled run failed", "err", err)
 	}
 }

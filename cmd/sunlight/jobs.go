@@ -34,7 +34,7 @@ func addSchedulerFlags(fs *flag.FlagSet) *schedulerFlags {
 	fs.StringVar(&f.yearly, "schedule-yearly", env("SUNLIGHT_SCHEDULE_YEARLY", "0 3 1 1 *"), "cron spec of the yearly summaries (SUNLIGHT_SCHEDULE_YEARLY)")
 	fs.StringVar(&f.zone, "schedule-zone", env("SUNLIGHT_SCHEDULE_ZONE", "Asia/Shanghai"), "time zone the schedules are read in (SUNLIGHT_SCHEDULE_ZONE)")
 	fs.IntVar(&f.lookback, "catch-up-months", envInt("SUNLIGHT_CATCH_UP_MONTHS", 12), "how many past months a community with no published report catches up (SUNLIGHT_CATCH_UP_MONTHS)")
-	fs.DurationVar(&f.timeout, "job-timeout", envDuration("SUNLIGHT_JOB_TIMEOUT", 10*time.Minute), "working timeout of one report run; a run older than this is retried (SUNLIGHT_JOB_TIMEOUT)")
+	fs.DurationVar(&f.timeout, "job-timeout", envDuration("SUNLIGHT_JOB_TIMEOUT", 10*time.Minute), "working timeout of one report run; a run that takes longer is stopped and retried (SUNLIGHT_JOB_TIMEOUT)")
 	return f
 }
 

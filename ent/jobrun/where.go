@@ -95,6 +95,11 @@ func Error(v string) predicate.JobRun {
 	return predicate.JobRun(sql.FieldEQ(FieldError, v))
 }
 
+// LeaseUntil applies equality check predicate on the "lease_until" field. It's identical to LeaseUntilEQ.
+func LeaseUntil(v time.Time) predicate.JobRun {
+	return predicate.JobRun(sql.FieldEQ(FieldLeaseUntil, v))
+}
+
 // CommunityIDEQ applies the EQ predicate on the "community_id" field.
 func CommunityIDEQ(v int) predicate.JobRun {
 	return predicate.JobRun(sql.FieldEQ(FieldCommunityID, v))
@@ -498,6 +503,56 @@ func ErrorEqualFold(v string) predicate.JobRun {
 // ErrorContainsFold applies the ContainsFold predicate on the "error" field.
 func ErrorContainsFold(v string) predicate.JobRun {
 	return predicate.JobRun(sql.FieldContainsFold(FieldError, v))
+}
+
+// LeaseUntilEQ applies the EQ predicate on the "lease_until" field.
+func LeaseUntilEQ(v time.Time) predicate.JobRun {
+	return predicate.JobRun(sql.FieldEQ(FieldLeaseUntil, v))
+}
+
+// LeaseUntilNEQ applies the NEQ predicate on the "lease_until" field.
+func LeaseUntilNEQ(v time.Time) predicate.JobRun {
+	return predicate.JobRun(sql.FieldNEQ(FieldLeaseUntil, v))
+}
+
+// LeaseUntilIn applies the In predicate on the "lease_until" field.
+func LeaseUntilIn(vs ...time.Time) predicate.JobRun {
+	return predicate.JobRun(sql.FieldIn(FieldLeaseUntil, vs...))
+}
+
+// LeaseUntilNotIn applies the NotIn predicate on the "lease_until" field.
+func LeaseUntilNotIn(vs ...time.Time) predicate.JobRun {
+	return predicate.JobRun(sql.FieldNotIn(FieldLeaseUntil, vs...))
+}
+
+// LeaseUntilGT applies the GT predicate on the "lease_until" field.
+func LeaseUntilGT(v time.Time) predicate.JobRun {
+	return predicate.JobRun(sql.FieldGT(FieldLeaseUntil, v))
+}
+
+// LeaseUntilGTE applies the GTE predicate on the "lease_until" field.
+func LeaseUntilGTE(v time.Time) predicate.JobRun {
+	return predicate.JobRun(sql.FieldGTE(FieldLeaseUntil, v))
+}
+
+// LeaseUntilLT applies the LT predicate on the "lease_until" field.
+func LeaseUntilLT(v time.Time) predicate.JobRun {
+	return predicate.JobRun(sql.FieldLT(FieldLeaseUntil, v))
+}
+
+// LeaseUntilLTE applies the LTE predicate on the "lease_until" field.
+func LeaseUntilLTE(v time.Time) predicate.JobRun {
+	return predicate.JobRun(sql.FieldLTE(FieldLeaseUntil, v))
+}
+
+// LeaseUntilIsNil applies the IsNil predicate on the "lease_until" field.
+func LeaseUntilIsNil() predicate.JobRun {
+	return predicate.JobRun(sql.FieldIsNull(FieldLeaseUntil))
+}
+
+// LeaseUntilNotNil applies the NotNil predicate on the "lease_until" field.
+func LeaseUntilNotNil() predicate.JobRun {
+	return predicate.JobRun(sql.FieldNotNull(FieldLeaseUntil))
 }
 
 // HasCommunity applies the HasEdge predicate on the "community" edge.

@@ -381,6 +381,7 @@ var (
 		{Name: "attempt", Type: field.TypeInt, Default: 1},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"RUNNING", "SUCCEEDED", "FAILED", "SKIPPED"}, Default: "RUNNING"},
 		{Name: "error", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "lease_until", Type: field.TypeTime, Nullable: true},
 		{Name: "community_id", Type: field.TypeInt},
 	}
 	// JobRunsTable holds the schema information for the "job_runs" table.
@@ -391,7 +392,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "job_runs_communities_job_runs",
-				Columns:    []*schema.Column{JobRunsColumns[9]},
+				Columns:    []*schema.Column{JobRunsColumns[10]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -400,7 +401,7 @@ var (
 			{
 				Name:    "jobrun_job_community_id_period_attempt",
 				Unique:  true,
-				Columns: []*schema.Column{JobRunsColumns[1], JobRunsColumns[9], JobRunsColumns[2], JobRunsColumns[6]},
+				Columns: []*schema.Column{JobRunsColumns[1], JobRunsColumns[10], JobRunsColumns[2], JobRunsColumns[6]},
 			},
 		},
 	}

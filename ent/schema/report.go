@@ -77,6 +77,11 @@ func (JobRun) Fields() []ent.Field {
 		field.Enum("status").Values("RUNNING", "SUCCEEDED", "FAILED", "SKIPPED").Default("RUNNING").
 			Comment("Status: RUNNING, SUCCEEDED, FAILED (error kept), SKIPPED (already made by another run)."),
 		field.Text("error").Default("").Comment("Error of a failed run."),
+		// The lease is how a run whose process died is told from one that
+		// is slow: the live instance renews it while it works, and another
+		// takes a RUNNING run over once it has passed (package jobs).
+		field.Time("lease_until").Optional().Nillable().Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Until when the instance running it holds the run; renewed while it works, taken over once passed."),
 	}
 }
 

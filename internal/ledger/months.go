@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -67,6 +68,11 @@ func closedMonthError(c *ent.Community, d time.Time) error {
 	return nil
 }
 
+// ErrUnposted is the cause of a close refused because vouchers of the
+// month are not posted yet (still being signed): people's work to finish,
+// not a fault, so the scheduler waits for it (package jobs).
+var ErrUnposted = errors.New("vouchers of the month are not posted")
+
 // CloseMonth closes month for the community (月月清): no voucher dated in it
 // or before can be written any more. Months close in order, only after they
 // have ended, and only when every voucher dated in them is posted.
@@ -120,7 +126,9 @@ func closeMonth(ctx context.Context, client *ent.Client, communityID int, month 
 		return nil, fmt.Errorf("close %s: find unposted vouchers: %w", month, err)
 	}
 	if len(open) > 0 {
-		return nil, fail.Conflictf("cannot close %s: %d voucher(s) dated in it or before are not posted (%s); post or delete them first", month, len(open), first(open, 5))
+		e := fail.Conflictf("cannot close %s: %d voucher(s) dated in it or before are not posted (%s); post or delete them first", month, len(open), first(open, 5))
+		e.Err = ErrUnposted
+		return nil, e
 	}
 	if err := rollUp(ctx, client, c, month); err != nil {
 		return nil, fmt.Errorf("close %s: %w", month, err)

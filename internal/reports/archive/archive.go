@@ -106,6 +106,32 @@ func (a *Archive) Open(ctx context.Context, key string) (io.ReadSeekCloser, erro
 	return r, nil
 }
 
+// List returns the keys that start with prefix.
+func (a *Archive) List(ctx context.Context, prefix string) ([]string, error) {
+	var keys []string
+	it := a.bucket.List(&blob.ListOptions{Prefix: prefix})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			return keys, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list the report archive under %s: %w", prefix, err)
+		}
+		keys = append(keys, obj.Key)
+	}
+}
+
+// Delete removes the object at key; a key the archive does not hold is
+// not an error (the object is gone either way).
+func (a *Archive) Delete(ctx context.Context, key string) error {
+	err := a.bucket.Delete(ctx, key)
+	if err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		return fmt.Errorf("remove report %s: %w", key, err)
+	}
+	return nil
+}
+
 // probeKey is what Writable writes and deletes; no report key starts with a dot.
 const probeKey = ".sunlight-writable"
 
@@ -127,5 +153,11 @@ func (a *Archive) Close() error { return a.bucket.Close() }
 // Key is where a report's PDF is kept: by community, kind and period, with
 // the hash in the name so a key never points at two different contents.
 func Key(communityCode, kind, period, sha256hex string) string {
-	return fmt.Sprintf("%s/%s/%s-%s.pdf", communityCode, strings.ToLower(kind), period, sha256hex[:16])
+	return PeriodPrefix(communityCode, kind, period) + sha256hex[:16] + ".pdf"
+}
+
+// PeriodPrefix is what the keys of every PDF of one report's period start
+// with, whatever their hash.
+func PeriodPrefix(communityCode, kind, period string) string {
+	return fmt.Sprintf("%s/%s/%s-", communityCode, strings.ToLower(kind), period)
 }

@@ -73,6 +73,23 @@ func TestArchive(t *testing.T) {
 			if _, err := a.Get(ctx, probeKey); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("the probe stays behind: %v", err)
 			}
+			// List by a period's prefix, and Delete (twice: the second is no error).
+			other := Key("gezishi", "MONTHLY_DISCLOSURE", "2026-11", "fedcba9876543210fedc")
+			if err := a.Put(ctx, other, []byte("%PDF-1.4 other")); err != nil {
+				t.Fatal(err)
+			}
+			keys, err := a.List(ctx, PeriodPrefix("gezishi", "MONTHLY_DISCLOSURE", "2026-10"))
+			if err != nil || len(keys) != 1 || keys[0] != key {
+				t.Fatalf("List of 2026-10 = %v, %v; want only %s", keys, err, key)
+			}
+			for range 2 {
+				if err := a.Delete(ctx, key); err != nil {
+					t.Fatalf("Delete: %v", err)
+				}
+			}
+			if _, err := a.Get(ctx, key); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("deleted key still there: %v", err)
+			}
 		})
 	}
 }

@@ -223,11 +223,7 @@ func missingOf(ctx context.Context, client *ent.Client, c *ent.Community, kind e
 	}
 	// A run that recorded the report as published vouches that it existed,
 	// even when it was the first or the last of the chain.
-	job := "monthly-disclosure"
-	if kind == entreport.KindYEARLY_ASSET_GROWTH {
-		job = "yearly-asset-growth"
-	}
-	runs, err := client.JobRun.Query().Where(jobrun.Job(job), jobrun.CommunityID(c.ID), jobrun.StatusEQ(jobrun.StatusSUCCEEDED)).
+	runs, err := client.JobRun.Query().Where(jobrun.Job(publish.JobOf(kind)), jobrun.CommunityID(c.ID), jobrun.StatusEQ(jobrun.StatusSUCCEEDED)).
 		Select(jobrun.FieldPeriod).Strings(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("runs of %s: %w", c.Code, err)

@@ -47,6 +47,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"sunlight/ent"
@@ -61,6 +62,21 @@ import (
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 )
+
+// Job names, as recorded in JobRun.job: the scheduler records its runs
+// under them and chain (verify, the missing-report check) reads them.
+const (
+	MonthlyJob = "monthly-disclosure"
+	YearlyJob  = "yearly-asset-growth"
+)
+
+// JobOf is the job that publishes reports of kind.
+func JobOf(kind entreport.Kind) string {
+	if kind == entreport.KindYEARLY_ASSET_GROWTH {
+		return YearlyJob
+	}
+	return MonthlyJob
+}
 
 // ErrPublishedElsewhere is returned when another run recorded the report
 // first (the unique key on community, kind and period decided).
@@ -182,9 +198,30 @@ func (p *Publisher) publishOnce(ctx context.Context, req Request) (*ent.Report, 
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])
 	key := archive.Key(c.Code, string(req.Kind), req.Period.String(), hash)
+	// The archive holds only published reports. Under the community's lock
+	// no other run can record a report of c, so what this run stores is
+	// its own until it commits: PDFs left by earlier runs of the period
+	// that died before committing are removed first, and this run's PDF is
+	// removed again if it does not commit. The removal runs before the
+	// deferred rollback, while the lock is still held.
+	if err := p.sweep(ctx, tx.Client(), c, req); err != nil {
+		return nil, err
+	}
+	// Identical bytes give the same key: a report already naming it (one
+	// published before this run took the lock) keeps its PDF.
+	named, err := tx.Report.Query().Where(entreport.StorageKey(key)).Exist(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("is %s published: %w", key, err)
+	}
 	if err := p.Archive.Put(ctx, key, data); err != nil {
 		return nil, err
 	}
+	committed := false
+	defer func() {
+		if !committed && !named {
+			p.discard(key)
+		}
+	}()
 	r, err := tx.Report.Create().SetCommunityID(c.ID).SetKind(req.Kind).SetPeriod(req.Period.String()).
 		SetNumber(disclosure.Number(c, req.Kind, req.Period)).SetStatus(entreport.StatusPUBLISHED).
 		SetSha256(hash).SetPrevSha256(prev).SetSize(int64(len(data))).SetStorageKey(key).
@@ -200,10 +237,50 @@ func (p *Publisher) publishOnce(ctx context.Context, req Request) (*ent.Report, 
 			return nil, err
 		}
 	}
+	// A commit that fails may still have committed (the connection broke
+	// after the server wrote it), so its PDF is kept: the next run of the
+	// period sweeps it away if no report names it.
+	committed = true
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit %s %s of %s: %w", req.Kind, req.Period, c.Code, err)
 	}
 	return r, nil
+}
+
+// sweep removes the PDFs of req's period that no report names: left by
+// runs that stopped between storing and committing (a killed process, a
+// commit that failed). It runs under the community's lock, inside the
+// publishing transaction, so no report naming them can commit meanwhile.
+func (p *Publisher) sweep(ctx context.Context, tx *ent.Client, c *ent.Community, req Request) error {
+	keys, err := p.Archive.List(ctx, archive.PeriodPrefix(c.Code, string(req.Kind), req.Period.String()))
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		named, err := tx.Report.Query().Where(entreport.StorageKey(key)).Exist(ctx)
+		if err != nil {
+			return fmt.Errorf("is %s published: %w", key, err)
+		}
+		if named {
+			continue
+		}
+		if err := p.Archive.Delete(ctx, key); err != nil {
+			return err
+		}
+		slog.WarnContext(ctx, "removed the PDF of a run that did not publish", "community", c.Code, "period", req.Period.String(), "key", key)
+	}
+	return nil
+}
+
+// discard removes the PDF of a run that did not commit. It must not wait
+// for the run's context, which may have ended (that may be why the run
+// failed); if it fails, the next run of the period sweeps the PDF away.
+func (p *Publisher) discard(key string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.Archive.Delete(ctx, key); err != nil {
+		slog.Warn("cannot remove the PDF of a run that did not publish; the next run of its period will", "key", key, "err", err)
+	}
 }
 
 // lock takes the community for the transaction (PostgreSQL; SQLite's
