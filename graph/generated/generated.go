@@ -4711,25 +4711,27 @@ var sources = []*ast.Source{
 # from the ent schemas into graph/ent.graphql.
 
 """
-Money (金额): an exact amount of renminbi as a decimal yuan string with at most two decimals, e.g. "26868.00".
-Stored as integer fen; a value with more than two decimals, a float or a thousands separator is refused.
+Money (金额): an exact amount of renminbi as a decimal yuan string, e.g. "26868.00" (a JSON string, never a number).
+Answers always have two decimals (^-?\d+\.\d{2}$); input takes ^[+-]?(\d+(\.\d{1,2})?|\.\d{1,2})$, literals and variables
+alike: a number, spaces, separators or a third decimal are refused. Stored as integer fen.
 """
-scalar Money
+scalar Money @specifiedBy(url: "docs/scalars.md#money")
 
 """
-Time (时间): an instant, RFC 3339 with its offset, e.g. "2026-11-01T02:00:00+08:00" (stored in UTC).
+Time (时间): an instant, an RFC 3339 string with its offset and fractional seconds when not zero,
+e.g. "2026-11-01T02:00:00+08:00" or "2026-11-24T16:00:00.5Z" (stored in UTC).
 """
-scalar Time
+scalar Time @specifiedBy(url: "docs/scalars.md#time")
 
 """
-Date (日期): a calendar day in Asia/Shanghai, written YYYY-MM-DD, e.g. "2026-10-31".
+Date (日期): a calendar day in Asia/Shanghai, a string exactly YYYY-MM-DD, e.g. "2026-10-31".
 """
-scalar Date
+scalar Date @specifiedBy(url: "docs/scalars.md#date")
 
 """
-Period (期间): a month "2026-10" or a whole year "2026".
+Period (期间): a month or a whole year in Asia/Shanghai, a string exactly YYYY-MM or YYYY, e.g. "2026-10" or "2026".
 """
-scalar Period
+scalar Period @specifiedBy(url: "docs/scalars.md#period")
 
 """
 ResidentRole (身份): a part a resident plays in self-government.
@@ -5444,7 +5446,7 @@ type AssetConnection {
   """
   A list of edges.
   """
-  edges: [AssetEdge]
+  edges: [AssetEdge!]!
   """
   Information to aid in pagination.
   """
@@ -5470,7 +5472,7 @@ type AssetEdge {
   """
   The item at the end of the edge.
   """
-  node: Asset
+  node: Asset!
   """
   A cursor for use in pagination.
   """
@@ -5550,7 +5552,7 @@ type AssetValuationConnection {
   """
   A list of edges.
   """
-  edges: [AssetValuationEdge]
+  edges: [AssetValuationEdge!]!
   """
   Information to aid in pagination.
   """
@@ -5567,7 +5569,7 @@ type AssetValuationEdge {
   """
   The item at the end of the edge.
   """
-  node: AssetValuation
+  node: AssetValuation!
   """
   A cursor for use in pagination.
   """
@@ -5910,7 +5912,7 @@ type AuditEventConnection {
   """
   A list of edges.
   """
-  edges: [AuditEventEdge]
+  edges: [AuditEventEdge!]!
   """
   Information to aid in pagination.
   """
@@ -5927,7 +5929,7 @@ type AuditEventEdge {
   """
   The item at the end of the edge.
   """
-  node: AuditEvent
+  node: AuditEvent!
   """
   A cursor for use in pagination.
   """
@@ -6127,7 +6129,7 @@ type BenefitConnection {
   """
   A list of edges.
   """
-  edges: [BenefitEdge]
+  edges: [BenefitEdge!]!
   """
   Information to aid in pagination.
   """
@@ -6144,7 +6146,7 @@ type BenefitEdge {
   """
   The item at the end of the edge.
   """
-  node: Benefit
+  node: Benefit!
   """
   A cursor for use in pagination.
   """
@@ -6848,7 +6850,7 @@ type CommunityConnection {
   """
   A list of edges.
   """
-  edges: [CommunityEdge]
+  edges: [CommunityEdge!]!
   """
   Information to aid in pagination.
   """
@@ -6865,7 +6867,7 @@ type CommunityEdge {
   """
   The item at the end of the edge.
   """
-  node: Community
+  node: Community!
   """
   A cursor for use in pagination.
   """
@@ -7264,7 +7266,7 @@ type ContractConnection {
   """
   A list of edges.
   """
-  edges: [ContractEdge]
+  edges: [ContractEdge!]!
   """
   Information to aid in pagination.
   """
@@ -7281,7 +7283,7 @@ type ContractEdge {
   """
   The item at the end of the edge.
   """
-  node: Contract
+  node: Contract!
   """
   A cursor for use in pagination.
   """
@@ -8036,10 +8038,10 @@ input CreateVoucherInput {
   inquiryIDs: [ID!]
 }
 """
-Define a Relay Cursor type:
-https://relay.dev/graphql/connections.htm#sec-Cursor
+Cursor: a position in a Relay connection (edges.cursor, pageInfo.startCursor/endCursor), to pass
+back as after: or before:. An opaque string (unpadded base64), e.g. "gaFpzwAAAAEAAAAB": do not build or parse one.
 """
-scalar Cursor
+scalar Cursor @specifiedBy(url: "docs/scalars.md#cursor")
 """
 Inquiry (质询): a resident's question about a voucher or a line of a report; staff must answer within 10 days.
 """
@@ -8109,7 +8111,7 @@ type InquiryConnection {
   """
   A list of edges.
   """
-  edges: [InquiryEdge]
+  edges: [InquiryEdge!]!
   """
   Information to aid in pagination.
   """
@@ -8126,7 +8128,7 @@ type InquiryEdge {
   """
   The item at the end of the edge.
   """
-  node: Inquiry
+  node: Inquiry!
   """
   A cursor for use in pagination.
   """
@@ -8365,7 +8367,7 @@ type JobRunConnection {
   """
   A list of edges.
   """
-  edges: [JobRunEdge]
+  edges: [JobRunEdge!]!
   """
   Information to aid in pagination.
   """
@@ -8382,7 +8384,7 @@ type JobRunEdge {
   """
   The item at the end of the edge.
   """
-  node: JobRun
+  node: JobRun!
   """
   A cursor for use in pagination.
   """
@@ -8625,7 +8627,7 @@ type MarketConnection {
   """
   A list of edges.
   """
-  edges: [MarketEdge]
+  edges: [MarketEdge!]!
   """
   Information to aid in pagination.
   """
@@ -8642,7 +8644,7 @@ type MarketEdge {
   """
   The item at the end of the edge.
   """
-  node: Market
+  node: Market!
   """
   A cursor for use in pagination.
   """
@@ -8930,7 +8932,7 @@ type MatterConnection {
   """
   A list of edges.
   """
-  edges: [MatterEdge]
+  edges: [MatterEdge!]!
   """
   Information to aid in pagination.
   """
@@ -8985,7 +8987,7 @@ type MatterDisclosureConnection {
   """
   A list of edges.
   """
-  edges: [MatterDisclosureEdge]
+  edges: [MatterDisclosureEdge!]!
   """
   Information to aid in pagination.
   """
@@ -9002,7 +9004,7 @@ type MatterDisclosureEdge {
   """
   The item at the end of the edge.
   """
-  node: MatterDisclosure
+  node: MatterDisclosure!
   """
   A cursor for use in pagination.
   """
@@ -9135,7 +9137,7 @@ type MatterEdge {
   """
   The item at the end of the edge.
   """
-  node: Matter
+  node: Matter!
   """
   A cursor for use in pagination.
   """
@@ -9404,7 +9406,7 @@ type MeetingConnection {
   """
   A list of edges.
   """
-  edges: [MeetingEdge]
+  edges: [MeetingEdge!]!
   """
   Information to aid in pagination.
   """
@@ -9421,7 +9423,7 @@ type MeetingEdge {
   """
   The item at the end of the edge.
   """
-  node: Meeting
+  node: Meeting!
   """
   A cursor for use in pagination.
   """
@@ -9751,7 +9753,7 @@ type PointEventConnection {
   """
   A list of edges.
   """
-  edges: [PointEventEdge]
+  edges: [PointEventEdge!]!
   """
   Information to aid in pagination.
   """
@@ -9768,7 +9770,7 @@ type PointEventEdge {
   """
   The item at the end of the edge.
   """
-  node: PointEvent
+  node: PointEvent!
   """
   A cursor for use in pagination.
   """
@@ -10593,7 +10595,7 @@ type ReportConnection {
   """
   A list of edges.
   """
-  edges: [ReportEdge]
+  edges: [ReportEdge!]!
   """
   Information to aid in pagination.
   """
@@ -10610,7 +10612,7 @@ type ReportEdge {
   """
   The item at the end of the edge.
   """
-  node: Report
+  node: Report!
   """
   A cursor for use in pagination.
   """
@@ -10963,7 +10965,7 @@ type ResidentConnection {
   """
   A list of edges.
   """
-  edges: [ResidentEdge]
+  edges: [ResidentEdge!]!
   """
   Information to aid in pagination.
   """
@@ -10980,7 +10982,7 @@ type ResidentEdge {
   """
   The item at the end of the edge.
   """
-  node: Resident
+  node: Resident!
   """
   A cursor for use in pagination.
   """
@@ -11057,7 +11059,7 @@ type ResidentGroupConnection {
   """
   A list of edges.
   """
-  edges: [ResidentGroupEdge]
+  edges: [ResidentGroupEdge!]!
   """
   Information to aid in pagination.
   """
@@ -11074,7 +11076,7 @@ type ResidentGroupEdge {
   """
   The item at the end of the edge.
   """
-  node: ResidentGroup
+  node: ResidentGroup!
   """
   A cursor for use in pagination.
   """
@@ -11345,7 +11347,7 @@ type SignatureConnection {
   """
   A list of edges.
   """
-  edges: [SignatureEdge]
+  edges: [SignatureEdge!]!
   """
   Information to aid in pagination.
   """
@@ -11362,7 +11364,7 @@ type SignatureEdge {
   """
   The item at the end of the edge.
   """
-  node: Signature
+  node: Signature!
   """
   A cursor for use in pagination.
   """
@@ -11564,7 +11566,7 @@ type StallConnection {
   """
   A list of edges.
   """
-  edges: [StallEdge]
+  edges: [StallEdge!]!
   """
   Information to aid in pagination.
   """
@@ -11581,7 +11583,7 @@ type StallEdge {
   """
   The item at the end of the edge.
   """
-  node: Stall
+  node: Stall!
   """
   A cursor for use in pagination.
   """
@@ -12415,7 +12417,7 @@ type VoucherConnection {
   """
   A list of edges.
   """
-  edges: [VoucherEdge]
+  edges: [VoucherEdge!]!
   """
   Information to aid in pagination.
   """
@@ -12439,7 +12441,7 @@ type VoucherEdge {
   """
   The item at the end of the edge.
   """
-  node: Voucher
+  node: Voucher!
   """
   A cursor for use in pagination.
   """
@@ -18314,10 +18316,10 @@ func (ec *executionContext) _AssetConnection_edges(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AssetEdge) graphql.Marshaler {
-			return ec.marshalOAssetEdge2ᚕᚖsunlightᚋentᚐAssetEdge(ctx, selections, v)
+			return ec.marshalNAssetEdge2ᚕᚖsunlightᚋentᚐAssetEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AssetConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18386,10 +18388,10 @@ func (ec *executionContext) _AssetEdge_node(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Asset) graphql.Marshaler {
-			return ec.marshalOAsset2ᚖsunlightᚋentᚐAsset(ctx, selections, v)
+			return ec.marshalNAsset2ᚖsunlightᚋentᚐAsset(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AssetEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18672,10 +18674,10 @@ func (ec *executionContext) _AssetValuationConnection_edges(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AssetValuationEdge) graphql.Marshaler {
-			return ec.marshalOAssetValuationEdge2ᚕᚖsunlightᚋentᚐAssetValuationEdge(ctx, selections, v)
+			return ec.marshalNAssetValuationEdge2ᚕᚖsunlightᚋentᚐAssetValuationEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AssetValuationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18744,10 +18746,10 @@ func (ec *executionContext) _AssetValuationEdge_node(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AssetValuation) graphql.Marshaler {
-			return ec.marshalOAssetValuation2ᚖsunlightᚋentᚐAssetValuation(ctx, selections, v)
+			return ec.marshalNAssetValuation2ᚖsunlightᚋentᚐAssetValuation(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AssetValuationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18856,10 +18858,10 @@ func (ec *executionContext) _AuditEventConnection_edges(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AuditEventEdge) graphql.Marshaler {
-			return ec.marshalOAuditEventEdge2ᚕᚖsunlightᚋentᚐAuditEventEdge(ctx, selections, v)
+			return ec.marshalNAuditEventEdge2ᚕᚖsunlightᚋentᚐAuditEventEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AuditEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18928,10 +18930,10 @@ func (ec *executionContext) _AuditEventEdge_node(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
-			return ec.marshalOAuditEvent2ᚖsunlightᚋentᚐAuditEvent(ctx, selections, v)
+			return ec.marshalNAuditEvent2ᚖsunlightᚋentᚐAuditEvent(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19120,10 +19122,10 @@ func (ec *executionContext) _BenefitConnection_edges(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.BenefitEdge) graphql.Marshaler {
-			return ec.marshalOBenefitEdge2ᚕᚖsunlightᚋentᚐBenefitEdge(ctx, selections, v)
+			return ec.marshalNBenefitEdge2ᚕᚖsunlightᚋentᚐBenefitEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_BenefitConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19192,10 +19194,10 @@ func (ec *executionContext) _BenefitEdge_node(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Benefit) graphql.Marshaler {
-			return ec.marshalOBenefit2ᚖsunlightᚋentᚐBenefit(ctx, selections, v)
+			return ec.marshalNBenefit2ᚖsunlightᚋentᚐBenefit(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_BenefitEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20155,10 +20157,10 @@ func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CommunityEdge) graphql.Marshaler {
-			return ec.marshalOCommunityEdge2ᚕᚖsunlightᚋentᚐCommunityEdge(ctx, selections, v)
+			return ec.marshalNCommunityEdge2ᚕᚖsunlightᚋentᚐCommunityEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_CommunityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20227,10 +20229,10 @@ func (ec *executionContext) _CommunityEdge_node(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
-			return ec.marshalOCommunity2ᚖsunlightᚋentᚐCommunity(ctx, selections, v)
+			return ec.marshalNCommunity2ᚖsunlightᚋentᚐCommunity(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_CommunityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20732,10 +20734,10 @@ func (ec *executionContext) _ContractConnection_edges(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ContractEdge) graphql.Marshaler {
-			return ec.marshalOContractEdge2ᚕᚖsunlightᚋentᚐContractEdge(ctx, selections, v)
+			return ec.marshalNContractEdge2ᚕᚖsunlightᚋentᚐContractEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ContractConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20804,10 +20806,10 @@ func (ec *executionContext) _ContractEdge_node(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
-			return ec.marshalOContract2ᚖsunlightᚋentᚐContract(ctx, selections, v)
+			return ec.marshalNContract2ᚖsunlightᚋentᚐContract(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ContractEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21151,10 +21153,10 @@ func (ec *executionContext) _InquiryConnection_edges(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.InquiryEdge) graphql.Marshaler {
-			return ec.marshalOInquiryEdge2ᚕᚖsunlightᚋentᚐInquiryEdge(ctx, selections, v)
+			return ec.marshalNInquiryEdge2ᚕᚖsunlightᚋentᚐInquiryEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_InquiryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21223,10 +21225,10 @@ func (ec *executionContext) _InquiryEdge_node(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Inquiry) graphql.Marshaler {
-			return ec.marshalOInquiry2ᚖsunlightᚋentᚐInquiry(ctx, selections, v)
+			return ec.marshalNInquiry2ᚖsunlightᚋentᚐInquiry(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_InquiryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21375,10 +21377,10 @@ func (ec *executionContext) _JobRunConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.JobRunEdge) graphql.Marshaler {
-			return ec.marshalOJobRunEdge2ᚕᚖsunlightᚋentᚐJobRunEdge(ctx, selections, v)
+			return ec.marshalNJobRunEdge2ᚕᚖsunlightᚋentᚐJobRunEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_JobRunConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21447,10 +21449,10 @@ func (ec *executionContext) _JobRunEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.JobRun) graphql.Marshaler {
-			return ec.marshalOJobRun2ᚖsunlightᚋentᚐJobRun(ctx, selections, v)
+			return ec.marshalNJobRun2ᚖsunlightᚋentᚐJobRun(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_JobRunEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21784,10 +21786,10 @@ func (ec *executionContext) _MarketConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MarketEdge) graphql.Marshaler {
-			return ec.marshalOMarketEdge2ᚕᚖsunlightᚋentᚐMarketEdge(ctx, selections, v)
+			return ec.marshalNMarketEdge2ᚕᚖsunlightᚋentᚐMarketEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MarketConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21856,10 +21858,10 @@ func (ec *executionContext) _MarketEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Market) graphql.Marshaler {
-			return ec.marshalOMarket2ᚖsunlightᚋentᚐMarket(ctx, selections, v)
+			return ec.marshalNMarket2ᚖsunlightᚋentᚐMarket(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MarketEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22360,10 +22362,10 @@ func (ec *executionContext) _MatterConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MatterEdge) graphql.Marshaler {
-			return ec.marshalOMatterEdge2ᚕᚖsunlightᚋentᚐMatterEdge(ctx, selections, v)
+			return ec.marshalNMatterEdge2ᚕᚖsunlightᚋentᚐMatterEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MatterConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22552,10 +22554,10 @@ func (ec *executionContext) _MatterDisclosureConnection_edges(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MatterDisclosureEdge) graphql.Marshaler {
-			return ec.marshalOMatterDisclosureEdge2ᚕᚖsunlightᚋentᚐMatterDisclosureEdge(ctx, selections, v)
+			return ec.marshalNMatterDisclosureEdge2ᚕᚖsunlightᚋentᚐMatterDisclosureEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MatterDisclosureConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22624,10 +22626,10 @@ func (ec *executionContext) _MatterDisclosureEdge_node(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MatterDisclosure) graphql.Marshaler {
-			return ec.marshalOMatterDisclosure2ᚖsunlightᚋentᚐMatterDisclosure(ctx, selections, v)
+			return ec.marshalNMatterDisclosure2ᚖsunlightᚋentᚐMatterDisclosure(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MatterDisclosureEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22664,10 +22666,10 @@ func (ec *executionContext) _MatterEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Matter) graphql.Marshaler {
-			return ec.marshalOMatter2ᚖsunlightᚋentᚐMatter(ctx, selections, v)
+			return ec.marshalNMatter2ᚖsunlightᚋentᚐMatter(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MatterEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22968,10 +22970,10 @@ func (ec *executionContext) _MeetingConnection_edges(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MeetingEdge) graphql.Marshaler {
-			return ec.marshalOMeetingEdge2ᚕᚖsunlightᚋentᚐMeetingEdge(ctx, selections, v)
+			return ec.marshalNMeetingEdge2ᚕᚖsunlightᚋentᚐMeetingEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MeetingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23040,10 +23042,10 @@ func (ec *executionContext) _MeetingEdge_node(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
-			return ec.marshalOMeeting2ᚖsunlightᚋentᚐMeeting(ctx, selections, v)
+			return ec.marshalNMeeting2ᚖsunlightᚋentᚐMeeting(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MeetingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24447,10 +24449,10 @@ func (ec *executionContext) _PointEventConnection_edges(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PointEventEdge) graphql.Marshaler {
-			return ec.marshalOPointEventEdge2ᚕᚖsunlightᚋentᚐPointEventEdge(ctx, selections, v)
+			return ec.marshalNPointEventEdge2ᚕᚖsunlightᚋentᚐPointEventEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_PointEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24519,10 +24521,10 @@ func (ec *executionContext) _PointEventEdge_node(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PointEvent) graphql.Marshaler {
-			return ec.marshalOPointEvent2ᚖsunlightᚋentᚐPointEvent(ctx, selections, v)
+			return ec.marshalNPointEvent2ᚖsunlightᚋentᚐPointEvent(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_PointEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26661,10 +26663,10 @@ func (ec *executionContext) _ReportConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReportEdge) graphql.Marshaler {
-			return ec.marshalOReportEdge2ᚕᚖsunlightᚋentᚐReportEdge(ctx, selections, v)
+			return ec.marshalNReportEdge2ᚕᚖsunlightᚋentᚐReportEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ReportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26733,10 +26735,10 @@ func (ec *executionContext) _ReportEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Report) graphql.Marshaler {
-			return ec.marshalOReport2ᚖsunlightᚋentᚐReport(ctx, selections, v)
+			return ec.marshalNReport2ᚖsunlightᚋentᚐReport(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ReportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27216,10 +27218,10 @@ func (ec *executionContext) _ResidentConnection_edges(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ResidentEdge) graphql.Marshaler {
-			return ec.marshalOResidentEdge2ᚕᚖsunlightᚋentᚐResidentEdge(ctx, selections, v)
+			return ec.marshalNResidentEdge2ᚕᚖsunlightᚋentᚐResidentEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ResidentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27288,10 +27290,10 @@ func (ec *executionContext) _ResidentEdge_node(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
-			return ec.marshalOResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
+			return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ResidentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27468,10 +27470,10 @@ func (ec *executionContext) _ResidentGroupConnection_edges(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ResidentGroupEdge) graphql.Marshaler {
-			return ec.marshalOResidentGroupEdge2ᚕᚖsunlightᚋentᚐResidentGroupEdge(ctx, selections, v)
+			return ec.marshalNResidentGroupEdge2ᚕᚖsunlightᚋentᚐResidentGroupEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ResidentGroupConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27540,10 +27542,10 @@ func (ec *executionContext) _ResidentGroupEdge_node(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResidentGroup) graphql.Marshaler {
-			return ec.marshalOResidentGroup2ᚖsunlightᚋentᚐResidentGroup(ctx, selections, v)
+			return ec.marshalNResidentGroup2ᚖsunlightᚋentᚐResidentGroup(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ResidentGroupEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27700,10 +27702,10 @@ func (ec *executionContext) _SignatureConnection_edges(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SignatureEdge) graphql.Marshaler {
-			return ec.marshalOSignatureEdge2ᚕᚖsunlightᚋentᚐSignatureEdge(ctx, selections, v)
+			return ec.marshalNSignatureEdge2ᚕᚖsunlightᚋentᚐSignatureEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SignatureConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27772,10 +27774,10 @@ func (ec *executionContext) _SignatureEdge_node(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Signature) graphql.Marshaler {
-			return ec.marshalOSignature2ᚖsunlightᚋentᚐSignature(ctx, selections, v)
+			return ec.marshalNSignature2ᚖsunlightᚋentᚐSignature(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SignatureEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28012,10 +28014,10 @@ func (ec *executionContext) _StallConnection_edges(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.StallEdge) graphql.Marshaler {
-			return ec.marshalOStallEdge2ᚕᚖsunlightᚋentᚐStallEdge(ctx, selections, v)
+			return ec.marshalNStallEdge2ᚕᚖsunlightᚋentᚐStallEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_StallConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28084,10 +28086,10 @@ func (ec *executionContext) _StallEdge_node(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Stall) graphql.Marshaler {
-			return ec.marshalOStall2ᚖsunlightᚋentᚐStall(ctx, selections, v)
+			return ec.marshalNStall2ᚖsunlightᚋentᚐStall(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_StallEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28674,10 +28676,10 @@ func (ec *executionContext) _VoucherConnection_edges(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.VoucherEdge) graphql.Marshaler {
-			return ec.marshalOVoucherEdge2ᚕᚖsunlightᚋentᚐVoucherEdge(ctx, selections, v)
+			return ec.marshalNVoucherEdge2ᚕᚖsunlightᚋentᚐVoucherEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_VoucherConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28746,10 +28748,10 @@ func (ec *executionContext) _VoucherEdge_node(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Voucher) graphql.Marshaler {
-			return ec.marshalOVoucher2ᚖsunlightᚋentᚐVoucher(ctx, selections, v)
+			return ec.marshalNVoucher2ᚖsunlightᚋentᚐVoucher(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_VoucherEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -47625,7 +47627,7 @@ func (ec *executionContext) _AssetConnection(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("AssetConnection")
 		case "edges":
 			out.Values[i] = ec._AssetConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -47668,7 +47670,7 @@ func (ec *executionContext) _AssetEdge(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("AssetEdge")
 		case "node":
 			out.Values[i] = ec._AssetEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -47882,7 +47884,7 @@ func (ec *executionContext) _AssetValuationConnection(ctx context.Context, sel a
 			out.Values[i] = graphql.MarshalString("AssetValuationConnection")
 		case "edges":
 			out.Values[i] = ec._AssetValuationConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -47925,7 +47927,7 @@ func (ec *executionContext) _AssetValuationEdge(ctx context.Context, sel ast.Sel
 			out.Values[i] = graphql.MarshalString("AssetValuationEdge")
 		case "node":
 			out.Values[i] = ec._AssetValuationEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -48036,7 +48038,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("AuditEventConnection")
 		case "edges":
 			out.Values[i] = ec._AuditEventConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -48079,7 +48081,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("AuditEventEdge")
 		case "node":
 			out.Values[i] = ec._AuditEventEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -48198,7 +48200,7 @@ func (ec *executionContext) _BenefitConnection(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("BenefitConnection")
 		case "edges":
 			out.Values[i] = ec._BenefitConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -48241,7 +48243,7 @@ func (ec *executionContext) _BenefitEdge(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("BenefitEdge")
 		case "node":
 			out.Values[i] = ec._BenefitEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -48565,7 +48567,7 @@ func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("CommunityConnection")
 		case "edges":
 			out.Values[i] = ec._CommunityConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -48608,7 +48610,7 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("CommunityEdge")
 		case "node":
 			out.Values[i] = ec._CommunityEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -48857,7 +48859,7 @@ func (ec *executionContext) _ContractConnection(ctx context.Context, sel ast.Sel
 			out.Values[i] = graphql.MarshalString("ContractConnection")
 		case "edges":
 			out.Values[i] = ec._ContractConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -48900,7 +48902,7 @@ func (ec *executionContext) _ContractEdge(ctx context.Context, sel ast.Selection
 			out.Values[i] = graphql.MarshalString("ContractEdge")
 		case "node":
 			out.Values[i] = ec._ContractEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -49100,7 +49102,7 @@ func (ec *executionContext) _InquiryConnection(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("InquiryConnection")
 		case "edges":
 			out.Values[i] = ec._InquiryConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -49143,7 +49145,7 @@ func (ec *executionContext) _InquiryEdge(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("InquiryEdge")
 		case "node":
 			out.Values[i] = ec._InquiryEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -49265,7 +49267,7 @@ func (ec *executionContext) _JobRunConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("JobRunConnection")
 		case "edges":
 			out.Values[i] = ec._JobRunConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -49308,7 +49310,7 @@ func (ec *executionContext) _JobRunEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("JobRunEdge")
 		case "node":
 			out.Values[i] = ec._JobRunEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -49495,7 +49497,7 @@ func (ec *executionContext) _MarketConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("MarketConnection")
 		case "edges":
 			out.Values[i] = ec._MarketConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -49538,7 +49540,7 @@ func (ec *executionContext) _MarketEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("MarketEdge")
 		case "node":
 			out.Values[i] = ec._MarketEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -49763,7 +49765,7 @@ func (ec *executionContext) _MatterConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("MatterConnection")
 		case "edges":
 			out.Values[i] = ec._MatterConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -49881,7 +49883,7 @@ func (ec *executionContext) _MatterDisclosureConnection(ctx context.Context, sel
 			out.Values[i] = graphql.MarshalString("MatterDisclosureConnection")
 		case "edges":
 			out.Values[i] = ec._MatterDisclosureConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -49924,7 +49926,7 @@ func (ec *executionContext) _MatterDisclosureEdge(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("MatterDisclosureEdge")
 		case "node":
 			out.Values[i] = ec._MatterDisclosureEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -49962,7 +49964,7 @@ func (ec *executionContext) _MatterEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("MatterEdge")
 		case "node":
 			out.Values[i] = ec._MatterEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -50163,7 +50165,7 @@ func (ec *executionContext) _MeetingConnection(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("MeetingConnection")
 		case "edges":
 			out.Values[i] = ec._MeetingConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -50206,7 +50208,7 @@ func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("MeetingEdge")
 		case "node":
 			out.Values[i] = ec._MeetingEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -50633,7 +50635,7 @@ func (ec *executionContext) _PointEventConnection(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("PointEventConnection")
 		case "edges":
 			out.Values[i] = ec._PointEventConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -50676,7 +50678,7 @@ func (ec *executionContext) _PointEventEdge(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("PointEventEdge")
 		case "node":
 			out.Values[i] = ec._PointEventEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -51200,7 +51202,7 @@ func (ec *executionContext) _ReportConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("ReportConnection")
 		case "edges":
 			out.Values[i] = ec._ReportConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -51243,7 +51245,7 @@ func (ec *executionContext) _ReportEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("ReportEdge")
 		case "node":
 			out.Values[i] = ec._ReportEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -51415,7 +51417,7 @@ func (ec *executionContext) _ResidentConnection(ctx context.Context, sel ast.Sel
 			out.Values[i] = graphql.MarshalString("ResidentConnection")
 		case "edges":
 			out.Values[i] = ec._ResidentConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -51458,7 +51460,7 @@ func (ec *executionContext) _ResidentEdge(ctx context.Context, sel ast.Selection
 			out.Values[i] = graphql.MarshalString("ResidentEdge")
 		case "node":
 			out.Values[i] = ec._ResidentEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -51562,7 +51564,7 @@ func (ec *executionContext) _ResidentGroupConnection(ctx context.Context, sel as
 			out.Values[i] = graphql.MarshalString("ResidentGroupConnection")
 		case "edges":
 			out.Values[i] = ec._ResidentGroupConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -51605,7 +51607,7 @@ func (ec *executionContext) _ResidentGroupEdge(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("ResidentGroupEdge")
 		case "node":
 			out.Values[i] = ec._ResidentGroupEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -51718,7 +51720,7 @@ func (ec *executionContext) _SignatureConnection(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("SignatureConnection")
 		case "edges":
 			out.Values[i] = ec._SignatureConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -51761,7 +51763,7 @@ func (ec *executionContext) _SignatureEdge(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("SignatureEdge")
 		case "node":
 			out.Values[i] = ec._SignatureEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -51881,7 +51883,7 @@ func (ec *executionContext) _StallConnection(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("StallConnection")
 		case "edges":
 			out.Values[i] = ec._StallConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -51924,7 +51926,7 @@ func (ec *executionContext) _StallEdge(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("StallEdge")
 		case "node":
 			out.Values[i] = ec._StallEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -52214,7 +52216,7 @@ func (ec *executionContext) _VoucherConnection(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("VoucherConnection")
 		case "edges":
 			out.Values[i] = ec._VoucherConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -52257,7 +52259,7 @@ func (ec *executionContext) _VoucherEdge(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("VoucherEdge")
 		case "node":
 			out.Values[i] = ec._VoucherEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -52720,6 +52722,30 @@ func (ec *executionContext) marshalNAssetDisposal2sunlightᚋentᚋassetᚐDispo
 	return v
 }
 
+func (ec *executionContext) marshalNAssetEdge2ᚕᚖsunlightᚋentᚐAssetEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AssetEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssetEdge2ᚖsunlightᚋentᚐAssetEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssetEdge2ᚖsunlightᚋentᚐAssetEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AssetEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssetEdge!")
+		return graphql.Null
+	}
+	return ec._AssetEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAssetGrowth2ᚕᚖsunlightᚋinternalᚋvaluationᚐYearᚄ(ctx context.Context, sel ast.SelectionSet, v []*valuation.Year) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -52792,6 +52818,30 @@ func (ec *executionContext) marshalNAssetValuationConnection2ᚖsunlightᚋent�
 	return ec._AssetValuationConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAssetValuationEdge2ᚕᚖsunlightᚋentᚐAssetValuationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AssetValuationEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssetValuationEdge2ᚖsunlightᚋentᚐAssetValuationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssetValuationEdge2ᚖsunlightᚋentᚐAssetValuationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AssetValuationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssetValuationEdge!")
+		return graphql.Null
+	}
+	return ec._AssetValuationEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAssetValuationOrderField2ᚖsunlightᚋentᚐAssetValuationOrderField(ctx context.Context, v any) (*ent.AssetValuationOrderField, error) {
 	var res = new(ent.AssetValuationOrderField)
 	err := res.UnmarshalGQL(v)
@@ -52816,6 +52866,14 @@ func (ec *executionContext) unmarshalNAssetWhereInput2ᚖsunlightᚋentᚐAssetW
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAuditEvent2ᚖsunlightᚋentᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEvent!")
+		return graphql.Null
+	}
+	return ec._AuditEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAuditEventAction2sunlightᚋentᚋauditeventᚐAction(ctx context.Context, v any) (auditevent.Action, error) {
 	var res auditevent.Action
 	err := res.UnmarshalGQL(v)
@@ -52832,6 +52890,30 @@ func (ec *executionContext) marshalNAuditEventConnection2ᚖsunlightᚋentᚐAud
 		return graphql.Null
 	}
 	return ec._AuditEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEventEdge2ᚕᚖsunlightᚋentᚐAuditEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEventEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEventEdge2ᚖsunlightᚋentᚐAuditEventEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEventEdge2ᚖsunlightᚋentᚐAuditEventEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEventEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEventEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAuditEventOrderField2ᚖsunlightᚋentᚐAuditEventOrderField(ctx context.Context, v any) (*ent.AuditEventOrderField, error) {
@@ -52867,6 +52949,30 @@ func (ec *executionContext) marshalNBenefitConnection2ᚖsunlightᚋentᚐBenefi
 		return graphql.Null
 	}
 	return ec._BenefitConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBenefitEdge2ᚕᚖsunlightᚋentᚐBenefitEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.BenefitEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBenefitEdge2ᚖsunlightᚋentᚐBenefitEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBenefitEdge2ᚖsunlightᚋentᚐBenefitEdge(ctx context.Context, sel ast.SelectionSet, v *ent.BenefitEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitEdge!")
+		return graphql.Null
+	}
+	return ec._BenefitEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBenefitKind2sunlightᚋentᚋbenefitᚐKind(ctx context.Context, v any) (benefit.Kind, error) {
@@ -52972,6 +53078,30 @@ func (ec *executionContext) marshalNCommunityConnection2ᚖsunlightᚋentᚐComm
 	return ec._CommunityConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCommunityEdge2ᚕᚖsunlightᚋentᚐCommunityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CommunityEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunityEdge2ᚖsunlightᚋentᚐCommunityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunityEdge2ᚖsunlightᚋentᚐCommunityEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CommunityEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommunityEdge!")
+		return graphql.Null
+	}
+	return ec._CommunityEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCommunityOrderField2ᚖsunlightᚋentᚐCommunityOrderField(ctx context.Context, v any) (*ent.CommunityOrderField, error) {
 	var res = new(ent.CommunityOrderField)
 	err := res.UnmarshalGQL(v)
@@ -53045,6 +53175,30 @@ func (ec *executionContext) marshalNContractConnection2ᚖsunlightᚋentᚐContr
 		return graphql.Null
 	}
 	return ec._ContractConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContractEdge2ᚕᚖsunlightᚋentᚐContractEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ContractEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContractEdge2ᚖsunlightᚋentᚐContractEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContractEdge2ᚖsunlightᚋentᚐContractEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ContractEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContractEdge!")
+		return graphql.Null
+	}
+	return ec._ContractEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNContractKind2sunlightᚋentᚋcontractᚐKind(ctx context.Context, v any) (contract.Kind, error) {
@@ -53305,6 +53459,30 @@ func (ec *executionContext) marshalNInquiryConnection2ᚖsunlightᚋentᚐInquir
 	return ec._InquiryConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNInquiryEdge2ᚕᚖsunlightᚋentᚐInquiryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.InquiryEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInquiryEdge2ᚖsunlightᚋentᚐInquiryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInquiryEdge2ᚖsunlightᚋentᚐInquiryEdge(ctx context.Context, sel ast.SelectionSet, v *ent.InquiryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InquiryEdge!")
+		return graphql.Null
+	}
+	return ec._InquiryEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInquiryOrderField2ᚖsunlightᚋentᚐInquiryOrderField(ctx context.Context, v any) (*ent.InquiryOrderField, error) {
 	var res = new(ent.InquiryOrderField)
 	err := res.UnmarshalGQL(v)
@@ -53352,12 +53530,44 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNJobRun2ᚖsunlightᚋentᚐJobRun(ctx context.Context, sel ast.SelectionSet, v *ent.JobRun) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JobRun!")
+		return graphql.Null
+	}
+	return ec._JobRun(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx context.Context, sel ast.SelectionSet, v *ent.JobRunConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "JobRunConnection!")
 		return graphql.Null
 	}
 	return ec._JobRunConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNJobRunEdge2ᚕᚖsunlightᚋentᚐJobRunEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.JobRunEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJobRunEdge2ᚖsunlightᚋentᚐJobRunEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJobRunEdge2ᚖsunlightᚋentᚐJobRunEdge(ctx context.Context, sel ast.SelectionSet, v *ent.JobRunEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JobRunEdge!")
+		return graphql.Null
+	}
+	return ec._JobRunEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNJobRunOrderField2ᚖsunlightᚋentᚐJobRunOrderField(ctx context.Context, v any) (*ent.JobRunOrderField, error) {
@@ -53413,6 +53623,30 @@ func (ec *executionContext) marshalNMarketConnection2ᚖsunlightᚋentᚐMarketC
 	return ec._MarketConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMarketEdge2ᚕᚖsunlightᚋentᚐMarketEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MarketEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMarketEdge2ᚖsunlightᚋentᚐMarketEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMarketEdge2ᚖsunlightᚋentᚐMarketEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MarketEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MarketEdge!")
+		return graphql.Null
+	}
+	return ec._MarketEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMarketOccupancy2ᚖsunlightᚋinternalᚋgovernanceᚐOccupancy(ctx context.Context, sel ast.SelectionSet, v *governance.Occupancy) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MarketOccupancy!")
@@ -53466,12 +53700,44 @@ func (ec *executionContext) marshalNMatterConnection2ᚖsunlightᚋentᚐMatterC
 	return ec._MatterConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMatterDisclosure2ᚖsunlightᚋentᚐMatterDisclosure(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatterDisclosure!")
+		return graphql.Null
+	}
+	return ec._MatterDisclosure(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosureConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MatterDisclosureConnection!")
 		return graphql.Null
 	}
 	return ec._MatterDisclosureConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMatterDisclosureEdge2ᚕᚖsunlightᚋentᚐMatterDisclosureEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MatterDisclosureEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatterDisclosureEdge2ᚖsunlightᚋentᚐMatterDisclosureEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMatterDisclosureEdge2ᚖsunlightᚋentᚐMatterDisclosureEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosureEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatterDisclosureEdge!")
+		return graphql.Null
+	}
+	return ec._MatterDisclosureEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMatterDisclosureOrderField2ᚖsunlightᚋentᚐMatterDisclosureOrderField(ctx context.Context, v any) (*ent.MatterDisclosureOrderField, error) {
@@ -53501,6 +53767,30 @@ func (ec *executionContext) marshalNMatterDisclosureStage2sunlightᚋentᚋmatte
 func (ec *executionContext) unmarshalNMatterDisclosureWhereInput2ᚖsunlightᚋentᚐMatterDisclosureWhereInput(ctx context.Context, v any) (*ent.MatterDisclosureWhereInput, error) {
 	res, err := ec.unmarshalInputMatterDisclosureWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMatterEdge2ᚕᚖsunlightᚋentᚐMatterEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MatterEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatterEdge2ᚖsunlightᚋentᚐMatterEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMatterEdge2ᚖsunlightᚋentᚐMatterEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MatterEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatterEdge!")
+		return graphql.Null
+	}
+	return ec._MatterEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMatterOrderField2ᚖsunlightᚋentᚐMatterOrderField(ctx context.Context, v any) (*ent.MatterOrderField, error) {
@@ -53580,6 +53870,30 @@ func (ec *executionContext) marshalNMeetingConnection2ᚖsunlightᚋentᚐMeetin
 		return graphql.Null
 	}
 	return ec._MeetingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMeetingEdge2ᚕᚖsunlightᚋentᚐMeetingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MeetingEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingEdge2ᚖsunlightᚋentᚐMeetingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMeetingEdge2ᚖsunlightᚋentᚐMeetingEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingEdge!")
+		return graphql.Null
+	}
+	return ec._MeetingEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMeetingKind2sunlightᚋentᚋmeetingᚐKind(ctx context.Context, v any) (meeting.Kind, error) {
@@ -53719,6 +54033,30 @@ func (ec *executionContext) marshalNPointEventConnection2ᚖsunlightᚋentᚐPoi
 	return ec._PointEventConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPointEventEdge2ᚕᚖsunlightᚋentᚐPointEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.PointEventEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPointEventEdge2ᚖsunlightᚋentᚐPointEventEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPointEventEdge2ᚖsunlightᚋentᚐPointEventEdge(ctx context.Context, sel ast.SelectionSet, v *ent.PointEventEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PointEventEdge!")
+		return graphql.Null
+	}
+	return ec._PointEventEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPointEventOrderField2ᚖsunlightᚋentᚐPointEventOrderField(ctx context.Context, v any) (*ent.PointEventOrderField, error) {
 	var res = new(ent.PointEventOrderField)
 	err := res.UnmarshalGQL(v)
@@ -53807,6 +54145,30 @@ func (ec *executionContext) marshalNReportConnection2ᚖsunlightᚋentᚐReportC
 	return ec._ReportConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReportEdge2ᚕᚖsunlightᚋentᚐReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ReportEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportEdge2ᚖsunlightᚋentᚐReportEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportEdge2ᚖsunlightᚋentᚐReportEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReportEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportEdge!")
+		return graphql.Null
+	}
+	return ec._ReportEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReportKind2sunlightᚋentᚋreportᚐKind(ctx context.Context, v any) (report.Kind, error) {
 	var res report.Kind
 	err := res.UnmarshalGQL(v)
@@ -53878,6 +54240,30 @@ func (ec *executionContext) marshalNResidentConnection2ᚖsunlightᚋentᚐResid
 	return ec._ResidentConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNResidentEdge2ᚕᚖsunlightᚋentᚐResidentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ResidentEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResidentEdge2ᚖsunlightᚋentᚐResidentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNResidentEdge2ᚖsunlightᚋentᚐResidentEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResidentEdge!")
+		return graphql.Null
+	}
+	return ec._ResidentEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNResidentGender2sunlightᚋentᚋresidentᚐGender(ctx context.Context, v any) (resident.Gender, error) {
 	var res resident.Gender
 	err := res.UnmarshalGQL(v)
@@ -53902,6 +54288,30 @@ func (ec *executionContext) marshalNResidentGroupConnection2ᚖsunlightᚋentᚐ
 		return graphql.Null
 	}
 	return ec._ResidentGroupConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNResidentGroupEdge2ᚕᚖsunlightᚋentᚐResidentGroupEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ResidentGroupEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResidentGroupEdge2ᚖsunlightᚋentᚐResidentGroupEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNResidentGroupEdge2ᚖsunlightᚋentᚐResidentGroupEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentGroupEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResidentGroupEdge!")
+		return graphql.Null
+	}
+	return ec._ResidentGroupEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNResidentGroupOrderField2ᚖsunlightᚋentᚐResidentGroupOrderField(ctx context.Context, v any) (*ent.ResidentGroupOrderField, error) {
@@ -54002,12 +54412,44 @@ func (ec *executionContext) unmarshalNSignVoucherInput2sunlightᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNSignature2ᚖsunlightᚋentᚐSignature(ctx context.Context, sel ast.SelectionSet, v *ent.Signature) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Signature!")
+		return graphql.Null
+	}
+	return ec._Signature(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SignatureConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SignatureConnection!")
 		return graphql.Null
 	}
 	return ec._SignatureConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSignatureEdge2ᚕᚖsunlightᚋentᚐSignatureEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SignatureEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSignatureEdge2ᚖsunlightᚋentᚐSignatureEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSignatureEdge2ᚖsunlightᚋentᚐSignatureEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SignatureEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SignatureEdge!")
+		return graphql.Null
+	}
+	return ec._SignatureEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSignatureOrderField2ᚖsunlightᚋentᚐSignatureOrderField(ctx context.Context, v any) (*ent.SignatureOrderField, error) {
@@ -54053,6 +54495,30 @@ func (ec *executionContext) marshalNStallConnection2ᚖsunlightᚋentᚐStallCon
 		return graphql.Null
 	}
 	return ec._StallConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStallEdge2ᚕᚖsunlightᚋentᚐStallEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.StallEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStallEdge2ᚖsunlightᚋentᚐStallEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStallEdge2ᚖsunlightᚋentᚐStallEdge(ctx context.Context, sel ast.SelectionSet, v *ent.StallEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StallEdge!")
+		return graphql.Null
+	}
+	return ec._StallEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStallOccupancy2sunlightᚋinternalᚋgovernanceᚐStallLease(ctx context.Context, sel ast.SelectionSet, v governance.StallLease) graphql.Marshaler {
@@ -54179,6 +54645,30 @@ func (ec *executionContext) unmarshalNVoucherDirection2sunlightᚋentᚋvoucher�
 
 func (ec *executionContext) marshalNVoucherDirection2sunlightᚋentᚋvoucherᚐDirection(ctx context.Context, sel ast.SelectionSet, v voucher.Direction) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNVoucherEdge2ᚕᚖsunlightᚋentᚐVoucherEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.VoucherEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVoucherEdge2ᚖsunlightᚋentᚐVoucherEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVoucherEdge2ᚖsunlightᚋentᚐVoucherEdge(ctx context.Context, sel ast.SelectionSet, v *ent.VoucherEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VoucherEdge!")
+		return graphql.Null
+	}
+	return ec._VoucherEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNVoucherOrderField2ᚖsunlightᚋentᚐVoucherOrderField(ctx context.Context, v any) (*ent.VoucherOrderField, error) {
@@ -54515,26 +55005,6 @@ func (ec *executionContext) marshalOAssetDisposal2ᚖsunlightᚋentᚋassetᚐDi
 	return v
 }
 
-func (ec *executionContext) marshalOAssetEdge2ᚕᚖsunlightᚋentᚐAssetEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AssetEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOAssetEdge2ᚖsunlightᚋentᚐAssetEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOAssetEdge2ᚖsunlightᚋentᚐAssetEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AssetEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._AssetEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOAssetOrder2ᚖsunlightᚋentᚐAssetOrder(ctx context.Context, v any) (*ent.AssetOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -54595,33 +55065,6 @@ func (ec *executionContext) marshalOAssetStatus2ᚖsunlightᚋentᚋassetᚐStat
 	return v
 }
 
-func (ec *executionContext) marshalOAssetValuation2ᚖsunlightᚋentᚐAssetValuation(ctx context.Context, sel ast.SelectionSet, v *ent.AssetValuation) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._AssetValuation(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOAssetValuationEdge2ᚕᚖsunlightᚋentᚐAssetValuationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AssetValuationEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOAssetValuationEdge2ᚖsunlightᚋentᚐAssetValuationEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOAssetValuationEdge2ᚖsunlightᚋentᚐAssetValuationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AssetValuationEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._AssetValuationEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOAssetValuationOrder2ᚖsunlightᚋentᚐAssetValuationOrder(ctx context.Context, v any) (*ent.AssetValuationOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -54680,13 +55123,6 @@ func (ec *executionContext) unmarshalOAssetWhereInput2ᚖsunlightᚋentᚐAssetW
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOAuditEvent2ᚖsunlightᚋentᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._AuditEvent(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOAuditEventAction2ᚕsunlightᚋentᚋauditeventᚐActionᚄ(ctx context.Context, v any) ([]auditevent.Action, error) {
 	if v == nil {
 		return nil, nil
@@ -54739,26 +55175,6 @@ func (ec *executionContext) marshalOAuditEventAction2ᚖsunlightᚋentᚋauditev
 	return v
 }
 
-func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖsunlightᚋentᚐAuditEventEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEventEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOAuditEventEdge2ᚖsunlightᚋentᚐAuditEventEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOAuditEventEdge2ᚖsunlightᚋentᚐAuditEventEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._AuditEventEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOAuditEventOrder2ᚖsunlightᚋentᚐAuditEventOrder(ctx context.Context, v any) (*ent.AuditEventOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -54790,33 +55206,6 @@ func (ec *executionContext) unmarshalOAuditEventWhereInput2ᚖsunlightᚋentᚐA
 	}
 	res, err := ec.unmarshalInputAuditEventWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOBenefit2ᚖsunlightᚋentᚐBenefit(ctx context.Context, sel ast.SelectionSet, v *ent.Benefit) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Benefit(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOBenefitEdge2ᚕᚖsunlightᚋentᚐBenefitEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.BenefitEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOBenefitEdge2ᚖsunlightᚋentᚐBenefitEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOBenefitEdge2ᚖsunlightᚋentᚐBenefitEdge(ctx context.Context, sel ast.SelectionSet, v *ent.BenefitEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._BenefitEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBenefitKind2ᚕsunlightᚋentᚋbenefitᚐKindᚄ(ctx context.Context, v any) ([]benefit.Kind, error) {
@@ -54941,26 +55330,6 @@ func (ec *executionContext) marshalOCommunity2ᚖsunlightᚋentᚐCommunity(ctx 
 	return ec._Community(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOCommunityEdge2ᚕᚖsunlightᚋentᚐCommunityEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CommunityEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOCommunityEdge2ᚖsunlightᚋentᚐCommunityEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOCommunityEdge2ᚖsunlightᚋentᚐCommunityEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CommunityEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._CommunityEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOCommunityOrder2ᚖsunlightᚋentᚐCommunityOrder(ctx context.Context, v any) (*ent.CommunityOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -54999,26 +55368,6 @@ func (ec *executionContext) marshalOContract2ᚖsunlightᚋentᚐContract(ctx co
 		return graphql.Null
 	}
 	return ec._Contract(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOContractEdge2ᚕᚖsunlightᚋentᚐContractEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ContractEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOContractEdge2ᚖsunlightᚋentᚐContractEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOContractEdge2ᚖsunlightᚋentᚐContractEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ContractEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._ContractEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOContractKind2ᚕsunlightᚋentᚋcontractᚐKindᚄ(ctx context.Context, v any) ([]contract.Kind, error) {
@@ -55384,33 +55733,6 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	return res
 }
 
-func (ec *executionContext) marshalOInquiry2ᚖsunlightᚋentᚐInquiry(ctx context.Context, sel ast.SelectionSet, v *ent.Inquiry) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Inquiry(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOInquiryEdge2ᚕᚖsunlightᚋentᚐInquiryEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.InquiryEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOInquiryEdge2ᚖsunlightᚋentᚐInquiryEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOInquiryEdge2ᚖsunlightᚋentᚐInquiryEdge(ctx context.Context, sel ast.SelectionSet, v *ent.InquiryEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._InquiryEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOInquiryOrder2ᚖsunlightᚋentᚐInquiryOrder(ctx context.Context, v any) (*ent.InquiryOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -55550,33 +55872,6 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalOJobRun2ᚖsunlightᚋentᚐJobRun(ctx context.Context, sel ast.SelectionSet, v *ent.JobRun) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._JobRun(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOJobRunEdge2ᚕᚖsunlightᚋentᚐJobRunEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.JobRunEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOJobRunEdge2ᚖsunlightᚋentᚐJobRunEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOJobRunEdge2ᚖsunlightᚋentᚐJobRunEdge(ctx context.Context, sel ast.SelectionSet, v *ent.JobRunEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._JobRunEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOJobRunOrder2ᚖsunlightᚋentᚐJobRunOrder(ctx context.Context, v any) (*ent.JobRunOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -55681,33 +55976,6 @@ func (ec *executionContext) marshalOMarket2ᚕᚖsunlightᚋentᚐMarketᚄ(ctx 
 	return ret
 }
 
-func (ec *executionContext) marshalOMarket2ᚖsunlightᚋentᚐMarket(ctx context.Context, sel ast.SelectionSet, v *ent.Market) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Market(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOMarketEdge2ᚕᚖsunlightᚋentᚐMarketEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MarketEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOMarketEdge2ᚖsunlightᚋentᚐMarketEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOMarketEdge2ᚖsunlightᚋentᚐMarketEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MarketEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._MarketEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOMarketOrder2ᚖsunlightᚋentᚐMarketOrder(ctx context.Context, v any) (*ent.MarketOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -55807,26 +56075,6 @@ func (ec *executionContext) marshalOMatterDisclosure2ᚖsunlightᚋentᚐMatterD
 	return ec._MatterDisclosure(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOMatterDisclosureEdge2ᚕᚖsunlightᚋentᚐMatterDisclosureEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MatterDisclosureEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOMatterDisclosureEdge2ᚖsunlightᚋentᚐMatterDisclosureEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOMatterDisclosureEdge2ᚖsunlightᚋentᚐMatterDisclosureEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosureEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._MatterDisclosureEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOMatterDisclosureOrder2ᚖsunlightᚋentᚐMatterDisclosureOrder(ctx context.Context, v any) (*ent.MatterDisclosureOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -55910,26 +56158,6 @@ func (ec *executionContext) unmarshalOMatterDisclosureWhereInput2ᚖsunlightᚋe
 	}
 	res, err := ec.unmarshalInputMatterDisclosureWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOMatterEdge2ᚕᚖsunlightᚋentᚐMatterEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MatterEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOMatterEdge2ᚖsunlightᚋentᚐMatterEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOMatterEdge2ᚖsunlightᚋentᚐMatterEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MatterEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._MatterEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMatterOrder2ᚖsunlightᚋentᚐMatterOrder(ctx context.Context, v any) (*ent.MatterOrder, error) {
@@ -56074,26 +56302,6 @@ func (ec *executionContext) marshalOMeeting2ᚖsunlightᚋentᚐMeeting(ctx cont
 		return graphql.Null
 	}
 	return ec._Meeting(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOMeetingEdge2ᚕᚖsunlightᚋentᚐMeetingEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MeetingEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOMeetingEdge2ᚖsunlightᚋentᚐMeetingEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOMeetingEdge2ᚖsunlightᚋentᚐMeetingEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._MeetingEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMeetingKind2ᚕsunlightᚋentᚋmeetingᚐKindᚄ(ctx context.Context, v any) ([]meeting.Kind, error) {
@@ -56344,33 +56552,6 @@ func (ec *executionContext) marshalOPeriod2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) marshalOPointEvent2ᚖsunlightᚋentᚐPointEvent(ctx context.Context, sel ast.SelectionSet, v *ent.PointEvent) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._PointEvent(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOPointEventEdge2ᚕᚖsunlightᚋentᚐPointEventEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.PointEventEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOPointEventEdge2ᚖsunlightᚋentᚐPointEventEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOPointEventEdge2ᚖsunlightᚋentᚐPointEventEdge(ctx context.Context, sel ast.SelectionSet, v *ent.PointEventEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._PointEventEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOPointEventOrder2ᚖsunlightᚋentᚐPointEventOrder(ctx context.Context, v any) (*ent.PointEventOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -56409,26 +56590,6 @@ func (ec *executionContext) marshalOReport2ᚖsunlightᚋentᚐReport(ctx contex
 		return graphql.Null
 	}
 	return ec._Report(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOReportEdge2ᚕᚖsunlightᚋentᚐReportEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ReportEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOReportEdge2ᚖsunlightᚋentᚐReportEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOReportEdge2ᚖsunlightᚋentᚐReportEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReportEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._ReportEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOReportKind2ᚕsunlightᚋentᚋreportᚐKindᚄ(ctx context.Context, v any) ([]report.Kind, error) {
@@ -56575,26 +56736,6 @@ func (ec *executionContext) marshalOResident2ᚖsunlightᚋentᚐResident(ctx co
 	return ec._Resident(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOResidentEdge2ᚕᚖsunlightᚋentᚐResidentEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ResidentEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOResidentEdge2ᚖsunlightᚋentᚐResidentEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOResidentEdge2ᚖsunlightᚋentᚐResidentEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._ResidentEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOResidentGender2ᚕsunlightᚋentᚋresidentᚐGenderᚄ(ctx context.Context, v any) ([]resident.Gender, error) {
 	if v == nil {
 		return nil, nil
@@ -56671,26 +56812,6 @@ func (ec *executionContext) marshalOResidentGroup2ᚖsunlightᚋentᚐResidentGr
 		return graphql.Null
 	}
 	return ec._ResidentGroup(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOResidentGroupEdge2ᚕᚖsunlightᚋentᚐResidentGroupEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ResidentGroupEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOResidentGroupEdge2ᚖsunlightᚋentᚐResidentGroupEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOResidentGroupEdge2ᚖsunlightᚋentᚐResidentGroupEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentGroupEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._ResidentGroupEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOResidentGroupOrder2ᚖsunlightᚋentᚐResidentGroupOrder(ctx context.Context, v any) (*ent.ResidentGroupOrder, error) {
@@ -56793,33 +56914,6 @@ func (ec *executionContext) unmarshalOResidentWhereInput2ᚖsunlightᚋentᚐRes
 	}
 	res, err := ec.unmarshalInputResidentWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOSignature2ᚖsunlightᚋentᚐSignature(ctx context.Context, sel ast.SelectionSet, v *ent.Signature) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Signature(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOSignatureEdge2ᚕᚖsunlightᚋentᚐSignatureEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.SignatureEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOSignatureEdge2ᚖsunlightᚋentᚐSignatureEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOSignatureEdge2ᚖsunlightᚋentᚐSignatureEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SignatureEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._SignatureEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSignatureOrder2ᚖsunlightᚋentᚐSignatureOrder(ctx context.Context, v any) (*ent.SignatureOrder, error) {
@@ -56928,26 +57022,6 @@ func (ec *executionContext) marshalOStall2ᚖsunlightᚋentᚐStall(ctx context.
 		return graphql.Null
 	}
 	return ec._Stall(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOStallEdge2ᚕᚖsunlightᚋentᚐStallEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.StallEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOStallEdge2ᚖsunlightᚋentᚐStallEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOStallEdge2ᚖsunlightᚋentᚐStallEdge(ctx context.Context, sel ast.SelectionSet, v *ent.StallEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._StallEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOStallOrder2ᚖsunlightᚋentᚐStallOrder(ctx context.Context, v any) (*ent.StallOrder, error) {
@@ -57165,26 +57239,6 @@ func (ec *executionContext) marshalOVoucherDirection2ᚖsunlightᚋentᚋvoucher
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) marshalOVoucherEdge2ᚕᚖsunlightᚋentᚐVoucherEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.VoucherEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOVoucherEdge2ᚖsunlightᚋentᚐVoucherEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOVoucherEdge2ᚖsunlightᚋentᚐVoucherEdge(ctx context.Context, sel ast.SelectionSet, v *ent.VoucherEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._VoucherEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOVoucherOrder2ᚖsunlightᚋentᚐVoucherOrder(ctx context.Context, v any) (*ent.VoucherOrder, error) {
