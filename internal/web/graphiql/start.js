@@ -4,7 +4,11 @@
 (function () {
   'use strict';
   var root = document.getElementById('graphiql');
-  var fetcher = GraphiQL.createFetcher({ url: root.dataset.endpoint });
+  var endpoint = root.dataset.endpoint;
+  // Subscriptions (reportPublished) go over graphql-ws, which GraphiQL's
+  // build carries, to the same endpoint on this host.
+  var ws = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + endpoint;
+  var fetcher = GraphiQL.createFetcher({ url: endpoint, subscriptionUrl: ws });
   var defaultQuery = [
     '# Sunlight 阳光集体经济: the communities and their assets.',
     '# Ctrl-Enter runs the query; the Docs panel documents every type.',

@@ -26,7 +26,9 @@ import (
 // TestGraphiQLOffline opens GraphiQL at / in headless Chromium that can
 // resolve no host name (the network is as good as absent: a CDN could not
 // be reached), types a query into it, runs it and reads the answer from its
-// result pane. Every request the page made must have gone to the server.
+// result pane, then starts a subscription, which must open a graphql-ws
+// socket to the server. Every request the page made must have gone to the
+// server.
 func TestGraphiQLOffline(t *testing.T) {
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -54,7 +56,7 @@ func TestGraphiQLOffline(t *testing.T) {
 	defer cancel()
 
 	var mu sync.Mutex
-	var requests, problems []string
+	var requests, problems, sockets, frames []string
 	// Listen starts the browser: this first call must not carry a timeout.
 	err = chromedp.Listen(ctx, func(ev any) {
 		mu.Lock()
@@ -62,6 +64,10 @@ func TestGraphiQLOffline(t *testing.T) {
 		switch ev := ev.(type) {
 		case *network.EventRequestWillBeSent:
 			requests = append(requests, ev.Request.Method+" "+ev.Request.URL)
+		case *network.EventWebSocketCreated:
+			sockets = append(sockets, ev.URL)
+		case *network.EventWebSocketFrameReceived:
+			frames = append(frames, string(ev.Response.PayloadData))
 		case *runtime.EventExceptionThrown:
 			text := ev.ExceptionDetails.Text
 			if e := ev.ExceptionDetails.Exception; e != nil {
@@ -118,8 +124,43 @@ func TestGraphiQLOffline(t *testing.T) {
 		t.Fatalf("GraphiQL shows %s, want %s (阁子市社区)", answer, demo.Code)
 	}
 
+	// A subscription opens a graphql-ws socket to the same endpoint, which
+	// the page's policy lets through, and the server acknowledges it.
+	// GraphiQL routes by the document it parsed after a short debounce, so
+	// a click right after the edit may still send the query before over
+	// HTTP (a person typing never clicks that fast): click again until the
+	// socket is acknowledged, a few times at most.
+	acked := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, f := range frames {
+			if strings.Contains(f, `"connection_ack"`) {
+				return true
+			}
+		}
+		return false
+	}
+	err = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue("subscription { reportPublished { id } }")`))
+	if err != nil {
+		t.Fatalf("type a subscription: %v", err)
+	}
+	ok := false
+	for try := 0; try < 5 && !ok && ctx.Err() == nil; try++ {
+		if err := chromedp.Do(ctx, chromedp.Sleep(time.Second), chromedp.Click(".graphiql-execute-button")); err != nil {
+			t.Fatalf("start a subscription: %v", err)
+		}
+		for wait := 0; wait < 40 && !ok; wait++ {
+			time.Sleep(50 * time.Millisecond)
+			ok = acked()
+		}
+	}
+
 	mu.Lock()
 	defer mu.Unlock()
+	wsURL := "ws" + strings.TrimPrefix(srv.URL, "http") + "/graphql"
+	if len(sockets) == 0 || sockets[0] != wsURL || !ok {
+		t.Errorf("subscription sockets %q with frames %q, want one to %s, acknowledged", sockets, frames, wsURL)
+	}
 	posted := false
 	for _, r := range requests {
 		method, url, _ := strings.Cut(r, " ")
