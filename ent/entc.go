@@ -5,6 +5,7 @@
 package main
 
 import (
+	"fmt"
 	"log"
 	"strings"
 
@@ -21,7 +22,7 @@ func main() {
 		entgql.WithSchemaPath("../graph/ent.graphql"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
-		entgql.WithSchemaHook(describeTypes),
+		entgql.WithSchemaHook(describeTypes, nonNullConnections, describeCursor),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
@@ -69,5 +70,46 @@ func describeTypes(g *gen.Graph, s *ast.Schema) error {
 			}
 		}
 	}
+	return nil
+}
+
+// nonNullConnections makes every connection's edges and every edge's node
+// non-null ([AssetEdge!]!, node: Asset!), which entgql has no option for:
+// its connections always hold a list (empty, never null) of edges that
+// each hold a record, so generated clients need no optional chaining.
+// The ent types are unchanged (Edges []*AssetEdge, Node *Asset).
+func nonNullConnections(g *gen.Graph, s *ast.Schema) error {
+	for _, n := range g.Nodes {
+		conn, edge := s.Types[n.Name+"Connection"], s.Types[n.Name+"Edge"]
+		if conn == nil || edge == nil {
+			continue
+		}
+		edges, node := conn.Fields.ForName("edges"), edge.Fields.ForName("node")
+		if edges == nil || node == nil {
+			return fmt.Errorf("%s: entgql's connection has no edges or node field", n.Name)
+		}
+		edges.Type = ast.NonNullListType(ast.NonNullNamedType(edge.Name, nil), nil)
+		node.Type = ast.NonNullNamedType(n.Name, nil)
+	}
+	return nil
+}
+
+// describeCursor gives entgql's Cursor scalar its wire format and the
+// section of docs/scalars.md that specifies it, as schema.graphql does for
+// the other scalars.
+func describeCursor(_ *gen.Graph, s *ast.Schema) error {
+	def := s.Types["Cursor"]
+	if def == nil {
+		return fmt.Errorf("entgql defined no Cursor scalar")
+	}
+	def.Description = "Cursor: a position in a Relay connection (edges.cursor, pageInfo.startCursor/endCursor), to pass\n" +
+		"back as after: or before:. An opaque string (unpadded base64), e.g. \"gaFpzwAAAAEAAAAB\": do not build or parse one."
+	def.Directives = append(def.Directives, &ast.Directive{
+		Name: "specifiedBy",
+		Arguments: ast.ArgumentList{{
+			Name:  "url",
+			Value: &ast.Value{Kind: ast.StringValue, Raw: "docs/scalars.md#cursor"},
+		}},
+	})
 	return nil
 }

@@ -162,9 +162,9 @@ func (l *operationLimits) checkShape(query string) *gqlerror.Error {
 	if aliases > l.maxAliases {
 		return limitError(fail.TooManyAliases, "the document uses %d aliases; at most %d are allowed", aliases, l.maxAliases)
 	}
-	d := depthWalker{frags: doc.Fragments, memo: map[string]int{}, visiting: map[string]bool{}}
+	d := depthWalker{frags: doc.Fragments, memo: map[fragmentIn]int{}, visiting: map[fragmentIn]bool{}}
 	for _, op := range doc.Operations {
-		if n := d.depth(op.SelectionSet); n > l.maxDepth {
+		if n := d.depth(op.SelectionSet, false); n > l.maxDepth {
 			return limitError(fail.TooDeep, "the query is %d levels deep; at most %d are allowed", n, l.maxDepth)
 		}
 	}
@@ -172,49 +172,61 @@ func (l *operationLimits) checkShape(query string) *gqlerror.Error {
 }
 
 // depthWalker measures how deep fields nest, fragments included (each
-// fragment once). Introspection fields count as one level: gqlparser's
-// MaxIntrospectionDepth rule bounds what is below them.
+// fragment once per context). Introspection nests like any other query
+// (types { fields { type { fields … } } } multiplies the answer at each
+// level), except ofType: a chain through one type reference's wrappers
+// ([Asset!]! is three), a single object each and null past the schema's
+// deepest wrapper, so it grows nothing and counts no level. That keeps the
+// standard introspection queries (graphql-js's, GraphiQL's, gqlgen's: nine
+// ofType below fields { type }) within the limit.
 type depthWalker struct {
 	frags    ast.FragmentDefinitionList
-	memo     map[string]int
-	visiting map[string]bool
+	memo     map[fragmentIn]int
+	visiting map[fragmentIn]bool
 }
 
-func (d *depthWalker) depth(ss ast.SelectionSet) int {
+// fragmentIn is a fragment as spread inside introspection or outside it.
+type fragmentIn struct {
+	name          string
+	introspection bool
+}
+
+func (d *depthWalker) depth(ss ast.SelectionSet, introspection bool) int {
 	deepest := 0
 	for _, sel := range ss {
 		n := 0
 		switch s := sel.(type) {
 		case *ast.Field:
-			n = 1
-			if !strings.HasPrefix(s.Name, "__") {
-				n += d.depth(s.SelectionSet)
+			in := introspection || s.Name == "__schema" || s.Name == "__type"
+			n = d.depth(s.SelectionSet, in)
+			if !(introspection && s.Name == "ofType") {
+				n++
 			}
 		case *ast.InlineFragment:
-			n = d.depth(s.SelectionSet)
+			n = d.depth(s.SelectionSet, introspection)
 		case *ast.FragmentSpread:
-			n = d.fragment(s.Name)
+			n = d.fragment(fragmentIn{s.Name, introspection})
 		}
 		deepest = max(deepest, n)
 	}
 	return deepest
 }
 
-func (d *depthWalker) fragment(name string) int {
-	if n, ok := d.memo[name]; ok {
+func (d *depthWalker) fragment(key fragmentIn) int {
+	if n, ok := d.memo[key]; ok {
 		return n
 	}
-	if d.visiting[name] {
+	if d.visiting[key] {
 		return 0 // a cycle; validation refuses it
 	}
-	f := d.frags.ForName(name)
+	f := d.frags.ForName(key.name)
 	if f == nil {
 		return 0
 	}
-	d.visiting[name] = true
-	n := d.depth(f.SelectionSet)
-	d.visiting[name] = false
-	d.memo[name] = n
+	d.visiting[key] = true
+	n := d.depth(f.SelectionSet, key.introspection)
+	d.visiting[key] = false
+	d.memo[key] = n
 	return n
 }
 
@@ -240,7 +252,8 @@ func (l *operationLimits) MutateOperationContext(ctx context.Context, opCtx *gra
 // selects, the edges and nodes of a connection counting first (or last)
 // times, defaultPage times when neither is given. On the way it refuses
 // first/last outside [0, MaxPageSize] on any field, nested ones included,
-// and introspection when it is off.
+// and introspection when it is off. Introspection fields cost 1 each, as
+// every field does.
 type costWalker struct {
 	vars          map[string]any
 	introspection bool
@@ -277,11 +290,15 @@ func (w *costWalker) selections(ss ast.SelectionSet, times int) int {
 }
 
 func (w *costWalker) field(f *ast.Field, times int) int {
-	if strings.HasPrefix(f.Name, "__") {
-		if f.Name != "__typename" && !w.introspection {
-			w.err = limitError(fail.IntrospectionDisabled, "introspection is turned off on this server")
-		}
+	if f.Name == "__typename" {
 		return 1
+	}
+	if f.Name == "__schema" || f.Name == "__type" {
+		if !w.introspection {
+			w.err = limitError(fail.IntrospectionDisabled, "introspection is turned off on this server")
+			return 1
+		}
+		// Introspection costs what it selects, like any other field.
 	}
 	if w.depth > 0 && f.Definition != nil {
 		// A malformed cursor below the root would reach ent's eager

@@ -13,11 +13,11 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"sunlight/ent"
 	"sunlight/graph/generated"
+	"sunlight/internal/web/graphiql"
 )
 
 // Config tunes the GraphQL endpoint.
@@ -87,6 +87,6 @@ func (*panicError) Error() string { return "internal error" }
 func NewMux(client *ent.Client, cfg Config) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", NewHandler(client, cfg))
-	mux.Handle("/{$}", playground.Handler("Sunlight 阳光集体经济", "/graphql"))
+	graphiql.Register(mux, "/graphql")
 	return mux
 }

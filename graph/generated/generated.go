@@ -5117,25 +5117,27 @@ var sources = []*ast.Source{
 # from the ent schemas into graph/ent.graphql.
 
 """
-Money (金额): an exact amount of renminbi as a decimal yuan string with at most two decimals, e.g. "26868.00".
-Stored as integer fen; a value with more than two decimals, a float or a thousands separator is refused.
+Money (金额): an exact amount of renminbi as a decimal yuan string, e.g. "26868.00" (a JSON string, never a number).
+Answers always have two decimals (^-?\d+\.\d{2}$); input takes ^[+-]?(\d+(\.\d{1,2})?|\.\d{1,2})$, literals and variables
+alike: a number, spaces, separators or a third decimal are refused. Stored as integer fen.
 """
-scalar Money
+scalar Money @specifiedBy(url: "docs/scalars.md#money")
 
 """
-Time (时间): an instant, RFC 3339 with its offset, e.g. "2026-11-01T02:00:00+08:00" (stored in UTC).
+Time (时间): an instant, an RFC 3339 string with its offset and fractional seconds when not zero,
+e.g. "2026-11-01T02:00:00+08:00" or "2026-11-24T16:00:00.5Z" (stored in UTC).
 """
-scalar Time
+scalar Time @specifiedBy(url: "docs/scalars.md#time")
 
 """
-Date (日期): a calendar day in Asia/Shanghai, written YYYY-MM-DD, e.g. "2026-10-31".
+Date (日期): a calendar day in Asia/Shanghai, a string exactly YYYY-MM-DD, e.g. "2026-10-31".
 """
-scalar Date
+scalar Date @specifiedBy(url: "docs/scalars.md#date")
 
 """
-Period (期间): a month "2026-10" or a whole year "2026".
+Period (期间): a month or a whole year in Asia/Shanghai, a string exactly YYYY-MM or YYYY, e.g. "2026-10" or "2026".
 """
-scalar Period
+scalar Period @specifiedBy(url: "docs/scalars.md#period")
 
 """
 ResidentRole (身份): a part a resident plays in self-government.
@@ -5938,7 +5940,7 @@ type AssetConnection {
   """
   A list of edges.
   """
-  edges: [AssetEdge]
+  edges: [AssetEdge!]!
   """
   Information to aid in pagination.
   """
@@ -5964,7 +5966,7 @@ type AssetEdge {
   """
   The item at the end of the edge.
   """
-  node: Asset
+  node: Asset!
   """
   A cursor for use in pagination.
   """
@@ -6044,7 +6046,7 @@ type AssetValuationConnection {
   """
   A list of edges.
   """
-  edges: [AssetValuationEdge]
+  edges: [AssetValuationEdge!]!
   """
   Information to aid in pagination.
   """
@@ -6061,7 +6063,7 @@ type AssetValuationEdge {
   """
   The item at the end of the edge.
   """
-  node: AssetValuation
+  node: AssetValuation!
   """
   A cursor for use in pagination.
   """
@@ -6404,7 +6406,7 @@ type AuditEventConnection {
   """
   A list of edges.
   """
-  edges: [AuditEventEdge]
+  edges: [AuditEventEdge!]!
   """
   Information to aid in pagination.
   """
@@ -6421,7 +6423,7 @@ type AuditEventEdge {
   """
   The item at the end of the edge.
   """
-  node: AuditEvent
+  node: AuditEvent!
   """
   A cursor for use in pagination.
   """
@@ -6621,7 +6623,7 @@ type BenefitConnection {
   """
   A list of edges.
   """
-  edges: [BenefitEdge]
+  edges: [BenefitEdge!]!
   """
   Information to aid in pagination.
   """
@@ -6638,7 +6640,7 @@ type BenefitEdge {
   """
   The item at the end of the edge.
   """
-  node: Benefit
+  node: Benefit!
   """
   A cursor for use in pagination.
   """
@@ -7377,7 +7379,7 @@ type CommunityConnection {
   """
   A list of edges.
   """
-  edges: [CommunityEdge]
+  edges: [CommunityEdge!]!
   """
   Information to aid in pagination.
   """
@@ -7394,7 +7396,7 @@ type CommunityEdge {
   """
   The item at the end of the edge.
   """
-  node: Community
+  node: Community!
   """
   A cursor for use in pagination.
   """
@@ -7803,7 +7805,7 @@ type ContractConnection {
   """
   A list of edges.
   """
-  edges: [ContractEdge]
+  edges: [ContractEdge!]!
   """
   Information to aid in pagination.
   """
@@ -7820,7 +7822,7 @@ type ContractEdge {
   """
   The item at the end of the edge.
   """
-  node: Contract
+  node: Contract!
   """
   A cursor for use in pagination.
   """
@@ -8577,10 +8579,10 @@ input CreateVoucherInput {
   inquiryIDs: [ID!]
 }
 """
-Define a Relay Cursor type:
-https://relay.dev/graphql/connections.htm#sec-Cursor
+Cursor: a position in a Relay connection (edges.cursor, pageInfo.startCursor/endCursor), to pass
+back as after: or before:. An opaque string (unpadded base64), e.g. "gaFpzwAAAAEAAAAB": do not build or parse one.
 """
-scalar Cursor
+scalar Cursor @specifiedBy(url: "docs/scalars.md#cursor")
 """
 Inquiry (质询): a resident's question about a voucher or a line of a report; staff must answer within 10 days.
 """
@@ -8650,7 +8652,7 @@ type InquiryConnection {
   """
   A list of edges.
   """
-  edges: [InquiryEdge]
+  edges: [InquiryEdge!]!
   """
   Information to aid in pagination.
   """
@@ -8667,7 +8669,7 @@ type InquiryEdge {
   """
   The item at the end of the edge.
   """
-  node: Inquiry
+  node: Inquiry!
   """
   A cursor for use in pagination.
   """
@@ -8906,7 +8908,7 @@ type JobRunConnection {
   """
   A list of edges.
   """
-  edges: [JobRunEdge]
+  edges: [JobRunEdge!]!
   """
   Information to aid in pagination.
   """
@@ -8923,7 +8925,7 @@ type JobRunEdge {
   """
   The item at the end of the edge.
   """
-  node: JobRun
+  node: JobRun!
   """
   A cursor for use in pagination.
   """
@@ -9166,7 +9168,7 @@ type MarketConnection {
   """
   A list of edges.
   """
-  edges: [MarketEdge]
+  edges: [MarketEdge!]!
   """
   Information to aid in pagination.
   """
@@ -9183,7 +9185,7 @@ type MarketEdge {
   """
   The item at the end of the edge.
   """
-  node: Market
+  node: Market!
   """
   A cursor for use in pagination.
   """
@@ -9471,7 +9473,7 @@ type MatterConnection {
   """
   A list of edges.
   """
-  edges: [MatterEdge]
+  edges: [MatterEdge!]!
   """
   Information to aid in pagination.
   """
@@ -9526,7 +9528,7 @@ type MatterDisclosureConnection {
   """
   A list of edges.
   """
-  edges: [MatterDisclosureEdge]
+  edges: [MatterDisclosureEdge!]!
   """
   Information to aid in pagination.
   """
@@ -9543,7 +9545,7 @@ type MatterDisclosureEdge {
   """
   The item at the end of the edge.
   """
-  node: MatterDisclosure
+  node: MatterDisclosure!
   """
   A cursor for use in pagination.
   """
@@ -9676,7 +9678,7 @@ type MatterEdge {
   """
   The item at the end of the edge.
   """
-  node: Matter
+  node: Matter!
   """
   A cursor for use in pagination.
   """
@@ -9945,7 +9947,7 @@ type MeetingConnection {
   """
   A list of edges.
   """
-  edges: [MeetingEdge]
+  edges: [MeetingEdge!]!
   """
   Information to aid in pagination.
   """
@@ -9962,7 +9964,7 @@ type MeetingEdge {
   """
   The item at the end of the edge.
   """
-  node: Meeting
+  node: Meeting!
   """
   A cursor for use in pagination.
   """
@@ -10424,7 +10426,7 @@ type PointEventConnection {
   """
   A list of edges.
   """
-  edges: [PointEventEdge]
+  edges: [PointEventEdge!]!
   """
   Information to aid in pagination.
   """
@@ -10441,7 +10443,7 @@ type PointEventEdge {
   """
   The item at the end of the edge.
   """
-  node: PointEvent
+  node: PointEvent!
   """
   A cursor for use in pagination.
   """
@@ -11300,7 +11302,7 @@ type ReportConnection {
   """
   A list of edges.
   """
-  edges: [ReportEdge]
+  edges: [ReportEdge!]!
   """
   Information to aid in pagination.
   """
@@ -11317,7 +11319,7 @@ type ReportEdge {
   """
   The item at the end of the edge.
   """
-  node: Report
+  node: Report!
   """
   A cursor for use in pagination.
   """
@@ -11674,7 +11676,7 @@ type ResidentConnection {
   """
   A list of edges.
   """
-  edges: [ResidentEdge]
+  edges: [ResidentEdge!]!
   """
   Information to aid in pagination.
   """
@@ -11691,7 +11693,7 @@ type ResidentEdge {
   """
   The item at the end of the edge.
   """
-  node: Resident
+  node: Resident!
   """
   A cursor for use in pagination.
   """
@@ -11768,7 +11770,7 @@ type ResidentGroupConnection {
   """
   A list of edges.
   """
-  edges: [ResidentGroupEdge]
+  edges: [ResidentGroupEdge!]!
   """
   Information to aid in pagination.
   """
@@ -11785,7 +11787,7 @@ type ResidentGroupEdge {
   """
   The item at the end of the edge.
   """
-  node: ResidentGroup
+  node: ResidentGroup!
   """
   A cursor for use in pagination.
   """
@@ -12081,7 +12083,7 @@ type SignatureConnection {
   """
   A list of edges.
   """
-  edges: [SignatureEdge]
+  edges: [SignatureEdge!]!
   """
   Information to aid in pagination.
   """
@@ -12098,7 +12100,7 @@ type SignatureEdge {
   """
   The item at the end of the edge.
   """
-  node: Signature
+  node: Signature!
   """
   A cursor for use in pagination.
   """
@@ -12389,7 +12391,7 @@ type SignerConnection {
   """
   A list of edges.
   """
-  edges: [SignerEdge]
+  edges: [SignerEdge!]!
   """
   Information to aid in pagination.
   """
@@ -12406,7 +12408,7 @@ type SignerEdge {
   """
   The item at the end of the edge.
   """
-  node: Signer
+  node: Signer!
   """
   A cursor for use in pagination.
   """
@@ -12648,7 +12650,7 @@ type StallConnection {
   """
   A list of edges.
   """
-  edges: [StallEdge]
+  edges: [StallEdge!]!
   """
   Information to aid in pagination.
   """
@@ -12665,7 +12667,7 @@ type StallEdge {
   """
   The item at the end of the edge.
   """
-  node: Stall
+  node: Stall!
   """
   A cursor for use in pagination.
   """
@@ -13505,7 +13507,7 @@ type VoucherConnection {
   """
   A list of edges.
   """
-  edges: [VoucherEdge]
+  edges: [VoucherEdge!]!
   """
   Information to aid in pagination.
   """
@@ -13529,7 +13531,7 @@ type VoucherEdge {
   """
   The item at the end of the edge.
   """
-  node: Voucher
+  node: Voucher!
   """
   A cursor for use in pagination.
   """
@@ -19764,10 +19766,10 @@ func (ec *executionContext) _AssetConnection_edges(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AssetEdge) graphql.Marshaler {
-			return ec.marshalOAssetEdge2ᚕᚖsunlightᚋentᚐAssetEdge(ctx, selections, v)
+			return ec.marshalNAssetEdge2ᚕᚖsunlightᚋentᚐAssetEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AssetConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19836,10 +19838,10 @@ func (ec *executionContext) _AssetEdge_node(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Asset) graphql.Marshaler {
-			return ec.marshalOAsset2ᚖsunlightᚋentᚐAsset(ctx, selections, v)
+			return ec.marshalNAsset2ᚖsunlightᚋentᚐAsset(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AssetEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20122,10 +20124,10 @@ func (ec *executionContext) _AssetValuationConnection_edges(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AssetValuationEdge) graphql.Marshaler {
-			return ec.marshalOAssetValuationEdge2ᚕᚖsunlightᚋentᚐAssetValuationEdge(ctx, selections, v)
+			return ec.marshalNAssetValuationEdge2ᚕᚖsunlightᚋentᚐAssetValuationEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AssetValuationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20194,10 +20196,10 @@ func (ec *executionContext) _AssetValuationEdge_node(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AssetValuation) graphql.Marshaler {
-			return ec.marshalOAssetValuation2ᚖsunlightᚋentᚐAssetValuation(ctx, selections, v)
+			return ec.marshalNAssetValuation2ᚖsunlightᚋentᚐAssetValuation(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AssetValuationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20306,10 +20308,10 @@ func (ec *executionContext) _AuditEventConnection_edges(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AuditEventEdge) graphql.Marshaler {
-			return ec.marshalOAuditEventEdge2ᚕᚖsunlightᚋentᚐAuditEventEdge(ctx, selections, v)
+			return ec.marshalNAuditEventEdge2ᚕᚖsunlightᚋentᚐAuditEventEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AuditEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20378,10 +20380,10 @@ func (ec *executionContext) _AuditEventEdge_node(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
-			return ec.marshalOAuditEvent2ᚖsunlightᚋentᚐAuditEvent(ctx, selections, v)
+			return ec.marshalNAuditEvent2ᚖsunlightᚋentᚐAuditEvent(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20570,10 +20572,10 @@ func (ec *executionContext) _BenefitConnection_edges(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.BenefitEdge) graphql.Marshaler {
-			return ec.marshalOBenefitEdge2ᚕᚖsunlightᚋentᚐBenefitEdge(ctx, selections, v)
+			return ec.marshalNBenefitEdge2ᚕᚖsunlightᚋentᚐBenefitEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_BenefitConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20642,10 +20644,10 @@ func (ec *executionContext) _BenefitEdge_node(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Benefit) graphql.Marshaler {
-			return ec.marshalOBenefit2ᚖsunlightᚋentᚐBenefit(ctx, selections, v)
+			return ec.marshalNBenefit2ᚖsunlightᚋentᚐBenefit(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_BenefitEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21681,10 +21683,10 @@ func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CommunityEdge) graphql.Marshaler {
-			return ec.marshalOCommunityEdge2ᚕᚖsunlightᚋentᚐCommunityEdge(ctx, selections, v)
+			return ec.marshalNCommunityEdge2ᚕᚖsunlightᚋentᚐCommunityEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_CommunityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21753,10 +21755,10 @@ func (ec *executionContext) _CommunityEdge_node(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
-			return ec.marshalOCommunity2ᚖsunlightᚋentᚐCommunity(ctx, selections, v)
+			return ec.marshalNCommunity2ᚖsunlightᚋentᚐCommunity(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_CommunityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22258,10 +22260,10 @@ func (ec *executionContext) _ContractConnection_edges(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ContractEdge) graphql.Marshaler {
-			return ec.marshalOContractEdge2ᚕᚖsunlightᚋentᚐContractEdge(ctx, selections, v)
+			return ec.marshalNContractEdge2ᚕᚖsunlightᚋentᚐContractEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ContractConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22330,10 +22332,10 @@ func (ec *executionContext) _ContractEdge_node(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
-			return ec.marshalOContract2ᚖsunlightᚋentᚐContract(ctx, selections, v)
+			return ec.marshalNContract2ᚖsunlightᚋentᚐContract(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ContractEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22677,10 +22679,10 @@ func (ec *executionContext) _InquiryConnection_edges(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.InquiryEdge) graphql.Marshaler {
-			return ec.marshalOInquiryEdge2ᚕᚖsunlightᚋentᚐInquiryEdge(ctx, selections, v)
+			return ec.marshalNInquiryEdge2ᚕᚖsunlightᚋentᚐInquiryEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_InquiryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22749,10 +22751,10 @@ func (ec *executionContext) _InquiryEdge_node(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Inquiry) graphql.Marshaler {
-			return ec.marshalOInquiry2ᚖsunlightᚋentᚐInquiry(ctx, selections, v)
+			return ec.marshalNInquiry2ᚖsunlightᚋentᚐInquiry(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_InquiryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22901,10 +22903,10 @@ func (ec *executionContext) _JobRunConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.JobRunEdge) graphql.Marshaler {
-			return ec.marshalOJobRunEdge2ᚕᚖsunlightᚋentᚐJobRunEdge(ctx, selections, v)
+			return ec.marshalNJobRunEdge2ᚕᚖsunlightᚋentᚐJobRunEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_JobRunConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22973,10 +22975,10 @@ func (ec *executionContext) _JobRunEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.JobRun) graphql.Marshaler {
-			return ec.marshalOJobRun2ᚖsunlightᚋentᚐJobRun(ctx, selections, v)
+			return ec.marshalNJobRun2ᚖsunlightᚋentᚐJobRun(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_JobRunEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23310,10 +23312,10 @@ func (ec *executionContext) _MarketConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MarketEdge) graphql.Marshaler {
-			return ec.marshalOMarketEdge2ᚕᚖsunlightᚋentᚐMarketEdge(ctx, selections, v)
+			return ec.marshalNMarketEdge2ᚕᚖsunlightᚋentᚐMarketEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MarketConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23382,10 +23384,10 @@ func (ec *executionContext) _MarketEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Market) graphql.Marshaler {
-			return ec.marshalOMarket2ᚖsunlightᚋentᚐMarket(ctx, selections, v)
+			return ec.marshalNMarket2ᚖsunlightᚋentᚐMarket(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MarketEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23886,10 +23888,10 @@ func (ec *executionContext) _MatterConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MatterEdge) graphql.Marshaler {
-			return ec.marshalOMatterEdge2ᚕᚖsunlightᚋentᚐMatterEdge(ctx, selections, v)
+			return ec.marshalNMatterEdge2ᚕᚖsunlightᚋentᚐMatterEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MatterConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24078,10 +24080,10 @@ func (ec *executionContext) _MatterDisclosureConnection_edges(ctx context.Contex
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MatterDisclosureEdge) graphql.Marshaler {
-			return ec.marshalOMatterDisclosureEdge2ᚕᚖsunlightᚋentᚐMatterDisclosureEdge(ctx, selections, v)
+			return ec.marshalNMatterDisclosureEdge2ᚕᚖsunlightᚋentᚐMatterDisclosureEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MatterDisclosureConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24150,10 +24152,10 @@ func (ec *executionContext) _MatterDisclosureEdge_node(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MatterDisclosure) graphql.Marshaler {
-			return ec.marshalOMatterDisclosure2ᚖsunlightᚋentᚐMatterDisclosure(ctx, selections, v)
+			return ec.marshalNMatterDisclosure2ᚖsunlightᚋentᚐMatterDisclosure(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MatterDisclosureEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24190,10 +24192,10 @@ func (ec *executionContext) _MatterEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Matter) graphql.Marshaler {
-			return ec.marshalOMatter2ᚖsunlightᚋentᚐMatter(ctx, selections, v)
+			return ec.marshalNMatter2ᚖsunlightᚋentᚐMatter(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MatterEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24494,10 +24496,10 @@ func (ec *executionContext) _MeetingConnection_edges(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MeetingEdge) graphql.Marshaler {
-			return ec.marshalOMeetingEdge2ᚕᚖsunlightᚋentᚐMeetingEdge(ctx, selections, v)
+			return ec.marshalNMeetingEdge2ᚕᚖsunlightᚋentᚐMeetingEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MeetingConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24566,10 +24568,10 @@ func (ec *executionContext) _MeetingEdge_node(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Meeting) graphql.Marshaler {
-			return ec.marshalOMeeting2ᚖsunlightᚋentᚐMeeting(ctx, selections, v)
+			return ec.marshalNMeeting2ᚖsunlightᚋentᚐMeeting(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_MeetingEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26229,10 +26231,10 @@ func (ec *executionContext) _PointEventConnection_edges(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PointEventEdge) graphql.Marshaler {
-			return ec.marshalOPointEventEdge2ᚕᚖsunlightᚋentᚐPointEventEdge(ctx, selections, v)
+			return ec.marshalNPointEventEdge2ᚕᚖsunlightᚋentᚐPointEventEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_PointEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26301,10 +26303,10 @@ func (ec *executionContext) _PointEventEdge_node(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PointEvent) graphql.Marshaler {
-			return ec.marshalOPointEvent2ᚖsunlightᚋentᚐPointEvent(ctx, selections, v)
+			return ec.marshalNPointEvent2ᚖsunlightᚋentᚐPointEvent(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_PointEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28487,10 +28489,10 @@ func (ec *executionContext) _ReportConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReportEdge) graphql.Marshaler {
-			return ec.marshalOReportEdge2ᚕᚖsunlightᚋentᚐReportEdge(ctx, selections, v)
+			return ec.marshalNReportEdge2ᚕᚖsunlightᚋentᚐReportEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ReportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28559,10 +28561,10 @@ func (ec *executionContext) _ReportEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Report) graphql.Marshaler {
-			return ec.marshalOReport2ᚖsunlightᚋentᚐReport(ctx, selections, v)
+			return ec.marshalNReport2ᚖsunlightᚋentᚐReport(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ReportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29074,10 +29076,10 @@ func (ec *executionContext) _ResidentConnection_edges(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ResidentEdge) graphql.Marshaler {
-			return ec.marshalOResidentEdge2ᚕᚖsunlightᚋentᚐResidentEdge(ctx, selections, v)
+			return ec.marshalNResidentEdge2ᚕᚖsunlightᚋentᚐResidentEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ResidentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29146,10 +29148,10 @@ func (ec *executionContext) _ResidentEdge_node(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
-			return ec.marshalOResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
+			return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ResidentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29326,10 +29328,10 @@ func (ec *executionContext) _ResidentGroupConnection_edges(ctx context.Context, 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ResidentGroupEdge) graphql.Marshaler {
-			return ec.marshalOResidentGroupEdge2ᚕᚖsunlightᚋentᚐResidentGroupEdge(ctx, selections, v)
+			return ec.marshalNResidentGroupEdge2ᚕᚖsunlightᚋentᚐResidentGroupEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ResidentGroupConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29398,10 +29400,10 @@ func (ec *executionContext) _ResidentGroupEdge_node(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResidentGroup) graphql.Marshaler {
-			return ec.marshalOResidentGroup2ᚖsunlightᚋentᚐResidentGroup(ctx, selections, v)
+			return ec.marshalNResidentGroup2ᚖsunlightᚋentᚐResidentGroup(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_ResidentGroupEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29622,10 +29624,10 @@ func (ec *executionContext) _SignatureConnection_edges(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SignatureEdge) graphql.Marshaler {
-			return ec.marshalOSignatureEdge2ᚕᚖsunlightᚋentᚐSignatureEdge(ctx, selections, v)
+			return ec.marshalNSignatureEdge2ᚕᚖsunlightᚋentᚐSignatureEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SignatureConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29694,10 +29696,10 @@ func (ec *executionContext) _SignatureEdge_node(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Signature) graphql.Marshaler {
-			return ec.marshalOSignature2ᚖsunlightᚋentᚐSignature(ctx, selections, v)
+			return ec.marshalNSignature2ᚖsunlightᚋentᚐSignature(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SignatureEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29922,10 +29924,10 @@ func (ec *executionContext) _SignerConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SignerEdge) graphql.Marshaler {
-			return ec.marshalOSignerEdge2ᚕᚖsunlightᚋentᚐSignerEdge(ctx, selections, v)
+			return ec.marshalNSignerEdge2ᚕᚖsunlightᚋentᚐSignerEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SignerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29994,10 +29996,10 @@ func (ec *executionContext) _SignerEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Signer) graphql.Marshaler {
-			return ec.marshalOSigner2ᚖsunlightᚋentᚐSigner(ctx, selections, v)
+			return ec.marshalNSigner2ᚖsunlightᚋentᚐSigner(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_SignerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30382,10 +30384,10 @@ func (ec *executionContext) _StallConnection_edges(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.StallEdge) graphql.Marshaler {
-			return ec.marshalOStallEdge2ᚕᚖsunlightᚋentᚐStallEdge(ctx, selections, v)
+			return ec.marshalNStallEdge2ᚕᚖsunlightᚋentᚐStallEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_StallConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30454,10 +30456,10 @@ func (ec *executionContext) _StallEdge_node(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Stall) graphql.Marshaler {
-			return ec.marshalOStall2ᚖsunlightᚋentᚐStall(ctx, selections, v)
+			return ec.marshalNStall2ᚖsunlightᚋentᚐStall(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_StallEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -31088,10 +31090,10 @@ func (ec *executionContext) _VoucherConnection_edges(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.VoucherEdge) graphql.Marshaler {
-			return ec.marshalOVoucherEdge2ᚕᚖsunlightᚋentᚐVoucherEdge(ctx, selections, v)
+			return ec.marshalNVoucherEdge2ᚕᚖsunlightᚋentᚐVoucherEdgeᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_VoucherConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -31160,10 +31162,10 @@ func (ec *executionContext) _VoucherEdge_node(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Voucher) graphql.Marshaler {
-			return ec.marshalOVoucher2ᚖsunlightᚋentᚐVoucher(ctx, selections, v)
+			return ec.marshalNVoucher2ᚖsunlightᚋentᚐVoucher(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
 func (ec *executionContext) fieldContext_VoucherEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -51772,7 +51774,7 @@ func (ec *executionContext) _AssetConnection(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("AssetConnection")
 		case "edges":
 			out.Values[i] = ec._AssetConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -51815,7 +51817,7 @@ func (ec *executionContext) _AssetEdge(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("AssetEdge")
 		case "node":
 			out.Values[i] = ec._AssetEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -52029,7 +52031,7 @@ func (ec *executionContext) _AssetValuationConnection(ctx context.Context, sel a
 			out.Values[i] = graphql.MarshalString("AssetValuationConnection")
 		case "edges":
 			out.Values[i] = ec._AssetValuationConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -52072,7 +52074,7 @@ func (ec *executionContext) _AssetValuationEdge(ctx context.Context, sel ast.Sel
 			out.Values[i] = graphql.MarshalString("AssetValuationEdge")
 		case "node":
 			out.Values[i] = ec._AssetValuationEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -52183,7 +52185,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("AuditEventConnection")
 		case "edges":
 			out.Values[i] = ec._AuditEventConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -52226,7 +52228,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("AuditEventEdge")
 		case "node":
 			out.Values[i] = ec._AuditEventEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -52345,7 +52347,7 @@ func (ec *executionContext) _BenefitConnection(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("BenefitConnection")
 		case "edges":
 			out.Values[i] = ec._BenefitConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -52388,7 +52390,7 @@ func (ec *executionContext) _BenefitEdge(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("BenefitEdge")
 		case "node":
 			out.Values[i] = ec._BenefitEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -52724,7 +52726,7 @@ func (ec *executionContext) _CommunityConnection(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("CommunityConnection")
 		case "edges":
 			out.Values[i] = ec._CommunityConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -52767,7 +52769,7 @@ func (ec *executionContext) _CommunityEdge(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("CommunityEdge")
 		case "node":
 			out.Values[i] = ec._CommunityEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -53016,7 +53018,7 @@ func (ec *executionContext) _ContractConnection(ctx context.Context, sel ast.Sel
 			out.Values[i] = graphql.MarshalString("ContractConnection")
 		case "edges":
 			out.Values[i] = ec._ContractConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -53059,7 +53061,7 @@ func (ec *executionContext) _ContractEdge(ctx context.Context, sel ast.Selection
 			out.Values[i] = graphql.MarshalString("ContractEdge")
 		case "node":
 			out.Values[i] = ec._ContractEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -53259,7 +53261,7 @@ func (ec *executionContext) _InquiryConnection(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("InquiryConnection")
 		case "edges":
 			out.Values[i] = ec._InquiryConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -53302,7 +53304,7 @@ func (ec *executionContext) _InquiryEdge(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("InquiryEdge")
 		case "node":
 			out.Values[i] = ec._InquiryEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -53424,7 +53426,7 @@ func (ec *executionContext) _JobRunConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("JobRunConnection")
 		case "edges":
 			out.Values[i] = ec._JobRunConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -53467,7 +53469,7 @@ func (ec *executionContext) _JobRunEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("JobRunEdge")
 		case "node":
 			out.Values[i] = ec._JobRunEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -53654,7 +53656,7 @@ func (ec *executionContext) _MarketConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("MarketConnection")
 		case "edges":
 			out.Values[i] = ec._MarketConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -53697,7 +53699,7 @@ func (ec *executionContext) _MarketEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("MarketEdge")
 		case "node":
 			out.Values[i] = ec._MarketEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -53922,7 +53924,7 @@ func (ec *executionContext) _MatterConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("MatterConnection")
 		case "edges":
 			out.Values[i] = ec._MatterConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -54040,7 +54042,7 @@ func (ec *executionContext) _MatterDisclosureConnection(ctx context.Context, sel
 			out.Values[i] = graphql.MarshalString("MatterDisclosureConnection")
 		case "edges":
 			out.Values[i] = ec._MatterDisclosureConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -54083,7 +54085,7 @@ func (ec *executionContext) _MatterDisclosureEdge(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("MatterDisclosureEdge")
 		case "node":
 			out.Values[i] = ec._MatterDisclosureEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -54121,7 +54123,7 @@ func (ec *executionContext) _MatterEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("MatterEdge")
 		case "node":
 			out.Values[i] = ec._MatterEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -54322,7 +54324,7 @@ func (ec *executionContext) _MeetingConnection(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("MeetingConnection")
 		case "edges":
 			out.Values[i] = ec._MeetingConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -54365,7 +54367,7 @@ func (ec *executionContext) _MeetingEdge(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("MeetingEdge")
 		case "node":
 			out.Values[i] = ec._MeetingEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -54884,7 +54886,7 @@ func (ec *executionContext) _PointEventConnection(ctx context.Context, sel ast.S
 			out.Values[i] = graphql.MarshalString("PointEventConnection")
 		case "edges":
 			out.Values[i] = ec._PointEventConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -54927,7 +54929,7 @@ func (ec *executionContext) _PointEventEdge(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("PointEventEdge")
 		case "node":
 			out.Values[i] = ec._PointEventEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -55457,7 +55459,7 @@ func (ec *executionContext) _ReportConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("ReportConnection")
 		case "edges":
 			out.Values[i] = ec._ReportConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -55500,7 +55502,7 @@ func (ec *executionContext) _ReportEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("ReportEdge")
 		case "node":
 			out.Values[i] = ec._ReportEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -55678,7 +55680,7 @@ func (ec *executionContext) _ResidentConnection(ctx context.Context, sel ast.Sel
 			out.Values[i] = graphql.MarshalString("ResidentConnection")
 		case "edges":
 			out.Values[i] = ec._ResidentConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -55721,7 +55723,7 @@ func (ec *executionContext) _ResidentEdge(ctx context.Context, sel ast.Selection
 			out.Values[i] = graphql.MarshalString("ResidentEdge")
 		case "node":
 			out.Values[i] = ec._ResidentEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -55825,7 +55827,7 @@ func (ec *executionContext) _ResidentGroupConnection(ctx context.Context, sel as
 			out.Values[i] = graphql.MarshalString("ResidentGroupConnection")
 		case "edges":
 			out.Values[i] = ec._ResidentGroupConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -55868,7 +55870,7 @@ func (ec *executionContext) _ResidentGroupEdge(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("ResidentGroupEdge")
 		case "node":
 			out.Values[i] = ec._ResidentGroupEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -56007,7 +56009,7 @@ func (ec *executionContext) _SignatureConnection(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("SignatureConnection")
 		case "edges":
 			out.Values[i] = ec._SignatureConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -56050,7 +56052,7 @@ func (ec *executionContext) _SignatureEdge(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("SignatureEdge")
 		case "node":
 			out.Values[i] = ec._SignatureEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -56184,7 +56186,7 @@ func (ec *executionContext) _SignerConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("SignerConnection")
 		case "edges":
 			out.Values[i] = ec._SignerConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -56227,7 +56229,7 @@ func (ec *executionContext) _SignerEdge(ctx context.Context, sel ast.SelectionSe
 			out.Values[i] = graphql.MarshalString("SignerEdge")
 		case "node":
 			out.Values[i] = ec._SignerEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -56443,7 +56445,7 @@ func (ec *executionContext) _StallConnection(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("StallConnection")
 		case "edges":
 			out.Values[i] = ec._StallConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -56486,7 +56488,7 @@ func (ec *executionContext) _StallEdge(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = graphql.MarshalString("StallEdge")
 		case "node":
 			out.Values[i] = ec._StallEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -56782,7 +56784,7 @@ func (ec *executionContext) _VoucherConnection(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("VoucherConnection")
 		case "edges":
 			out.Values[i] = ec._VoucherConnection_edges(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "pageInfo":
@@ -56825,7 +56827,7 @@ func (ec *executionContext) _VoucherEdge(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("VoucherEdge")
 		case "node":
 			out.Values[i] = ec._VoucherEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "cursor":
@@ -57288,6 +57290,30 @@ func (ec *executionContext) marshalNAssetDisposal2sunlightᚋentᚋassetᚐDispo
 	return v
 }
 
+func (ec *executionContext) marshalNAssetEdge2ᚕᚖsunlightᚋentᚐAssetEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AssetEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssetEdge2ᚖsunlightᚋentᚐAssetEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssetEdge2ᚖsunlightᚋentᚐAssetEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AssetEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssetEdge!")
+		return graphql.Null
+	}
+	return ec._AssetEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAssetGrowth2ᚕᚖsunlightᚋinternalᚋvaluationᚐYearᚄ(ctx context.Context, sel ast.SelectionSet, v []*valuation.Year) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -57360,6 +57386,30 @@ func (ec *executionContext) marshalNAssetValuationConnection2ᚖsunlightᚋent�
 	return ec._AssetValuationConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAssetValuationEdge2ᚕᚖsunlightᚋentᚐAssetValuationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AssetValuationEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssetValuationEdge2ᚖsunlightᚋentᚐAssetValuationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssetValuationEdge2ᚖsunlightᚋentᚐAssetValuationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AssetValuationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssetValuationEdge!")
+		return graphql.Null
+	}
+	return ec._AssetValuationEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAssetValuationOrderField2ᚖsunlightᚋentᚐAssetValuationOrderField(ctx context.Context, v any) (*ent.AssetValuationOrderField, error) {
 	var res = new(ent.AssetValuationOrderField)
 	err := res.UnmarshalGQL(v)
@@ -57384,6 +57434,14 @@ func (ec *executionContext) unmarshalNAssetWhereInput2ᚖsunlightᚋentᚐAssetW
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAuditEvent2ᚖsunlightᚋentᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEvent!")
+		return graphql.Null
+	}
+	return ec._AuditEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAuditEventAction2sunlightᚋentᚋauditeventᚐAction(ctx context.Context, v any) (auditevent.Action, error) {
 	var res auditevent.Action
 	err := res.UnmarshalGQL(v)
@@ -57400,6 +57458,30 @@ func (ec *executionContext) marshalNAuditEventConnection2ᚖsunlightᚋentᚐAud
 		return graphql.Null
 	}
 	return ec._AuditEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEventEdge2ᚕᚖsunlightᚋentᚐAuditEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEventEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEventEdge2ᚖsunlightᚋentᚐAuditEventEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEventEdge2ᚖsunlightᚋentᚐAuditEventEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEventEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEventEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAuditEventOrderField2ᚖsunlightᚋentᚐAuditEventOrderField(ctx context.Context, v any) (*ent.AuditEventOrderField, error) {
@@ -57435,6 +57517,30 @@ func (ec *executionContext) marshalNBenefitConnection2ᚖsunlightᚋentᚐBenefi
 		return graphql.Null
 	}
 	return ec._BenefitConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBenefitEdge2ᚕᚖsunlightᚋentᚐBenefitEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.BenefitEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBenefitEdge2ᚖsunlightᚋentᚐBenefitEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBenefitEdge2ᚖsunlightᚋentᚐBenefitEdge(ctx context.Context, sel ast.SelectionSet, v *ent.BenefitEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BenefitEdge!")
+		return graphql.Null
+	}
+	return ec._BenefitEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBenefitKind2sunlightᚋentᚋbenefitᚐKind(ctx context.Context, v any) (benefit.Kind, error) {
@@ -57540,6 +57646,30 @@ func (ec *executionContext) marshalNCommunityConnection2ᚖsunlightᚋentᚐComm
 	return ec._CommunityConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCommunityEdge2ᚕᚖsunlightᚋentᚐCommunityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CommunityEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunityEdge2ᚖsunlightᚋentᚐCommunityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunityEdge2ᚖsunlightᚋentᚐCommunityEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CommunityEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommunityEdge!")
+		return graphql.Null
+	}
+	return ec._CommunityEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCommunityOrderField2ᚖsunlightᚋentᚐCommunityOrderField(ctx context.Context, v any) (*ent.CommunityOrderField, error) {
 	var res = new(ent.CommunityOrderField)
 	err := res.UnmarshalGQL(v)
@@ -57613,6 +57743,30 @@ func (ec *executionContext) marshalNContractConnection2ᚖsunlightᚋentᚐContr
 		return graphql.Null
 	}
 	return ec._ContractConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContractEdge2ᚕᚖsunlightᚋentᚐContractEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ContractEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContractEdge2ᚖsunlightᚋentᚐContractEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContractEdge2ᚖsunlightᚋentᚐContractEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ContractEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContractEdge!")
+		return graphql.Null
+	}
+	return ec._ContractEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNContractKind2sunlightᚋentᚋcontractᚐKind(ctx context.Context, v any) (contract.Kind, error) {
@@ -57878,6 +58032,30 @@ func (ec *executionContext) marshalNInquiryConnection2ᚖsunlightᚋentᚐInquir
 	return ec._InquiryConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNInquiryEdge2ᚕᚖsunlightᚋentᚐInquiryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.InquiryEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInquiryEdge2ᚖsunlightᚋentᚐInquiryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInquiryEdge2ᚖsunlightᚋentᚐInquiryEdge(ctx context.Context, sel ast.SelectionSet, v *ent.InquiryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InquiryEdge!")
+		return graphql.Null
+	}
+	return ec._InquiryEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInquiryOrderField2ᚖsunlightᚋentᚐInquiryOrderField(ctx context.Context, v any) (*ent.InquiryOrderField, error) {
 	var res = new(ent.InquiryOrderField)
 	err := res.UnmarshalGQL(v)
@@ -57925,12 +58103,44 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNJobRun2ᚖsunlightᚋentᚐJobRun(ctx context.Context, sel ast.SelectionSet, v *ent.JobRun) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JobRun!")
+		return graphql.Null
+	}
+	return ec._JobRun(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx context.Context, sel ast.SelectionSet, v *ent.JobRunConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "JobRunConnection!")
 		return graphql.Null
 	}
 	return ec._JobRunConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNJobRunEdge2ᚕᚖsunlightᚋentᚐJobRunEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.JobRunEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNJobRunEdge2ᚖsunlightᚋentᚐJobRunEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNJobRunEdge2ᚖsunlightᚋentᚐJobRunEdge(ctx context.Context, sel ast.SelectionSet, v *ent.JobRunEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JobRunEdge!")
+		return graphql.Null
+	}
+	return ec._JobRunEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNJobRunOrderField2ᚖsunlightᚋentᚐJobRunOrderField(ctx context.Context, v any) (*ent.JobRunOrderField, error) {
@@ -57986,6 +58196,30 @@ func (ec *executionContext) marshalNMarketConnection2ᚖsunlightᚋentᚐMarketC
 	return ec._MarketConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMarketEdge2ᚕᚖsunlightᚋentᚐMarketEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MarketEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMarketEdge2ᚖsunlightᚋentᚐMarketEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMarketEdge2ᚖsunlightᚋentᚐMarketEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MarketEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MarketEdge!")
+		return graphql.Null
+	}
+	return ec._MarketEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMarketOccupancy2ᚖsunlightᚋinternalᚋgovernanceᚐOccupancy(ctx context.Context, sel ast.SelectionSet, v *governance.Occupancy) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MarketOccupancy!")
@@ -58039,12 +58273,44 @@ func (ec *executionContext) marshalNMatterConnection2ᚖsunlightᚋentᚐMatterC
 	return ec._MatterConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMatterDisclosure2ᚖsunlightᚋentᚐMatterDisclosure(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatterDisclosure!")
+		return graphql.Null
+	}
+	return ec._MatterDisclosure(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosureConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MatterDisclosureConnection!")
 		return graphql.Null
 	}
 	return ec._MatterDisclosureConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMatterDisclosureEdge2ᚕᚖsunlightᚋentᚐMatterDisclosureEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MatterDisclosureEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatterDisclosureEdge2ᚖsunlightᚋentᚐMatterDisclosureEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMatterDisclosureEdge2ᚖsunlightᚋentᚐMatterDisclosureEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosureEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatterDisclosureEdge!")
+		return graphql.Null
+	}
+	return ec._MatterDisclosureEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMatterDisclosureOrderField2ᚖsunlightᚋentᚐMatterDisclosureOrderField(ctx context.Context, v any) (*ent.MatterDisclosureOrderField, error) {
@@ -58074,6 +58340,30 @@ func (ec *executionContext) marshalNMatterDisclosureStage2sunlightᚋentᚋmatte
 func (ec *executionContext) unmarshalNMatterDisclosureWhereInput2ᚖsunlightᚋentᚐMatterDisclosureWhereInput(ctx context.Context, v any) (*ent.MatterDisclosureWhereInput, error) {
 	res, err := ec.unmarshalInputMatterDisclosureWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMatterEdge2ᚕᚖsunlightᚋentᚐMatterEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MatterEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatterEdge2ᚖsunlightᚋentᚐMatterEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMatterEdge2ᚖsunlightᚋentᚐMatterEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MatterEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatterEdge!")
+		return graphql.Null
+	}
+	return ec._MatterEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMatterOrderField2ᚖsunlightᚋentᚐMatterOrderField(ctx context.Context, v any) (*ent.MatterOrderField, error) {
@@ -58153,6 +58443,30 @@ func (ec *executionContext) marshalNMeetingConnection2ᚖsunlightᚋentᚐMeetin
 		return graphql.Null
 	}
 	return ec._MeetingConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMeetingEdge2ᚕᚖsunlightᚋentᚐMeetingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MeetingEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeetingEdge2ᚖsunlightᚋentᚐMeetingEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMeetingEdge2ᚖsunlightᚋentᚐMeetingEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeetingEdge!")
+		return graphql.Null
+	}
+	return ec._MeetingEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMeetingKind2sunlightᚋentᚋmeetingᚐKind(ctx context.Context, v any) (meeting.Kind, error) {
@@ -58319,6 +58633,30 @@ func (ec *executionContext) marshalNPointEventConnection2ᚖsunlightᚋentᚐPoi
 	return ec._PointEventConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPointEventEdge2ᚕᚖsunlightᚋentᚐPointEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.PointEventEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPointEventEdge2ᚖsunlightᚋentᚐPointEventEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPointEventEdge2ᚖsunlightᚋentᚐPointEventEdge(ctx context.Context, sel ast.SelectionSet, v *ent.PointEventEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PointEventEdge!")
+		return graphql.Null
+	}
+	return ec._PointEventEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPointEventOrderField2ᚖsunlightᚋentᚐPointEventOrderField(ctx context.Context, v any) (*ent.PointEventOrderField, error) {
 	var res = new(ent.PointEventOrderField)
 	err := res.UnmarshalGQL(v)
@@ -58407,6 +58745,30 @@ func (ec *executionContext) marshalNReportConnection2ᚖsunlightᚋentᚐReportC
 	return ec._ReportConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReportEdge2ᚕᚖsunlightᚋentᚐReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ReportEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportEdge2ᚖsunlightᚋentᚐReportEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportEdge2ᚖsunlightᚋentᚐReportEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReportEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportEdge!")
+		return graphql.Null
+	}
+	return ec._ReportEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReportKind2sunlightᚋentᚋreportᚐKind(ctx context.Context, v any) (report.Kind, error) {
 	var res report.Kind
 	err := res.UnmarshalGQL(v)
@@ -58478,6 +58840,30 @@ func (ec *executionContext) marshalNResidentConnection2ᚖsunlightᚋentᚐResid
 	return ec._ResidentConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNResidentEdge2ᚕᚖsunlightᚋentᚐResidentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ResidentEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResidentEdge2ᚖsunlightᚋentᚐResidentEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNResidentEdge2ᚖsunlightᚋentᚐResidentEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResidentEdge!")
+		return graphql.Null
+	}
+	return ec._ResidentEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNResidentGender2sunlightᚋentᚋresidentᚐGender(ctx context.Context, v any) (resident.Gender, error) {
 	var res resident.Gender
 	err := res.UnmarshalGQL(v)
@@ -58502,6 +58888,30 @@ func (ec *executionContext) marshalNResidentGroupConnection2ᚖsunlightᚋentᚐ
 		return graphql.Null
 	}
 	return ec._ResidentGroupConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNResidentGroupEdge2ᚕᚖsunlightᚋentᚐResidentGroupEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ResidentGroupEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResidentGroupEdge2ᚖsunlightᚋentᚐResidentGroupEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNResidentGroupEdge2ᚖsunlightᚋentᚐResidentGroupEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentGroupEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResidentGroupEdge!")
+		return graphql.Null
+	}
+	return ec._ResidentGroupEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNResidentGroupOrderField2ᚖsunlightᚋentᚐResidentGroupOrderField(ctx context.Context, v any) (*ent.ResidentGroupOrderField, error) {
@@ -58607,12 +59017,44 @@ func (ec *executionContext) unmarshalNSignVoucherInput2sunlightᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNSignature2ᚖsunlightᚋentᚐSignature(ctx context.Context, sel ast.SelectionSet, v *ent.Signature) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Signature!")
+		return graphql.Null
+	}
+	return ec._Signature(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SignatureConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SignatureConnection!")
 		return graphql.Null
 	}
 	return ec._SignatureConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSignatureEdge2ᚕᚖsunlightᚋentᚐSignatureEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SignatureEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSignatureEdge2ᚖsunlightᚋentᚐSignatureEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSignatureEdge2ᚖsunlightᚋentᚐSignatureEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SignatureEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SignatureEdge!")
+		return graphql.Null
+	}
+	return ec._SignatureEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSignatureMethod2sunlightᚋentᚋsignatureᚐMethod(ctx context.Context, v any) (signature.Method, error) {
@@ -58680,6 +59122,30 @@ func (ec *executionContext) marshalNSignerConnection2ᚖsunlightᚋentᚐSignerC
 	return ec._SignerConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSignerEdge2ᚕᚖsunlightᚋentᚐSignerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SignerEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSignerEdge2ᚖsunlightᚋentᚐSignerEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSignerEdge2ᚖsunlightᚋentᚐSignerEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SignerEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SignerEdge!")
+		return graphql.Null
+	}
+	return ec._SignerEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSignerEnrolment2ᚖsunlightᚋinternalᚋledgerᚐEnrolled(ctx context.Context, sel ast.SelectionSet, v *ledger.Enrolled) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SignerEnrolment!")
@@ -58729,6 +59195,30 @@ func (ec *executionContext) marshalNStallConnection2ᚖsunlightᚋentᚐStallCon
 		return graphql.Null
 	}
 	return ec._StallConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStallEdge2ᚕᚖsunlightᚋentᚐStallEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.StallEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStallEdge2ᚖsunlightᚋentᚐStallEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStallEdge2ᚖsunlightᚋentᚐStallEdge(ctx context.Context, sel ast.SelectionSet, v *ent.StallEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StallEdge!")
+		return graphql.Null
+	}
+	return ec._StallEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStallOccupancy2sunlightᚋinternalᚋgovernanceᚐStallLease(ctx context.Context, sel ast.SelectionSet, v governance.StallLease) graphql.Marshaler {
@@ -58855,6 +59345,30 @@ func (ec *executionContext) unmarshalNVoucherDirection2sunlightᚋentᚋvoucher�
 
 func (ec *executionContext) marshalNVoucherDirection2sunlightᚋentᚋvoucherᚐDirection(ctx context.Context, sel ast.SelectionSet, v voucher.Direction) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNVoucherEdge2ᚕᚖsunlightᚋentᚐVoucherEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.VoucherEdge) graphql.Marshaler {
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVoucherEdge2ᚖsunlightᚋentᚐVoucherEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVoucherEdge2ᚖsunlightᚋentᚐVoucherEdge(ctx context.Context, sel ast.SelectionSet, v *ent.VoucherEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VoucherEdge!")
+		return graphql.Null
+	}
+	return ec._VoucherEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNVoucherOrderField2ᚖsunlightᚋentᚐVoucherOrderField(ctx context.Context, v any) (*ent.VoucherOrderField, error) {
@@ -59191,26 +59705,6 @@ func (ec *executionContext) marshalOAssetDisposal2ᚖsunlightᚋentᚋassetᚐDi
 	return v
 }
 
-func (ec *executionContext) marshalOAssetEdge2ᚕᚖsunlightᚋentᚐAssetEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AssetEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOAssetEdge2ᚖsunlightᚋentᚐAssetEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOAssetEdge2ᚖsunlightᚋentᚐAssetEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AssetEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._AssetEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOAssetOrder2ᚖsunlightᚋentᚐAssetOrder(ctx context.Context, v any) (*ent.AssetOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -59271,33 +59765,6 @@ func (ec *executionContext) marshalOAssetStatus2ᚖsunlightᚋentᚋassetᚐStat
 	return v
 }
 
-func (ec *executionContext) marshalOAssetValuation2ᚖsunlightᚋentᚐAssetValuation(ctx context.Context, sel ast.SelectionSet, v *ent.AssetValuation) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._AssetValuation(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOAssetValuationEdge2ᚕᚖsunlightᚋentᚐAssetValuationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AssetValuationEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOAssetValuationEdge2ᚖsunlightᚋentᚐAssetValuationEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOAssetValuationEdge2ᚖsunlightᚋentᚐAssetValuationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AssetValuationEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._AssetValuationEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOAssetValuationOrder2ᚖsunlightᚋentᚐAssetValuationOrder(ctx context.Context, v any) (*ent.AssetValuationOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -59356,13 +59823,6 @@ func (ec *executionContext) unmarshalOAssetWhereInput2ᚖsunlightᚋentᚐAssetW
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOAuditEvent2ᚖsunlightᚋentᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._AuditEvent(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOAuditEventAction2ᚕsunlightᚋentᚋauditeventᚐActionᚄ(ctx context.Context, v any) ([]auditevent.Action, error) {
 	if v == nil {
 		return nil, nil
@@ -59415,26 +59875,6 @@ func (ec *executionContext) marshalOAuditEventAction2ᚖsunlightᚋentᚋauditev
 	return v
 }
 
-func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖsunlightᚋentᚐAuditEventEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEventEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOAuditEventEdge2ᚖsunlightᚋentᚐAuditEventEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOAuditEventEdge2ᚖsunlightᚋentᚐAuditEventEdge(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._AuditEventEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOAuditEventOrder2ᚖsunlightᚋentᚐAuditEventOrder(ctx context.Context, v any) (*ent.AuditEventOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -59466,33 +59906,6 @@ func (ec *executionContext) unmarshalOAuditEventWhereInput2ᚖsunlightᚋentᚐA
 	}
 	res, err := ec.unmarshalInputAuditEventWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOBenefit2ᚖsunlightᚋentᚐBenefit(ctx context.Context, sel ast.SelectionSet, v *ent.Benefit) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Benefit(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOBenefitEdge2ᚕᚖsunlightᚋentᚐBenefitEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.BenefitEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOBenefitEdge2ᚖsunlightᚋentᚐBenefitEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOBenefitEdge2ᚖsunlightᚋentᚐBenefitEdge(ctx context.Context, sel ast.SelectionSet, v *ent.BenefitEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._BenefitEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBenefitKind2ᚕsunlightᚋentᚋbenefitᚐKindᚄ(ctx context.Context, v any) ([]benefit.Kind, error) {
@@ -59617,26 +60030,6 @@ func (ec *executionContext) marshalOCommunity2ᚖsunlightᚋentᚐCommunity(ctx 
 	return ec._Community(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOCommunityEdge2ᚕᚖsunlightᚋentᚐCommunityEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CommunityEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOCommunityEdge2ᚖsunlightᚋentᚐCommunityEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOCommunityEdge2ᚖsunlightᚋentᚐCommunityEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CommunityEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._CommunityEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOCommunityOrder2ᚖsunlightᚋentᚐCommunityOrder(ctx context.Context, v any) (*ent.CommunityOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -59675,26 +60068,6 @@ func (ec *executionContext) marshalOContract2ᚖsunlightᚋentᚐContract(ctx co
 		return graphql.Null
 	}
 	return ec._Contract(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOContractEdge2ᚕᚖsunlightᚋentᚐContractEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ContractEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOContractEdge2ᚖsunlightᚋentᚐContractEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOContractEdge2ᚖsunlightᚋentᚐContractEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ContractEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._ContractEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOContractKind2ᚕsunlightᚋentᚋcontractᚐKindᚄ(ctx context.Context, v any) ([]contract.Kind, error) {
@@ -60060,33 +60433,6 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	return res
 }
 
-func (ec *executionContext) marshalOInquiry2ᚖsunlightᚋentᚐInquiry(ctx context.Context, sel ast.SelectionSet, v *ent.Inquiry) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Inquiry(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOInquiryEdge2ᚕᚖsunlightᚋentᚐInquiryEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.InquiryEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOInquiryEdge2ᚖsunlightᚋentᚐInquiryEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOInquiryEdge2ᚖsunlightᚋentᚐInquiryEdge(ctx context.Context, sel ast.SelectionSet, v *ent.InquiryEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._InquiryEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOInquiryOrder2ᚖsunlightᚋentᚐInquiryOrder(ctx context.Context, v any) (*ent.InquiryOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -60226,33 +60572,6 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalOJobRun2ᚖsunlightᚋentᚐJobRun(ctx context.Context, sel ast.SelectionSet, v *ent.JobRun) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._JobRun(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOJobRunEdge2ᚕᚖsunlightᚋentᚐJobRunEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.JobRunEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOJobRunEdge2ᚖsunlightᚋentᚐJobRunEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOJobRunEdge2ᚖsunlightᚋentᚐJobRunEdge(ctx context.Context, sel ast.SelectionSet, v *ent.JobRunEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._JobRunEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOJobRunOrder2ᚖsunlightᚋentᚐJobRunOrder(ctx context.Context, v any) (*ent.JobRunOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -60357,33 +60676,6 @@ func (ec *executionContext) marshalOMarket2ᚕᚖsunlightᚋentᚐMarketᚄ(ctx 
 	return ret
 }
 
-func (ec *executionContext) marshalOMarket2ᚖsunlightᚋentᚐMarket(ctx context.Context, sel ast.SelectionSet, v *ent.Market) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Market(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOMarketEdge2ᚕᚖsunlightᚋentᚐMarketEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MarketEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOMarketEdge2ᚖsunlightᚋentᚐMarketEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOMarketEdge2ᚖsunlightᚋentᚐMarketEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MarketEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._MarketEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOMarketOrder2ᚖsunlightᚋentᚐMarketOrder(ctx context.Context, v any) (*ent.MarketOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -60483,26 +60775,6 @@ func (ec *executionContext) marshalOMatterDisclosure2ᚖsunlightᚋentᚐMatterD
 	return ec._MatterDisclosure(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOMatterDisclosureEdge2ᚕᚖsunlightᚋentᚐMatterDisclosureEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MatterDisclosureEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOMatterDisclosureEdge2ᚖsunlightᚋentᚐMatterDisclosureEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOMatterDisclosureEdge2ᚖsunlightᚋentᚐMatterDisclosureEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosureEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._MatterDisclosureEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOMatterDisclosureOrder2ᚖsunlightᚋentᚐMatterDisclosureOrder(ctx context.Context, v any) (*ent.MatterDisclosureOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -60586,26 +60858,6 @@ func (ec *executionContext) unmarshalOMatterDisclosureWhereInput2ᚖsunlightᚋe
 	}
 	res, err := ec.unmarshalInputMatterDisclosureWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOMatterEdge2ᚕᚖsunlightᚋentᚐMatterEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MatterEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOMatterEdge2ᚖsunlightᚋentᚐMatterEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOMatterEdge2ᚖsunlightᚋentᚐMatterEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MatterEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._MatterEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMatterOrder2ᚖsunlightᚋentᚐMatterOrder(ctx context.Context, v any) (*ent.MatterOrder, error) {
@@ -60750,26 +61002,6 @@ func (ec *executionContext) marshalOMeeting2ᚖsunlightᚋentᚐMeeting(ctx cont
 		return graphql.Null
 	}
 	return ec._Meeting(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOMeetingEdge2ᚕᚖsunlightᚋentᚐMeetingEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MeetingEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOMeetingEdge2ᚖsunlightᚋentᚐMeetingEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOMeetingEdge2ᚖsunlightᚋentᚐMeetingEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._MeetingEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMeetingKind2ᚕsunlightᚋentᚋmeetingᚐKindᚄ(ctx context.Context, v any) ([]meeting.Kind, error) {
@@ -61052,33 +61284,6 @@ func (ec *executionContext) marshalOPeriod2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) marshalOPointEvent2ᚖsunlightᚋentᚐPointEvent(ctx context.Context, sel ast.SelectionSet, v *ent.PointEvent) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._PointEvent(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOPointEventEdge2ᚕᚖsunlightᚋentᚐPointEventEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.PointEventEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOPointEventEdge2ᚖsunlightᚋentᚐPointEventEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOPointEventEdge2ᚖsunlightᚋentᚐPointEventEdge(ctx context.Context, sel ast.SelectionSet, v *ent.PointEventEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._PointEventEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOPointEventOrder2ᚖsunlightᚋentᚐPointEventOrder(ctx context.Context, v any) (*ent.PointEventOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -61117,26 +61322,6 @@ func (ec *executionContext) marshalOReport2ᚖsunlightᚋentᚐReport(ctx contex
 		return graphql.Null
 	}
 	return ec._Report(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOReportEdge2ᚕᚖsunlightᚋentᚐReportEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ReportEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOReportEdge2ᚖsunlightᚋentᚐReportEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOReportEdge2ᚖsunlightᚋentᚐReportEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReportEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._ReportEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOReportKind2ᚕsunlightᚋentᚋreportᚐKindᚄ(ctx context.Context, v any) ([]report.Kind, error) {
@@ -61283,26 +61468,6 @@ func (ec *executionContext) marshalOResident2ᚖsunlightᚋentᚐResident(ctx co
 	return ec._Resident(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOResidentEdge2ᚕᚖsunlightᚋentᚐResidentEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ResidentEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOResidentEdge2ᚖsunlightᚋentᚐResidentEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOResidentEdge2ᚖsunlightᚋentᚐResidentEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._ResidentEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOResidentGender2ᚕsunlightᚋentᚋresidentᚐGenderᚄ(ctx context.Context, v any) ([]resident.Gender, error) {
 	if v == nil {
 		return nil, nil
@@ -61379,26 +61544,6 @@ func (ec *executionContext) marshalOResidentGroup2ᚖsunlightᚋentᚐResidentGr
 		return graphql.Null
 	}
 	return ec._ResidentGroup(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOResidentGroupEdge2ᚕᚖsunlightᚋentᚐResidentGroupEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ResidentGroupEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOResidentGroupEdge2ᚖsunlightᚋentᚐResidentGroupEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOResidentGroupEdge2ᚖsunlightᚋentᚐResidentGroupEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentGroupEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._ResidentGroupEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOResidentGroupOrder2ᚖsunlightᚋentᚐResidentGroupOrder(ctx context.Context, v any) (*ent.ResidentGroupOrder, error) {
@@ -61501,33 +61646,6 @@ func (ec *executionContext) unmarshalOResidentWhereInput2ᚖsunlightᚋentᚐRes
 	}
 	res, err := ec.unmarshalInputResidentWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOSignature2ᚖsunlightᚋentᚐSignature(ctx context.Context, sel ast.SelectionSet, v *ent.Signature) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._Signature(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOSignatureEdge2ᚕᚖsunlightᚋentᚐSignatureEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.SignatureEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOSignatureEdge2ᚖsunlightᚋentᚐSignatureEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOSignatureEdge2ᚖsunlightᚋentᚐSignatureEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SignatureEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._SignatureEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSignatureMethod2ᚕsunlightᚋentᚋsignatureᚐMethodᚄ(ctx context.Context, v any) ([]signature.Method, error) {
@@ -61745,26 +61863,6 @@ func (ec *executionContext) marshalOSignerCapacity2ᚖsunlightᚋentᚋsignerᚐ
 	return v
 }
 
-func (ec *executionContext) marshalOSignerEdge2ᚕᚖsunlightᚋentᚐSignerEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.SignerEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOSignerEdge2ᚖsunlightᚋentᚐSignerEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOSignerEdge2ᚖsunlightᚋentᚐSignerEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SignerEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._SignerEdge(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalOSignerOrder2ᚖsunlightᚋentᚐSignerOrder(ctx context.Context, v any) (*ent.SignerOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -61819,26 +61917,6 @@ func (ec *executionContext) marshalOStall2ᚖsunlightᚋentᚐStall(ctx context.
 		return graphql.Null
 	}
 	return ec._Stall(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalOStallEdge2ᚕᚖsunlightᚋentᚐStallEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.StallEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOStallEdge2ᚖsunlightᚋentᚐStallEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOStallEdge2ᚖsunlightᚋentᚐStallEdge(ctx context.Context, sel ast.SelectionSet, v *ent.StallEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._StallEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOStallOrder2ᚖsunlightᚋentᚐStallOrder(ctx context.Context, v any) (*ent.StallOrder, error) {
@@ -62056,26 +62134,6 @@ func (ec *executionContext) marshalOVoucherDirection2ᚖsunlightᚋentᚋvoucher
 		return graphql.Null
 	}
 	return v
-}
-
-func (ec *executionContext) marshalOVoucherEdge2ᚕᚖsunlightᚋentᚐVoucherEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.VoucherEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalOVoucherEdge2ᚖsunlightᚋentᚐVoucherEdge(ctx, sel, v[i])
-	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalOVoucherEdge2ᚖsunlightᚋentᚐVoucherEdge(ctx context.Context, sel ast.SelectionSet, v *ent.VoucherEdge) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._VoucherEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOVoucherOrder2ᚖsunlightᚋentᚐVoucherOrder(ctx context.Context, v any) (*ent.VoucherOrder, error) {

@@ -24,7 +24,7 @@ import (
 // (installed by `npm ci` when missing); without Node it skips, unless
 // SUNLIGHT_REQUIRE_NODE=1 (CI), where it fails.
 func TestGraphQLOverHTTPAudit(t *testing.T) {
-	node := requireNode(t)
+	node := requireNode(t, "testdata", "graphql-http")
 	s := server.New(server.Config{Log: quiet(), RateLimit: -1}, server.Deps{DB: dbtest.Open(t, dbtest.SQLiteDSN(t))})
 	srv := httptest.NewServer(s)
 	defer srv.Close()
@@ -82,9 +82,9 @@ func itoa(n int) string {
 	return string(b)
 }
 
-// requireNode finds node and the audit's packages, installing them with
-// npm ci when they are missing.
-func requireNode(t *testing.T) string {
+// requireNode finds node and the packages of the package-lock.json in dir,
+// installing them with npm ci when probe (one of them) is missing.
+func requireNode(t *testing.T, dir, probe string) string {
 	t.Helper()
 	skip := func(format string, args ...any) {
 		t.Helper()
@@ -97,20 +97,20 @@ func requireNode(t *testing.T) string {
 	if err != nil {
 		skip("node is not installed: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join("testdata", "node_modules", "graphql-http", "package.json")); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", probe, "package.json")); err == nil {
 		return node
 	}
 	npm, err := exec.LookPath("npm")
 	if err != nil {
-		skip("the audit's packages are not installed and npm is missing: %v", err)
+		skip("the packages of %s are not installed and npm is missing: %v", dir, err)
 	}
 	start := time.Now()
 	cmd := exec.CommandContext(t.Context(), npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = "testdata"
+	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
-		skip("npm ci in testdata: %v\n%s", err, out)
+		skip("npm ci in %s: %v\n%s", dir, err, out)
 	}
-	t.Logf("npm ci in testdata: %v", time.Since(start).Round(time.Millisecond))
+	t.Logf("npm ci in %s: %v", dir, time.Since(start).Round(time.Millisecond))
 	return node
 }
 

@@ -6,7 +6,7 @@
 //	  → the viewer of its bearer token (package token)
 //	    → the routes:
 //	        /graphql   CORS → rate limit → timeout → body limit → gqlgen (package graph)
-//	        /          GraphiQL
+//	        /          GraphiQL, embedded (package graphiql)
 //	        /reports   CORS → the officials' page and downloads (package officials)
 //	        /open-data the open data (package opendata)
 //	        /healthz /readyz /metrics (package ops)
@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/playground"
 
 	"sunlight/graph"
 	"sunlight/internal/access/token"
@@ -30,6 +29,7 @@ import (
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/vocab/fail"
+	"sunlight/internal/web/graphiql"
 	"sunlight/internal/web/officials"
 	"sunlight/internal/web/ops"
 	"sunlight/internal/web/signpage"
@@ -133,7 +133,8 @@ func New(cfg Config, deps Deps) *Server {
 	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodOptions} {
 		mux.Handle(method+" /graphql", api)
 	}
-	mux.Handle("/{$}", playground.Handler("Sunlight 阳光集体经济", "/graphql"))
+	// GraphiQL from the binary's own files: it works with no network.
+	graphiql.Register(mux, "/graphql")
 	if deps.Archive != nil {
 		// The downloads follow the API's CORS rules: a dashboard that may
 		// query /graphql from its origin may also fetch the PDFs.
