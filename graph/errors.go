@@ -51,8 +51,14 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr.Extensions[k] = v
 	}
 	gqlErr.Extensions["code"] = string(code)
-	if fc := graphql.GetFieldContext(ctx); fc != nil && isArgumentPath(fc, gqlErr.Path) {
-		gqlErr.Path = fc.Path()
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		if isArgumentPath(fc, gqlErr.Path) {
+			gqlErr.Path = fc.Path()
+		}
+		// Every error of a field says where the field is in the document.
+		if len(gqlErr.Locations) == 0 && len(gqlErr.Path) > 0 && fc.Field.Field != nil && fc.Field.Position != nil {
+			gqlErr.Locations = []gqlerror.Location{{Line: fc.Field.Position.Line, Column: fc.Field.Position.Column}}
+		}
 	}
 	return gqlErr
 }

@@ -5130,7 +5130,7 @@ extend type Query {
   Residents eligible for an age-based benefit on a date (年龄资格): 60+ for ELDER_INSURANCE, 80+ for ELDER_VISIT,
   not moved out by then; oldest first.
   """
-  eligibleResidents(communityID: ID!, benefit: AgeBenefit!, asOf: Date!): [Resident!]!
+  eligibleResidents(communityID: ID!, benefit: AgeBenefit!, asOf: Date!): [Resident!]
   """
   Points ranking (积分排名) of a community, or of one resident group (居民小组) when groupID is given, over a period;
   at most ` + "`" + `first` + "`" + ` residents (default 50, at most 500).
@@ -5139,15 +5139,15 @@ extend type Query {
   "Benefits paid in a period by kind (福利发放合计)."
   benefitTotals(communityID: ID!, period: Period!): [BenefitKindTotal!]!
   "Running contracts ending within ` + "`" + `days` + "`" + ` days of asOf (即将到期合同), soonest first."
-  contractsEndingWithin(communityID: ID!, asOf: Date!, days: Int! = 90): [Contract!]!
+  contractsEndingWithin(communityID: ID!, asOf: Date!, days: Int! = 90): [Contract!]
   "Draft and running contracts with a term longer than ` + "`" + `years` + "`" + ` years (长期合同), or open-ended."
-  longTermContracts(communityID: ID!, years: Int! = 15): [Contract!]!
+  longTermContracts(communityID: ID!, years: Int! = 15): [Contract!]
   "Contracts with a monthly rent in arrears on asOf (欠租合同), most owed first."
   rentArrears(communityID: ID!, asOf: Date!): [RentArrears!]!
   "A market's occupancy and monthly rent roll on asOf (市场出租率)."
   marketOccupancy(marketID: ID!, asOf: Date!): MarketOccupancy!
   "Inquiries (质询) asked by asOf and not answered by then, oldest first; with overdueOnly, only those asked more than 10 days before asOf."
-  openInquiries(communityID: ID!, asOf: Date!, overdueOnly: Boolean = false): [Inquiry!]!
+  openInquiries(communityID: ID!, asOf: Date!, overdueOnly: Boolean = false): [Inquiry!]
 }
 
 """
@@ -5378,7 +5378,7 @@ type Asset implements Node {
     Filtering options for AssetValuations returned from the connection.
     """
     where: AssetValuationWhereInput
-  ): AssetValuationConnection!
+  ): AssetValuationConnection
   """
   Markets (市场) that run on this asset.
   """
@@ -5413,7 +5413,7 @@ type Asset implements Node {
     Filtering options for Contracts returned from the connection.
     """
     where: ContractWhereInput
-  ): ContractConnection!
+  ): ContractConnection
 }
 """
 AssetAcquisition is enum for the field acquisition
@@ -5541,7 +5541,7 @@ type AssetValuation implements Node {
   """
   Asset (资产) valued.
   """
-  asset: Asset!
+  asset: Asset
 }
 """
 A page of AssetValuation records (Relay connection) with the total count.
@@ -6114,7 +6114,7 @@ type Benefit implements Node {
   """
   Resident (居民).
   """
-  resident: Resident!
+  resident: Resident
   """
   Voucher (凭证) it was paid through.
   """
@@ -6343,7 +6343,7 @@ type Community implements Node {
     Filtering options for Assets returned from the connection.
     """
     where: AssetWhereInput
-  ): AssetConnection!
+  ): AssetConnection
   assetValuations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6374,7 +6374,7 @@ type Community implements Node {
     Filtering options for AssetValuations returned from the connection.
     """
     where: AssetValuationWhereInput
-  ): AssetValuationConnection!
+  ): AssetValuationConnection
   markets(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6405,7 +6405,7 @@ type Community implements Node {
     Filtering options for Markets returned from the connection.
     """
     where: MarketWhereInput
-  ): MarketConnection!
+  ): MarketConnection
   stalls(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6436,7 +6436,7 @@ type Community implements Node {
     Filtering options for Stalls returned from the connection.
     """
     where: StallWhereInput
-  ): StallConnection!
+  ): StallConnection
   contracts(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6467,7 +6467,7 @@ type Community implements Node {
     Filtering options for Contracts returned from the connection.
     """
     where: ContractWhereInput
-  ): ContractConnection!
+  ): ContractConnection
   matters(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6498,7 +6498,7 @@ type Community implements Node {
     Filtering options for Matters returned from the connection.
     """
     where: MatterWhereInput
-  ): MatterConnection!
+  ): MatterConnection
   matterDisclosures(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6529,7 +6529,7 @@ type Community implements Node {
     Filtering options for MatterDisclosures returned from the connection.
     """
     where: MatterDisclosureWhereInput
-  ): MatterDisclosureConnection!
+  ): MatterDisclosureConnection
   meetings(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6560,7 +6560,7 @@ type Community implements Node {
     Filtering options for Meetings returned from the connection.
     """
     where: MeetingWhereInput
-  ): MeetingConnection!
+  ): MeetingConnection
   residents(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6591,7 +6591,7 @@ type Community implements Node {
     Filtering options for Residents returned from the connection.
     """
     where: ResidentWhereInput
-  ): ResidentConnection!
+  ): ResidentConnection
   residentGroups(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6622,7 +6622,7 @@ type Community implements Node {
     Filtering options for ResidentGroups returned from the connection.
     """
     where: ResidentGroupWhereInput
-  ): ResidentGroupConnection!
+  ): ResidentGroupConnection
   pointEvents(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6653,7 +6653,7 @@ type Community implements Node {
     Filtering options for PointEvents returned from the connection.
     """
     where: PointEventWhereInput
-  ): PointEventConnection!
+  ): PointEventConnection
   benefits(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6684,7 +6684,7 @@ type Community implements Node {
     Filtering options for Benefits returned from the connection.
     """
     where: BenefitWhereInput
-  ): BenefitConnection!
+  ): BenefitConnection
   vouchers(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6746,7 +6746,7 @@ type Community implements Node {
     Filtering options for Signatures returned from the connection.
     """
     where: SignatureWhereInput
-  ): SignatureConnection!
+  ): SignatureConnection
   inquiries(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6777,7 +6777,7 @@ type Community implements Node {
     Filtering options for Inquiries returned from the connection.
     """
     where: InquiryWhereInput
-  ): InquiryConnection!
+  ): InquiryConnection
   reports(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6808,7 +6808,7 @@ type Community implements Node {
     Filtering options for Reports returned from the connection.
     """
     where: ReportWhereInput
-  ): ReportConnection!
+  ): ReportConnection
   jobRuns(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6839,7 +6839,7 @@ type Community implements Node {
     Filtering options for JobRuns returned from the connection.
     """
     where: JobRunWhereInput
-  ): JobRunConnection!
+  ): JobRunConnection
 }
 """
 A page of Community records (Relay connection) with the total count.
@@ -8092,7 +8092,7 @@ type Inquiry implements Node {
   """
   Resident (居民).
   """
-  resident: Resident!
+  resident: Resident
   """
   Voucher (凭证).
   """
@@ -8616,7 +8616,7 @@ type Market implements Node {
     Filtering options for Stalls returned from the connection.
     """
     where: StallWhereInput
-  ): StallConnection!
+  ): StallConnection
 }
 """
 A page of Market records (Relay connection) with the total count.
@@ -8848,7 +8848,7 @@ type Matter implements Node {
     Filtering options for Meetings returned from the connection.
     """
     where: MeetingWhereInput
-  ): MeetingConnection!
+  ): MeetingConnection
   disclosures(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8879,7 +8879,7 @@ type Matter implements Node {
     Filtering options for MatterDisclosures returned from the connection.
     """
     where: MatterDisclosureWhereInput
-  ): MatterDisclosureConnection!
+  ): MatterDisclosureConnection
   contracts(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8910,7 +8910,7 @@ type Matter implements Node {
     Filtering options for Contracts returned from the connection.
     """
     where: ContractWhereInput
-  ): ContractConnection!
+  ): ContractConnection
 }
 """
 MatterCategory is enum for the field category
@@ -8976,7 +8976,7 @@ type MatterDisclosure implements Node {
   """
   Matter (重大事项).
   """
-  matter: Matter!
+  matter: Matter
 }
 """
 A page of MatterDisclosure records (Relay connection) with the total count.
@@ -9742,7 +9742,7 @@ type PointEvent implements Node {
   """
   Resident (居民).
   """
-  resident: Resident!
+  resident: Resident
 }
 """
 A page of PointEvent records (Relay connection) with the total count.
@@ -9928,7 +9928,7 @@ type Query {
     Filtering options for Assets returned from the connection.
     """
     where: AssetWhereInput
-  ): AssetConnection!
+  ): AssetConnection
   """
   Asset valuation (资产估值): the value of one asset as of a date, usually the year-end inventory (年终资产清查).
   """
@@ -9962,7 +9962,7 @@ type Query {
     Filtering options for AssetValuations returned from the connection.
     """
     where: AssetValuationWhereInput
-  ): AssetValuationConnection!
+  ): AssetValuationConnection
   """
   The audit trail (审计记录): every write, who made it and what it changed.
   """
@@ -9996,7 +9996,7 @@ type Query {
     Filtering options for AuditEvents returned from the connection.
     """
     where: AuditEventWhereInput
-  ): AuditEventConnection!
+  ): AuditEventConnection
   """
   Benefit (惠民福利): money the collective pays a resident — insurance for those 60+, 重阳节 visits to those 80+, illness aid, funeral-reform awards, scholarships, angel-fund awards — always through a voucher.
   """
@@ -10030,7 +10030,7 @@ type Query {
     Filtering options for Benefits returned from the connection.
     """
     where: BenefitWhereInput
-  ): BenefitConnection!
+  ): BenefitConnection
   """
   Community (社区): one collective economy, such as 阁子市社区; the owner of every asset, voucher and decision.
   """
@@ -10098,7 +10098,7 @@ type Query {
     Filtering options for Contracts returned from the connection.
     """
     where: ContractWhereInput
-  ): ContractConnection!
+  ): ContractConnection
   """
   Inquiry (质询): a resident's question about a voucher or a line of a report; staff must answer within 10 days.
   """
@@ -10132,7 +10132,7 @@ type Query {
     Filtering options for Inquiries returned from the connection.
     """
     where: InquiryWhereInput
-  ): InquiryConnection!
+  ): InquiryConnection
   """
   Runs of the scheduler's jobs, newest first when ordered by SCHEDULED_FOR DESC.
   """
@@ -10166,7 +10166,7 @@ type Query {
     Filtering options for JobRuns returned from the connection.
     """
     where: JobRunWhereInput
-  ): JobRunConnection!
+  ): JobRunConnection
   """
   Market (集贸市场/菜市场): a market the collective owns and runs, such as 阁子市菜市场 (built 2007, rebuilt 2021).
   """
@@ -10200,7 +10200,7 @@ type Query {
     Filtering options for Markets returned from the connection.
     """
     where: MarketWhereInput
-  ): MarketConnection!
+  ): MarketConnection
   """
   Matter (重大事项): a major decision that must pass the four deliberations and two disclosures (四议两公开) in order.
   """
@@ -10234,7 +10234,7 @@ type Query {
     Filtering options for Matters returned from the connection.
     """
     where: MatterWhereInput
-  ): MatterConnection!
+  ): MatterConnection
   matterDisclosures(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -10265,7 +10265,7 @@ type Query {
     Filtering options for MatterDisclosures returned from the connection.
     """
     where: MatterDisclosureWhereInput
-  ): MatterDisclosureConnection!
+  ): MatterDisclosureConnection
   """
   Meeting (会议): any meeting of the community with who was entitled to attend, who did, and the votes, as on the paper 登记表.
   """
@@ -10299,7 +10299,7 @@ type Query {
     Filtering options for Meetings returned from the connection.
     """
     where: MeetingWhereInput
-  ): MeetingConnection!
+  ): MeetingConnection
   """
   Point event (积分): points a resident earns (volunteering, tidy frontage) or loses, under the community's points system (积分制).
   """
@@ -10333,7 +10333,7 @@ type Query {
     Filtering options for PointEvents returned from the connection.
     """
     where: PointEventWhereInput
-  ): PointEventConnection!
+  ): PointEventConnection
   """
   Reports (报告) generated and published, with their hash chain.
   """
@@ -10367,7 +10367,7 @@ type Query {
     Filtering options for Reports returned from the connection.
     """
     where: ReportWhereInput
-  ): ReportConnection!
+  ): ReportConnection
   """
   Resident (居民): a member of the community. ID number and phone are personal data and are never served in full.
   """
@@ -10401,7 +10401,7 @@ type Query {
     Filtering options for Residents returned from the connection.
     """
     where: ResidentWhereInput
-  ): ResidentConnection!
+  ): ResidentConnection
   """
   Resident group (居民小组/网格): a group of residents that is also a grid cell of community management.
   """
@@ -10435,7 +10435,7 @@ type Query {
     Filtering options for ResidentGroups returned from the connection.
     """
     where: ResidentGroupWhereInput
-  ): ResidentGroupConnection!
+  ): ResidentGroupConnection
   """
   Stall (摊位): a rentable stall in a market; its current lease is a Contract.
   """
@@ -10469,7 +10469,7 @@ type Query {
     Filtering options for Stalls returned from the connection.
     """
     where: StallWhereInput
-  ): StallConnection!
+  ): StallConnection
   """
   Vouchers (凭证) of every community, filtered and paged.
   """
@@ -10584,7 +10584,7 @@ type Report implements Node {
     Filtering options for Inquiries returned from the connection.
     """
     where: InquiryWhereInput
-  ): InquiryConnection!
+  ): InquiryConnection
 }
 """
 A page of Report records (Relay connection) with the total count.
@@ -10892,7 +10892,7 @@ type Resident implements Node {
     Filtering options for PointEvents returned from the connection.
     """
     where: PointEventWhereInput
-  ): PointEventConnection!
+  ): PointEventConnection
   benefits(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -10923,7 +10923,7 @@ type Resident implements Node {
     Filtering options for Benefits returned from the connection.
     """
     where: BenefitWhereInput
-  ): BenefitConnection!
+  ): BenefitConnection
   inquiries(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -10954,7 +10954,7 @@ type Resident implements Node {
     Filtering options for Inquiries returned from the connection.
     """
     where: InquiryWhereInput
-  ): InquiryConnection!
+  ): InquiryConnection
 }
 """
 A page of Resident records (Relay connection) with the total count.
@@ -11048,7 +11048,7 @@ type ResidentGroup implements Node {
     Filtering options for Residents returned from the connection.
     """
     where: ResidentWhereInput
-  ): ResidentConnection!
+  ): ResidentConnection
 }
 """
 A page of ResidentGroup records (Relay connection) with the total count.
@@ -11524,7 +11524,7 @@ type Stall implements Node {
   """
   Market (市场).
   """
-  market: Market!
+  market: Market
   contracts(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -11555,7 +11555,7 @@ type Stall implements Node {
     Filtering options for Contracts returned from the connection.
     """
     where: ContractWhereInput
-  ): ContractConnection!
+  ): ContractConnection
 }
 """
 A page of Stall records (Relay connection) with the total count.
@@ -12344,7 +12344,7 @@ type Voucher implements Node {
     Filtering options for Signatures returned from the connection.
     """
     where: SignatureWhereInput
-  ): SignatureConnection!
+  ): SignatureConnection
   benefits(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -12375,7 +12375,7 @@ type Voucher implements Node {
     Filtering options for Benefits returned from the connection.
     """
     where: BenefitWhereInput
-  ): BenefitConnection!
+  ): BenefitConnection
   inquiries(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -12406,7 +12406,7 @@ type Voucher implements Node {
     Filtering options for Inquiries returned from the connection.
     """
     where: InquiryWhereInput
-  ): InquiryConnection!
+  ): InquiryConnection
 }
 """
 A page of Voucher records (Relay connection) with the total count.
@@ -18127,10 +18127,10 @@ func (ec *executionContext) _Asset_valuations(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AssetValuationConnection) graphql.Marshaler {
-			return ec.marshalNAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx, selections, v)
+			return ec.marshalOAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Asset_valuations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18203,10 +18203,10 @@ func (ec *executionContext) _Asset_contracts(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
-			return ec.marshalNContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
+			return ec.marshalOContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Asset_contracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -18640,10 +18640,10 @@ func (ec *executionContext) _AssetValuation_asset(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚖsunlightᚋentᚐAsset(ctx, selections, v)
+			return ec.marshalOAsset2ᚖsunlightᚋentᚐAsset(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_AssetValuation_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19056,10 +19056,10 @@ func (ec *executionContext) _Benefit_resident(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
-			return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
+			return ec.marshalOResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Benefit_resident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19408,10 +19408,10 @@ func (ec *executionContext) _Community_assets(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AssetConnection) graphql.Marshaler {
-			return ec.marshalNAssetConnection2ᚖsunlightᚋentᚐAssetConnection(ctx, selections, v)
+			return ec.marshalOAssetConnection2ᚖsunlightᚋentᚐAssetConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_assets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19452,10 +19452,10 @@ func (ec *executionContext) _Community_assetValuations(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AssetValuationConnection) graphql.Marshaler {
-			return ec.marshalNAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx, selections, v)
+			return ec.marshalOAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_assetValuations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19496,10 +19496,10 @@ func (ec *executionContext) _Community_markets(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MarketConnection) graphql.Marshaler {
-			return ec.marshalNMarketConnection2ᚖsunlightᚋentᚐMarketConnection(ctx, selections, v)
+			return ec.marshalOMarketConnection2ᚖsunlightᚋentᚐMarketConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_markets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19540,10 +19540,10 @@ func (ec *executionContext) _Community_stalls(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.StallConnection) graphql.Marshaler {
-			return ec.marshalNStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx, selections, v)
+			return ec.marshalOStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_stalls(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19584,10 +19584,10 @@ func (ec *executionContext) _Community_contracts(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
-			return ec.marshalNContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
+			return ec.marshalOContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_contracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19628,10 +19628,10 @@ func (ec *executionContext) _Community_matters(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MatterConnection) graphql.Marshaler {
-			return ec.marshalNMatterConnection2ᚖsunlightᚋentᚐMatterConnection(ctx, selections, v)
+			return ec.marshalOMatterConnection2ᚖsunlightᚋentᚐMatterConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_matters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19672,10 +19672,10 @@ func (ec *executionContext) _Community_matterDisclosures(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MatterDisclosureConnection) graphql.Marshaler {
-			return ec.marshalNMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx, selections, v)
+			return ec.marshalOMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_matterDisclosures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19716,10 +19716,10 @@ func (ec *executionContext) _Community_meetings(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
-			return ec.marshalNMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx, selections, v)
+			return ec.marshalOMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_meetings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19760,10 +19760,10 @@ func (ec *executionContext) _Community_residents(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResidentConnection) graphql.Marshaler {
-			return ec.marshalNResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx, selections, v)
+			return ec.marshalOResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_residents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19804,10 +19804,10 @@ func (ec *executionContext) _Community_residentGroups(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResidentGroupConnection) graphql.Marshaler {
-			return ec.marshalNResidentGroupConnection2ᚖsunlightᚋentᚐResidentGroupConnection(ctx, selections, v)
+			return ec.marshalOResidentGroupConnection2ᚖsunlightᚋentᚐResidentGroupConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_residentGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19848,10 +19848,10 @@ func (ec *executionContext) _Community_pointEvents(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PointEventConnection) graphql.Marshaler {
-			return ec.marshalNPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx, selections, v)
+			return ec.marshalOPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_pointEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19892,10 +19892,10 @@ func (ec *executionContext) _Community_benefits(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BenefitConnection) graphql.Marshaler {
-			return ec.marshalNBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
+			return ec.marshalOBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_benefits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19980,10 +19980,10 @@ func (ec *executionContext) _Community_signatures(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SignatureConnection) graphql.Marshaler {
-			return ec.marshalNSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx, selections, v)
+			return ec.marshalOSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_signatures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20024,10 +20024,10 @@ func (ec *executionContext) _Community_inquiries(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
-			return ec.marshalNInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
+			return ec.marshalOInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_inquiries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20068,10 +20068,10 @@ func (ec *executionContext) _Community_reports(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReportConnection) graphql.Marshaler {
-			return ec.marshalNReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx, selections, v)
+			return ec.marshalOReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_reports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20112,10 +20112,10 @@ func (ec *executionContext) _Community_jobRuns(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.JobRunConnection) graphql.Marshaler {
-			return ec.marshalNJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx, selections, v)
+			return ec.marshalOJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_jobRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20988,10 +20988,10 @@ func (ec *executionContext) _Inquiry_resident(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
-			return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
+			return ec.marshalOResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Inquiry_resident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21741,10 +21741,10 @@ func (ec *executionContext) _Market_stalls(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.StallConnection) graphql.Marshaler {
-			return ec.marshalNStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx, selections, v)
+			return ec.marshalOStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Market_stalls(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22174,10 +22174,10 @@ func (ec *executionContext) _Matter_meetings(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
-			return ec.marshalNMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx, selections, v)
+			return ec.marshalOMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Matter_meetings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22218,10 +22218,10 @@ func (ec *executionContext) _Matter_disclosures(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MatterDisclosureConnection) graphql.Marshaler {
-			return ec.marshalNMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx, selections, v)
+			return ec.marshalOMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Matter_disclosures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22262,10 +22262,10 @@ func (ec *executionContext) _Matter_contracts(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
-			return ec.marshalNContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
+			return ec.marshalOContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Matter_contracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22520,10 +22520,10 @@ func (ec *executionContext) _MatterDisclosure_matter(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Matter) graphql.Marshaler {
-			return ec.marshalNMatter2ᚖsunlightᚋentᚐMatter(ctx, selections, v)
+			return ec.marshalOMatter2ᚖsunlightᚋentᚐMatter(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_MatterDisclosure_matter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24415,10 +24415,10 @@ func (ec *executionContext) _PointEvent_resident(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
-			return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
+			return ec.marshalOResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_PointEvent_resident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24704,10 +24704,10 @@ func (ec *executionContext) _Query_assets(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AssetConnection) graphql.Marshaler {
-			return ec.marshalNAssetConnection2ᚖsunlightᚋentᚐAssetConnection(ctx, selections, v)
+			return ec.marshalOAssetConnection2ᚖsunlightᚋentᚐAssetConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_assets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24748,10 +24748,10 @@ func (ec *executionContext) _Query_assetValuations(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AssetValuationConnection) graphql.Marshaler {
-			return ec.marshalNAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx, selections, v)
+			return ec.marshalOAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_assetValuations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24792,10 +24792,10 @@ func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
-			return ec.marshalNAuditEventConnection2ᚖsunlightᚋentᚐAuditEventConnection(ctx, selections, v)
+			return ec.marshalOAuditEventConnection2ᚖsunlightᚋentᚐAuditEventConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24836,10 +24836,10 @@ func (ec *executionContext) _Query_benefits(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BenefitConnection) graphql.Marshaler {
-			return ec.marshalNBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
+			return ec.marshalOBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_benefits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24924,10 +24924,10 @@ func (ec *executionContext) _Query_contracts(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
-			return ec.marshalNContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
+			return ec.marshalOContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_contracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24968,10 +24968,10 @@ func (ec *executionContext) _Query_inquiries(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
-			return ec.marshalNInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
+			return ec.marshalOInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_inquiries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25012,10 +25012,10 @@ func (ec *executionContext) _Query_jobRuns(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.JobRunConnection) graphql.Marshaler {
-			return ec.marshalNJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx, selections, v)
+			return ec.marshalOJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_jobRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25056,10 +25056,10 @@ func (ec *executionContext) _Query_markets(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MarketConnection) graphql.Marshaler {
-			return ec.marshalNMarketConnection2ᚖsunlightᚋentᚐMarketConnection(ctx, selections, v)
+			return ec.marshalOMarketConnection2ᚖsunlightᚋentᚐMarketConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_markets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25100,10 +25100,10 @@ func (ec *executionContext) _Query_matters(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MatterConnection) graphql.Marshaler {
-			return ec.marshalNMatterConnection2ᚖsunlightᚋentᚐMatterConnection(ctx, selections, v)
+			return ec.marshalOMatterConnection2ᚖsunlightᚋentᚐMatterConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_matters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25144,10 +25144,10 @@ func (ec *executionContext) _Query_matterDisclosures(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MatterDisclosureConnection) graphql.Marshaler {
-			return ec.marshalNMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx, selections, v)
+			return ec.marshalOMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_matterDisclosures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25188,10 +25188,10 @@ func (ec *executionContext) _Query_meetings(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
-			return ec.marshalNMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx, selections, v)
+			return ec.marshalOMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_meetings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25232,10 +25232,10 @@ func (ec *executionContext) _Query_pointEvents(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PointEventConnection) graphql.Marshaler {
-			return ec.marshalNPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx, selections, v)
+			return ec.marshalOPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_pointEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25276,10 +25276,10 @@ func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReportConnection) graphql.Marshaler {
-			return ec.marshalNReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx, selections, v)
+			return ec.marshalOReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_reports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25320,10 +25320,10 @@ func (ec *executionContext) _Query_residents(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResidentConnection) graphql.Marshaler {
-			return ec.marshalNResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx, selections, v)
+			return ec.marshalOResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_residents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25364,10 +25364,10 @@ func (ec *executionContext) _Query_residentGroups(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResidentGroupConnection) graphql.Marshaler {
-			return ec.marshalNResidentGroupConnection2ᚖsunlightᚋentᚐResidentGroupConnection(ctx, selections, v)
+			return ec.marshalOResidentGroupConnection2ᚖsunlightᚋentᚐResidentGroupConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_residentGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25408,10 +25408,10 @@ func (ec *executionContext) _Query_stalls(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.StallConnection) graphql.Marshaler {
-			return ec.marshalNStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx, selections, v)
+			return ec.marshalOStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_stalls(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -25880,10 +25880,10 @@ func (ec *executionContext) _Query_eligibleResidents(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Resident) graphql.Marshaler {
-			return ec.marshalNResident2ᚕᚖsunlightᚋentᚐResidentᚄ(ctx, selections, v)
+			return ec.marshalOResident2ᚕᚖsunlightᚋentᚐResidentᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_eligibleResidents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26012,10 +26012,10 @@ func (ec *executionContext) _Query_contractsEndingWithin(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
-			return ec.marshalNContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx, selections, v)
+			return ec.marshalOContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_contractsEndingWithin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26056,10 +26056,10 @@ func (ec *executionContext) _Query_longTermContracts(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
-			return ec.marshalNContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx, selections, v)
+			return ec.marshalOContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_longTermContracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26188,10 +26188,10 @@ func (ec *executionContext) _Query_openInquiries(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Inquiry) graphql.Marshaler {
-			return ec.marshalNInquiry2ᚕᚖsunlightᚋentᚐInquiryᚄ(ctx, selections, v)
+			return ec.marshalOInquiry2ᚕᚖsunlightᚋentᚐInquiryᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_openInquiries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26595,10 +26595,10 @@ func (ec *executionContext) _Report_inquiries(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
-			return ec.marshalNInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
+			return ec.marshalOInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Report_inquiries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26949,10 +26949,10 @@ func (ec *executionContext) _Resident_pointEvents(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PointEventConnection) graphql.Marshaler {
-			return ec.marshalNPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx, selections, v)
+			return ec.marshalOPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Resident_pointEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26993,10 +26993,10 @@ func (ec *executionContext) _Resident_benefits(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BenefitConnection) graphql.Marshaler {
-			return ec.marshalNBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
+			return ec.marshalOBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Resident_benefits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27037,10 +27037,10 @@ func (ec *executionContext) _Resident_inquiries(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
-			return ec.marshalNInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
+			return ec.marshalOInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Resident_inquiries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27425,10 +27425,10 @@ func (ec *executionContext) _ResidentGroup_members(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResidentConnection) graphql.Marshaler {
-			return ec.marshalNResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx, selections, v)
+			return ec.marshalOResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ResidentGroup_members(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27892,10 +27892,10 @@ func (ec *executionContext) _Stall_market(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Market) graphql.Marshaler {
-			return ec.marshalNMarket2ᚖsunlightᚋentᚐMarket(ctx, selections, v)
+			return ec.marshalOMarket2ᚖsunlightᚋentᚐMarket(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Stall_market(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27925,10 +27925,10 @@ func (ec *executionContext) _Stall_contracts(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
-			return ec.marshalNContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
+			return ec.marshalOContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Stall_contracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28520,10 +28520,10 @@ func (ec *executionContext) _Voucher_signatures(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SignatureConnection) graphql.Marshaler {
-			return ec.marshalNSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx, selections, v)
+			return ec.marshalOSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Voucher_signatures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28564,10 +28564,10 @@ func (ec *executionContext) _Voucher_benefits(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BenefitConnection) graphql.Marshaler {
-			return ec.marshalNBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
+			return ec.marshalOBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Voucher_benefits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28608,10 +28608,10 @@ func (ec *executionContext) _Voucher_inquiries(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
-			return ec.marshalNInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
+			return ec.marshalOInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Voucher_inquiries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -47530,7 +47530,7 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				})
 		case "valuations":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_valuations(ctx, field, obj)
 				})
@@ -47542,7 +47542,7 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				})
 		case "contracts":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_contracts(ctx, field, obj)
 				})
@@ -47848,7 +47848,7 @@ func (ec *executionContext) _AssetValuation(ctx context.Context, sel ast.Selecti
 				})
 		case "asset":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AssetValuation_asset(ctx, field, obj)
 				})
@@ -48158,7 +48158,7 @@ func (ec *executionContext) _Benefit(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "resident":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Benefit_resident(ctx, field, obj)
 				})
@@ -48435,73 +48435,73 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 			}
 		case "assets":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_assets(ctx, field, obj)
 				})
 		case "assetValuations":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_assetValuations(ctx, field, obj)
 				})
 		case "markets":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_markets(ctx, field, obj)
 				})
 		case "stalls":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_stalls(ctx, field, obj)
 				})
 		case "contracts":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_contracts(ctx, field, obj)
 				})
 		case "matters":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_matters(ctx, field, obj)
 				})
 		case "matterDisclosures":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_matterDisclosures(ctx, field, obj)
 				})
 		case "meetings":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_meetings(ctx, field, obj)
 				})
 		case "residents":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_residents(ctx, field, obj)
 				})
 		case "residentGroups":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_residentGroups(ctx, field, obj)
 				})
 		case "pointEvents":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_pointEvents(ctx, field, obj)
 				})
 		case "benefits":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_benefits(ctx, field, obj)
 				})
@@ -48513,25 +48513,25 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 				})
 		case "signatures":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_signatures(ctx, field, obj)
 				})
 		case "inquiries":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_inquiries(ctx, field, obj)
 				})
 		case "reports":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_reports(ctx, field, obj)
 				})
 		case "jobRuns":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_jobRuns(ctx, field, obj)
 				})
@@ -49042,7 +49042,7 @@ func (ec *executionContext) _Inquiry(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "resident":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Inquiry_resident(ctx, field, obj)
 				})
@@ -49461,7 +49461,7 @@ func (ec *executionContext) _Market(ctx context.Context, sel ast.SelectionSet, o
 				})
 		case "stalls":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Market_stalls(ctx, field, obj)
 				})
@@ -49705,19 +49705,19 @@ func (ec *executionContext) _Matter(ctx context.Context, sel ast.SelectionSet, o
 				})
 		case "meetings":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Matter_meetings(ctx, field, obj)
 				})
 		case "disclosures":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Matter_disclosures(ctx, field, obj)
 				})
 		case "contracts":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Matter_contracts(ctx, field, obj)
 				})
@@ -49847,7 +49847,7 @@ func (ec *executionContext) _MatterDisclosure(ctx context.Context, sel ast.Selec
 				})
 		case "matter":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MatterDisclosure_matter(ctx, field, obj)
 				})
@@ -50599,7 +50599,7 @@ func (ec *executionContext) _PointEvent(ctx context.Context, sel ast.SelectionSe
 				})
 		case "resident":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PointEvent_resident(ctx, field, obj)
 				})
@@ -50782,25 +50782,25 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "assets":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_assets(ctx, field)
 				})
 		case "assetValuations":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_assetValuations(ctx, field)
 				})
 		case "auditEvents":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
 				})
 		case "benefits":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_benefits(ctx, field)
 				})
@@ -50812,73 +50812,73 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "contracts":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_contracts(ctx, field)
 				})
 		case "inquiries":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_inquiries(ctx, field)
 				})
 		case "jobRuns":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_jobRuns(ctx, field)
 				})
 		case "markets":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_markets(ctx, field)
 				})
 		case "matters":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_matters(ctx, field)
 				})
 		case "matterDisclosures":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_matterDisclosures(ctx, field)
 				})
 		case "meetings":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_meetings(ctx, field)
 				})
 		case "pointEvents":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_pointEvents(ctx, field)
 				})
 		case "reports":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reports(ctx, field)
 				})
 		case "residents":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_residents(ctx, field)
 				})
 		case "residentGroups":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_residentGroups(ctx, field)
 				})
 		case "stalls":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stalls(ctx, field)
 				})
@@ -50944,7 +50944,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "eligibleResidents":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_eligibleResidents(ctx, field)
 				})
@@ -50962,13 +50962,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "contractsEndingWithin":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_contractsEndingWithin(ctx, field)
 				})
 		case "longTermContracts":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_longTermContracts(ctx, field)
 				})
@@ -50986,7 +50986,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "openInquiries":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_openInquiries(ctx, field)
 				})
@@ -51160,7 +51160,7 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 				})
 		case "inquiries":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Report_inquiries(ctx, field, obj)
 				})
@@ -51339,19 +51339,19 @@ func (ec *executionContext) _Resident(ctx context.Context, sel ast.SelectionSet,
 				})
 		case "pointEvents":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_pointEvents(ctx, field, obj)
 				})
 		case "benefits":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_benefits(ctx, field, obj)
 				})
 		case "inquiries":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_inquiries(ctx, field, obj)
 				})
@@ -51528,7 +51528,7 @@ func (ec *executionContext) _ResidentGroup(ctx context.Context, sel ast.Selectio
 				})
 		case "members":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ResidentGroup_members(ctx, field, obj)
 				})
@@ -51835,13 +51835,13 @@ func (ec *executionContext) _Stall(ctx context.Context, sel ast.SelectionSet, ob
 				})
 		case "market":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stall_market(ctx, field, obj)
 				})
 		case "contracts":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stall_contracts(ctx, field, obj)
 				})
@@ -52162,19 +52162,19 @@ func (ec *executionContext) _Voucher(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "signatures":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_signatures(ctx, field, obj)
 				})
 		case "benefits":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_benefits(ctx, field, obj)
 				})
 		case "inquiries":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_inquiries(ctx, field, obj)
 				})
@@ -52702,14 +52702,6 @@ func (ec *executionContext) marshalNAssetCategoryTotal2ᚕsunlightᚋinternalᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNAssetConnection2ᚖsunlightᚋentᚐAssetConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AssetConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AssetConnection!")
-		return graphql.Null
-	}
-	return ec._AssetConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNAssetDisposal2sunlightᚋentᚋassetᚐDisposal(ctx context.Context, v any) (asset.Disposal, error) {
 	var res asset.Disposal
 	err := res.UnmarshalGQL(v)
@@ -52784,14 +52776,6 @@ func (ec *executionContext) marshalNAssetValuation2ᚖsunlightᚋentᚐAssetValu
 	return ec._AssetValuation(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AssetValuationConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AssetValuationConnection!")
-		return graphql.Null
-	}
-	return ec._AssetValuationConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNAssetValuationOrderField2ᚖsunlightᚋentᚐAssetValuationOrderField(ctx context.Context, v any) (*ent.AssetValuationOrderField, error) {
 	var res = new(ent.AssetValuationOrderField)
 	err := res.UnmarshalGQL(v)
@@ -52826,14 +52810,6 @@ func (ec *executionContext) marshalNAuditEventAction2sunlightᚋentᚋauditevent
 	return v
 }
 
-func (ec *executionContext) marshalNAuditEventConnection2ᚖsunlightᚋentᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AuditEventConnection!")
-		return graphql.Null
-	}
-	return ec._AuditEventConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNAuditEventOrderField2ᚖsunlightᚋentᚐAuditEventOrderField(ctx context.Context, v any) (*ent.AuditEventOrderField, error) {
 	var res = new(ent.AuditEventOrderField)
 	err := res.UnmarshalGQL(v)
@@ -52859,14 +52835,6 @@ func (ec *executionContext) marshalNBenefit2ᚖsunlightᚋentᚐBenefit(ctx cont
 		return graphql.Null
 	}
 	return ec._Benefit(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx context.Context, sel ast.SelectionSet, v *ent.BenefitConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "BenefitConnection!")
-		return graphql.Null
-	}
-	return ec._BenefitConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBenefitKind2sunlightᚋentᚋbenefitᚐKind(ctx context.Context, v any) (benefit.Kind, error) {
@@ -53015,36 +52983,12 @@ func (ec *executionContext) unmarshalNCommunityWhereInput2ᚖsunlightᚋentᚐCo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNContract2ᚖsunlightᚋentᚐContract(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNContract2ᚖsunlightᚋentᚐContract(ctx context.Context, sel ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Contract!")
 		return graphql.Null
 	}
 	return ec._Contract(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ContractConnection!")
-		return graphql.Null
-	}
-	return ec._ContractConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNContractKind2sunlightᚋentᚋcontractᚐKind(ctx context.Context, v any) (contract.Kind, error) {
@@ -53273,36 +53217,12 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 	return ret
 }
 
-func (ec *executionContext) marshalNInquiry2ᚕᚖsunlightᚋentᚐInquiryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Inquiry) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNInquiry2ᚖsunlightᚋentᚐInquiry(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNInquiry2ᚖsunlightᚋentᚐInquiry(ctx context.Context, sel ast.SelectionSet, v *ent.Inquiry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Inquiry!")
 		return graphql.Null
 	}
 	return ec._Inquiry(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx context.Context, sel ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "InquiryConnection!")
-		return graphql.Null
-	}
-	return ec._InquiryConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInquiryOrderField2ᚖsunlightᚋentᚐInquiryOrderField(ctx context.Context, v any) (*ent.InquiryOrderField, error) {
@@ -53352,14 +53272,6 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	return res
 }
 
-func (ec *executionContext) marshalNJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx context.Context, sel ast.SelectionSet, v *ent.JobRunConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "JobRunConnection!")
-		return graphql.Null
-	}
-	return ec._JobRunConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNJobRunOrderField2ᚖsunlightᚋentᚐJobRunOrderField(ctx context.Context, v any) (*ent.JobRunOrderField, error) {
 	var res = new(ent.JobRunOrderField)
 	err := res.UnmarshalGQL(v)
@@ -53405,14 +53317,6 @@ func (ec *executionContext) marshalNMarket2ᚖsunlightᚋentᚐMarket(ctx contex
 	return ec._Market(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNMarketConnection2ᚖsunlightᚋentᚐMarketConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MarketConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "MarketConnection!")
-		return graphql.Null
-	}
-	return ec._MarketConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNMarketOccupancy2ᚖsunlightᚋinternalᚋgovernanceᚐOccupancy(ctx context.Context, sel ast.SelectionSet, v *governance.Occupancy) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MarketOccupancy!")
@@ -53456,22 +53360,6 @@ func (ec *executionContext) unmarshalNMatterCategory2sunlightᚋentᚋmatterᚐC
 
 func (ec *executionContext) marshalNMatterCategory2sunlightᚋentᚋmatterᚐCategory(ctx context.Context, sel ast.SelectionSet, v matter.Category) graphql.Marshaler {
 	return v
-}
-
-func (ec *executionContext) marshalNMatterConnection2ᚖsunlightᚋentᚐMatterConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MatterConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "MatterConnection!")
-		return graphql.Null
-	}
-	return ec._MatterConnection(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosureConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "MatterDisclosureConnection!")
-		return graphql.Null
-	}
-	return ec._MatterDisclosureConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMatterDisclosureOrderField2ᚖsunlightᚋentᚐMatterDisclosureOrderField(ctx context.Context, v any) (*ent.MatterDisclosureOrderField, error) {
@@ -53572,14 +53460,6 @@ func (ec *executionContext) marshalNMeeting2ᚖsunlightᚋentᚐMeeting(ctx cont
 		return graphql.Null
 	}
 	return ec._Meeting(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "MeetingConnection!")
-		return graphql.Null
-	}
-	return ec._MeetingConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMeetingKind2sunlightᚋentᚋmeetingᚐKind(ctx context.Context, v any) (meeting.Kind, error) {
@@ -53711,14 +53591,6 @@ func (ec *executionContext) marshalNPointEvent2ᚖsunlightᚋentᚐPointEvent(ct
 	return ec._PointEvent(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PointEventConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PointEventConnection!")
-		return graphql.Null
-	}
-	return ec._PointEventConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNPointEventOrderField2ᚖsunlightᚋentᚐPointEventOrderField(ctx context.Context, v any) (*ent.PointEventOrderField, error) {
 	var res = new(ent.PointEventOrderField)
 	err := res.UnmarshalGQL(v)
@@ -53799,14 +53671,6 @@ func (ec *executionContext) marshalNReport2ᚖsunlightᚋentᚐReport(ctx contex
 	return ec._Report(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ReportConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ReportConnection!")
-		return graphql.Null
-	}
-	return ec._ReportConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNReportKind2sunlightᚋentᚋreportᚐKind(ctx context.Context, v any) (report.Kind, error) {
 	var res report.Kind
 	err := res.UnmarshalGQL(v)
@@ -53846,36 +53710,12 @@ func (ec *executionContext) unmarshalNReportWhereInput2ᚖsunlightᚋentᚐRepor
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNResident2ᚕᚖsunlightᚋentᚐResidentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Resident) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNResident2ᚖsunlightᚋentᚐResident(ctx context.Context, sel ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Resident!")
 		return graphql.Null
 	}
 	return ec._Resident(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ResidentConnection!")
-		return graphql.Null
-	}
-	return ec._ResidentConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNResidentGender2sunlightᚋentᚋresidentᚐGender(ctx context.Context, v any) (resident.Gender, error) {
@@ -53894,14 +53734,6 @@ func (ec *executionContext) marshalNResidentGroup2ᚖsunlightᚋentᚐResidentGr
 		return graphql.Null
 	}
 	return ec._ResidentGroup(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNResidentGroupConnection2ᚖsunlightᚋentᚐResidentGroupConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentGroupConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ResidentGroupConnection!")
-		return graphql.Null
-	}
-	return ec._ResidentGroupConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNResidentGroupOrderField2ᚖsunlightᚋentᚐResidentGroupOrderField(ctx context.Context, v any) (*ent.ResidentGroupOrderField, error) {
@@ -54002,14 +53834,6 @@ func (ec *executionContext) unmarshalNSignVoucherInput2sunlightᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SignatureConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SignatureConnection!")
-		return graphql.Null
-	}
-	return ec._SignatureConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNSignatureOrderField2ᚖsunlightᚋentᚐSignatureOrderField(ctx context.Context, v any) (*ent.SignatureOrderField, error) {
 	var res = new(ent.SignatureOrderField)
 	err := res.UnmarshalGQL(v)
@@ -54045,14 +53869,6 @@ func (ec *executionContext) marshalNStall2ᚖsunlightᚋentᚐStall(ctx context.
 		return graphql.Null
 	}
 	return ec._Stall(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx context.Context, sel ast.SelectionSet, v *ent.StallConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "StallConnection!")
-		return graphql.Null
-	}
-	return ec._StallConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStallOccupancy2sunlightᚋinternalᚋgovernanceᚐStallLease(ctx context.Context, sel ast.SelectionSet, v governance.StallLease) graphql.Marshaler {
@@ -54463,6 +54279,13 @@ func (ec *executionContext) marshalOAssetCategory2ᚖsunlightᚋentᚋassetᚐCa
 	return v
 }
 
+func (ec *executionContext) marshalOAssetConnection2ᚖsunlightᚋentᚐAssetConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AssetConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AssetConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAssetDisposal2ᚕsunlightᚋentᚋassetᚐDisposalᚄ(ctx context.Context, v any) ([]asset.Disposal, error) {
 	if v == nil {
 		return nil, nil
@@ -54602,6 +54425,13 @@ func (ec *executionContext) marshalOAssetValuation2ᚖsunlightᚋentᚐAssetValu
 	return ec._AssetValuation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AssetValuationConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AssetValuationConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOAssetValuationEdge2ᚕᚖsunlightᚋentᚐAssetValuationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AssetValuationEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -54739,6 +54569,13 @@ func (ec *executionContext) marshalOAuditEventAction2ᚖsunlightᚋentᚋauditev
 	return v
 }
 
+func (ec *executionContext) marshalOAuditEventConnection2ᚖsunlightᚋentᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditEventConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖsunlightᚋentᚐAuditEventEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEventEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -54797,6 +54634,13 @@ func (ec *executionContext) marshalOBenefit2ᚖsunlightᚋentᚐBenefit(ctx cont
 		return graphql.Null
 	}
 	return ec._Benefit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx context.Context, sel ast.SelectionSet, v *ent.BenefitConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BenefitConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOBenefitEdge2ᚕᚖsunlightᚋentᚐBenefitEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.BenefitEdge) graphql.Marshaler {
@@ -54994,11 +54838,37 @@ func (ec *executionContext) unmarshalOCommunityWhereInput2ᚖsunlightᚋentᚐCo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContract2ᚖsunlightᚋentᚐContract(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOContract2ᚖsunlightᚋentᚐContract(ctx context.Context, sel ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Contract(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ContractConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOContractEdge2ᚕᚖsunlightᚋentᚐContractEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ContractEdge) graphql.Marshaler {
@@ -55384,11 +55254,37 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalOInquiry2ᚕᚖsunlightᚋentᚐInquiryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Inquiry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInquiry2ᚖsunlightᚋentᚐInquiry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOInquiry2ᚖsunlightᚋentᚐInquiry(ctx context.Context, sel ast.SelectionSet, v *ent.Inquiry) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Inquiry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx context.Context, sel ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InquiryConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOInquiryEdge2ᚕᚖsunlightᚋentᚐInquiryEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.InquiryEdge) graphql.Marshaler {
@@ -55557,6 +55453,13 @@ func (ec *executionContext) marshalOJobRun2ᚖsunlightᚋentᚐJobRun(ctx contex
 	return ec._JobRun(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx context.Context, sel ast.SelectionSet, v *ent.JobRunConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._JobRunConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOJobRunEdge2ᚕᚖsunlightᚋentᚐJobRunEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.JobRunEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -55688,6 +55591,13 @@ func (ec *executionContext) marshalOMarket2ᚖsunlightᚋentᚐMarket(ctx contex
 	return ec._Market(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOMarketConnection2ᚖsunlightᚋentᚐMarketConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MarketConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MarketConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMarketEdge2ᚕᚖsunlightᚋentᚐMarketEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MarketEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -55800,11 +55710,25 @@ func (ec *executionContext) marshalOMatterCategory2ᚖsunlightᚋentᚋmatterᚐ
 	return v
 }
 
+func (ec *executionContext) marshalOMatterConnection2ᚖsunlightᚋentᚐMatterConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MatterConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MatterConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMatterDisclosure2ᚖsunlightᚋentᚐMatterDisclosure(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosure) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._MatterDisclosure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosureConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MatterDisclosureConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMatterDisclosureEdge2ᚕᚖsunlightᚋentᚐMatterDisclosureEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MatterDisclosureEdge) graphql.Marshaler {
@@ -56074,6 +55998,13 @@ func (ec *executionContext) marshalOMeeting2ᚖsunlightᚋentᚐMeeting(ctx cont
 		return graphql.Null
 	}
 	return ec._Meeting(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MeetingConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMeetingEdge2ᚕᚖsunlightᚋentᚐMeetingEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MeetingEdge) graphql.Marshaler {
@@ -56351,6 +56282,13 @@ func (ec *executionContext) marshalOPointEvent2ᚖsunlightᚋentᚐPointEvent(ct
 	return ec._PointEvent(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PointEventConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PointEventConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOPointEventEdge2ᚕᚖsunlightᚋentᚐPointEventEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.PointEventEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -56409,6 +56347,13 @@ func (ec *executionContext) marshalOReport2ᚖsunlightᚋentᚐReport(ctx contex
 		return graphql.Null
 	}
 	return ec._Report(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ReportConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReportConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOReportEdge2ᚕᚖsunlightᚋentᚐReportEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ReportEdge) graphql.Marshaler {
@@ -56568,11 +56513,37 @@ func (ec *executionContext) unmarshalOReportWhereInput2ᚖsunlightᚋentᚐRepor
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOResident2ᚕᚖsunlightᚋentᚐResidentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Resident) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOResident2ᚖsunlightᚋentᚐResident(ctx context.Context, sel ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Resident(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ResidentConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOResidentEdge2ᚕᚖsunlightᚋentᚐResidentEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ResidentEdge) graphql.Marshaler {
@@ -56671,6 +56642,13 @@ func (ec *executionContext) marshalOResidentGroup2ᚖsunlightᚋentᚐResidentGr
 		return graphql.Null
 	}
 	return ec._ResidentGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOResidentGroupConnection2ᚖsunlightᚋentᚐResidentGroupConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentGroupConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ResidentGroupConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOResidentGroupEdge2ᚕᚖsunlightᚋentᚐResidentGroupEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ResidentGroupEdge) graphql.Marshaler {
@@ -56802,6 +56780,13 @@ func (ec *executionContext) marshalOSignature2ᚖsunlightᚋentᚐSignature(ctx 
 	return ec._Signature(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SignatureConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SignatureConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSignatureEdge2ᚕᚖsunlightᚋentᚐSignatureEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.SignatureEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -56928,6 +56913,13 @@ func (ec *executionContext) marshalOStall2ᚖsunlightᚋentᚐStall(ctx context.
 		return graphql.Null
 	}
 	return ec._Stall(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx context.Context, sel ast.SelectionSet, v *ent.StallConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StallConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOStallEdge2ᚕᚖsunlightᚋentᚐStallEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.StallEdge) graphql.Marshaler {
