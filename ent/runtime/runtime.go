@@ -56,6 +56,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -74,6 +75,8 @@ func init() {
 	accesstokenDescDistrict := accesstokenFields[3].Descriptor()
 	// accesstoken.DefaultDistrict holds the default value on creation for the district field.
 	accesstoken.DefaultDistrict = accesstokenDescDistrict.Default.(string)
+	// accesstoken.DistrictValidator is a validator for the "district" field. It is called by the builders before save.
+	accesstoken.DistrictValidator = accesstokenDescDistrict.Validators[0].(func(string) error)
 	asset.Policy = privacy.NewPolicies(schema.Asset{})
 	asset.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -93,6 +96,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -108,7 +112,21 @@ func init() {
 	// asset.DefaultLocation holds the default value on creation for the location field.
 	asset.DefaultLocation = assetDescLocation.Default.(string)
 	// asset.LocationValidator is a validator for the "location" field. It is called by the builders before save.
-	asset.LocationValidator = assetDescLocation.Validators[0].(func(string) error)
+	asset.LocationValidator = func() func(string) error {
+		validators := assetDescLocation.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(location string) error {
+			for _, fn := range fns {
+				if err := fn(location); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// assetDescQuantity is the schema descriptor for quantity field.
 	assetDescQuantity := assetFields[3].Descriptor()
 	// asset.DefaultQuantity holds the default value on creation for the quantity field.
@@ -126,7 +144,21 @@ func init() {
 	// asset.DefaultCustodian holds the default value on creation for the custodian field.
 	asset.DefaultCustodian = assetDescCustodian.Default.(string)
 	// asset.CustodianValidator is a validator for the "custodian" field. It is called by the builders before save.
-	asset.CustodianValidator = assetDescCustodian.Validators[0].(func(string) error)
+	asset.CustodianValidator = func() func(string) error {
+		validators := assetDescCustodian.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(custodian string) error {
+			for _, fn := range fns {
+				if err := fn(custodian); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	assetvaluation.Policy = privacy.NewPolicies(schema.AssetValuation{})
 	assetvaluation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -143,7 +175,21 @@ func init() {
 	// assetvaluation.DefaultNote holds the default value on creation for the note field.
 	assetvaluation.DefaultNote = assetvaluationDescNote.Default.(string)
 	// assetvaluation.NoteValidator is a validator for the "note" field. It is called by the builders before save.
-	assetvaluation.NoteValidator = assetvaluationDescNote.Validators[0].(func(string) error)
+	assetvaluation.NoteValidator = func() func(string) error {
+		validators := assetvaluationDescNote.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(note string) error {
+			for _, fn := range fns {
+				if err := fn(note); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
 	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -195,6 +241,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -229,19 +276,61 @@ func init() {
 	// community.DefaultSubDistrict holds the default value on creation for the sub_district field.
 	community.DefaultSubDistrict = communityDescSubDistrict.Default.(string)
 	// community.SubDistrictValidator is a validator for the "sub_district" field. It is called by the builders before save.
-	community.SubDistrictValidator = communityDescSubDistrict.Validators[0].(func(string) error)
+	community.SubDistrictValidator = func() func(string) error {
+		validators := communityDescSubDistrict.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(sub_district string) error {
+			for _, fn := range fns {
+				if err := fn(sub_district); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// communityDescDistrict is the schema descriptor for district field.
 	communityDescDistrict := communityFields[3].Descriptor()
 	// community.DefaultDistrict holds the default value on creation for the district field.
 	community.DefaultDistrict = communityDescDistrict.Default.(string)
 	// community.DistrictValidator is a validator for the "district" field. It is called by the builders before save.
-	community.DistrictValidator = communityDescDistrict.Validators[0].(func(string) error)
+	community.DistrictValidator = func() func(string) error {
+		validators := communityDescDistrict.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(district string) error {
+			for _, fn := range fns {
+				if err := fn(district); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// communityDescPredecessor is the schema descriptor for predecessor field.
 	communityDescPredecessor := communityFields[5].Descriptor()
 	// community.DefaultPredecessor holds the default value on creation for the predecessor field.
 	community.DefaultPredecessor = communityDescPredecessor.Default.(string)
 	// community.PredecessorValidator is a validator for the "predecessor" field. It is called by the builders before save.
-	community.PredecessorValidator = communityDescPredecessor.Validators[0].(func(string) error)
+	community.PredecessorValidator = func() func(string) error {
+		validators := communityDescPredecessor.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(predecessor string) error {
+			for _, fn := range fns {
+				if err := fn(predecessor); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// communityDescMinSignatures is the schema descriptor for min_signatures field.
 	communityDescMinSignatures := communityFields[6].Descriptor()
 	// community.DefaultMinSignatures holds the default value on creation for the min_signatures field.
@@ -283,6 +372,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(code string) error {
 			for _, fn := range fns {
@@ -301,6 +391,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(title string) error {
 			for _, fn := range fns {
@@ -319,6 +410,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(counterparty string) error {
 			for _, fn := range fns {
@@ -345,21 +437,65 @@ func init() {
 	// inquiry.DefaultReportLine holds the default value on creation for the report_line field.
 	inquiry.DefaultReportLine = inquiryDescReportLine.Default.(string)
 	// inquiry.ReportLineValidator is a validator for the "report_line" field. It is called by the builders before save.
-	inquiry.ReportLineValidator = inquiryDescReportLine.Validators[0].(func(string) error)
+	inquiry.ReportLineValidator = func() func(string) error {
+		validators := inquiryDescReportLine.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(report_line string) error {
+			for _, fn := range fns {
+				if err := fn(report_line); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// inquiryDescQuestion is the schema descriptor for question field.
 	inquiryDescQuestion := inquiryFields[5].Descriptor()
 	// inquiry.QuestionValidator is a validator for the "question" field. It is called by the builders before save.
-	inquiry.QuestionValidator = inquiryDescQuestion.Validators[0].(func(string) error)
+	inquiry.QuestionValidator = func() func(string) error {
+		validators := inquiryDescQuestion.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(question string) error {
+			for _, fn := range fns {
+				if err := fn(question); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// inquiryDescAnswer is the schema descriptor for answer field.
 	inquiryDescAnswer := inquiryFields[6].Descriptor()
 	// inquiry.DefaultAnswer holds the default value on creation for the answer field.
 	inquiry.DefaultAnswer = inquiryDescAnswer.Default.(string)
+	// inquiry.AnswerValidator is a validator for the "answer" field. It is called by the builders before save.
+	inquiry.AnswerValidator = inquiryDescAnswer.Validators[0].(func(string) error)
 	// inquiryDescAnsweredBy is the schema descriptor for answered_by field.
 	inquiryDescAnsweredBy := inquiryFields[8].Descriptor()
 	// inquiry.DefaultAnsweredBy holds the default value on creation for the answered_by field.
 	inquiry.DefaultAnsweredBy = inquiryDescAnsweredBy.Default.(string)
 	// inquiry.AnsweredByValidator is a validator for the "answered_by" field. It is called by the builders before save.
-	inquiry.AnsweredByValidator = inquiryDescAnsweredBy.Validators[0].(func(string) error)
+	inquiry.AnsweredByValidator = func() func(string) error {
+		validators := inquiryDescAnsweredBy.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(answered_by string) error {
+			for _, fn := range fns {
+				if err := fn(answered_by); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	jobrun.Policy = privacy.NewPolicies(schema.JobRun{})
 	jobrun.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -422,6 +558,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -457,6 +594,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(title string) error {
 			for _, fn := range fns {
@@ -471,10 +609,14 @@ func init() {
 	matterDescDescription := matterFields[1].Descriptor()
 	// matter.DefaultDescription holds the default value on creation for the description field.
 	matter.DefaultDescription = matterDescDescription.Default.(string)
+	// matter.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	matter.DescriptionValidator = matterDescDescription.Validators[0].(func(string) error)
 	// matterDescRejectionReason is the schema descriptor for rejection_reason field.
 	matterDescRejectionReason := matterFields[5].Descriptor()
 	// matter.DefaultRejectionReason holds the default value on creation for the rejection_reason field.
 	matter.DefaultRejectionReason = matterDescRejectionReason.Default.(string)
+	// matter.RejectionReasonValidator is a validator for the "rejection_reason" field. It is called by the builders before save.
+	matter.RejectionReasonValidator = matterDescRejectionReason.Validators[0].(func(string) error)
 	matterdisclosure.Policy = privacy.NewPolicies(schema.MatterDisclosure{})
 	matterdisclosure.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -494,6 +636,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(channel string) error {
 			for _, fn := range fns {
@@ -507,7 +650,21 @@ func init() {
 	// matterdisclosureDescText is the schema descriptor for text field.
 	matterdisclosureDescText := matterdisclosureFields[4].Descriptor()
 	// matterdisclosure.TextValidator is a validator for the "text" field. It is called by the builders before save.
-	matterdisclosure.TextValidator = matterdisclosureDescText.Validators[0].(func(string) error)
+	matterdisclosure.TextValidator = func() func(string) error {
+		validators := matterdisclosureDescText.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(text string) error {
+			for _, fn := range fns {
+				if err := fn(text); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	meeting.Policy = privacy.NewPolicies(schema.Meeting{})
 	meeting.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -527,6 +684,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(title string) error {
 			for _, fn := range fns {
@@ -542,7 +700,21 @@ func init() {
 	// meeting.DefaultPlace holds the default value on creation for the place field.
 	meeting.DefaultPlace = meetingDescPlace.Default.(string)
 	// meeting.PlaceValidator is a validator for the "place" field. It is called by the builders before save.
-	meeting.PlaceValidator = meetingDescPlace.Validators[0].(func(string) error)
+	meeting.PlaceValidator = func() func(string) error {
+		validators := meetingDescPlace.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(place string) error {
+			for _, fn := range fns {
+				if err := fn(place); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// meetingDescEntitled is the schema descriptor for entitled field.
 	meetingDescEntitled := meetingFields[4].Descriptor()
 	// meeting.EntitledValidator is a validator for the "entitled" field. It is called by the builders before save.
@@ -567,10 +739,14 @@ func init() {
 	meetingDescMinutes := meetingFields[9].Descriptor()
 	// meeting.DefaultMinutes holds the default value on creation for the minutes field.
 	meeting.DefaultMinutes = meetingDescMinutes.Default.(string)
+	// meeting.MinutesValidator is a validator for the "minutes" field. It is called by the builders before save.
+	meeting.MinutesValidator = meetingDescMinutes.Validators[0].(func(string) error)
 	// meetingDescSupervisionOpinion is the schema descriptor for supervision_opinion field.
 	meetingDescSupervisionOpinion := meetingFields[10].Descriptor()
 	// meeting.DefaultSupervisionOpinion holds the default value on creation for the supervision_opinion field.
 	meeting.DefaultSupervisionOpinion = meetingDescSupervisionOpinion.Default.(string)
+	// meeting.SupervisionOpinionValidator is a validator for the "supervision_opinion" field. It is called by the builders before save.
+	meeting.SupervisionOpinionValidator = meetingDescSupervisionOpinion.Validators[0].(func(string) error)
 	monthsum.Policy = privacy.NewPolicies(schema.MonthSum{})
 	monthsum.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -631,6 +807,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(reason string) error {
 			for _, fn := range fns {
@@ -707,6 +884,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -722,13 +900,41 @@ func init() {
 	// resident.DefaultIDNumber holds the default value on creation for the id_number field.
 	resident.DefaultIDNumber = residentDescIDNumber.Default.(string)
 	// resident.IDNumberValidator is a validator for the "id_number" field. It is called by the builders before save.
-	resident.IDNumberValidator = residentDescIDNumber.Validators[0].(func(string) error)
+	resident.IDNumberValidator = func() func(string) error {
+		validators := residentDescIDNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id_number string) error {
+			for _, fn := range fns {
+				if err := fn(id_number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// residentDescPhone is the schema descriptor for phone field.
 	residentDescPhone := residentFields[4].Descriptor()
 	// resident.DefaultPhone holds the default value on creation for the phone field.
 	resident.DefaultPhone = residentDescPhone.Default.(string)
 	// resident.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
-	resident.PhoneValidator = residentDescPhone.Validators[0].(func(string) error)
+	resident.PhoneValidator = func() func(string) error {
+		validators := residentDescPhone.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(phone string) error {
+			for _, fn := range fns {
+				if err := fn(phone); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// residentDescRoles is the schema descriptor for roles field.
 	residentDescRoles := residentFields[6].Descriptor()
 	// resident.DefaultRoles holds the default value on creation for the roles field.
@@ -752,6 +958,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -781,6 +988,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(signer string) error {
 			for _, fn := range fns {
@@ -810,6 +1018,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(number string) error {
 			for _, fn := range fns {
@@ -845,6 +1054,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(number string) error {
 			for _, fn := range fns {
@@ -867,6 +1077,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(category string) error {
 			for _, fn := range fns {
@@ -885,6 +1096,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(summary string) error {
 			for _, fn := range fns {
@@ -900,7 +1112,21 @@ func init() {
 	// voucher.DefaultCounterparty holds the default value on creation for the counterparty field.
 	voucher.DefaultCounterparty = voucherDescCounterparty.Default.(string)
 	// voucher.CounterpartyValidator is a validator for the "counterparty" field. It is called by the builders before save.
-	voucher.CounterpartyValidator = voucherDescCounterparty.Validators[0].(func(string) error)
+	voucher.CounterpartyValidator = func() func(string) error {
+		validators := voucherDescCounterparty.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(counterparty string) error {
+			for _, fn := range fns {
+				if err := fn(counterparty); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 }
 
 const (

@@ -9,11 +9,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -55,9 +57,20 @@ func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 	// The body is read once, by the decoder; the edge bounds it with
 	// http.MaxBytesReader, so a body too large ends here as a refusal.
 	var params graphql.RawParams
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(&params); err != nil {
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		// JSON is UTF-8, and Go's decoder would quietly turn an invalid
+		// byte into U+FFFD, in a variable or inside a string literal of
+		// the document alike: refused here instead, where every request
+		// passes, before anything is decoded.
+		err = invalidUTF8(body)
+	}
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		err = dec.Decode(&params)
+	}
+	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			TooLarge(w, tooLarge.Limit)
@@ -76,6 +89,21 @@ func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 		return
 	}
 	execute(ctx, w, exec, oc)
+}
+
+// invalidUTF8 says where b is not UTF-8, or nil when it is.
+func invalidUTF8(b []byte) error {
+	if utf8.Valid(b) {
+		return nil
+	}
+	for i := 0; i < len(b); {
+		r, w := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && w == 1 {
+			return fmt.Errorf("it is not valid UTF-8 (byte 0x%02X at offset %d); send the request in UTF-8", b[i], i)
+		}
+		i += w
+	}
+	return nil
 }
 
 // execute runs a valid operation and writes its response.
