@@ -27,7 +27,11 @@ func TestTextRuleRefusesAndStoresNothing(t *testing.T) {
 			b, _ := json.Marshal(out)
 			return string(b)
 		}
-		var asset struct{ Assets struct{ Edges []struct{ Node struct{ ID string } } } }
+		var asset struct {
+			Assets struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+		}
 		s.ok(`{ assets(first: 1) { edges { node { id } } } }`, nil, &asset)
 		before := count()
 		mutations := []struct {

@@ -252,8 +252,12 @@ func init() {
 			return nil
 		}
 	}()
+	// communityDescNameSort is the schema descriptor for name_sort field.
+	communityDescNameSort := communityFields[1].Descriptor()
+	// community.DefaultNameSort holds the default value on creation for the name_sort field.
+	community.DefaultNameSort = communityDescNameSort.Default.(string)
 	// communityDescCode is the schema descriptor for code field.
-	communityDescCode := communityFields[1].Descriptor()
+	communityDescCode := communityFields[2].Descriptor()
 	// community.CodeValidator is a validator for the "code" field. It is called by the builders before save.
 	community.CodeValidator = func() func(string) error {
 		validators := communityDescCode.Validators
@@ -272,7 +276,7 @@ func init() {
 		}
 	}()
 	// communityDescSubDistrict is the schema descriptor for sub_district field.
-	communityDescSubDistrict := communityFields[2].Descriptor()
+	communityDescSubDistrict := communityFields[3].Descriptor()
 	// community.DefaultSubDistrict holds the default value on creation for the sub_district field.
 	community.DefaultSubDistrict = communityDescSubDistrict.Default.(string)
 	// community.SubDistrictValidator is a validator for the "sub_district" field. It is called by the builders before save.
@@ -292,7 +296,7 @@ func init() {
 		}
 	}()
 	// communityDescDistrict is the schema descriptor for district field.
-	communityDescDistrict := communityFields[3].Descriptor()
+	communityDescDistrict := communityFields[4].Descriptor()
 	// community.DefaultDistrict holds the default value on creation for the district field.
 	community.DefaultDistrict = communityDescDistrict.Default.(string)
 	// community.DistrictValidator is a validator for the "district" field. It is called by the builders before save.
@@ -312,7 +316,7 @@ func init() {
 		}
 	}()
 	// communityDescPredecessor is the schema descriptor for predecessor field.
-	communityDescPredecessor := communityFields[5].Descriptor()
+	communityDescPredecessor := communityFields[6].Descriptor()
 	// community.DefaultPredecessor holds the default value on creation for the predecessor field.
 	community.DefaultPredecessor = communityDescPredecessor.Default.(string)
 	// community.PredecessorValidator is a validator for the "predecessor" field. It is called by the builders before save.
@@ -332,25 +336,25 @@ func init() {
 		}
 	}()
 	// communityDescMinSignatures is the schema descriptor for min_signatures field.
-	communityDescMinSignatures := communityFields[6].Descriptor()
+	communityDescMinSignatures := communityFields[7].Descriptor()
 	// community.DefaultMinSignatures holds the default value on creation for the min_signatures field.
 	community.DefaultMinSignatures = communityDescMinSignatures.Default.(int)
 	// community.MinSignaturesValidator is a validator for the "min_signatures" field. It is called by the builders before save.
 	community.MinSignaturesValidator = communityDescMinSignatures.Validators[0].(func(int) error)
 	// communityDescMatterThreshold is the schema descriptor for matter_threshold field.
-	communityDescMatterThreshold := communityFields[7].Descriptor()
+	communityDescMatterThreshold := communityFields[8].Descriptor()
 	// community.DefaultMatterThreshold holds the default value on creation for the matter_threshold field.
 	community.DefaultMatterThreshold = money.Fen(communityDescMatterThreshold.Default.(int64))
 	// communityDescTenderThreshold is the schema descriptor for tender_threshold field.
-	communityDescTenderThreshold := communityFields[8].Descriptor()
+	communityDescTenderThreshold := communityFields[9].Descriptor()
 	// community.DefaultTenderThreshold holds the default value on creation for the tender_threshold field.
 	community.DefaultTenderThreshold = money.Fen(communityDescTenderThreshold.Default.(int64))
 	// communityDescClosedThrough is the schema descriptor for closed_through field.
-	communityDescClosedThrough := communityFields[9].Descriptor()
+	communityDescClosedThrough := communityFields[10].Descriptor()
 	// community.ClosedThroughValidator is a validator for the "closed_through" field. It is called by the builders before save.
 	community.ClosedThroughValidator = communityDescClosedThrough.Validators[0].(func(string) error)
 	// communityDescTotalsThrough is the schema descriptor for totals_through field.
-	communityDescTotalsThrough := communityFields[10].Descriptor()
+	communityDescTotalsThrough := communityFields[11].Descriptor()
 	// community.TotalsThroughValidator is a validator for the "totals_through" field. It is called by the builders before save.
 	community.TotalsThroughValidator = communityDescTotalsThrough.Validators[0].(func(string) error)
 	contract.Policy = privacy.NewPolicies(schema.Contract{})

@@ -23,8 +23,13 @@ func (Community) Annotations() []schema.Annotation {
 func (Community) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").Validate(text.Line).NotEmpty().MaxLen(64).
-			Annotations(entgql.OrderField("NAME")).
 			Comment("Name (名称), e.g. 阁子市社区."),
+		// The NAME order sorts by this key, so communities come in pinyin
+		// order (枫桥, 阁子市, 龙山, 望湖), not by code point. Set from name by
+		// a write rule (package governance), never by a caller.
+		field.String("name_sort").Default("").
+			Annotations(entgql.Skip(entgql.SkipAll&^entgql.SkipOrderField), entgql.OrderField("NAME")).
+			Comment("Sort key of the name: its pinyin (package pinyin)."),
 		field.String("code").NotEmpty().MaxLen(32).Unique().Immutable().
 			Match(codePattern).
 			Annotations(entgql.OrderField("CODE")).
@@ -77,7 +82,7 @@ func (Community) Edges() []ent.Edge {
 }
 
 func (Community) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("district", "name")}
+	return []ent.Index{index.Fields("district", "name"), index.Fields("name_sort")}
 }
 
 // defaults used by the demo and by communities created without thresholds.

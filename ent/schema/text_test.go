@@ -22,6 +22,7 @@ func TestEveryTextFieldHasTheTextRule(t *testing.T) {
 		"Community.code":           "its own pattern",
 		"Community.closed_through": "a month, its own pattern",
 		"Community.totals_through": "a month, its own pattern",
+		"Community.name_sort":      "the pinyin key of the name, written by a rule",
 		"MonthSum.period":          "a month, its own pattern",
 		"MonthSum.category":        "copied from vouchers, which have the rule",
 		"Report.period":            "a period, its own pattern",
