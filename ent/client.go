@@ -25,6 +25,7 @@ import (
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
 	"sunlight/ent/monthsum"
+	"sunlight/ent/openingbalance"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/report"
 	"sunlight/ent/resident"
@@ -74,6 +75,8 @@ type Client struct {
 	Meeting *MeetingClient
 	// MonthSum is the client for interacting with the MonthSum builders.
 	MonthSum *MonthSumClient
+	// OpeningBalance is the client for interacting with the OpeningBalance builders.
+	OpeningBalance *OpeningBalanceClient
 	// PointEvent is the client for interacting with the PointEvent builders.
 	PointEvent *PointEventClient
 	// Report is the client for interacting with the Report builders.
@@ -113,6 +116,7 @@ func (c *Client) init() {
 	c.MatterDisclosure = NewMatterDisclosureClient(c.config)
 	c.Meeting = NewMeetingClient(c.config)
 	c.MonthSum = NewMonthSumClient(c.config)
+	c.OpeningBalance = NewOpeningBalanceClient(c.config)
 	c.PointEvent = NewPointEventClient(c.config)
 	c.Report = NewReportClient(c.config)
 	c.Resident = NewResidentClient(c.config)
@@ -226,6 +230,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		MatterDisclosure: NewMatterDisclosureClient(cfg),
 		Meeting:          NewMeetingClient(cfg),
 		MonthSum:         NewMonthSumClient(cfg),
+		OpeningBalance:   NewOpeningBalanceClient(cfg),
 		PointEvent:       NewPointEventClient(cfg),
 		Report:           NewReportClient(cfg),
 		Resident:         NewResidentClient(cfg),
@@ -266,6 +271,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		MatterDisclosure: NewMatterDisclosureClient(cfg),
 		Meeting:          NewMeetingClient(cfg),
 		MonthSum:         NewMonthSumClient(cfg),
+		OpeningBalance:   NewOpeningBalanceClient(cfg),
 		PointEvent:       NewPointEventClient(cfg),
 		Report:           NewReportClient(cfg),
 		Resident:         NewResidentClient(cfg),
@@ -304,8 +310,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AccessToken, c.Asset, c.AssetValuation, c.AuditEvent, c.Benefit, c.Community,
 		c.Contract, c.Inquiry, c.JobRun, c.Market, c.Matter, c.MatterDisclosure,
-		c.Meeting, c.MonthSum, c.PointEvent, c.Report, c.Resident, c.ResidentGroup,
-		c.Signature, c.Stall, c.Voucher,
+		c.Meeting, c.MonthSum, c.OpeningBalance, c.PointEvent, c.Report, c.Resident,
+		c.ResidentGroup, c.Signature, c.Stall, c.Voucher,
 	} {
 		n.Use(hooks...)
 	}
@@ -317,8 +323,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AccessToken, c.Asset, c.AssetValuation, c.AuditEvent, c.Benefit, c.Community,
 		c.Contract, c.Inquiry, c.JobRun, c.Market, c.Matter, c.MatterDisclosure,
-		c.Meeting, c.MonthSum, c.PointEvent, c.Report, c.Resident, c.ResidentGroup,
-		c.Signature, c.Stall, c.Voucher,
+		c.Meeting, c.MonthSum, c.OpeningBalance, c.PointEvent, c.Report, c.Resident,
+		c.ResidentGroup, c.Signature, c.Stall, c.Voucher,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -355,6 +361,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Meeting.mutate(ctx, m)
 	case *MonthSumMutation:
 		return c.MonthSum.mutate(ctx, m)
+	case *OpeningBalanceMutation:
+		return c.OpeningBalance.mutate(ctx, m)
 	case *PointEventMutation:
 		return c.PointEvent.mutate(ctx, m)
 	case *ReportMutation:
@@ -1577,6 +1585,22 @@ func (c *CommunityClient) QueryJobRuns(_m *Community) *JobRunQuery {
 			sqlgraph.From(community.Table, community.FieldID, id),
 			sqlgraph.To(jobrun.Table, jobrun.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, community.JobRunsTable, community.JobRunsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOpeningBalance queries the opening_balance edge of a Community.
+func (c *CommunityClient) QueryOpeningBalance(_m *Community) *OpeningBalanceQuery {
+	query := (&OpeningBalanceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, id),
+			sqlgraph.To(openingbalance.Table, openingbalance.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, community.OpeningBalanceTable, community.OpeningBalanceColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3034,6 +3058,156 @@ func (c *MonthSumClient) mutate(ctx context.Context, m *MonthSumMutation) (Value
 	}
 }
 
+// OpeningBalanceClient is a client for the OpeningBalance schema.
+type OpeningBalanceClient struct {
+	config
+}
+
+// NewOpeningBalanceClient returns a client for the OpeningBalance from the given config.
+func NewOpeningBalanceClient(c config) *OpeningBalanceClient {
+	return &OpeningBalanceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `openingbalance.Hooks(f(g(h())))`.
+func (c *OpeningBalanceClient) Use(hooks ...Hook) {
+	c.hooks.OpeningBalance = append(c.hooks.OpeningBalance, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `openingbalance.Intercept(f(g(h())))`.
+func (c *OpeningBalanceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OpeningBalance = append(c.inters.OpeningBalance, interceptors...)
+}
+
+// Create returns a builder for creating a OpeningBalance entity.
+func (c *OpeningBalanceClient) Create() *OpeningBalanceCreate {
+	mutation := newOpeningBalanceMutation(c.config, OpCreate)
+	return &OpeningBalanceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OpeningBalance entities.
+func (c *OpeningBalanceClient) CreateBulk(builders ...*OpeningBalanceCreate) *OpeningBalanceCreateBulk {
+	return &OpeningBalanceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OpeningBalanceClient) MapCreateBulk(slice any, setFunc func(*OpeningBalanceCreate, int)) *OpeningBalanceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OpeningBalanceCreateBulk{err: fmt.Errorf("calling to OpeningBalanceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OpeningBalanceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OpeningBalanceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OpeningBalance.
+func (c *OpeningBalanceClient) Update() *OpeningBalanceUpdate {
+	mutation := newOpeningBalanceMutation(c.config, OpUpdate)
+	return &OpeningBalanceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OpeningBalanceClient) UpdateOne(_m *OpeningBalance) *OpeningBalanceUpdateOne {
+	mutation := newOpeningBalanceMutation(c.config, OpUpdateOne, withOpeningBalance(_m))
+	return &OpeningBalanceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OpeningBalanceClient) UpdateOneID(id int) *OpeningBalanceUpdateOne {
+	mutation := newOpeningBalanceMutation(c.config, OpUpdateOne, withOpeningBalanceID(id))
+	return &OpeningBalanceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OpeningBalance.
+func (c *OpeningBalanceClient) Delete() *OpeningBalanceDelete {
+	mutation := newOpeningBalanceMutation(c.config, OpDelete)
+	return &OpeningBalanceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OpeningBalanceClient) DeleteOne(_m *OpeningBalance) *OpeningBalanceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OpeningBalanceClient) DeleteOneID(id int) *OpeningBalanceDeleteOne {
+	builder := c.Delete().Where(openingbalance.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OpeningBalanceDeleteOne{builder}
+}
+
+// Query returns a query builder for OpeningBalance.
+func (c *OpeningBalanceClient) Query() *OpeningBalanceQuery {
+	return &OpeningBalanceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOpeningBalance},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OpeningBalance entity by its id.
+func (c *OpeningBalanceClient) Get(ctx context.Context, id int) (*OpeningBalance, error) {
+	return c.Query().Where(openingbalance.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OpeningBalanceClient) GetX(ctx context.Context, id int) *OpeningBalance {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a OpeningBalance.
+func (c *OpeningBalanceClient) QueryCommunity(_m *OpeningBalance) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(openingbalance.Table, openingbalance.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, openingbalance.CommunityTable, openingbalance.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *OpeningBalanceClient) Hooks() []Hook {
+	hooks := c.hooks.OpeningBalance
+	return append(hooks[:len(hooks):len(hooks)], openingbalance.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *OpeningBalanceClient) Interceptors() []Interceptor {
+	return c.inters.OpeningBalance
+}
+
+func (c *OpeningBalanceClient) mutate(ctx context.Context, m *OpeningBalanceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OpeningBalanceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OpeningBalanceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OpeningBalanceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OpeningBalanceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OpeningBalance mutation op: %q", m.Op())
+	}
+}
+
 // PointEventClient is a client for the PointEvent schema.
 type PointEventClient struct {
 	config
@@ -4377,13 +4551,13 @@ type (
 	hooks struct {
 		AccessToken, Asset, AssetValuation, AuditEvent, Benefit, Community, Contract,
 		Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting, MonthSum,
-		PointEvent, Report, Resident, ResidentGroup, Signature, Stall,
+		OpeningBalance, PointEvent, Report, Resident, ResidentGroup, Signature, Stall,
 		Voucher []ent.Hook
 	}
 	inters struct {
 		AccessToken, Asset, AssetValuation, AuditEvent, Benefit, Community, Contract,
 		Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting, MonthSum,
-		PointEvent, Report, Resident, ResidentGroup, Signature, Stall,
+		OpeningBalance, PointEvent, Report, Resident, ResidentGroup, Signature, Stall,
 		Voucher []ent.Interceptor
 	}
 )

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sunlight/ent/community"
+	"sunlight/ent/openingbalance"
 	"sunlight/internal/vocab/money"
 	"time"
 
@@ -86,11 +87,13 @@ type CommunityEdges struct {
 	Reports []*Report `json:"reports,omitempty"`
 	// Scheduler runs (任务运行) for this community.
 	JobRuns []*JobRun `json:"job_runs,omitempty"`
+	// Opening balance (期初余额) of a community whose books came onto the platform mid-way; set by setOpeningBalance.
+	OpeningBalance *OpeningBalance `json:"opening_balance,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [18]bool
+	loadedTypes [19]bool
 	// totalCount holds the count of the edges above.
-	totalCount [17]map[string]int
+	totalCount [18]map[string]int
 
 	namedAssets            map[string][]*Asset
 	namedAssetValuations   map[string][]*AssetValuation
@@ -272,6 +275,17 @@ func (e CommunityEdges) JobRunsOrErr() ([]*JobRun, error) {
 		return e.JobRuns, nil
 	}
 	return nil, &NotLoadedError{edge: "job_runs"}
+}
+
+// OpeningBalanceOrErr returns the OpeningBalance value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e CommunityEdges) OpeningBalanceOrErr() (*OpeningBalance, error) {
+	if e.OpeningBalance != nil {
+		return e.OpeningBalance, nil
+	} else if e.loadedTypes[18] {
+		return nil, &NotFoundError{label: openingbalance.Label}
+	}
+	return nil, &NotLoadedError{edge: "opening_balance"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -482,6 +496,11 @@ func (_m *Community) QueryReports() *ReportQuery {
 // QueryJobRuns queries the "job_runs" edge of the Community entity.
 func (_m *Community) QueryJobRuns() *JobRunQuery {
 	return NewCommunityClient(_m.config).QueryJobRuns(_m)
+}
+
+// QueryOpeningBalance queries the "opening_balance" edge of the Community entity.
+func (_m *Community) QueryOpeningBalance() *OpeningBalanceQuery {
+	return NewCommunityClient(_m.config).QueryOpeningBalance(_m)
 }
 
 // Update returns a builder for updating this Community.

@@ -18,6 +18,7 @@ import (
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
 	"sunlight/ent/monthsum"
+	"sunlight/ent/openingbalance"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/report"
 	"sunlight/ent/resident"
@@ -461,6 +462,25 @@ func (_c *CommunityCreate) AddJobRuns(v ...*JobRun) *CommunityCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddJobRunIDs(ids...)
+}
+
+// SetOpeningBalanceID sets the "opening_balance" edge to the OpeningBalance entity by ID.
+func (_c *CommunityCreate) SetOpeningBalanceID(id int) *CommunityCreate {
+	_c.mutation.SetOpeningBalanceID(id)
+	return _c
+}
+
+// SetNillableOpeningBalanceID sets the "opening_balance" edge to the OpeningBalance entity by ID if the given value is not nil.
+func (_c *CommunityCreate) SetNillableOpeningBalanceID(id *int) *CommunityCreate {
+	if id != nil {
+		_c = _c.SetOpeningBalanceID(*id)
+	}
+	return _c
+}
+
+// SetOpeningBalance sets the "opening_balance" edge to the OpeningBalance entity.
+func (_c *CommunityCreate) SetOpeningBalance(v *OpeningBalance) *CommunityCreate {
+	return _c.SetOpeningBalanceID(v.ID)
 }
 
 // Mutation returns the CommunityMutation object of the builder.
@@ -956,6 +976,22 @@ func (_c *CommunityCreate) createSpec() (*Community, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(jobrun.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.OpeningBalanceIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   community.OpeningBalanceTable,
+			Columns: []string{community.OpeningBalanceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(openingbalance.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

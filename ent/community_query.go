@@ -20,6 +20,7 @@ import (
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
 	"sunlight/ent/monthsum"
+	"sunlight/ent/openingbalance"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/predicate"
 	"sunlight/ent/report"
@@ -61,6 +62,7 @@ type CommunityQuery struct {
 	withInquiries              *InquiryQuery
 	withReports                *ReportQuery
 	withJobRuns                *JobRunQuery
+	withOpeningBalance         *OpeningBalanceQuery
 	loadTotal                  []func(context.Context, []*Community) error
 	modifiers                  []func(*sql.Selector)
 	withNamedAssets            map[string]*AssetQuery
@@ -513,6 +515,28 @@ func (_q *CommunityQuery) QueryJobRuns() *JobRunQuery {
 	return query
 }
 
+// QueryOpeningBalance chains the current query on the "opening_balance" edge.
+func (_q *CommunityQuery) QueryOpeningBalance() *OpeningBalanceQuery {
+	query := (&OpeningBalanceClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, selector),
+			sqlgraph.To(openingbalance.Table, openingbalance.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, community.OpeningBalanceTable, community.OpeningBalanceColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Community entity from the query.
 // Returns a *NotFoundError when no Community was found.
 func (_q *CommunityQuery) First(ctx context.Context) (*Community, error) {
@@ -723,6 +747,7 @@ func (_q *CommunityQuery) Clone() *CommunityQuery {
 		withInquiries:         _q.withInquiries.Clone(),
 		withReports:           _q.withReports.Clone(),
 		withJobRuns:           _q.withJobRuns.Clone(),
+		withOpeningBalance:    _q.withOpeningBalance.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -928,6 +953,17 @@ func (_q *CommunityQuery) WithJobRuns(opts ...func(*JobRunQuery)) *CommunityQuer
 	return _q
 }
 
+// WithOpeningBalance tells the query-builder to eager-load the nodes that are connected to
+// the "opening_balance" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithOpeningBalance(opts ...func(*OpeningBalanceQuery)) *CommunityQuery {
+	query := (&OpeningBalanceClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withOpeningBalance = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -1012,7 +1048,7 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 	var (
 		nodes       = []*Community{}
 		_spec       = _q.querySpec()
-		loadedTypes = [18]bool{
+		loadedTypes = [19]bool{
 			_q.withAssets != nil,
 			_q.withAssetValuations != nil,
 			_q.withMarkets != nil,
@@ -1031,6 +1067,7 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 			_q.withInquiries != nil,
 			_q.withReports != nil,
 			_q.withJobRuns != nil,
+			_q.withOpeningBalance != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -1179,6 +1216,12 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 		if err := _q.loadJobRuns(ctx, query, nodes,
 			func(n *Community) { n.Edges.JobRuns = []*JobRun{} },
 			func(n *Community, e *JobRun) { n.Edges.JobRuns = append(n.Edges.JobRuns, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withOpeningBalance; query != nil {
+		if err := _q.loadOpeningBalance(ctx, query, nodes, nil,
+			func(n *Community, e *OpeningBalance) { n.Edges.OpeningBalance = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -1841,6 +1884,33 @@ func (_q *CommunityQuery) loadJobRuns(ctx context.Context, query *JobRunQuery, n
 	}
 	query.Where(predicate.JobRun(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(community.JobRunsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CommunityID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "community_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *CommunityQuery) loadOpeningBalance(ctx context.Context, query *OpeningBalanceQuery, nodes []*Community, init func(*Community), assign func(*Community, *OpeningBalance)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Community)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(openingbalance.FieldCommunityID)
+	}
+	query.Where(predicate.OpeningBalance(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(community.OpeningBalanceColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
 	"sunlight/ent/monthsum"
+	"sunlight/ent/openingbalance"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/predicate"
 	"sunlight/ent/report"
@@ -511,6 +512,25 @@ func (_u *CommunityUpdate) AddJobRuns(v ...*JobRun) *CommunityUpdate {
 	return _u.AddJobRunIDs(ids...)
 }
 
+// SetOpeningBalanceID sets the "opening_balance" edge to the OpeningBalance entity by ID.
+func (_u *CommunityUpdate) SetOpeningBalanceID(id int) *CommunityUpdate {
+	_u.mutation.SetOpeningBalanceID(id)
+	return _u
+}
+
+// SetNillableOpeningBalanceID sets the "opening_balance" edge to the OpeningBalance entity by ID if the given value is not nil.
+func (_u *CommunityUpdate) SetNillableOpeningBalanceID(id *int) *CommunityUpdate {
+	if id != nil {
+		_u = _u.SetOpeningBalanceID(*id)
+	}
+	return _u
+}
+
+// SetOpeningBalance sets the "opening_balance" edge to the OpeningBalance entity.
+func (_u *CommunityUpdate) SetOpeningBalance(v *OpeningBalance) *CommunityUpdate {
+	return _u.SetOpeningBalanceID(v.ID)
+}
+
 // Mutation returns the CommunityMutation object of the builder.
 func (_u *CommunityUpdate) Mutation() *CommunityMutation {
 	return _u.mutation
@@ -892,6 +912,12 @@ func (_u *CommunityUpdate) RemoveJobRuns(v ...*JobRun) *CommunityUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveJobRunIDs(ids...)
+}
+
+// ClearOpeningBalance clears the "opening_balance" edge to the OpeningBalance entity.
+func (_u *CommunityUpdate) ClearOpeningBalance() *CommunityUpdate {
+	_u.mutation.ClearOpeningBalance()
+	return _u
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -1840,6 +1866,35 @@ func (_u *CommunityUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.OpeningBalanceCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   community.OpeningBalanceTable,
+			Columns: []string{community.OpeningBalanceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(openingbalance.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.OpeningBalanceIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   community.OpeningBalanceTable,
+			Columns: []string{community.OpeningBalanceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(openingbalance.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -2325,6 +2380,25 @@ func (_u *CommunityUpdateOne) AddJobRuns(v ...*JobRun) *CommunityUpdateOne {
 	return _u.AddJobRunIDs(ids...)
 }
 
+// SetOpeningBalanceID sets the "opening_balance" edge to the OpeningBalance entity by ID.
+func (_u *CommunityUpdateOne) SetOpeningBalanceID(id int) *CommunityUpdateOne {
+	_u.mutation.SetOpeningBalanceID(id)
+	return _u
+}
+
+// SetNillableOpeningBalanceID sets the "opening_balance" edge to the OpeningBalance entity by ID if the given value is not nil.
+func (_u *CommunityUpdateOne) SetNillableOpeningBalanceID(id *int) *CommunityUpdateOne {
+	if id != nil {
+		_u = _u.SetOpeningBalanceID(*id)
+	}
+	return _u
+}
+
+// SetOpeningBalance sets the "opening_balance" edge to the OpeningBalance entity.
+func (_u *CommunityUpdateOne) SetOpeningBalance(v *OpeningBalance) *CommunityUpdateOne {
+	return _u.SetOpeningBalanceID(v.ID)
+}
+
 // Mutation returns the CommunityMutation object of the builder.
 func (_u *CommunityUpdateOne) Mutation() *CommunityMutation {
 	return _u.mutation
@@ -2706,6 +2780,12 @@ func (_u *CommunityUpdateOne) RemoveJobRuns(v ...*JobRun) *CommunityUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveJobRunIDs(ids...)
+}
+
+// ClearOpeningBalance clears the "opening_balance" edge to the OpeningBalance entity.
+func (_u *CommunityUpdateOne) ClearOpeningBalance() *CommunityUpdateOne {
+	_u.mutation.ClearOpeningBalance()
+	return _u
 }
 
 // Where appends a list predicates to the CommunityUpdate builder.
@@ -3677,6 +3757,35 @@ func (_u *CommunityUpdateOne) sqlSave(ctx context.Context) (_node *Community, er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(jobrun.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.OpeningBalanceCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   community.OpeningBalanceTable,
+			Columns: []string{community.OpeningBalanceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(openingbalance.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.OpeningBalanceIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   community.OpeningBalanceTable,
+			Columns: []string{community.OpeningBalanceColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(openingbalance.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -21,6 +21,7 @@ import (
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
 	"sunlight/ent/monthsum"
+	"sunlight/ent/openingbalance"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/report"
 	"sunlight/ent/resident"
@@ -107,6 +108,7 @@ func checkColumn(t, c string) error {
 			matterdisclosure.Table: matterdisclosure.ValidColumn,
 			meeting.Table:          meeting.ValidColumn,
 			monthsum.Table:         monthsum.ValidColumn,
+			openingbalance.Table:   openingbalance.ValidColumn,
 			pointevent.Table:       pointevent.ValidColumn,
 			report.Table:           report.ValidColumn,
 			resident.Table:         resident.ValidColumn,

@@ -17,6 +17,7 @@ import (
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
 	"sunlight/ent/monthsum"
+	"sunlight/ent/openingbalance"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/predicate"
 	"sunlight/ent/report"
@@ -34,7 +35,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 21)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   accesstoken.Table,
@@ -346,6 +347,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   openingbalance.Table,
+			Columns: openingbalance.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: openingbalance.FieldID,
+			},
+		},
+		Type: "OpeningBalance",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			openingbalance.FieldCommunityID:   {Type: field.TypeInt, Column: openingbalance.FieldCommunityID},
+			openingbalance.FieldPeriod:        {Type: field.TypeString, Column: openingbalance.FieldPeriod},
+			openingbalance.FieldBalance:       {Type: field.TypeInt64, Column: openingbalance.FieldBalance},
+			openingbalance.FieldIncomeBefore:  {Type: field.TypeInt64, Column: openingbalance.FieldIncomeBefore},
+			openingbalance.FieldExpenseBefore: {Type: field.TypeInt64, Column: openingbalance.FieldExpenseBefore},
+		},
+	}
+	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pointevent.Table,
 			Columns: pointevent.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -362,7 +381,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pointevent.FieldReason:      {Type: field.TypeString, Column: pointevent.FieldReason},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -387,7 +406,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldInputs:      {Type: field.TypeString, Column: report.FieldInputs},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
@@ -409,7 +428,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldMovedOutOn:  {Type: field.TypeTime, Column: resident.FieldMovedOutOn},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   residentgroup.Table,
 			Columns: residentgroup.Columns,
@@ -425,7 +444,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			residentgroup.FieldLeaderID:    {Type: field.TypeInt, Column: residentgroup.FieldLeaderID},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signature.Table,
 			Columns: signature.Columns,
@@ -444,7 +463,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signature.FieldSignedAt:    {Type: field.TypeTime, Column: signature.FieldSignedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stall.Table,
 			Columns: stall.Columns,
@@ -462,7 +481,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stall.FieldMonthlyRent: {Type: field.TypeInt64, Column: stall.FieldMonthlyRent},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   voucher.Table,
 			Columns: voucher.Columns,
@@ -813,6 +832,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"JobRun",
 	)
 	graph.MustAddE(
+		"opening_balance",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   community.OpeningBalanceTable,
+			Columns: []string{community.OpeningBalanceColumn},
+			Bidi:    false,
+		},
+		"Community",
+		"OpeningBalance",
+	)
+	graph.MustAddE(
 		"community",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1074,6 +1105,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"MonthSum",
+		"Community",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: true,
+			Table:   openingbalance.CommunityTable,
+			Columns: []string{openingbalance.CommunityColumn},
+			Bidi:    false,
+		},
+		"OpeningBalance",
 		"Community",
 	)
 	graph.MustAddE(
@@ -2263,6 +2306,20 @@ func (f *CommunityFilter) WhereHasJobRunsWith(preds ...predicate.JobRun) {
 	})))
 }
 
+// WhereHasOpeningBalance applies a predicate to check if query has an edge opening_balance.
+func (f *CommunityFilter) WhereHasOpeningBalance() {
+	f.Where(entql.HasEdge("opening_balance"))
+}
+
+// WhereHasOpeningBalanceWith applies a predicate to check if query has an edge opening_balance with a given conditions (other predicates).
+func (f *CommunityFilter) WhereHasOpeningBalanceWith(preds ...predicate.OpeningBalance) {
+	f.Where(entql.HasEdgeWith("opening_balance", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *ContractQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -3267,6 +3324,85 @@ func (f *MonthSumFilter) WhereHasCommunityWith(preds ...predicate.Community) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *OpeningBalanceQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the OpeningBalanceQuery builder.
+func (_q *OpeningBalanceQuery) Filter() *OpeningBalanceFilter {
+	return &OpeningBalanceFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *OpeningBalanceMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the OpeningBalanceMutation builder.
+func (m *OpeningBalanceMutation) Filter() *OpeningBalanceFilter {
+	return &OpeningBalanceFilter{config: m.config, predicateAdder: m}
+}
+
+// OpeningBalanceFilter provides a generic filtering capability at runtime for OpeningBalanceQuery.
+type OpeningBalanceFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *OpeningBalanceFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *OpeningBalanceFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(openingbalance.FieldID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *OpeningBalanceFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(openingbalance.FieldCommunityID))
+}
+
+// WherePeriod applies the entql string predicate on the period field.
+func (f *OpeningBalanceFilter) WherePeriod(p entql.StringP) {
+	f.Where(p.Field(openingbalance.FieldPeriod))
+}
+
+// WhereBalance applies the entql int64 predicate on the balance field.
+func (f *OpeningBalanceFilter) WhereBalance(p entql.Int64P) {
+	f.Where(p.Field(openingbalance.FieldBalance))
+}
+
+// WhereIncomeBefore applies the entql int64 predicate on the income_before field.
+func (f *OpeningBalanceFilter) WhereIncomeBefore(p entql.Int64P) {
+	f.Where(p.Field(openingbalance.FieldIncomeBefore))
+}
+
+// WhereExpenseBefore applies the entql int64 predicate on the expense_before field.
+func (f *OpeningBalanceFilter) WhereExpenseBefore(p entql.Int64P) {
+	f.Where(p.Field(openingbalance.FieldExpenseBefore))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *OpeningBalanceFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *OpeningBalanceFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *PointEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3295,7 +3431,7 @@ type PointEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PointEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3388,7 +3524,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3516,7 +3652,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3685,7 +3821,7 @@ type ResidentGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3782,7 +3918,7 @@ type SignatureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignatureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3880,7 +4016,7 @@ type StallFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StallFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3987,7 +4123,7 @@ type VoucherFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VoucherFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -18,6 +18,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/ent/openingbalance"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/report"
 	"sunlight/ent/resident"
@@ -2342,6 +2343,17 @@ func (_q *CommunityQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 			_q.WithNamedJobRuns(alias, func(wq *JobRunQuery) {
 				*wq = *query
 			})
+
+		case "openingBalance":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OpeningBalanceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, openingbalanceImplementors)...); err != nil {
+				return err
+			}
+			_q.withOpeningBalance = query
 		case "name":
 			if _, ok := fieldSeen[community.FieldName]; !ok {
 				selectedFields = append(selectedFields, community.FieldName)
@@ -4069,6 +4081,130 @@ func newMeetingPaginateArgs(rv map[string]any) *meetingPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*MeetingWhereInput); ok {
 		args.opts = append(args.opts, WithMeetingFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *OpeningBalanceQuery) CollectFields(ctx context.Context, satisfies ...string) (*OpeningBalanceQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *OpeningBalanceQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(openingbalance.Columns))
+		selectedFields = []string{openingbalance.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[openingbalance.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, openingbalance.FieldCommunityID)
+				fieldSeen[openingbalance.FieldCommunityID] = struct{}{}
+			}
+		case "communityID":
+			if _, ok := fieldSeen[openingbalance.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, openingbalance.FieldCommunityID)
+				fieldSeen[openingbalance.FieldCommunityID] = struct{}{}
+			}
+		case "period":
+			if _, ok := fieldSeen[openingbalance.FieldPeriod]; !ok {
+				selectedFields = append(selectedFields, openingbalance.FieldPeriod)
+				fieldSeen[openingbalance.FieldPeriod] = struct{}{}
+			}
+		case "balance":
+			if _, ok := fieldSeen[openingbalance.FieldBalance]; !ok {
+				selectedFields = append(selectedFields, openingbalance.FieldBalance)
+				fieldSeen[openingbalance.FieldBalance] = struct{}{}
+			}
+		case "incomeBefore":
+			if _, ok := fieldSeen[openingbalance.FieldIncomeBefore]; !ok {
+				selectedFields = append(selectedFields, openingbalance.FieldIncomeBefore)
+				fieldSeen[openingbalance.FieldIncomeBefore] = struct{}{}
+			}
+		case "expenseBefore":
+			if _, ok := fieldSeen[openingbalance.FieldExpenseBefore]; !ok {
+				selectedFields = append(selectedFields, openingbalance.FieldExpenseBefore)
+				fieldSeen[openingbalance.FieldExpenseBefore] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type openingbalancePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []OpeningBalancePaginateOption
+}
+
+func newOpeningBalancePaginateArgs(rv map[string]any) *openingbalancePaginateArgs {
+	args := &openingbalancePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &OpeningBalanceOrder{Field: &OpeningBalanceOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithOpeningBalanceOrder(order))
+			}
+		case *OpeningBalanceOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithOpeningBalanceOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*OpeningBalanceWhereInput); ok {
+		args.opts = append(args.opts, WithOpeningBalanceFilter(v.Filter))
 	}
 	return args
 }

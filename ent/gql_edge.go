@@ -467,6 +467,14 @@ func (_m *Community) JobRuns(
 	return _m.QueryJobRuns().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Community) OpeningBalance(ctx context.Context) (*OpeningBalance, error) {
+	result, err := _m.Edges.OpeningBalanceOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOpeningBalance().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Contract) Community(ctx context.Context) (*Community, error) {
 	result, err := _m.Edges.CommunityOrErr()
 	if IsNotLoaded(err) {
@@ -698,6 +706,14 @@ func (_m *Meeting) Matter(ctx context.Context) (*Matter, error) {
 		result, err = _m.QueryMatter().Only(ctx)
 	}
 	return result, MaskNotFound(err)
+}
+
+func (_m *OpeningBalance) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
 }
 
 func (_m *PointEvent) Community(ctx context.Context) (*Community, error) {

@@ -19,6 +19,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/ent/openingbalance"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/report"
 	"sunlight/ent/resident"
@@ -96,6 +97,11 @@ var meetingImplementors = []string{"Meeting", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Meeting) IsNode() {}
+
+var openingbalanceImplementors = []string{"OpeningBalance", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*OpeningBalance) IsNode() {}
 
 var pointeventImplementors = []string{"PointEvent", "Node"}
 
@@ -313,6 +319,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(meeting.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, meetingImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case openingbalance.Table:
+		query := c.OpeningBalance.Query().
+			Where(openingbalance.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, openingbalanceImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -633,6 +648,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Meeting.Query().
 			Where(meeting.IDIn(ids...))
 		query, err := query.CollectFields(ctx, meetingImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case openingbalance.Table:
+		query := c.OpeningBalance.Query().
+			Where(openingbalance.IDIn(ids...))
+		query, err := query.CollectFields(ctx, openingbalanceImplementors...)
 		if err != nil {
 			return nil, err
 		}

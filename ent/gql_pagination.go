@@ -20,6 +20,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/ent/openingbalance"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/report"
 	"sunlight/ent/resident"
@@ -4149,6 +4150,338 @@ func (_m *Meeting) ToEdge(order *MeetingOrder) *MeetingEdge {
 		order = DefaultMeetingOrder
 	}
 	return &MeetingEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// OpeningBalanceEdge is the edge representation of OpeningBalance.
+type OpeningBalanceEdge struct {
+	Node   *OpeningBalance `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// OpeningBalanceConnection is the connection containing edges to OpeningBalance.
+type OpeningBalanceConnection struct {
+	Edges      []*OpeningBalanceEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *OpeningBalanceConnection) build(nodes []*OpeningBalance, pager *openingbalancePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *OpeningBalance
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *OpeningBalance {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *OpeningBalance {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*OpeningBalanceEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &OpeningBalanceEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// OpeningBalancePaginateOption enables pagination customization.
+type OpeningBalancePaginateOption func(*openingbalancePager) error
+
+// WithOpeningBalanceOrder configures pagination ordering.
+func WithOpeningBalanceOrder(order *OpeningBalanceOrder) OpeningBalancePaginateOption {
+	if order == nil {
+		order = DefaultOpeningBalanceOrder
+	}
+	o := *order
+	return func(pager *openingbalancePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultOpeningBalanceOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithOpeningBalanceFilter configures pagination filter.
+func WithOpeningBalanceFilter(filter func(*OpeningBalanceQuery) (*OpeningBalanceQuery, error)) OpeningBalancePaginateOption {
+	return func(pager *openingbalancePager) error {
+		if filter == nil {
+			return errors.New("OpeningBalanceQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type openingbalancePager struct {
+	reverse bool
+	order   *OpeningBalanceOrder
+	filter  func(*OpeningBalanceQuery) (*OpeningBalanceQuery, error)
+}
+
+func newOpeningBalancePager(opts []OpeningBalancePaginateOption, reverse bool) (*openingbalancePager, error) {
+	pager := &openingbalancePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultOpeningBalanceOrder
+	}
+	return pager, nil
+}
+
+func (p *openingbalancePager) applyFilter(query *OpeningBalanceQuery) (*OpeningBalanceQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *openingbalancePager) toCursor(_m *OpeningBalance) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *openingbalancePager) applyCursors(query *OpeningBalanceQuery, after, before *Cursor) (*OpeningBalanceQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultOpeningBalanceOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *openingbalancePager) applyOrder(query *OpeningBalanceQuery) *OpeningBalanceQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultOpeningBalanceOrder.Field {
+		query = query.Order(DefaultOpeningBalanceOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *openingbalancePager) orderExpr(query *OpeningBalanceQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultOpeningBalanceOrder.Field {
+			b.Comma().Ident(DefaultOpeningBalanceOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to OpeningBalance.
+func (_m *OpeningBalanceQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...OpeningBalancePaginateOption,
+) (*OpeningBalanceConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newOpeningBalancePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &OpeningBalanceConnection{Edges: []*OpeningBalanceEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// OpeningBalanceOrderFieldBalance orders OpeningBalance by balance.
+	OpeningBalanceOrderFieldBalance = &OpeningBalanceOrderField{
+		Value: func(_m *OpeningBalance) (ent.Value, error) {
+			return _m.Balance, nil
+		},
+		column: openingbalance.FieldBalance,
+		toTerm: openingbalance.ByBalance,
+		toCursor: func(_m *OpeningBalance) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Balance,
+			}
+		},
+	}
+	// OpeningBalanceOrderFieldIncomeBefore orders OpeningBalance by income_before.
+	OpeningBalanceOrderFieldIncomeBefore = &OpeningBalanceOrderField{
+		Value: func(_m *OpeningBalance) (ent.Value, error) {
+			return _m.IncomeBefore, nil
+		},
+		column: openingbalance.FieldIncomeBefore,
+		toTerm: openingbalance.ByIncomeBefore,
+		toCursor: func(_m *OpeningBalance) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.IncomeBefore,
+			}
+		},
+	}
+	// OpeningBalanceOrderFieldExpenseBefore orders OpeningBalance by expense_before.
+	OpeningBalanceOrderFieldExpenseBefore = &OpeningBalanceOrderField{
+		Value: func(_m *OpeningBalance) (ent.Value, error) {
+			return _m.ExpenseBefore, nil
+		},
+		column: openingbalance.FieldExpenseBefore,
+		toTerm: openingbalance.ByExpenseBefore,
+		toCursor: func(_m *OpeningBalance) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ExpenseBefore,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f OpeningBalanceOrderField) String() string {
+	var str string
+	switch f.column {
+	case OpeningBalanceOrderFieldBalance.column:
+		str = "BALANCE"
+	case OpeningBalanceOrderFieldIncomeBefore.column:
+		str = "INCOME_BEFORE"
+	case OpeningBalanceOrderFieldExpenseBefore.column:
+		str = "EXPENSE_BEFORE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f OpeningBalanceOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *OpeningBalanceOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("OpeningBalanceOrderField %T must be a string", v)
+	}
+	switch str {
+	case "BALANCE":
+		*f = *OpeningBalanceOrderFieldBalance
+	case "INCOME_BEFORE":
+		*f = *OpeningBalanceOrderFieldIncomeBefore
+	case "EXPENSE_BEFORE":
+		*f = *OpeningBalanceOrderFieldExpenseBefore
+	default:
+		return fmt.Errorf("%s is not a valid OpeningBalanceOrderField", str)
+	}
+	return nil
+}
+
+// OpeningBalanceOrderField defines the ordering field of OpeningBalance.
+type OpeningBalanceOrderField struct {
+	// Value extracts the ordering value from the given OpeningBalance.
+	Value    func(*OpeningBalance) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) openingbalance.OrderOption
+	toCursor func(*OpeningBalance) Cursor
+}
+
+// OpeningBalanceOrder defines the ordering of OpeningBalance.
+type OpeningBalanceOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *OpeningBalanceOrderField `json:"field"`
+}
+
+// DefaultOpeningBalanceOrder is the default ordering of OpeningBalance.
+var DefaultOpeningBalanceOrder = &OpeningBalanceOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &OpeningBalanceOrderField{
+		Value: func(_m *OpeningBalance) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: openingbalance.FieldID,
+		toTerm: openingbalance.ByID,
+		toCursor: func(_m *OpeningBalance) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts OpeningBalance into OpeningBalanceEdge.
+func (_m *OpeningBalance) ToEdge(order *OpeningBalanceOrder) *OpeningBalanceEdge {
+	if order == nil {
+		order = DefaultOpeningBalanceOrder
+	}
+	return &OpeningBalanceEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -17,6 +17,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
+	"sunlight/ent/openingbalance"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/predicate"
 	"sunlight/ent/report"
@@ -2021,6 +2022,10 @@ type CommunityWhereInput struct {
 	// "job_runs" edge predicates.
 	HasJobRuns     *bool               `json:"hasJobRuns,omitempty"`
 	HasJobRunsWith []*JobRunWhereInput `json:"hasJobRunsWith,omitempty"`
+
+	// "opening_balance" edge predicates.
+	HasOpeningBalance     *bool                       `json:"hasOpeningBalance,omitempty"`
+	HasOpeningBalanceWith []*OpeningBalanceWhereInput `json:"hasOpeningBalanceWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2766,6 +2771,24 @@ func (i *CommunityWhereInput) P() (predicate.Community, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, community.HasJobRunsWith(with...))
+	}
+	if i.HasOpeningBalance != nil {
+		p := community.HasOpeningBalance()
+		if !*i.HasOpeningBalance {
+			p = community.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOpeningBalanceWith) > 0 {
+		with := make([]predicate.OpeningBalance, 0, len(i.HasOpeningBalanceWith))
+		for _, w := range i.HasOpeningBalanceWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOpeningBalanceWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, community.HasOpeningBalanceWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -6594,6 +6617,326 @@ func (i *MeetingWhereInput) P() (predicate.Meeting, error) {
 		return predicates[0], nil
 	default:
 		return meeting.And(predicates...), nil
+	}
+}
+
+// OpeningBalanceWhereInput represents a where input for filtering OpeningBalance queries.
+type OpeningBalanceWhereInput struct {
+	Predicates []predicate.OpeningBalance  `json:"-"`
+	Not        *OpeningBalanceWhereInput   `json:"not,omitempty"`
+	Or         []*OpeningBalanceWhereInput `json:"or,omitempty"`
+	And        []*OpeningBalanceWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "community_id" field predicates.
+	CommunityID      *int  `json:"communityID,omitempty"`
+	CommunityIDNEQ   *int  `json:"communityIDNEQ,omitempty"`
+	CommunityIDIn    []int `json:"communityIDIn,omitempty"`
+	CommunityIDNotIn []int `json:"communityIDNotIn,omitempty"`
+
+	// "period" field predicates.
+	Period             *string  `json:"period,omitempty"`
+	PeriodNEQ          *string  `json:"periodNEQ,omitempty"`
+	PeriodIn           []string `json:"periodIn,omitempty"`
+	PeriodNotIn        []string `json:"periodNotIn,omitempty"`
+	PeriodGT           *string  `json:"periodGT,omitempty"`
+	PeriodGTE          *string  `json:"periodGTE,omitempty"`
+	PeriodLT           *string  `json:"periodLT,omitempty"`
+	PeriodLTE          *string  `json:"periodLTE,omitempty"`
+	PeriodContains     *string  `json:"periodContains,omitempty"`
+	PeriodHasPrefix    *string  `json:"periodHasPrefix,omitempty"`
+	PeriodHasSuffix    *string  `json:"periodHasSuffix,omitempty"`
+	PeriodEqualFold    *string  `json:"periodEqualFold,omitempty"`
+	PeriodContainsFold *string  `json:"periodContainsFold,omitempty"`
+
+	// "balance" field predicates.
+	Balance      *money.Fen  `json:"balance,omitempty"`
+	BalanceNEQ   *money.Fen  `json:"balanceNEQ,omitempty"`
+	BalanceIn    []money.Fen `json:"balanceIn,omitempty"`
+	BalanceNotIn []money.Fen `json:"balanceNotIn,omitempty"`
+	BalanceGT    *money.Fen  `json:"balanceGT,omitempty"`
+	BalanceGTE   *money.Fen  `json:"balanceGTE,omitempty"`
+	BalanceLT    *money.Fen  `json:"balanceLT,omitempty"`
+	BalanceLTE   *money.Fen  `json:"balanceLTE,omitempty"`
+
+	// "income_before" field predicates.
+	IncomeBefore      *money.Fen  `json:"incomeBefore,omitempty"`
+	IncomeBeforeNEQ   *money.Fen  `json:"incomeBeforeNEQ,omitempty"`
+	IncomeBeforeIn    []money.Fen `json:"incomeBeforeIn,omitempty"`
+	IncomeBeforeNotIn []money.Fen `json:"incomeBeforeNotIn,omitempty"`
+	IncomeBeforeGT    *money.Fen  `json:"incomeBeforeGT,omitempty"`
+	IncomeBeforeGTE   *money.Fen  `json:"incomeBeforeGTE,omitempty"`
+	IncomeBeforeLT    *money.Fen  `json:"incomeBeforeLT,omitempty"`
+	IncomeBeforeLTE   *money.Fen  `json:"incomeBeforeLTE,omitempty"`
+
+	// "expense_before" field predicates.
+	ExpenseBefore      *money.Fen  `json:"expenseBefore,omitempty"`
+	ExpenseBeforeNEQ   *money.Fen  `json:"expenseBeforeNEQ,omitempty"`
+	ExpenseBeforeIn    []money.Fen `json:"expenseBeforeIn,omitempty"`
+	ExpenseBeforeNotIn []money.Fen `json:"expenseBeforeNotIn,omitempty"`
+	ExpenseBeforeGT    *money.Fen  `json:"expenseBeforeGT,omitempty"`
+	ExpenseBeforeGTE   *money.Fen  `json:"expenseBeforeGTE,omitempty"`
+	ExpenseBeforeLT    *money.Fen  `json:"expenseBeforeLT,omitempty"`
+	ExpenseBeforeLTE   *money.Fen  `json:"expenseBeforeLTE,omitempty"`
+
+	// "community" edge predicates.
+	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
+	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *OpeningBalanceWhereInput) AddPredicates(predicates ...predicate.OpeningBalance) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the OpeningBalanceWhereInput filter on the OpeningBalanceQuery builder.
+func (i *OpeningBalanceWhereInput) Filter(q *OpeningBalanceQuery) (*OpeningBalanceQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyOpeningBalanceWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyOpeningBalanceWhereInput is returned in case the OpeningBalanceWhereInput is empty.
+var ErrEmptyOpeningBalanceWhereInput = errors.New("ent: empty predicate OpeningBalanceWhereInput")
+
+// P returns a predicate for filtering openingbalances.
+// An error is returned if the input is empty or invalid.
+func (i *OpeningBalanceWhereInput) P() (predicate.OpeningBalance, error) {
+	var predicates []predicate.OpeningBalance
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, openingbalance.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.OpeningBalance, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, openingbalance.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.OpeningBalance, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, openingbalance.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, openingbalance.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, openingbalance.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, openingbalance.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, openingbalance.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, openingbalance.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, openingbalance.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, openingbalance.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, openingbalance.IDLTE(*i.IDLTE))
+	}
+	if i.CommunityID != nil {
+		predicates = append(predicates, openingbalance.CommunityIDEQ(*i.CommunityID))
+	}
+	if i.CommunityIDNEQ != nil {
+		predicates = append(predicates, openingbalance.CommunityIDNEQ(*i.CommunityIDNEQ))
+	}
+	if len(i.CommunityIDIn) > 0 {
+		predicates = append(predicates, openingbalance.CommunityIDIn(i.CommunityIDIn...))
+	}
+	if len(i.CommunityIDNotIn) > 0 {
+		predicates = append(predicates, openingbalance.CommunityIDNotIn(i.CommunityIDNotIn...))
+	}
+	if i.Period != nil {
+		predicates = append(predicates, openingbalance.PeriodEQ(*i.Period))
+	}
+	if i.PeriodNEQ != nil {
+		predicates = append(predicates, openingbalance.PeriodNEQ(*i.PeriodNEQ))
+	}
+	if len(i.PeriodIn) > 0 {
+		predicates = append(predicates, openingbalance.PeriodIn(i.PeriodIn...))
+	}
+	if len(i.PeriodNotIn) > 0 {
+		predicates = append(predicates, openingbalance.PeriodNotIn(i.PeriodNotIn...))
+	}
+	if i.PeriodGT != nil {
+		predicates = append(predicates, openingbalance.PeriodGT(*i.PeriodGT))
+	}
+	if i.PeriodGTE != nil {
+		predicates = append(predicates, openingbalance.PeriodGTE(*i.PeriodGTE))
+	}
+	if i.PeriodLT != nil {
+		predicates = append(predicates, openingbalance.PeriodLT(*i.PeriodLT))
+	}
+	if i.PeriodLTE != nil {
+		predicates = append(predicates, openingbalance.PeriodLTE(*i.PeriodLTE))
+	}
+	if i.PeriodContains != nil {
+		predicates = append(predicates, openingbalance.PeriodContains(*i.PeriodContains))
+	}
+	if i.PeriodHasPrefix != nil {
+		predicates = append(predicates, openingbalance.PeriodHasPrefix(*i.PeriodHasPrefix))
+	}
+	if i.PeriodHasSuffix != nil {
+		predicates = append(predicates, openingbalance.PeriodHasSuffix(*i.PeriodHasSuffix))
+	}
+	if i.PeriodEqualFold != nil {
+		predicates = append(predicates, openingbalance.PeriodEqualFold(*i.PeriodEqualFold))
+	}
+	if i.PeriodContainsFold != nil {
+		predicates = append(predicates, openingbalance.PeriodContainsFold(*i.PeriodContainsFold))
+	}
+	if i.Balance != nil {
+		predicates = append(predicates, openingbalance.BalanceEQ(*i.Balance))
+	}
+	if i.BalanceNEQ != nil {
+		predicates = append(predicates, openingbalance.BalanceNEQ(*i.BalanceNEQ))
+	}
+	if len(i.BalanceIn) > 0 {
+		predicates = append(predicates, openingbalance.BalanceIn(i.BalanceIn...))
+	}
+	if len(i.BalanceNotIn) > 0 {
+		predicates = append(predicates, openingbalance.BalanceNotIn(i.BalanceNotIn...))
+	}
+	if i.BalanceGT != nil {
+		predicates = append(predicates, openingbalance.BalanceGT(*i.BalanceGT))
+	}
+	if i.BalanceGTE != nil {
+		predicates = append(predicates, openingbalance.BalanceGTE(*i.BalanceGTE))
+	}
+	if i.BalanceLT != nil {
+		predicates = append(predicates, openingbalance.BalanceLT(*i.BalanceLT))
+	}
+	if i.BalanceLTE != nil {
+		predicates = append(predicates, openingbalance.BalanceLTE(*i.BalanceLTE))
+	}
+	if i.IncomeBefore != nil {
+		predicates = append(predicates, openingbalance.IncomeBeforeEQ(*i.IncomeBefore))
+	}
+	if i.IncomeBeforeNEQ != nil {
+		predicates = append(predicates, openingbalance.IncomeBeforeNEQ(*i.IncomeBeforeNEQ))
+	}
+	if len(i.IncomeBeforeIn) > 0 {
+		predicates = append(predicates, openingbalance.IncomeBeforeIn(i.IncomeBeforeIn...))
+	}
+	if len(i.IncomeBeforeNotIn) > 0 {
+		predicates = append(predicates, openingbalance.IncomeBeforeNotIn(i.IncomeBeforeNotIn...))
+	}
+	if i.IncomeBeforeGT != nil {
+		predicates = append(predicates, openingbalance.IncomeBeforeGT(*i.IncomeBeforeGT))
+	}
+	if i.IncomeBeforeGTE != nil {
+		predicates = append(predicates, openingbalance.IncomeBeforeGTE(*i.IncomeBeforeGTE))
+	}
+	if i.IncomeBeforeLT != nil {
+		predicates = append(predicates, openingbalance.IncomeBeforeLT(*i.IncomeBeforeLT))
+	}
+	if i.IncomeBeforeLTE != nil {
+		predicates = append(predicates, openingbalance.IncomeBeforeLTE(*i.IncomeBeforeLTE))
+	}
+	if i.ExpenseBefore != nil {
+		predicates = append(predicates, openingbalance.ExpenseBeforeEQ(*i.ExpenseBefore))
+	}
+	if i.ExpenseBeforeNEQ != nil {
+		predicates = append(predicates, openingbalance.ExpenseBeforeNEQ(*i.ExpenseBeforeNEQ))
+	}
+	if len(i.ExpenseBeforeIn) > 0 {
+		predicates = append(predicates, openingbalance.ExpenseBeforeIn(i.ExpenseBeforeIn...))
+	}
+	if len(i.ExpenseBeforeNotIn) > 0 {
+		predicates = append(predicates, openingbalance.ExpenseBeforeNotIn(i.ExpenseBeforeNotIn...))
+	}
+	if i.ExpenseBeforeGT != nil {
+		predicates = append(predicates, openingbalance.ExpenseBeforeGT(*i.ExpenseBeforeGT))
+	}
+	if i.ExpenseBeforeGTE != nil {
+		predicates = append(predicates, openingbalance.ExpenseBeforeGTE(*i.ExpenseBeforeGTE))
+	}
+	if i.ExpenseBeforeLT != nil {
+		predicates = append(predicates, openingbalance.ExpenseBeforeLT(*i.ExpenseBeforeLT))
+	}
+	if i.ExpenseBeforeLTE != nil {
+		predicates = append(predicates, openingbalance.ExpenseBeforeLTE(*i.ExpenseBeforeLTE))
+	}
+
+	if i.HasCommunity != nil {
+		p := openingbalance.HasCommunity()
+		if !*i.HasCommunity {
+			p = openingbalance.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCommunityWith) > 0 {
+		with := make([]predicate.Community, 0, len(i.HasCommunityWith))
+		for _, w := range i.HasCommunityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCommunityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, openingbalance.HasCommunityWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyOpeningBalanceWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return openingbalance.And(predicates...), nil
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
 	"sunlight/ent/monthsum"
+	"sunlight/ent/openingbalance"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/predicate"
 	"sunlight/ent/report"
@@ -60,6 +61,7 @@ const (
 	TypeMatterDisclosure = "MatterDisclosure"
 	TypeMeeting          = "Meeting"
 	TypeMonthSum         = "MonthSum"
+	TypeOpeningBalance   = "OpeningBalance"
 	TypePointEvent       = "PointEvent"
 	TypeReport           = "Report"
 	TypeResident         = "Resident"
@@ -4601,6 +4603,8 @@ type CommunityMutation struct {
 	job_runs                  map[int]struct{}
 	removedjob_runs           map[int]struct{}
 	clearedjob_runs           bool
+	opening_balance           *int
+	clearedopening_balance    bool
 	done                      bool
 	oldValue                  func(context.Context) (*Community, error)
 	predicates                []predicate.Community
@@ -6207,6 +6211,45 @@ func (m *CommunityMutation) ResetJobRuns() {
 	m.removedjob_runs = nil
 }
 
+// SetOpeningBalanceID sets the "opening_balance" edge to the OpeningBalance entity by id.
+func (m *CommunityMutation) SetOpeningBalanceID(id int) {
+	m.opening_balance = &id
+}
+
+// ClearOpeningBalance clears the "opening_balance" edge to the OpeningBalance entity.
+func (m *CommunityMutation) ClearOpeningBalance() {
+	m.clearedopening_balance = true
+}
+
+// OpeningBalanceCleared reports if the "opening_balance" edge to the OpeningBalance entity was cleared.
+func (m *CommunityMutation) OpeningBalanceCleared() bool {
+	return m.clearedopening_balance
+}
+
+// OpeningBalanceID returns the "opening_balance" edge ID in the mutation.
+func (m *CommunityMutation) OpeningBalanceID() (id int, exists bool) {
+	if m.opening_balance != nil {
+		return *m.opening_balance, true
+	}
+	return
+}
+
+// OpeningBalanceIDs returns the "opening_balance" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OpeningBalanceID instead. It exists only for internal usage by the builders.
+func (m *CommunityMutation) OpeningBalanceIDs() (ids []int) {
+	if id := m.opening_balance; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOpeningBalance resets all changes to the "opening_balance" edge.
+func (m *CommunityMutation) ResetOpeningBalance() {
+	m.opening_balance = nil
+	m.clearedopening_balance = false
+}
+
 // Where appends a list predicates to the CommunityMutation builder.
 func (m *CommunityMutation) Where(ps ...predicate.Community) {
 	m.predicates = append(m.predicates, ps...)
@@ -6587,7 +6630,7 @@ func (m *CommunityMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CommunityMutation) AddedEdges() []string {
-	edges := make([]string, 0, 18)
+	edges := make([]string, 0, 19)
 	if m.assets != nil {
 		edges = append(edges, community.EdgeAssets)
 	}
@@ -6641,6 +6684,9 @@ func (m *CommunityMutation) AddedEdges() []string {
 	}
 	if m.job_runs != nil {
 		edges = append(edges, community.EdgeJobRuns)
+	}
+	if m.opening_balance != nil {
+		edges = append(edges, community.EdgeOpeningBalance)
 	}
 	return edges
 }
@@ -6757,13 +6803,17 @@ func (m *CommunityMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case community.EdgeOpeningBalance:
+		if id := m.opening_balance; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CommunityMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 18)
+	edges := make([]string, 0, 19)
 	if m.removedassets != nil {
 		edges = append(edges, community.EdgeAssets)
 	}
@@ -6939,7 +6989,7 @@ func (m *CommunityMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CommunityMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 18)
+	edges := make([]string, 0, 19)
 	if m.clearedassets {
 		edges = append(edges, community.EdgeAssets)
 	}
@@ -6994,6 +7044,9 @@ func (m *CommunityMutation) ClearedEdges() []string {
 	if m.clearedjob_runs {
 		edges = append(edges, community.EdgeJobRuns)
 	}
+	if m.clearedopening_balance {
+		edges = append(edges, community.EdgeOpeningBalance)
+	}
 	return edges
 }
 
@@ -7037,6 +7090,8 @@ func (m *CommunityMutation) EdgeCleared(name string) bool {
 		return m.clearedreports
 	case community.EdgeJobRuns:
 		return m.clearedjob_runs
+	case community.EdgeOpeningBalance:
+		return m.clearedopening_balance
 	}
 	return false
 }
@@ -7045,6 +7100,9 @@ func (m *CommunityMutation) EdgeCleared(name string) bool {
 // if that edge is not defined in the schema.
 func (m *CommunityMutation) ClearEdge(name string) error {
 	switch name {
+	case community.EdgeOpeningBalance:
+		m.ClearOpeningBalance()
+		return nil
 	}
 	return fmt.Errorf("unknown Community unique edge %s", name)
 }
@@ -7106,6 +7164,9 @@ func (m *CommunityMutation) ResetEdge(name string) error {
 		return nil
 	case community.EdgeJobRuns:
 		m.ResetJobRuns()
+		return nil
+	case community.EdgeOpeningBalance:
+		m.ResetOpeningBalance()
 		return nil
 	}
 	return fmt.Errorf("unknown Community edge %s", name)
@@ -15391,6 +15452,704 @@ func (m *MonthSumMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown MonthSum edge %s", name)
+}
+
+// OpeningBalanceMutation represents an operation that mutates the OpeningBalance nodes in the graph.
+type OpeningBalanceMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	period            *string
+	balance           *money.Fen
+	addbalance        *money.Fen
+	income_before     *money.Fen
+	addincome_before  *money.Fen
+	expense_before    *money.Fen
+	addexpense_before *money.Fen
+	clearedFields     map[string]struct{}
+	community         *int
+	clearedcommunity  bool
+	done              bool
+	oldValue          func(context.Context) (*OpeningBalance, error)
+	predicates        []predicate.OpeningBalance
+}
+
+var _ ent.Mutation = (*OpeningBalanceMutation)(nil)
+
+// openingbalanceOption allows management of the mutation configuration using functional options.
+type openingbalanceOption func(*OpeningBalanceMutation)
+
+// newOpeningBalanceMutation creates new mutation for the OpeningBalance entity.
+func newOpeningBalanceMutation(c config, op Op, opts ...openingbalanceOption) *OpeningBalanceMutation {
+	m := &OpeningBalanceMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeOpeningBalance,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withOpeningBalanceID sets the ID field of the mutation.
+func withOpeningBalanceID(id int) openingbalanceOption {
+	return func(m *OpeningBalanceMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *OpeningBalance
+		)
+		m.oldValue = func(ctx context.Context) (*OpeningBalance, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().OpeningBalance.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withOpeningBalance sets the old OpeningBalance of the mutation.
+func withOpeningBalance(node *OpeningBalance) openingbalanceOption {
+	return func(m *OpeningBalanceMutation) {
+		m.oldValue = func(context.Context) (*OpeningBalance, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m OpeningBalanceMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m OpeningBalanceMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *OpeningBalanceMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *OpeningBalanceMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().OpeningBalance.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *OpeningBalanceMutation) SetCommunityID(i int) {
+	m.community = &i
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *OpeningBalanceMutation) CommunityID() (r int, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the OpeningBalance entity.
+// If the OpeningBalance object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningBalanceMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *OpeningBalanceMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetPeriod sets the "period" field.
+func (m *OpeningBalanceMutation) SetPeriod(s string) {
+	m.period = &s
+}
+
+// Period returns the value of the "period" field in the mutation.
+func (m *OpeningBalanceMutation) Period() (r string, exists bool) {
+	v := m.period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriod returns the old "period" field's value of the OpeningBalance entity.
+// If the OpeningBalance object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningBalanceMutation) OldPeriod(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriod: %w", err)
+	}
+	return oldValue.Period, nil
+}
+
+// ResetPeriod resets all changes to the "period" field.
+func (m *OpeningBalanceMutation) ResetPeriod() {
+	m.period = nil
+}
+
+// SetBalance sets the "balance" field.
+func (m *OpeningBalanceMutation) SetBalance(value money.Fen) {
+	m.balance = &value
+	m.addbalance = nil
+}
+
+// Balance returns the value of the "balance" field in the mutation.
+func (m *OpeningBalanceMutation) Balance() (r money.Fen, exists bool) {
+	v := m.balance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBalance returns the old "balance" field's value of the OpeningBalance entity.
+// If the OpeningBalance object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningBalanceMutation) OldBalance(ctx context.Context) (v money.Fen, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBalance is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBalance requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBalance: %w", err)
+	}
+	return oldValue.Balance, nil
+}
+
+// AddBalance adds value to the "balance" field.
+func (m *OpeningBalanceMutation) AddBalance(value money.Fen) {
+	if m.addbalance != nil {
+		*m.addbalance += value
+	} else {
+		m.addbalance = &value
+	}
+}
+
+// AddedBalance returns the value that was added to the "balance" field in this mutation.
+func (m *OpeningBalanceMutation) AddedBalance() (r money.Fen, exists bool) {
+	v := m.addbalance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBalance resets all changes to the "balance" field.
+func (m *OpeningBalanceMutation) ResetBalance() {
+	m.balance = nil
+	m.addbalance = nil
+}
+
+// SetIncomeBefore sets the "income_before" field.
+func (m *OpeningBalanceMutation) SetIncomeBefore(value money.Fen) {
+	m.income_before = &value
+	m.addincome_before = nil
+}
+
+// IncomeBefore returns the value of the "income_before" field in the mutation.
+func (m *OpeningBalanceMutation) IncomeBefore() (r money.Fen, exists bool) {
+	v := m.income_before
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIncomeBefore returns the old "income_before" field's value of the OpeningBalance entity.
+// If the OpeningBalance object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningBalanceMutation) OldIncomeBefore(ctx context.Context) (v money.Fen, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIncomeBefore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIncomeBefore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIncomeBefore: %w", err)
+	}
+	return oldValue.IncomeBefore, nil
+}
+
+// AddIncomeBefore adds value to the "income_before" field.
+func (m *OpeningBalanceMutation) AddIncomeBefore(value money.Fen) {
+	if m.addincome_before != nil {
+		*m.addincome_before += value
+	} else {
+		m.addincome_before = &value
+	}
+}
+
+// AddedIncomeBefore returns the value that was added to the "income_before" field in this mutation.
+func (m *OpeningBalanceMutation) AddedIncomeBefore() (r money.Fen, exists bool) {
+	v := m.addincome_before
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetIncomeBefore resets all changes to the "income_before" field.
+func (m *OpeningBalanceMutation) ResetIncomeBefore() {
+	m.income_before = nil
+	m.addincome_before = nil
+}
+
+// SetExpenseBefore sets the "expense_before" field.
+func (m *OpeningBalanceMutation) SetExpenseBefore(value money.Fen) {
+	m.expense_before = &value
+	m.addexpense_before = nil
+}
+
+// ExpenseBefore returns the value of the "expense_before" field in the mutation.
+func (m *OpeningBalanceMutation) ExpenseBefore() (r money.Fen, exists bool) {
+	v := m.expense_before
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpenseBefore returns the old "expense_before" field's value of the OpeningBalance entity.
+// If the OpeningBalance object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OpeningBalanceMutation) OldExpenseBefore(ctx context.Context) (v money.Fen, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpenseBefore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpenseBefore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpenseBefore: %w", err)
+	}
+	return oldValue.ExpenseBefore, nil
+}
+
+// AddExpenseBefore adds value to the "expense_before" field.
+func (m *OpeningBalanceMutation) AddExpenseBefore(value money.Fen) {
+	if m.addexpense_before != nil {
+		*m.addexpense_before += value
+	} else {
+		m.addexpense_before = &value
+	}
+}
+
+// AddedExpenseBefore returns the value that was added to the "expense_before" field in this mutation.
+func (m *OpeningBalanceMutation) AddedExpenseBefore() (r money.Fen, exists bool) {
+	v := m.addexpense_before
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetExpenseBefore resets all changes to the "expense_before" field.
+func (m *OpeningBalanceMutation) ResetExpenseBefore() {
+	m.expense_before = nil
+	m.addexpense_before = nil
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *OpeningBalanceMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[openingbalance.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *OpeningBalanceMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *OpeningBalanceMutation) CommunityIDs() (ids []int) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *OpeningBalanceMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// Where appends a list predicates to the OpeningBalanceMutation builder.
+func (m *OpeningBalanceMutation) Where(ps ...predicate.OpeningBalance) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the OpeningBalanceMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *OpeningBalanceMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.OpeningBalance, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *OpeningBalanceMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *OpeningBalanceMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (OpeningBalance).
+func (m *OpeningBalanceMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *OpeningBalanceMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.community != nil {
+		fields = append(fields, openingbalance.FieldCommunityID)
+	}
+	if m.period != nil {
+		fields = append(fields, openingbalance.FieldPeriod)
+	}
+	if m.balance != nil {
+		fields = append(fields, openingbalance.FieldBalance)
+	}
+	if m.income_before != nil {
+		fields = append(fields, openingbalance.FieldIncomeBefore)
+	}
+	if m.expense_before != nil {
+		fields = append(fields, openingbalance.FieldExpenseBefore)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *OpeningBalanceMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case openingbalance.FieldCommunityID:
+		return m.CommunityID()
+	case openingbalance.FieldPeriod:
+		return m.Period()
+	case openingbalance.FieldBalance:
+		return m.Balance()
+	case openingbalance.FieldIncomeBefore:
+		return m.IncomeBefore()
+	case openingbalance.FieldExpenseBefore:
+		return m.ExpenseBefore()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *OpeningBalanceMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case openingbalance.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case openingbalance.FieldPeriod:
+		return m.OldPeriod(ctx)
+	case openingbalance.FieldBalance:
+		return m.OldBalance(ctx)
+	case openingbalance.FieldIncomeBefore:
+		return m.OldIncomeBefore(ctx)
+	case openingbalance.FieldExpenseBefore:
+		return m.OldExpenseBefore(ctx)
+	}
+	return nil, fmt.Errorf("unknown OpeningBalance field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OpeningBalanceMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case openingbalance.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case openingbalance.FieldPeriod:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriod(v)
+		return nil
+	case openingbalance.FieldBalance:
+		v, ok := value.(money.Fen)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBalance(v)
+		return nil
+	case openingbalance.FieldIncomeBefore:
+		v, ok := value.(money.Fen)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIncomeBefore(v)
+		return nil
+	case openingbalance.FieldExpenseBefore:
+		v, ok := value.(money.Fen)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpenseBefore(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OpeningBalance field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *OpeningBalanceMutation) AddedFields() []string {
+	var fields []string
+	if m.addbalance != nil {
+		fields = append(fields, openingbalance.FieldBalance)
+	}
+	if m.addincome_before != nil {
+		fields = append(fields, openingbalance.FieldIncomeBefore)
+	}
+	if m.addexpense_before != nil {
+		fields = append(fields, openingbalance.FieldExpenseBefore)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *OpeningBalanceMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case openingbalance.FieldBalance:
+		return m.AddedBalance()
+	case openingbalance.FieldIncomeBefore:
+		return m.AddedIncomeBefore()
+	case openingbalance.FieldExpenseBefore:
+		return m.AddedExpenseBefore()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OpeningBalanceMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case openingbalance.FieldBalance:
+		v, ok := value.(money.Fen)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBalance(v)
+		return nil
+	case openingbalance.FieldIncomeBefore:
+		v, ok := value.(money.Fen)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddIncomeBefore(v)
+		return nil
+	case openingbalance.FieldExpenseBefore:
+		v, ok := value.(money.Fen)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddExpenseBefore(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OpeningBalance numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *OpeningBalanceMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *OpeningBalanceMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *OpeningBalanceMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown OpeningBalance nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *OpeningBalanceMutation) ResetField(name string) error {
+	switch name {
+	case openingbalance.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case openingbalance.FieldPeriod:
+		m.ResetPeriod()
+		return nil
+	case openingbalance.FieldBalance:
+		m.ResetBalance()
+		return nil
+	case openingbalance.FieldIncomeBefore:
+		m.ResetIncomeBefore()
+		return nil
+	case openingbalance.FieldExpenseBefore:
+		m.ResetExpenseBefore()
+		return nil
+	}
+	return fmt.Errorf("unknown OpeningBalance field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *OpeningBalanceMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.community != nil {
+		edges = append(edges, openingbalance.EdgeCommunity)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *OpeningBalanceMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case openingbalance.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *OpeningBalanceMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *OpeningBalanceMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *OpeningBalanceMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcommunity {
+		edges = append(edges, openingbalance.EdgeCommunity)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *OpeningBalanceMutation) EdgeCleared(name string) bool {
+	switch name {
+	case openingbalance.EdgeCommunity:
+		return m.clearedcommunity
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *OpeningBalanceMutation) ClearEdge(name string) error {
+	switch name {
+	case openingbalance.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	}
+	return fmt.Errorf("unknown OpeningBalance unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *OpeningBalanceMutation) ResetEdge(name string) error {
+	switch name {
+	case openingbalance.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	}
+	return fmt.Errorf("unknown OpeningBalance edge %s", name)
 }
 
 // PointEventMutation represents an operation that mutates the PointEvent nodes in the graph.

@@ -42,6 +42,8 @@ type Tx struct {
 	Meeting *MeetingClient
 	// MonthSum is the client for interacting with the MonthSum builders.
 	MonthSum *MonthSumClient
+	// OpeningBalance is the client for interacting with the OpeningBalance builders.
+	OpeningBalance *OpeningBalanceClient
 	// PointEvent is the client for interacting with the PointEvent builders.
 	PointEvent *PointEventClient
 	// Report is the client for interacting with the Report builders.
@@ -201,6 +203,7 @@ func (tx *Tx) init() {
 	tx.MatterDisclosure = NewMatterDisclosureClient(tx.config)
 	tx.Meeting = NewMeetingClient(tx.config)
 	tx.MonthSum = NewMonthSumClient(tx.config)
+	tx.OpeningBalance = NewOpeningBalanceClient(tx.config)
 	tx.PointEvent = NewPointEventClient(tx.config)
 	tx.Report = NewReportClient(tx.config)
 	tx.Resident = NewResidentClient(tx.config)

@@ -1,5 +1,10 @@
 package graph
 
+import (
+	"sunlight/graph/model"
+	"sunlight/internal/ledger"
+)
+
 // The schema's aggregate types are the domain's own (gqlgen.yml binds
 // them); a list resolver only hands gqlgen pointers to the domain's values.
 
@@ -20,4 +25,10 @@ func firstOf[T any](xs []T, first *int) []T {
 		n = max(*first, 0)
 	}
 	return xs[:min(n, len(xs))]
+}
+
+// opening is the ledger's opening balance of a setOpeningBalance input: an
+// amount left out is 0.00.
+func opening(in model.SetOpeningBalanceInput) ledger.Opening {
+	return ledger.Opening{Balance: in.Balance, IncomeBefore: deref(in.IncomeBefore), ExpenseBefore: deref(in.ExpenseBefore)}
 }

@@ -33,11 +33,12 @@ func stageRecord(in model.RecordMatterStageInput) governance.StageRecord {
 	return rec
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
 	}
-	return *s
+	return *p
 }
 
 // ageOf is the age the benefit b is for (governance.MinAge); the schema's

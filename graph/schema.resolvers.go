@@ -198,6 +198,11 @@ func (r *mutationResolver) CloseMonth(ctx context.Context, communityID int, mont
 	return ledger.CloseMonth(ctx, ent.FromContext(ctx), communityID, month, r.now())
 }
 
+// SetOpeningBalance is the resolver for the setOpeningBalance field.
+func (r *mutationResolver) SetOpeningBalance(ctx context.Context, input model.SetOpeningBalanceInput) (*ent.OpeningBalance, error) {
+	return ledger.SetOpening(ctx, ent.FromContext(ctx), input.CommunityID, opening(input))
+}
+
 // Viewer is the resolver for the viewer field.
 func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 	return viewerOf(ctx), nil

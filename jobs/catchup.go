@@ -12,6 +12,7 @@ import (
 	"sunlight/ent/assetvaluation"
 	"sunlight/ent/jobrun"
 	entreport "sunlight/ent/report"
+	"sunlight/internal/ledger"
 	"sunlight/internal/reports/chain"
 	"sunlight/internal/vocab/calendar"
 )
@@ -123,17 +124,9 @@ func (s *Scheduler) firstDue(ctx context.Context, c *ent.Community, lastMonth ca
 	return from, nil
 }
 
-// GoLive is the first month c's books are kept on the platform: the month
-// of its establishment (成立日期). Nothing is published or closed before
-// it. Community keeps no creation time on the platform, so that half of
-// the rule ("or of its creation, whichever is later") waits for one; ok is
-// false when establishedOn is not set.
-func GoLive(c *ent.Community) (calendar.Period, bool) {
-	if c.EstablishedOn == nil {
-		return calendar.Period{}, false
-	}
-	return calendar.MonthOf(*c.EstablishedOn), true
-}
+// GoLive is the first month c's books are kept on the platform
+// (ledger.GoLive): nothing is published or closed before it.
+func GoLive(c *ent.Community) (calendar.Period, bool) { return ledger.GoLive(c) }
 
 // publishedOnce says whether a run of job recorded c's report of p as
 // published: if that report is not there now, it was removed.

@@ -75,6 +75,8 @@ const (
 	EdgeReports = "reports"
 	// EdgeJobRuns holds the string denoting the job_runs edge name in mutations.
 	EdgeJobRuns = "job_runs"
+	// EdgeOpeningBalance holds the string denoting the opening_balance edge name in mutations.
+	EdgeOpeningBalance = "opening_balance"
 	// Table holds the table name of the community in the database.
 	Table = "communities"
 	// AssetsTable is the table that holds the assets relation/edge.
@@ -203,6 +205,13 @@ const (
 	JobRunsInverseTable = "job_runs"
 	// JobRunsColumn is the table column denoting the job_runs relation/edge.
 	JobRunsColumn = "community_id"
+	// OpeningBalanceTable is the table that holds the opening_balance relation/edge.
+	OpeningBalanceTable = "opening_balances"
+	// OpeningBalanceInverseTable is the table name for the OpeningBalance entity.
+	// It exists in this package in order to avoid circular dependency with the "openingbalance" package.
+	OpeningBalanceInverseTable = "opening_balances"
+	// OpeningBalanceColumn is the table column denoting the opening_balance relation/edge.
+	OpeningBalanceColumn = "community_id"
 )
 
 // Columns holds all SQL columns for community fields.
@@ -591,6 +600,13 @@ func ByJobRuns(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newJobRunsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByOpeningBalanceField orders the results by opening_balance field.
+func ByOpeningBalanceField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newOpeningBalanceStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newAssetsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -715,5 +731,12 @@ func newJobRunsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(JobRunsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, JobRunsTable, JobRunsColumn),
+	)
+}
+func newOpeningBalanceStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(OpeningBalanceInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, OpeningBalanceTable, OpeningBalanceColumn),
 	)
 }

@@ -1270,6 +1270,29 @@ func HasJobRunsWith(preds ...predicate.JobRun) predicate.Community {
 	})
 }
 
+// HasOpeningBalance applies the HasEdge predicate on the "opening_balance" edge.
+func HasOpeningBalance() predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, OpeningBalanceTable, OpeningBalanceColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasOpeningBalanceWith applies the HasEdge predicate on the "opening_balance" edge with a given conditions (other predicates).
+func HasOpeningBalanceWith(preds ...predicate.OpeningBalance) predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := newOpeningBalanceStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Community) predicate.Community {
 	return predicate.Community(sql.AndPredicates(predicates...))

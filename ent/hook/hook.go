@@ -176,6 +176,18 @@ func (f MonthSumFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MonthSumMutation", m)
 }
 
+// The OpeningBalanceFunc type is an adapter to allow the use of ordinary
+// function as OpeningBalance mutator.
+type OpeningBalanceFunc func(context.Context, *ent.OpeningBalanceMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f OpeningBalanceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.OpeningBalanceMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OpeningBalanceMutation", m)
+}
+
 // The PointEventFunc type is an adapter to allow the use of ordinary
 // function as PointEvent mutator.
 type PointEventFunc func(context.Context, *ent.PointEventMutation) (ent.Value, error)

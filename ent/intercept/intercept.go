@@ -21,6 +21,7 @@ import (
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
 	"sunlight/ent/monthsum"
+	"sunlight/ent/openingbalance"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/predicate"
 	"sunlight/ent/report"
@@ -467,6 +468,33 @@ func (f TraverseMonthSum) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.MonthSumQuery", q)
 }
 
+// The OpeningBalanceFunc type is an adapter to allow the use of ordinary function as a Querier.
+type OpeningBalanceFunc func(context.Context, *ent.OpeningBalanceQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f OpeningBalanceFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.OpeningBalanceQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.OpeningBalanceQuery", q)
+}
+
+// The TraverseOpeningBalance type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseOpeningBalance func(context.Context, *ent.OpeningBalanceQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseOpeningBalance) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseOpeningBalance) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OpeningBalanceQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.OpeningBalanceQuery", q)
+}
+
 // The PointEventFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PointEventFunc func(context.Context, *ent.PointEventQuery) (ent.Value, error)
 
@@ -687,6 +715,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.MeetingQuery, predicate.Meeting, meeting.OrderOption]{typ: ent.TypeMeeting, tq: q}, nil
 	case *ent.MonthSumQuery:
 		return &query[*ent.MonthSumQuery, predicate.MonthSum, monthsum.OrderOption]{typ: ent.TypeMonthSum, tq: q}, nil
+	case *ent.OpeningBalanceQuery:
+		return &query[*ent.OpeningBalanceQuery, predicate.OpeningBalance, openingbalance.OrderOption]{typ: ent.TypeOpeningBalance, tq: q}, nil
 	case *ent.PointEventQuery:
 		return &query[*ent.PointEventQuery, predicate.PointEvent, pointevent.OrderOption]{typ: ent.TypePointEvent, tq: q}, nil
 	case *ent.ReportQuery:

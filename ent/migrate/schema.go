@@ -569,6 +569,29 @@ var (
 			},
 		},
 	}
+	// OpeningBalancesColumns holds the columns for the "opening_balances" table.
+	OpeningBalancesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "period", Type: field.TypeString},
+		{Name: "balance", Type: field.TypeInt64},
+		{Name: "income_before", Type: field.TypeInt64},
+		{Name: "expense_before", Type: field.TypeInt64},
+		{Name: "community_id", Type: field.TypeInt, Unique: true},
+	}
+	// OpeningBalancesTable holds the schema information for the "opening_balances" table.
+	OpeningBalancesTable = &schema.Table{
+		Name:       "opening_balances",
+		Columns:    OpeningBalancesColumns,
+		PrimaryKey: []*schema.Column{OpeningBalancesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "opening_balances_communities_opening_balance",
+				Columns:    []*schema.Column{OpeningBalancesColumns[5]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// PointEventsColumns holds the columns for the "point_events" table.
 	PointEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -880,6 +903,7 @@ var (
 		MatterDisclosuresTable,
 		MeetingsTable,
 		MonthSumsTable,
+		OpeningBalancesTable,
 		PointEventsTable,
 		ReportsTable,
 		ResidentsTable,
@@ -955,6 +979,10 @@ func init() {
 	MonthSumsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	MonthSumsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(85899345920),
+	}
+	OpeningBalancesTable.ForeignKeys[0].RefTable = CommunitiesTable
+	OpeningBalancesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(90194313216),
 	}
 	PointEventsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	PointEventsTable.ForeignKeys[1].RefTable = ResidentsTable

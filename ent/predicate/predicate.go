@@ -48,6 +48,9 @@ type Meeting func(*sql.Selector)
 // MonthSum is the predicate function for monthsum builders.
 type MonthSum func(*sql.Selector)
 
+// OpeningBalance is the predicate function for openingbalance builders.
+type OpeningBalance func(*sql.Selector)
+
 // PointEvent is the predicate function for pointevent builders.
 type PointEvent func(*sql.Selector)
 

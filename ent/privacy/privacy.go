@@ -447,6 +447,30 @@ func (f MonthSumMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MonthSumMutation", m)
 }
 
+// The OpeningBalanceQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type OpeningBalanceQueryRuleFunc func(context.Context, *ent.OpeningBalanceQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f OpeningBalanceQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OpeningBalanceQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.OpeningBalanceQuery", q)
+}
+
+// The OpeningBalanceMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type OpeningBalanceMutationRuleFunc func(context.Context, *ent.OpeningBalanceMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f OpeningBalanceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.OpeningBalanceMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OpeningBalanceMutation", m)
+}
+
 // The PointEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PointEventQueryRuleFunc func(context.Context, *ent.PointEventQuery) error
@@ -678,6 +702,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.MonthSumQuery:
 		return q.Filter(), nil
+	case *ent.OpeningBalanceQuery:
+		return q.Filter(), nil
 	case *ent.PointEventQuery:
 		return q.Filter(), nil
 	case *ent.ReportQuery:
@@ -726,6 +752,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.MeetingMutation:
 		return m.Filter(), nil
 	case *ent.MonthSumMutation:
+		return m.Filter(), nil
+	case *ent.OpeningBalanceMutation:
 		return m.Filter(), nil
 	case *ent.PointEventMutation:
 		return m.Filter(), nil

@@ -18,6 +18,7 @@ import (
 	"sunlight/ent/matterdisclosure"
 	"sunlight/ent/meeting"
 	"sunlight/ent/monthsum"
+	"sunlight/ent/openingbalance"
 	"sunlight/ent/pointevent"
 	"sunlight/ent/report"
 	"sunlight/ent/resident"
@@ -788,6 +789,21 @@ func init() {
 	monthsumDescVouchers := monthsumFields[4].Descriptor()
 	// monthsum.VouchersValidator is a validator for the "vouchers" field. It is called by the builders before save.
 	monthsum.VouchersValidator = monthsumDescVouchers.Validators[0].(func(int) error)
+	openingbalance.Policy = privacy.NewPolicies(schema.OpeningBalance{})
+	openingbalance.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := openingbalance.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	openingbalanceFields := schema.OpeningBalance{}.Fields()
+	_ = openingbalanceFields
+	// openingbalanceDescPeriod is the schema descriptor for period field.
+	openingbalanceDescPeriod := openingbalanceFields[0].Descriptor()
+	// openingbalance.PeriodValidator is a validator for the "period" field. It is called by the builders before save.
+	openingbalance.PeriodValidator = openingbalanceDescPeriod.Validators[0].(func(string) error)
 	pointevent.Policy = privacy.NewPolicies(schema.PointEvent{})
 	pointevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

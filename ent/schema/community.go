@@ -78,6 +78,7 @@ func (Community) Edges() []ent.Edge {
 		edge.To("inquiries", Inquiry.Type).Annotations(conn).Comment("Inquiries (质询) residents raised."),
 		edge.To("reports", Report.Type).Annotations(conn).Comment("Reports (报告) generated and published."),
 		edge.To("job_runs", JobRun.Type).Annotations(conn).Comment("Scheduler runs (任务运行) for this community."),
+		edge.To("opening_balance", OpeningBalance.Type).Unique().Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).Comment("Opening balance (期初余额) of a community whose books came onto the platform mid-way; set by setOpeningBalance."),
 	}
 }
 

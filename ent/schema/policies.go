@@ -33,6 +33,11 @@ func (ResidentGroup) Policy() ent.Policy {
 }
 func (Report) Policy() ent.Policy { return policy.Owned("Report", policy.Everything) }
 
+// An opening balance is printed on the public disclosure; staff enter it.
+func (OpeningBalance) Policy() ent.Policy {
+	return policy.Owned("OpeningBalance", policy.Everything, staff)
+}
+
 // Personal data: never public.
 func (Resident) Policy() ent.Policy   { return policy.Owned("Resident", nil, staff) }
 func (PointEvent) Policy() ent.Policy { return policy.Owned("PointEvent", nil, staff) }

@@ -39,6 +39,7 @@ func TestEveryTextFieldHasTheTextRule(t *testing.T) {
 		"AuditEvent.before":        "JSON written by the audit hook",
 		"AuditEvent.after":         "JSON written by the audit hook",
 		"Voucher.period":           "a month, its own pattern",
+		"OpeningBalance.period":    "a month, its own pattern",
 	}
 	line, prose := reflect.ValueOf(text.Line).Pointer(), reflect.ValueOf(text.Prose).Pointer()
 	schemas := map[string]ent.Interface{
@@ -49,6 +50,7 @@ func TestEveryTextFieldHasTheTextRule(t *testing.T) {
 		"Report": schema.Report{}, "JobRun": schema.JobRun{}, "AuditEvent": schema.AuditEvent{},
 		"Resident": schema.Resident{}, "ResidentGroup": schema.ResidentGroup{}, "PointEvent": schema.PointEvent{},
 		"Voucher": schema.Voucher{}, "Signature": schema.Signature{}, "Benefit": schema.Benefit{},
+		"OpeningBalance": schema.OpeningBalance{},
 	}
 	checked := 0
 	for name, s := range schemas {

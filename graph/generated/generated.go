@@ -225,6 +225,7 @@ type ComplexityRoot struct {
 		Meetings          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MeetingOrder, where *ent.MeetingWhereInput) int
 		MinSignatures     func(childComplexity int) int
 		Name              func(childComplexity int) int
+		OpeningBalance    func(childComplexity int) int
 		PointEvents       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PointEventOrder, where *ent.PointEventWhereInput) int
 		Predecessor       func(childComplexity int) int
 		Reports           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReportOrder, where *ent.ReportWhereInput) int
@@ -524,12 +525,23 @@ type ComplexityRoot struct {
 		PostVoucher          func(childComplexity int, id int) int
 		RecordMatterStage    func(childComplexity int, input model.RecordMatterStageInput) int
 		ReverseVoucher       func(childComplexity int, input model.ReverseVoucherInput) int
+		SetOpeningBalance    func(childComplexity int, input model.SetOpeningBalanceInput) int
 		SignVoucher          func(childComplexity int, input model.SignVoucherInput) int
 		UpdateAsset          func(childComplexity int, id int, input ent.UpdateAssetInput) int
 		UpdateCommunity      func(childComplexity int, id int, input ent.UpdateCommunityInput) int
 		UpdateContract       func(childComplexity int, id int, input ent.UpdateContractInput) int
 		UpdateResident       func(childComplexity int, id int, input ent.UpdateResidentInput) int
 		UpdateVoucher        func(childComplexity int, id int, input ent.UpdateVoucherInput) int
+	}
+
+	OpeningBalance struct {
+		Balance       func(childComplexity int) int
+		Community     func(childComplexity int) int
+		CommunityID   func(childComplexity int) int
+		ExpenseBefore func(childComplexity int) int
+		ID            func(childComplexity int) int
+		IncomeBefore  func(childComplexity int) int
+		Period        func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -842,6 +854,7 @@ type MutationResolver interface {
 	PostVoucher(ctx context.Context, id int) (*ent.Voucher, error)
 	ReverseVoucher(ctx context.Context, input model.ReverseVoucherInput) (*ent.Voucher, error)
 	CloseMonth(ctx context.Context, communityID int, month calendar.Period) (*ent.Community, error)
+	SetOpeningBalance(ctx context.Context, input model.SetOpeningBalanceInput) (*ent.OpeningBalance, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1640,6 +1653,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Community.Name(childComplexity), true
+	case "Community.openingBalance":
+		if e.ComplexityRoot.Community.OpeningBalance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.OpeningBalance(childComplexity), true
 	case "Community.pointEvents":
 		if e.ComplexityRoot.Community.PointEvents == nil {
 			break
@@ -3089,6 +3108,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReverseVoucher(childComplexity, args["input"].(model.ReverseVoucherInput)), true
+	case "Mutation.setOpeningBalance":
+		if e.ComplexityRoot.Mutation.SetOpeningBalance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setOpeningBalance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetOpeningBalance(childComplexity, args["input"].(model.SetOpeningBalanceInput)), true
 	case "Mutation.signVoucher":
 		if e.ComplexityRoot.Mutation.SignVoucher == nil {
 			break
@@ -3155,6 +3185,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateVoucher(childComplexity, args["id"].(int), args["input"].(ent.UpdateVoucherInput)), true
+
+	case "OpeningBalance.balance":
+		if e.ComplexityRoot.OpeningBalance.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningBalance.Balance(childComplexity), true
+	case "OpeningBalance.community":
+		if e.ComplexityRoot.OpeningBalance.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningBalance.Community(childComplexity), true
+	case "OpeningBalance.communityID":
+		if e.ComplexityRoot.OpeningBalance.CommunityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningBalance.CommunityID(childComplexity), true
+	case "OpeningBalance.expenseBefore":
+		if e.ComplexityRoot.OpeningBalance.ExpenseBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningBalance.ExpenseBefore(childComplexity), true
+	case "OpeningBalance.id":
+		if e.ComplexityRoot.OpeningBalance.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningBalance.ID(childComplexity), true
+	case "OpeningBalance.incomeBefore":
+		if e.ComplexityRoot.OpeningBalance.IncomeBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningBalance.IncomeBefore(childComplexity), true
+	case "OpeningBalance.period":
+		if e.ComplexityRoot.OpeningBalance.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningBalance.Period(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -4580,6 +4653,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MatterWhereInput", ec.unmarshalInputMatterWhereInput),
 			graphql.NewInputUnmarshaler("MeetingOrder", ec.unmarshalInputMeetingOrder),
 			graphql.NewInputUnmarshaler("MeetingWhereInput", ec.unmarshalInputMeetingWhereInput),
+			graphql.NewInputUnmarshaler("OpeningBalanceOrder", ec.unmarshalInputOpeningBalanceOrder),
+			graphql.NewInputUnmarshaler("OpeningBalanceWhereInput", ec.unmarshalInputOpeningBalanceWhereInput),
 			graphql.NewInputUnmarshaler("PointEventOrder", ec.unmarshalInputPointEventOrder),
 			graphql.NewInputUnmarshaler("PointEventWhereInput", ec.unmarshalInputPointEventWhereInput),
 			graphql.NewInputUnmarshaler("RecordMatterStageInput", ec.unmarshalInputRecordMatterStageInput),
@@ -4590,6 +4665,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ResidentOrder", ec.unmarshalInputResidentOrder),
 			graphql.NewInputUnmarshaler("ResidentWhereInput", ec.unmarshalInputResidentWhereInput),
 			graphql.NewInputUnmarshaler("ReverseVoucherInput", ec.unmarshalInputReverseVoucherInput),
+			graphql.NewInputUnmarshaler("SetOpeningBalanceInput", ec.unmarshalInputSetOpeningBalanceInput),
 			graphql.NewInputUnmarshaler("SignVoucherInput", ec.unmarshalInputSignVoucherInput),
 			graphql.NewInputUnmarshaler("SignatureOrder", ec.unmarshalInputSignatureOrder),
 			graphql.NewInputUnmarshaler("SignatureWhereInput", ec.unmarshalInputSignatureWhereInput),
@@ -5236,6 +5312,27 @@ type Mutation {
   reverseVoucher(input: ReverseVoucherInput!): Voucher!
   "Close a month (月月清): no voucher dated in it or before can be written any more."
   closeMonth(communityID: ID!, month: Period!): Community!
+  """
+  Enter or correct the opening balance (期初余额) of a community whose books come onto the platform mid-way: the
+  balance at the first day of its go-live month (the month of its establishedOn) and what it took in and spent earlier
+  that year. Every monthly disclosure from the go-live month on prints it (资金余额). Refused (CONFLICT) once the
+  community's first monthly disclosure is published; the same values sent again change nothing.
+  """
+  setOpeningBalance(input: SetOpeningBalanceInput!): OpeningBalance!
+}
+
+"""
+An opening balance (期初余额) to enter with setOpeningBalance.
+"""
+input SetOpeningBalanceInput {
+  "The community (社区); it needs an establishedOn, whose month is its go-live month."
+  communityID: ID!
+  "Cash and bank deposits at the first day of the go-live month (期初余额); not negative."
+  balance: Money!
+  "Income of the go-live month's year before the go-live month (上线前本年累计收入); 0.00 if left out."
+  incomeBefore: Money
+  "Expense of the go-live month's year before the go-live month (上线前本年累计支出); 0.00 if left out."
+  expenseBefore: Money
 }
 
 """
@@ -6840,6 +6937,10 @@ type Community implements Node {
     """
     where: JobRunWhereInput
   ): JobRunConnection
+  """
+  Opening balance (期初余额) of a community whose books came onto the platform mid-way; set by setOpeningBalance.
+  """
+  openingBalance: OpeningBalance
 }
 """
 A page of Community records (Relay connection) with the total count.
@@ -7143,6 +7244,11 @@ input CommunityWhereInput {
   """
   hasJobRuns: Boolean
   hasJobRunsWith: [JobRunWhereInput!]
+  """
+  opening_balance edge predicates
+  """
+  hasOpeningBalance: Boolean
+  hasOpeningBalanceWith: [OpeningBalanceWhereInput!]
 }
 """
 Contract (合同): a lease, construction, procurement or service contract of the collective. Large ones need a resolved matter (四议两公开); large construction needs a public tender.
@@ -9674,6 +9780,138 @@ interface Node @goModel(model: "sunlight/ent.Noder") {
   The id of the object.
   """
   id: ID!
+}
+"""
+Opening balance (期初余额): the cash and bank balance of a community's books at the start of its go-live month, and what it took in and spent earlier that year; printed on every monthly disclosure from the go-live month on.
+"""
+type OpeningBalance implements Node {
+  id: ID!
+  """
+  The community (社区) the record belongs to.
+  """
+  communityID: ID!
+  """
+  The go-live month (上线月份) whose first day the balance is at, e.g. 2026-09; the month of the community's establishedOn, set by the platform.
+  """
+  period: Period!
+  """
+  Opening balance (期初余额): cash and bank deposits at the start of the go-live month.
+  """
+  balance: Money!
+  """
+  Income earlier in the go-live month's year, before the books came onto the platform (上线前本年累计收入); 0.00 when the go-live month is January.
+  """
+  incomeBefore: Money!
+  """
+  Expense earlier in the go-live month's year, before the books came onto the platform (上线前本年累计支出).
+  """
+  expenseBefore: Money!
+  """
+  Community (社区) that owns this record.
+  """
+  community: Community!
+}
+"""
+Ordering options for OpeningBalance connections
+"""
+input OpeningBalanceOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order OpeningBalances.
+  """
+  field: OpeningBalanceOrderField!
+}
+"""
+Properties by which OpeningBalance connections can be ordered.
+"""
+enum OpeningBalanceOrderField {
+  BALANCE
+  INCOME_BEFORE
+  EXPENSE_BEFORE
+}
+"""
+OpeningBalanceWhereInput is used for filtering OpeningBalance objects.
+Input was generated by ent.
+"""
+input OpeningBalanceWhereInput {
+  not: OpeningBalanceWhereInput
+  and: [OpeningBalanceWhereInput!]
+  or: [OpeningBalanceWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  community_id field predicates
+  """
+  communityID: ID
+  communityIDNEQ: ID
+  communityIDIn: [ID!]
+  communityIDNotIn: [ID!]
+  """
+  period field predicates
+  """
+  period: Period
+  periodNEQ: Period
+  periodIn: [Period!]
+  periodNotIn: [Period!]
+  periodGT: Period
+  periodGTE: Period
+  periodLT: Period
+  periodLTE: Period
+  periodContains: Period
+  periodHasPrefix: Period
+  periodHasSuffix: Period
+  periodEqualFold: Period
+  periodContainsFold: Period
+  """
+  balance field predicates
+  """
+  balance: Money
+  balanceNEQ: Money
+  balanceIn: [Money!]
+  balanceNotIn: [Money!]
+  balanceGT: Money
+  balanceGTE: Money
+  balanceLT: Money
+  balanceLTE: Money
+  """
+  income_before field predicates
+  """
+  incomeBefore: Money
+  incomeBeforeNEQ: Money
+  incomeBeforeIn: [Money!]
+  incomeBeforeNotIn: [Money!]
+  incomeBeforeGT: Money
+  incomeBeforeGTE: Money
+  incomeBeforeLT: Money
+  incomeBeforeLTE: Money
+  """
+  expense_before field predicates
+  """
+  expenseBefore: Money
+  expenseBeforeNEQ: Money
+  expenseBeforeIn: [Money!]
+  expenseBeforeNotIn: [Money!]
+  expenseBeforeGT: Money
+  expenseBeforeGTE: Money
+  expenseBeforeLT: Money
+  expenseBeforeLTE: Money
+  """
+  community edge predicates
+  """
+  hasCommunity: Boolean
+  hasCommunityWith: [CommunityWhereInput!]
 }
 """
 Possible directions in which to order a list of items when provided an ` + "`" + `orderBy` + "`" + ` argument.
@@ -13031,6 +13269,8 @@ func (ec *executionContext) childFields_Community(ctx context.Context, field gra
 		return ec.fieldContext_Community_reports(ctx, field)
 	case "jobRuns":
 		return ec.fieldContext_Community_jobRuns(ctx, field)
+	case "openingBalance":
+		return ec.fieldContext_Community_openingBalance(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Community", field.Name)
 }
@@ -13565,6 +13805,26 @@ func (ec *executionContext) childFields_MonthTotals(ctx context.Context, field g
 		return ec.fieldContext_MonthTotals_categories(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MonthTotals", field.Name)
+}
+
+func (ec *executionContext) childFields_OpeningBalance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OpeningBalance_id(ctx, field)
+	case "communityID":
+		return ec.fieldContext_OpeningBalance_communityID(ctx, field)
+	case "period":
+		return ec.fieldContext_OpeningBalance_period(ctx, field)
+	case "balance":
+		return ec.fieldContext_OpeningBalance_balance(ctx, field)
+	case "incomeBefore":
+		return ec.fieldContext_OpeningBalance_incomeBefore(ctx, field)
+	case "expenseBefore":
+		return ec.fieldContext_OpeningBalance_expenseBefore(ctx, field)
+	case "community":
+		return ec.fieldContext_OpeningBalance_community(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpeningBalance", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15753,6 +16013,20 @@ func (ec *executionContext) field_Mutation_reverseVoucher_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ReverseVoucherInput, error) {
 			return ec.unmarshalNReverseVoucherInput2sunlightᚋgraphᚋmodelᚐReverseVoucherInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setOpeningBalance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetOpeningBalanceInput, error) {
+			return ec.unmarshalNSetOpeningBalanceInput2sunlightᚋgraphᚋmodelᚐSetOpeningBalanceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20142,6 +20416,38 @@ func (ec *executionContext) fieldContext_Community_jobRuns(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Community_openingBalance(ctx context.Context, field graphql.CollectedField, obj *ent.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_openingBalance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpeningBalance(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OpeningBalance) graphql.Marshaler {
+			return ec.marshalOOpeningBalance2ᚖsunlightᚋentᚐOpeningBalance(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Community_openingBalance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningBalance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CommunityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CommunityConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24286,6 +24592,130 @@ func (ec *executionContext) fieldContext_Mutation_closeMonth(ctx context.Context
 	if fc.Args, err = ec.field_Mutation_closeMonth_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setOpeningBalance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setOpeningBalance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetOpeningBalance(ctx, fc.Args["input"].(model.SetOpeningBalanceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OpeningBalance) graphql.Marshaler {
+			return ec.marshalNOpeningBalance2ᚖsunlightᚋentᚐOpeningBalance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setOpeningBalance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpeningBalance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setOpeningBalance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningBalance_id(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningBalance) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.ID)
+}
+func (ec *executionContext) fieldContext_OpeningBalance_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningBalance", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OpeningBalance_communityID(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningBalance) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNID2int(ctx, field.Selections, obj.CommunityID)
+}
+func (ec *executionContext) fieldContext_OpeningBalance_communityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningBalance", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OpeningBalance_period(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningBalance) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNPeriod2string(ctx, field.Selections, obj.Period)
+}
+func (ec *executionContext) fieldContext_OpeningBalance_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningBalance", field, false, false, "Period")
+}
+
+func (ec *executionContext) _OpeningBalance_balance(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningBalance) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.Balance)
+}
+func (ec *executionContext) fieldContext_OpeningBalance_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningBalance", field, false, false, "Money")
+}
+
+func (ec *executionContext) _OpeningBalance_incomeBefore(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningBalance) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.IncomeBefore)
+}
+func (ec *executionContext) fieldContext_OpeningBalance_incomeBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningBalance", field, false, false, "Money")
+}
+
+func (ec *executionContext) _OpeningBalance_expenseBefore(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningBalance) (ret graphql.Marshaler) {
+	// A plain scalar field: marshalled straight from the struct (graph/internal/hotpath).
+	return ec.marshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, field.Selections, obj.ExpenseBefore)
+}
+func (ec *executionContext) fieldContext_OpeningBalance_expenseBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningBalance", field, false, false, "Money")
+}
+
+func (ec *executionContext) _OpeningBalance_community(ctx context.Context, field graphql.CollectedField, obj *ent.OpeningBalance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningBalance_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖsunlightᚋentᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningBalance_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningBalance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -32384,7 +32814,7 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "subDistrict", "subDistrictNEQ", "subDistrictIn", "subDistrictNotIn", "subDistrictGT", "subDistrictGTE", "subDistrictLT", "subDistrictLTE", "subDistrictContains", "subDistrictHasPrefix", "subDistrictHasSuffix", "subDistrictEqualFold", "subDistrictContainsFold", "district", "districtNEQ", "districtIn", "districtNotIn", "districtGT", "districtGTE", "districtLT", "districtLTE", "districtContains", "districtHasPrefix", "districtHasSuffix", "districtEqualFold", "districtContainsFold", "establishedOn", "establishedOnNEQ", "establishedOnIn", "establishedOnNotIn", "establishedOnGT", "establishedOnGTE", "establishedOnLT", "establishedOnLTE", "establishedOnIsNil", "establishedOnNotNil", "predecessor", "predecessorNEQ", "predecessorIn", "predecessorNotIn", "predecessorGT", "predecessorGTE", "predecessorLT", "predecessorLTE", "predecessorContains", "predecessorHasPrefix", "predecessorHasSuffix", "predecessorEqualFold", "predecessorContainsFold", "minSignatures", "minSignaturesNEQ", "minSignaturesIn", "minSignaturesNotIn", "minSignaturesGT", "minSignaturesGTE", "minSignaturesLT", "minSignaturesLTE", "matterThreshold", "matterThresholdNEQ", "matterThresholdIn", "matterThresholdNotIn", "matterThresholdGT", "matterThresholdGTE", "matterThresholdLT", "matterThresholdLTE", "tenderThreshold", "tenderThresholdNEQ", "tenderThresholdIn", "tenderThresholdNotIn", "tenderThresholdGT", "tenderThresholdGTE", "tenderThresholdLT", "tenderThresholdLTE", "closedThrough", "closedThroughNEQ", "closedThroughIn", "closedThroughNotIn", "closedThroughGT", "closedThroughGTE", "closedThroughLT", "closedThroughLTE", "closedThroughContains", "closedThroughHasPrefix", "closedThroughHasSuffix", "closedThroughIsNil", "closedThroughNotNil", "closedThroughEqualFold", "closedThroughContainsFold", "hasAssets", "hasAssetsWith", "hasAssetValuations", "hasAssetValuationsWith", "hasMarkets", "hasMarketsWith", "hasStalls", "hasStallsWith", "hasContracts", "hasContractsWith", "hasMatters", "hasMattersWith", "hasMatterDisclosures", "hasMatterDisclosuresWith", "hasMeetings", "hasMeetingsWith", "hasResidents", "hasResidentsWith", "hasResidentGroups", "hasResidentGroupsWith", "hasPointEvents", "hasPointEventsWith", "hasBenefits", "hasBenefitsWith", "hasVouchers", "hasVouchersWith", "hasSignatures", "hasSignaturesWith", "hasInquiries", "hasInquiriesWith", "hasReports", "hasReportsWith", "hasJobRuns", "hasJobRunsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "subDistrict", "subDistrictNEQ", "subDistrictIn", "subDistrictNotIn", "subDistrictGT", "subDistrictGTE", "subDistrictLT", "subDistrictLTE", "subDistrictContains", "subDistrictHasPrefix", "subDistrictHasSuffix", "subDistrictEqualFold", "subDistrictContainsFold", "district", "districtNEQ", "districtIn", "districtNotIn", "districtGT", "districtGTE", "districtLT", "districtLTE", "districtContains", "districtHasPrefix", "districtHasSuffix", "districtEqualFold", "districtContainsFold", "establishedOn", "establishedOnNEQ", "establishedOnIn", "establishedOnNotIn", "establishedOnGT", "establishedOnGTE", "establishedOnLT", "establishedOnLTE", "establishedOnIsNil", "establishedOnNotNil", "predecessor", "predecessorNEQ", "predecessorIn", "predecessorNotIn", "predecessorGT", "predecessorGTE", "predecessorLT", "predecessorLTE", "predecessorContains", "predecessorHasPrefix", "predecessorHasSuffix", "predecessorEqualFold", "predecessorContainsFold", "minSignatures", "minSignaturesNEQ", "minSignaturesIn", "minSignaturesNotIn", "minSignaturesGT", "minSignaturesGTE", "minSignaturesLT", "minSignaturesLTE", "matterThreshold", "matterThresholdNEQ", "matterThresholdIn", "matterThresholdNotIn", "matterThresholdGT", "matterThresholdGTE", "matterThresholdLT", "matterThresholdLTE", "tenderThreshold", "tenderThresholdNEQ", "tenderThresholdIn", "tenderThresholdNotIn", "tenderThresholdGT", "tenderThresholdGTE", "tenderThresholdLT", "tenderThresholdLTE", "closedThrough", "closedThroughNEQ", "closedThroughIn", "closedThroughNotIn", "closedThroughGT", "closedThroughGTE", "closedThroughLT", "closedThroughLTE", "closedThroughContains", "closedThroughHasPrefix", "closedThroughHasSuffix", "closedThroughIsNil", "closedThroughNotNil", "closedThroughEqualFold", "closedThroughContainsFold", "hasAssets", "hasAssetsWith", "hasAssetValuations", "hasAssetValuationsWith", "hasMarkets", "hasMarketsWith", "hasStalls", "hasStallsWith", "hasContracts", "hasContractsWith", "hasMatters", "hasMattersWith", "hasMatterDisclosures", "hasMatterDisclosuresWith", "hasMeetings", "hasMeetingsWith", "hasResidents", "hasResidentsWith", "hasResidentGroups", "hasResidentGroupsWith", "hasPointEvents", "hasPointEventsWith", "hasBenefits", "hasBenefitsWith", "hasVouchers", "hasVouchersWith", "hasSignatures", "hasSignaturesWith", "hasInquiries", "hasInquiriesWith", "hasReports", "hasReportsWith", "hasJobRuns", "hasJobRunsWith", "hasOpeningBalance", "hasOpeningBalanceWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33504,6 +33934,20 @@ func (ec *executionContext) unmarshalInputCommunityWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.HasJobRunsWith = data
+		case "hasOpeningBalance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOpeningBalance"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOpeningBalance = data
+		case "hasOpeningBalanceWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOpeningBalanceWith"))
+			data, err := ec.unmarshalOOpeningBalanceWhereInput2ᚕᚖsunlightᚋentᚐOpeningBalanceWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOpeningBalanceWith = data
 		}
 	}
 	return it, nil
@@ -40619,6 +41063,472 @@ func UnmarshalMeetingWhereInput(ctx context.Context, raw any) (ent.MeetingWhereI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOpeningBalanceOrder(ctx context.Context, obj any) (ent.OpeningBalanceOrder, error) {
+	var it ent.OpeningBalanceOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNOpeningBalanceOrderField2ᚖsunlightᚋentᚐOpeningBalanceOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpeningBalanceOrder unmarshals raw into the OpeningBalanceOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpeningBalanceOrder(ctx context.Context, raw any) (ent.OpeningBalanceOrder, error) {
+	var out ent.OpeningBalanceOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpeningBalanceOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOpeningBalanceWhereInput(ctx context.Context, obj any) (ent.OpeningBalanceWhereInput, error) {
+	var it ent.OpeningBalanceWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "communityID", "communityIDNEQ", "communityIDIn", "communityIDNotIn", "period", "periodNEQ", "periodIn", "periodNotIn", "periodGT", "periodGTE", "periodLT", "periodLTE", "periodContains", "periodHasPrefix", "periodHasSuffix", "periodEqualFold", "periodContainsFold", "balance", "balanceNEQ", "balanceIn", "balanceNotIn", "balanceGT", "balanceGTE", "balanceLT", "balanceLTE", "incomeBefore", "incomeBeforeNEQ", "incomeBeforeIn", "incomeBeforeNotIn", "incomeBeforeGT", "incomeBeforeGTE", "incomeBeforeLT", "incomeBeforeLTE", "expenseBefore", "expenseBeforeNEQ", "expenseBeforeIn", "expenseBeforeNotIn", "expenseBeforeGT", "expenseBeforeGTE", "expenseBeforeLT", "expenseBeforeLTE", "hasCommunity", "hasCommunityWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOOpeningBalanceWhereInput2ᚖsunlightᚋentᚐOpeningBalanceWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOOpeningBalanceWhereInput2ᚕᚖsunlightᚋentᚐOpeningBalanceWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOOpeningBalanceWhereInput2ᚕᚖsunlightᚋentᚐOpeningBalanceWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "communityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "communityIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDNEQ = data
+		case "communityIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDIn = data
+		case "communityIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityIDNotIn = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalOPeriod2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "periodNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodNEQ"))
+			data, err := ec.unmarshalOPeriod2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodNEQ = data
+		case "periodIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodIn"))
+			data, err := ec.unmarshalOPeriod2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodIn = data
+		case "periodNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodNotIn"))
+			data, err := ec.unmarshalOPeriod2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodNotIn = data
+		case "periodGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodGT"))
+			data, err := ec.unmarshalOPeriod2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodGT = data
+		case "periodGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodGTE"))
+			data, err := ec.unmarshalOPeriod2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodGTE = data
+		case "periodLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLT"))
+			data, err := ec.unmarshalOPeriod2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLT = data
+		case "periodLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodLTE"))
+			data, err := ec.unmarshalOPeriod2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodLTE = data
+		case "periodContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodContains"))
+			data, err := ec.unmarshalOPeriod2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodContains = data
+		case "periodHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodHasPrefix"))
+			data, err := ec.unmarshalOPeriod2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodHasPrefix = data
+		case "periodHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodHasSuffix"))
+			data, err := ec.unmarshalOPeriod2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodHasSuffix = data
+		case "periodEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodEqualFold"))
+			data, err := ec.unmarshalOPeriod2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodEqualFold = data
+		case "periodContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodContainsFold"))
+			data, err := ec.unmarshalOPeriod2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodContainsFold = data
+		case "balance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balance"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Balance = data
+		case "balanceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceNEQ"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceNEQ = data
+		case "balanceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceIn"))
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceIn = data
+		case "balanceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceNotIn"))
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceNotIn = data
+		case "balanceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceGT"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceGT = data
+		case "balanceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceGTE"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceGTE = data
+		case "balanceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceLT"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceLT = data
+		case "balanceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceLTE"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceLTE = data
+		case "incomeBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incomeBefore"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncomeBefore = data
+		case "incomeBeforeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incomeBeforeNEQ"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncomeBeforeNEQ = data
+		case "incomeBeforeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incomeBeforeIn"))
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncomeBeforeIn = data
+		case "incomeBeforeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incomeBeforeNotIn"))
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncomeBeforeNotIn = data
+		case "incomeBeforeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incomeBeforeGT"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncomeBeforeGT = data
+		case "incomeBeforeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incomeBeforeGTE"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncomeBeforeGTE = data
+		case "incomeBeforeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incomeBeforeLT"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncomeBeforeLT = data
+		case "incomeBeforeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incomeBeforeLTE"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncomeBeforeLTE = data
+		case "expenseBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expenseBefore"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpenseBefore = data
+		case "expenseBeforeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expenseBeforeNEQ"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpenseBeforeNEQ = data
+		case "expenseBeforeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expenseBeforeIn"))
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpenseBeforeIn = data
+		case "expenseBeforeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expenseBeforeNotIn"))
+			data, err := ec.unmarshalOMoney2ᚕsunlightᚋinternalᚋvocabᚋmoneyᚐFenᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpenseBeforeNotIn = data
+		case "expenseBeforeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expenseBeforeGT"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpenseBeforeGT = data
+		case "expenseBeforeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expenseBeforeGTE"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpenseBeforeGTE = data
+		case "expenseBeforeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expenseBeforeLT"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpenseBeforeLT = data
+		case "expenseBeforeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expenseBeforeLTE"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpenseBeforeLTE = data
+		case "hasCommunity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunity"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCommunity = data
+		case "hasCommunityWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunityWith"))
+			data, err := ec.unmarshalOCommunityWhereInput2ᚕᚖsunlightᚋentᚐCommunityWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCommunityWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpeningBalanceWhereInput unmarshals raw into the OpeningBalanceWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpeningBalanceWhereInput(ctx context.Context, raw any) (ent.OpeningBalanceWhereInput, error) {
+	var out ent.OpeningBalanceWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpeningBalanceWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPointEventOrder(ctx context.Context, obj any) (ent.PointEventOrder, error) {
 	var it ent.PointEventOrder
 	if obj == nil {
@@ -43040,6 +43950,69 @@ func (ec *executionContext) unmarshalInputReverseVoucherInput(ctx context.Contex
 func UnmarshalReverseVoucherInput(ctx context.Context, raw any) (model.ReverseVoucherInput, error) {
 	var out model.ReverseVoucherInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReverseVoucherInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetOpeningBalanceInput(ctx context.Context, obj any) (model.SetOpeningBalanceInput, error) {
+	var it model.SetOpeningBalanceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"communityID", "balance", "incomeBefore", "expenseBefore"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "communityID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "balance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balance"))
+			data, err := ec.unmarshalNMoney2sunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Balance = data
+		case "incomeBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incomeBefore"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IncomeBefore = data
+		case "expenseBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expenseBefore"))
+			data, err := ec.unmarshalOMoney2ᚖsunlightᚋinternalᚋvocabᚋmoneyᚐFen(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpenseBefore = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetOpeningBalanceInput unmarshals raw into the SetOpeningBalanceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetOpeningBalanceInput(ctx context.Context, raw any) (model.SetOpeningBalanceInput, error) {
+	var out model.SetOpeningBalanceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetOpeningBalanceInput", raw, &out)
 	return out, err
 }
 
@@ -47368,6 +48341,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._PointEvent(ctx, sel, obj)
+	case *ent.OpeningBalance:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._OpeningBalance(ctx, sel, obj)
 	case *ent.Meeting:
 		if obj == nil {
 			return graphql.Null
@@ -48534,6 +49512,12 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_jobRuns(ctx, field, obj)
+				})
+		case "openingBalance":
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Community_openingBalance(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -50485,6 +51469,77 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setOpeningBalance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setOpeningBalance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openingBalanceImplementors = []string{"OpeningBalance", "Node"}
+
+func (ec *executionContext) _OpeningBalance(ctx context.Context, sel ast.SelectionSet, obj *ent.OpeningBalance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openingBalanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := deferredGroupFor(ctx, fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpeningBalance")
+		case "id":
+			out.Values[i] = ec._OpeningBalance_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "communityID":
+			out.Values[i] = ec._OpeningBalance_communityID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "period":
+			out.Values[i] = ec._OpeningBalance_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "balance":
+			out.Values[i] = ec._OpeningBalance_balance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "incomeBefore":
+			out.Values[i] = ec._OpeningBalance_incomeBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expenseBefore":
+			out.Values[i] = ec._OpeningBalance_expenseBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OpeningBalance_community(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -53545,6 +54600,33 @@ func (ec *executionContext) marshalNNode2ᚕsunlightᚋentᚐNoder(ctx context.C
 	return ret
 }
 
+func (ec *executionContext) marshalNOpeningBalance2ᚖsunlightᚋentᚐOpeningBalance(ctx context.Context, sel ast.SelectionSet, v *ent.OpeningBalance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpeningBalance!")
+		return graphql.Null
+	}
+	return ec._OpeningBalance(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOpeningBalanceOrderField2ᚖsunlightᚋentᚐOpeningBalanceOrderField(ctx context.Context, v any) (*ent.OpeningBalanceOrderField, error) {
+	var res = new(ent.OpeningBalanceOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOpeningBalanceOrderField2ᚖsunlightᚋentᚐOpeningBalanceOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.OpeningBalanceOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpeningBalanceOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNOpeningBalanceWhereInput2ᚖsunlightᚋentᚐOpeningBalanceWhereInput(ctx context.Context, v any) (*ent.OpeningBalanceWhereInput, error) {
+	res, err := ec.unmarshalInputOpeningBalanceWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {
 	var res entgql.OrderDirection
 	err := res.UnmarshalGQL(v)
@@ -53827,6 +54909,11 @@ func (ec *executionContext) unmarshalNRole2sunlightᚋinternalᚋaccessᚋauth�
 
 func (ec *executionContext) marshalNRole2sunlightᚋinternalᚋaccessᚋauthᚐRole(ctx context.Context, sel ast.SelectionSet, v auth.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSetOpeningBalanceInput2sunlightᚋgraphᚋmodelᚐSetOpeningBalanceInput(ctx context.Context, v any) (model.SetOpeningBalanceInput, error) {
+	res, err := ec.unmarshalInputSetOpeningBalanceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSignVoucherInput2sunlightᚋgraphᚋmodelᚐSignVoucherInput(ctx context.Context, v any) (model.SignVoucherInput, error) {
@@ -56220,6 +57307,38 @@ func (ec *executionContext) marshalONode2sunlightᚋentᚐNoder(ctx context.Cont
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOpeningBalance2ᚖsunlightᚋentᚐOpeningBalance(ctx context.Context, sel ast.SelectionSet, v *ent.OpeningBalance) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OpeningBalance(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOpeningBalanceWhereInput2ᚕᚖsunlightᚋentᚐOpeningBalanceWhereInputᚄ(ctx context.Context, v any) ([]*ent.OpeningBalanceWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.OpeningBalanceWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOpeningBalanceWhereInput2ᚖsunlightᚋentᚐOpeningBalanceWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOOpeningBalanceWhereInput2ᚖsunlightᚋentᚐOpeningBalanceWhereInput(ctx context.Context, v any) (*ent.OpeningBalanceWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOpeningBalanceWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOPeriod2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

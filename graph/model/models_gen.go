@@ -10,6 +10,7 @@ import (
 	"sunlight/ent/matter"
 	"sunlight/ent/signature"
 	"sunlight/internal/access/auth"
+	"sunlight/internal/vocab/money"
 	"time"
 )
 
@@ -35,6 +36,18 @@ type ReverseVoucherInput struct {
 	OccurredOn time.Time `json:"occurredOn"`
 	// Why (冲销原因).
 	Reason string `json:"reason"`
+}
+
+// An opening balance (期初余额) to enter with setOpeningBalance.
+type SetOpeningBalanceInput struct {
+	// The community (社区); it needs an establishedOn, whose month is its go-live month.
+	CommunityID int `json:"communityID"`
+	// Cash and bank deposits at the first day of the go-live month (期初余额); not negative.
+	Balance money.Fen `json:"balance"`
+	// Income of the go-live month's year before the go-live month (上线前本年累计收入); 0.00 if left out.
+	IncomeBefore *money.Fen `json:"incomeBefore,omitempty"`
+	// Expense of the go-live month's year before the go-live month (上线前本年累计支出); 0.00 if left out.
+	ExpenseBefore *money.Fen `json:"expenseBefore,omitempty"`
 }
 
 // A signature to put on a voucher (签字).

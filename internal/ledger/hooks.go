@@ -24,6 +24,7 @@ func Install(client *ent.Client) {
 	client.Voucher.Use(voucherRules)
 	client.Signature.Use(signatureRules)
 	client.MonthSum.Use(monthSumRules)
+	client.OpeningBalance.Use(openingRules)
 }
 
 // voucherRules guards every write to vouchers.

@@ -53,7 +53,7 @@ var (
 		"Asset": "assets", "AssetValuation": "asset_valuations", "Benefit": "benefits",
 		"Community": "communities", "Contract": "contracts", "Inquiry": "inquiries",
 		"JobRun": "job_runs", "Market": "markets", "Matter": "matters",
-		"MatterDisclosure": "matter_disclosures", "Meeting": "meetings", "PointEvent": "point_events",
+		"MatterDisclosure": "matter_disclosures", "Meeting": "meetings", "OpeningBalance": "opening_balances", "PointEvent": "point_events",
 		"Report": "reports", "Resident": "residents", "ResidentGroup": "resident_groups",
 		"Signature": "signatures", "Stall": "stalls", "Voucher": "vouchers",
 	}

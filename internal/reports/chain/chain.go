@@ -305,7 +305,26 @@ func booksChanged(ctx context.Context, client *ent.Client, c *ent.Community, p c
 	out = append(out, vouchersChanged(was.Vouchers, now.Vouchers)...)
 	out = append(out, linesChanged("income", was.Income, now.Income)...)
 	out = append(out, linesChanged("expense", was.Expense, now.Expense)...)
+	if was.Layout >= pdf.Layout2 {
+		out = append(out, balanceChanged(was.Balance, now.Balance)...)
+	}
 	return out
+}
+
+// balanceChanged compares the opening balance a disclosure printed (from
+// Layout2 on) with what the books give today.
+func balanceChanged(was, now *pdf.Balance) []string {
+	str := func(b *pdf.Balance) string {
+		if b == nil {
+			return "none"
+		}
+		return fmt.Sprintf("%s at the month's start (go-live %d-%02d, before it this year: income %s, expense %s)",
+			b.Opening.Grouped(), b.GoLiveYear, int(b.GoLiveMonth), b.IncomeBefore.Grouped(), b.ExpenseBefore.Grouped())
+	}
+	if a, b := str(was), str(now); a != b {
+		return []string{fmt.Sprintf("balance %s in the published report, %s in the books", a, b)}
+	}
+	return nil
 }
 
 func vouchersChanged(was, now []pdf.Voucher) []string {

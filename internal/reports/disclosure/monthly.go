@@ -136,12 +136,23 @@ func PrevSHA256(ctx context.Context, client *ent.Client, communityID int, kind r
 	return r.Sha256, nil
 }
 
+// ledgerLines gathers the income and expense lines and, for a community
+// with an opening balance (期初余额), its balance at the month's start; its
+// year to date then counts from its go-live month (ledger.OpeningYear).
 func ledgerLines(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
+	b, err := ledger.BalanceAt(ctx, client, c.ID, month)
+	if err != nil {
+		return err
+	}
+	if b != nil {
+		m.Balance = &pdf.Balance{GoLiveYear: b.GoLive.Year, GoLiveMonth: b.GoLive.Month, Opening: b.Opening,
+			IncomeBefore: b.IncomeBefore, ExpenseBefore: b.ExpenseBefore}
+	}
 	this, err := ledger.TotalsFor(ctx, client, c.ID, month)
 	if err != nil {
 		return err
 	}
-	ytd, err := ledger.YearToDate(ctx, client, c.ID, month)
+	ytd, err := ledger.TotalsOver(ctx, client, c.ID, month, ledger.OpeningYear(b, month))
 	if err != nil {
 		return err
 	}

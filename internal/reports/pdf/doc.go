@@ -37,9 +37,14 @@
 //     logged as a WARN naming the report and the field. Only a font that
 //     lacks every substitute (〓, □, ?) makes it an error (*GlyphError,
 //     which wraps ErrBadData).
-//   - A character above U+FFFF (rare name characters such as 𠮷), which
-//     gofpdf cannot encode and would panic on, is printed as its code
-//     point, "[U+20BB7]", from Layout1 on (□ before), and logged.
+//   - From Layout2 on, a character the main font lacks that the fallback
+//     font draws (CJK Extension A and the common Extension B: rare name
+//     characters such as 𠮷) prints as written, without a WARN. gofpdf
+//     encodes text as UCS-2 and would panic above U+FFFF, so such a
+//     character is drawn under a Private Use code of the document's
+//     fallback subset inside an ActualText span (see fallbackSubset).
+//     Layout1 printed a character above U+FFFF as its code point,
+//     "[U+20BB7]", and Layout0 as □, both logged; what no font has is 〓.
 //     Invalid UTF-8 is printed as □ (Replacement).
 //   - Personal names are masked before they are cleaned (Layout1 on), so
 //     a character masked out needs no substitute.

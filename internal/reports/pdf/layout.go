@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/jung-kurt/gofpdf"
 
@@ -76,12 +78,15 @@ var (
 
 // doc is the layout state of one document.
 type doc struct {
-	face  *font.Face
-	pages [][]op
-	cur   int // the page operations go to
-	y     float64
-	size  float64 // current font size, points
-	runes map[rune]struct{}
+	face *font.Face
+	// fallback draws what face lacks (Layout2 on; nil before): see
+	// output for how its characters reach the PDF.
+	fallback *font.Face
+	pages    [][]op
+	cur      int // the page operations go to
+	y        float64
+	size     float64 // current font size, points
+	runes    map[rune]struct{}
 	// running is drawn at the top of every page after the first.
 	running string
 }
@@ -163,7 +168,16 @@ func (d *doc) text(x, baseline float64, s string) {
 
 // runeWidth returns the width of r in mm at the current size.
 func (d *doc) runeWidth(r rune) float64 {
-	return float64(d.face.Width(r)) * d.size / 1000 * ptToMM
+	return float64(d.faceOf(r).Width(r)) * d.size / 1000 * ptToMM
+}
+
+// faceOf is the face that draws r: the main one, or the fallback for what
+// the main one lacks.
+func (d *doc) faceOf(r rune) *font.Face {
+	if d.fallback != nil && (r > 0xFFFF || !d.face.Has(r)) && d.fallback.Has(r) {
+		return d.fallback
+	}
+	return d.face
 }
 
 func (d *doc) width(s string) float64 {
@@ -458,8 +472,13 @@ type meta struct {
 // output replays the display list into gofpdf and writes the PDF to w.
 func (d *doc) output(w io.Writer, m meta) error {
 	runes := make([]rune, 0, len(d.runes))
+	var extra []rune // drawn from the fallback face
 	for r := range d.runes {
-		runes = append(runes, r)
+		if d.faceOf(r) == d.face {
+			runes = append(runes, r)
+		} else {
+			extra = append(extra, r)
+		}
 	}
 	// Sorted so the subset (and the PDF bytes) do not depend on map order.
 	sort.Slice(runes, func(i, j int) bool { return runes[i] < runes[j] })
@@ -469,6 +488,10 @@ func (d *doc) output(w io.Writer, m meta) error {
 		}
 	}
 	sub, err := d.face.Subset(runes)
+	if err != nil {
+		return err
+	}
+	fb, err := d.fallbackFont(extra)
 	if err != nil {
 		return err
 	}
@@ -486,15 +509,26 @@ func (d *doc) output(w io.Writer, m meta) error {
 	pdf.SetCreator("Sunlight", true)
 	pdf.SetProducer("Sunlight report (gofpdf 1.16.2)", true)
 	pdf.AddUTF8FontFromBytes("cjk", "", sub)
+	if fb != nil {
+		pdf.AddUTF8FontFromBytes("cjkx", "", fb.subset)
+	}
 	if err := pdf.Error(); err != nil {
 		return fmt.Errorf("report: font: %w", err)
 	}
+	var size float64
 	for _, page := range d.pages {
 		pdf.AddPage()
 		for _, o := range page {
 			switch o.kind {
 			case opFont:
 				pdf.SetFont("cjk", "", o.size)
+				size = o.size
+			case opText:
+				if fb == nil || !strings.ContainsFunc(o.s, fb.has) {
+					pdf.Text(o.x, o.y, o.s)
+					break
+				}
+				d.mixedText(pdf, fb, size, o)
 			case opTextColor:
 				pdf.SetTextColor(o.r, o.g, o.b)
 			case opDrawColor:
@@ -503,8 +537,6 @@ func (d *doc) output(w io.Writer, m meta) error {
 				pdf.SetFillColor(o.r, o.g, o.b)
 			case opLineWidth:
 				pdf.SetLineWidth(o.w)
-			case opText:
-				pdf.Text(o.x, o.y, o.s)
 			case opRect:
 				pdf.Rect(o.x, o.y, o.w, o.h, o.s)
 			case opLine:
@@ -519,6 +551,102 @@ func (d *doc) output(w io.Writer, m meta) error {
 		return fmt.Errorf("report: writing PDF: %w", err)
 	}
 	return nil
+}
+
+// fallbackSubset is the fallback face cut for one document. gofpdf
+// encodes text as UCS-2 and its fonts' ToUnicode maps each code to itself,
+// so a character above U+FFFF (𠮷, U+20BB7) is put in the subset under a
+// code of the Private Use Area (U+E000 on, in rune order) and drawn inside
+// a marked-content span whose ActualText is the real character: viewers
+// show the glyph, and copying or extracting the text (pdftotext) gives 𠮷,
+// not the private code. Extension A characters keep their own code.
+type fallbackSubset struct {
+	subset []byte
+	code   map[rune]rune // rune drawn -> code in the subset
+}
+
+func (f *fallbackSubset) has(r rune) bool { _, ok := f.code[r]; return ok }
+
+func (d *doc) fallbackFont(runes []rune) (*fallbackSubset, error) {
+	if len(runes) == 0 {
+		return nil, nil
+	}
+	sort.Slice(runes, func(i, j int) bool { return runes[i] < runes[j] })
+	f := &fallbackSubset{code: make(map[rune]rune, len(runes))}
+	m := make([]font.Mapping, 0, len(runes))
+	private := rune(0xE000)
+	for _, r := range runes {
+		code := r
+		if r > 0xFFFF {
+			if private > 0xF8FF {
+				return nil, fmt.Errorf("report: internal error: more than 6,400 characters above U+FFFF in one document")
+			}
+			code, private = private, private+1
+		}
+		f.code[r] = code
+		m = append(m, font.Mapping{Code: code, Rune: r})
+	}
+	sub, err := d.fallback.SubsetAs(m)
+	if err != nil {
+		return nil, err
+	}
+	f.subset = sub
+	return f, nil
+}
+
+// mixedText draws o's text in runs of the main and the fallback face,
+// each placed after the width of the runs before it.
+func (d *doc) mixedText(pdf *gofpdf.Fpdf, fb *fallbackSubset, size float64, o op) {
+	x := o.x
+	s := o.s
+	for s != "" {
+		first, _ := utf8.DecodeRuneInString(s)
+		extra := fb.has(first)
+		n := 0
+		for n < len(s) {
+			r, w := utf8.DecodeRuneInString(s[n:])
+			if fb.has(r) != extra {
+				break
+			}
+			n += w
+		}
+		run := s[:n]
+		s = s[n:]
+		var width float64
+		for _, r := range run {
+			width += float64(d.faceOf(r).Width(r)) * size / 1000 * ptToMM
+		}
+		if !extra {
+			pdf.Text(x, o.y, run)
+			x += width
+			continue
+		}
+		coded := []rune(run)
+		wide := false
+		for i, r := range coded {
+			wide = wide || r > 0xFFFF
+			coded[i] = fb.code[r]
+		}
+		if wide {
+			pdf.RawWriteStr("/Span <</ActualText <FEFF" + utf16Hex(run) + ">>> BDC")
+		}
+		pdf.SetFont("cjkx", "", size)
+		pdf.Text(x, o.y, string(coded))
+		pdf.SetFont("cjk", "", size)
+		if wide {
+			pdf.RawWriteStr("EMC")
+		}
+		x += width
+	}
+}
+
+// utf16Hex is s in UTF-16BE, as hex digits (a PDF text string).
+func utf16Hex(s string) string {
+	var b strings.Builder
+	for _, u := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, "%04X", u)
+	}
+	return b.String()
 }
 
 // Formatting helpers shared by both reports.

@@ -58,6 +58,9 @@ func (r *Renderer) monthlyDoc(m *Monthly) (*doc, *Monthly, error) {
 		return nil, nil, err
 	}
 	d := newDoc(r.face)
+	if c.Layout >= Layout2 {
+		d.fallback = r.fallback
+	}
 	layoutMonthly(d, c)
 	return d, c, nil
 }
@@ -65,7 +68,7 @@ func (r *Renderer) monthlyDoc(m *Monthly) (*doc, *Monthly, error) {
 // cleanMonthly validates m and returns a copy with every string cleaned for
 // printing and every personal name masked.
 func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
-	s := &sanitizer{face: r.face, layout: m.Layout}
+	s := &sanitizer{face: r.face, fallback: r.fallback, layout: m.Layout}
 	c := *m
 	if c.Month < time.January || c.Month > time.December {
 		s.fail("Month: %d is not a month", c.Month)
@@ -79,6 +82,16 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 	c.Number = s.clean("Number", c.Number, false)
 	c.WelfareCategory = s.clean("WelfareCategory", c.WelfareCategory, false)
 
+	if b := m.Balance; b != nil {
+		if b.GoLiveMonth < time.January || b.GoLiveMonth > time.December {
+			s.fail("Balance.GoLiveMonth: %d is not a month", b.GoLiveMonth)
+		}
+		if b.GoLiveYear > c.Year || (b.GoLiveYear == c.Year && b.GoLiveMonth > c.Month) {
+			s.fail("Balance: the go-live month %d-%02d is after the report's month", b.GoLiveYear, int(b.GoLiveMonth))
+		}
+		bc := *b
+		c.Balance = &bc
+	}
 	c.Income = cleanCategories(s, "Income", c.Income)
 	c.Expense = cleanCategories(s, "Expense", c.Expense)
 
@@ -265,6 +278,9 @@ func layoutMonthly(d *doc, m *Monthly) {
 		d.paragraph(fmt.Sprintf("本年累计：收入合计 %s 元（大写：%s），支出合计 %s 元（大写：%s），结余 %s 元（大写：%s）。",
 			inY.Grouped(), money.Capitals(inY), exY.Grouped(), money.Capitals(exY), (inY-exY).Grouped(), money.Capitals(inY-exY)), 8.5, 0)
 	}
+	if m.Layout >= Layout2 && m.Balance != nil {
+		balanceTable(d, m, inM, exM, inY, exY)
+	}
 
 	// 二、凭证
 	d.heading("二、本月记账凭证", 20)
@@ -390,6 +406,43 @@ func layoutMonthly(d *doc, m *Monthly) {
 		approvalBlock(d, m.Approval)
 	}
 	d.footers(chainLine(m.PrevSHA256))
+}
+
+// balanceTable prints the money of a community with an opening balance
+// (Layout2 on): the balance at the month's start, the month's income and
+// expense (the 合计 rows above) and the balance at its end, and what its
+// year to date counts from.
+func balanceTable(d *doc, m *Monthly, inM, exM, inY, exY money.Fen) {
+	b := m.Balance
+	first := Date(m.Year, m.Month, 1)
+	last := first.AddDate(0, 1, -1)
+	live := fmt.Sprintf("%d年%d月", b.GoLiveYear, b.GoLiveMonth)
+	opening := fmt.Sprintf("期初余额（%s）", dateCN(first))
+	if b.GoLiveYear == m.Year && b.GoLiveMonth == m.Month {
+		opening = fmt.Sprintf("期初余额（%s，建账录入）", dateCN(first))
+	}
+	closing := b.Opening + inM - exM
+	d.y += 1
+	d.subheading("资金余额（单位：元）")
+	cols := []column{{"项目", 62, 'L'}, {"金额", 36, 'R'}, {"大写", contentW - 98, 'L'}}
+	rows := []row{
+		{cells: []string{opening, b.Opening.Grouped(), money.Capitals(b.Opening)}},
+		{cells: []string{"加：本月收入", inM.Grouped(), money.Capitals(inM)}},
+		{cells: []string{"减：本月支出", exM.Grouped(), money.Capitals(exM)}},
+		{cells: []string{fmt.Sprintf("期末余额（%s）", dateCN(last)), closing.Grouped(), money.Capitals(closing)}, total: true},
+	}
+	d.table(cols, rows, 9)
+	if b.GoLiveYear != m.Year {
+		return
+	}
+	note := fmt.Sprintf("本社区账务自%s起在本平台记载，上表“本年累计”自%s起计。", live, live)
+	if b.IncomeBefore != 0 || b.ExpenseBefore != 0 {
+		note += fmt.Sprintf("%s前本年已发生收入 %s 元、支出 %s 元（建账时录入），本年全年累计收入 %s 元（大写：%s）、支出 %s 元（大写：%s）。",
+			live, b.IncomeBefore.Grouped(), b.ExpenseBefore.Grouped(),
+			(b.IncomeBefore + inY).Grouped(), money.Capitals(b.IncomeBefore+inY),
+			(b.ExpenseBefore + exY).Grouped(), money.Capitals(b.ExpenseBefore+exY))
+	}
+	d.paragraph(note, 8.5, 0)
 }
 
 // subheading is a small heading inside a section.

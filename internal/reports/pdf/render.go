@@ -22,16 +22,29 @@ import (
 // collector less eager, e.g. debug.SetGCPercent(200) for the batch. See
 // bench/README.md.
 type Renderer struct {
-	face *font.Face
-	log  *slog.Logger
+	face     *font.Face
+	fallback *font.Face // nil: none
+	log      *slog.Logger
 }
 
 // Option configures a Renderer.
 type Option func(*config) error
 
 type config struct {
-	face *font.Face
-	log  *slog.Logger
+	face        *font.Face
+	fallback    *font.Face
+	setFallback bool
+	log         *slog.Logger
+}
+
+// WithFallback sets the face that draws, from Layout2 on, the characters
+// the report font lacks (the rare characters of names); nil: none, so they
+// print as 〓. Unset: the embedded Hanazono cut (font.Fallback).
+func WithFallback(f *font.Face) Option {
+	return func(c *config) error {
+		c.fallback, c.setFallback = f, true
+		return nil
+	}
 }
 
 // WithLogger sets where the Renderer logs the characters it printed as a
@@ -83,10 +96,17 @@ func NewRenderer(opts ...Option) (*Renderer, error) {
 		}
 		c.face = f
 	}
+	if !c.setFallback {
+		f, err := font.Fallback()
+		if err != nil {
+			return nil, fmt.Errorf("report: embedded fallback font: %w", err)
+		}
+		c.fallback = f
+	}
 	if c.log == nil {
 		c.log = slog.Default()
 	}
-	return &Renderer{face: c.face, log: c.log}, nil
+	return &Renderer{face: c.face, fallback: c.fallback, log: c.log}, nil
 }
 
 // Font returns the face the Renderer sets reports in.

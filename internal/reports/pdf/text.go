@@ -56,16 +56,28 @@ type Substitution struct {
 // errors, so that one run names every bad field instead of the first only,
 // and the substitutions, which the renderer logs.
 type sanitizer struct {
-	face   *font.Face
-	layout int
-	errs   []error
-	subs   []Substitution
+	face *font.Face
+	// fallback draws, from Layout2 on, what face lacks (the rare
+	// characters of names, CJK Extension A and B); nil: none.
+	fallback *font.Face
+	layout   int
+	errs     []error
+	subs     []Substitution
+}
+
+// drawn reports whether r prints as written: from the main face or, from
+// Layout2 on, the fallback.
+func (s *sanitizer) drawn(r rune) bool {
+	if r <= 0xFFFF && s.face.Has(r) {
+		return true
+	}
+	return s.layout >= Layout2 && s.fallback != nil && s.fallback.Has(r)
 }
 
 // substitute returns what to print for r, which the font lacks; false if
 // nothing can stand for it (a font without 〓, □ and ?).
 func (s *sanitizer) substitute(r rune) (string, bool) {
-	if r > 0xFFFF && s.layout >= Layout1 {
+	if r > 0xFFFF && s.layout == Layout1 {
 		// The code point, so that a reader (or an official with the
 		// records) can tell which rare character of a name stands there.
 		code := fmt.Sprintf("[%U]", r)
@@ -107,8 +119,11 @@ const maxErrors = 20
 
 // clean returns s as it will be printed, and records a Substitution for
 // each character the font lacks. It:
-//   - replaces invalid UTF-8 with Replacement, and characters above U+FFFF
-//     with their code point, "[U+20BB7]" (Replacement before Layout1);
+//   - replaces invalid UTF-8 with Replacement;
+//   - from Layout2 on, keeps a character the font lacks that the fallback
+//     font draws (CJK Extension A and B: 𠮷, U+20BB7);
+//   - replaces a character above U+FFFF that no font draws with its code
+//     point, "[U+20BB7]", in Layout1 (Replacement before, Substitute after);
 //   - replaces a character the font lacks with Substitute (〓);
 //   - turns tabs into spaces and CR LF or CR into LF; keeps LF (a forced
 //     line break) only if multiline, else turns it into a space;
@@ -127,6 +142,10 @@ func (s *sanitizer) clean(field, in string, multiline bool) string {
 			r = Replacement
 		case r > 0xFFFF && s.layout < Layout1:
 			r = Replacement
+		case r > 0xFFFF && s.drawn(r):
+			// Printed from the fallback font (Layout2 on).
+			b.WriteRune(r)
+			continue
 		case r > 0xFFFF:
 			// gofpdf encodes text as UCS-2 and panics above U+FFFF:
 			// never let such a character reach it.
@@ -153,7 +172,7 @@ func (s *sanitizer) clean(field, in string, multiline bool) string {
 		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
 			continue
 		case r == ' ':
-		case !s.face.Has(r):
+		case !s.drawn(r):
 			// A character the font lacks never stops a report: it is
 			// printed as a visible substitute and logged. Only a font
 			// without any substitute makes it an error.

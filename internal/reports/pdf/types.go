@@ -84,6 +84,32 @@ type Monthly struct {
 	// report of the same kind, printed on every page to chain the reports;
 	// empty for the first report.
 	PrevSHA256 string
+
+	// Balance is the community's money from its opening balance on
+	// (资金余额), printed from Layout2 on; nil for a community without an
+	// opening balance, and in inputs frozen before it existed.
+	Balance *Balance `json:",omitempty"`
+}
+
+// Balance is what the monthly disclosure of a community that entered an
+// opening balance (期初余额) prints of its money. The month's income and
+// expense are the 收入合计 and 支出合计 of the category lines, so the
+// balance at the month's end (期末余额) never disagrees with the table.
+type Balance struct {
+	// GoLiveYear and GoLiveMonth are the month the community's books came
+	// onto the platform with the opening balance.
+	GoLiveYear  int
+	GoLiveMonth time.Month
+	// Opening is the balance at the first day of the report's month: the
+	// opening balance plus the income less the expense of the months
+	// since the go-live month.
+	Opening money.Fen
+	// IncomeBefore and ExpenseBefore are what the community took in and
+	// spent in the go-live year before its go-live month, as entered; zero
+	// in later years. The category lines' year to date then counts from
+	// the go-live month.
+	IncomeBefore  money.Fen
+	ExpenseBefore money.Fen
 }
 
 // Layout versions. A published report's inputs are frozen with it and
@@ -98,8 +124,12 @@ const (
 	// 100.00% (largest remainder); the monthly totals are given in
 	// capitals (大写) and the report ends with an approval block.
 	Layout1 = 1
+	// Layout2: the monthly disclosure of a community with an opening
+	// balance prints its money (资金余额: 期初余额, 本月收入, 本月支出,
+	// 期末余额) and counts its year to date from its go-live month.
+	Layout2 = 2
 	// LayoutCurrent is what the gather step stamps on new reports.
-	LayoutCurrent = Layout1
+	LayoutCurrent = Layout2
 )
 
 // Approval is who reviews and answers for a monthly disclosure, as on the

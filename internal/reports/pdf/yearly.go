@@ -60,12 +60,15 @@ func (r *Renderer) yearlyDoc(y *Yearly) (*doc, *Yearly, error) {
 		return nil, nil, err
 	}
 	d := newDoc(r.face)
+	if c.Layout >= Layout2 {
+		d.fallback = r.fallback
+	}
 	layoutYearly(d, c)
 	return d, c, nil
 }
 
 func (r *Renderer) cleanYearly(y *Yearly) (*Yearly, error) {
-	s := &sanitizer{face: r.face, layout: y.Layout}
+	s := &sanitizer{face: r.face, fallback: r.fallback, layout: y.Layout}
 	c := *y
 	if c.Year < 1900 || c.Year > 9999 {
 		s.fail("Year: %d is out of range", c.Year)

@@ -109,6 +109,20 @@ type view struct {
 	Rows        []row
 	Error       string
 	Published   int
+	// Months is the selected community's twelve months to the chosen
+	// one, oldest first (empty without a selected community).
+	Months []monthRow
+}
+
+// monthRow is one month of a community's month-by-month view.
+type monthRow struct {
+	Period  string
+	Income  money.Fen
+	Expense money.Fen
+	Report  *ent.Report
+	URL     string
+	Changed bool
+	Never   bool // not published and never will be here (see neverPublished)
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
@@ -166,6 +180,10 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 			v.Error = err.Error()
 		default:
 			v.Selected = sel
+			if v.Months, err = h.months(ctx, sel.Community, period); err != nil {
+				h.fail(w, r, err)
+				return
+			}
 		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -253,6 +271,54 @@ func (h *Handler) selected(ctx context.Context, all []*ent.Community, code, kind
 	return sel, nil
 }
 
+// viewMonths is how many months the month-by-month view shows.
+const viewMonths = 12
+
+// months is c's month-by-month view: the twelve months to month, each
+// with its posted income and expense, from the API's monthlySeries query
+// (ledger.SelectionMonthly: closed months from their month sums, open ones
+// from the vouchers), and its published disclosure.
+func (h *Handler) months(ctx context.Context, c *ent.Community, month calendar.Period) ([]monthRow, error) {
+	from := month
+	for range viewMonths - 1 {
+		from = from.Prev()
+	}
+	series, err := ledger.SelectionMonthly(ctx, h.client, ledger.Select(&c.ID, nil, nil), from, month)
+	if err != nil {
+		return nil, fmt.Errorf("months of %s: %w", c.Code, err)
+	}
+	reports, err := h.client.Report.Query().Where(
+		entreport.CommunityID(c.ID), entreport.KindEQ(entreport.KindMONTHLY_DISCLOSURE), entreport.StatusEQ(entreport.StatusPUBLISHED),
+		entreport.PeriodGTE(from.String()), entreport.PeriodLTE(month.String()),
+	).Select(listed...).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reports of %s: %w", c.Code, err)
+	}
+	byPeriod := make(map[string]*ent.Report, len(reports))
+	for _, r := range reports {
+		byPeriod[r.Period] = r
+	}
+	first := ""
+	if len(reports) < len(series) && c.ClosedThrough != nil && *c.ClosedThrough >= from.String() {
+		// Some closed month of the view has no report: it may precede
+		// the chain.
+		if first, err = h.firstMonthly(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]monthRow, len(series))
+	for i, m := range series {
+		out[i] = monthRow{Period: m.Period.String(), Income: m.Income, Expense: m.Expense}
+		if r := byPeriod[out[i].Period]; r != nil {
+			out[i].Report, out[i].URL = r, DownloadURL(r.ID)
+			out[i].Changed = h.integrity.Known(r.StorageKey)
+		} else {
+			out[i].Never = never(c, m.Period, first)
+		}
+	}
+	return out, nil
+}
+
 // neverPublished says whether c's monthly disclosure of month will never be
 // published here: the month is before the community's go-live month, or
 // it was closed before the community's first published disclosure (the
@@ -267,17 +333,38 @@ func (h *Handler) neverPublished(ctx context.Context, c *ent.Community, kind ent
 	if c.ClosedThrough == nil || *c.ClosedThrough < month.String() {
 		return false, nil // open, or closed and its disclosure still due
 	}
-	first, err := h.client.Report.Query().Where(entreport.CommunityID(c.ID), entreport.KindEQ(kind),
+	first, err := h.firstMonthly(ctx, c)
+	if err != nil {
+		return false, err
+	}
+	return never(c, month, first), nil
+}
+
+// firstMonthly is the period of c's first published monthly disclosure,
+// "" if none.
+func (h *Handler) firstMonthly(ctx context.Context, c *ent.Community) (string, error) {
+	first, err := h.client.Report.Query().Where(entreport.CommunityID(c.ID), entreport.KindEQ(entreport.KindMONTHLY_DISCLOSURE),
 		entreport.StatusEQ(entreport.StatusPUBLISHED)).Order(entreport.ByPeriod()).Select(entreport.FieldPeriod).First(ctx)
 	if ent.IsNotFound(err) {
-		// Closed with no chain at all: the chain will begin after the last
-		// closed month.
-		return true, nil
+		return "", nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("first report of %s: %w", c.Code, err)
+		return "", fmt.Errorf("first report of %s: %w", c.Code, err)
 	}
-	return month.String() < first.Period, nil
+	return first.Period, nil
+}
+
+// never is neverPublished for a monthly disclosure, given the period of c's
+// first published one ("" if none: a closed month then precedes the chain,
+// which begins after the last closed month).
+func never(c *ent.Community, month calendar.Period, first string) bool {
+	if live, ok := jobs.GoLive(c); ok && month.Before(live) {
+		return true
+	}
+	if c.ClosedThrough == nil || *c.ClosedThrough < month.String() {
+		return false
+	}
+	return first == "" || month.String() < first
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -47,6 +47,28 @@ var defaultFace = sync.OnceValues(func() (*Face, error) {
 	return Parse(wqyMicroHei)
 })
 
+// The fallback face: CJK Extension A and the common characters of
+// Extension B, cut from Hanazono Mincho A (花園明朝A, GlyphWiki Project,
+// under the Hanazono Font License; see NOTICE-hanazono.txt and
+// LICENSE-hanazono.txt) by internal/extcut, for the rare characters of
+// real names (𠮷, U+20BB7) that WenQuanYi Micro Hei lacks.
+//
+//go:embed hanazono-ext.ttf
+var hanazonoExt []byte
+
+// FallbackLicense is the licence text of the embedded fallback font.
+//
+//go:embed LICENSE-hanazono.txt
+var FallbackLicense string
+
+var fallbackFace = sync.OnceValues(func() (*Face, error) {
+	return Parse(hanazonoExt)
+})
+
+// Fallback returns the embedded fallback face (Extension A and B), parsed
+// on first use and shared afterwards.
+func Fallback() (*Face, error) { return fallbackFace() }
+
 // Default returns the embedded WenQuanYi Micro Hei face. It is parsed on
 // first use and shared afterwards; a Face is safe for concurrent use.
 func Default() (*Face, error) { return defaultFace() }
@@ -71,6 +93,11 @@ type Face struct {
 	// width is the advance of each BMP rune in 1/1000 em, rounded exactly
 	// as gofpdf rounds it, so layout measured here matches the PDF.
 	width []uint16
+	// supp maps the runes above U+FFFF that the font draws (from its
+	// format-12 cmap subtable, if any) to their glyphs. gofpdf cannot
+	// encode them: a document draws them under a code of the Private Use
+	// Area of a subset cut with SubsetAs (see package pdf's fallback).
+	supp map[rune]uint16
 }
 
 // Load reads and parses the TrueType file at path.
@@ -164,6 +191,9 @@ func Parse(ttf []byte) (*Face, error) {
 	if err := f.parseCmap(); err != nil {
 		return fail("%v", err)
 	}
+	if err := f.parseCmap12(); err != nil {
+		return fail("%v", err)
+	}
 	f.parseWidths()
 	f.name = f.readName()
 	return f, nil
@@ -237,6 +267,46 @@ func (f *Face) parseCmap() error {
 	return nil
 }
 
+// parseCmap12 reads the runes above U+FFFF of the first (3,10) or (0,4)
+// format-12 subtable, if the font has one.
+func (f *Face) parseCmap12() error {
+	be := binary.BigEndian
+	cmap := f.tables["cmap"]
+	for i := 0; i < int(be.Uint16(cmap[2:])); i++ {
+		p := 4 + 8*i
+		if p+8 > len(cmap) {
+			return errors.New("truncated cmap table")
+		}
+		platform, encoding, off := be.Uint16(cmap[p:]), be.Uint16(cmap[p+2:]), int(be.Uint32(cmap[p+4:]))
+		if !(platform == 3 && encoding == 10) && !(platform == 0 && encoding == 4) {
+			continue
+		}
+		if off+16 > len(cmap) || be.Uint16(cmap[off:]) != 12 {
+			continue
+		}
+		groups := int(be.Uint32(cmap[off+12:]))
+		if off+16+12*groups > len(cmap) {
+			return errors.New("truncated cmap format 12 subtable")
+		}
+		f.supp = map[rune]uint16{}
+		for g := 0; g < groups; g++ {
+			q := off + 16 + 12*g
+			start, end, glyph := be.Uint32(cmap[q:]), be.Uint32(cmap[q+4:]), be.Uint32(cmap[q+8:])
+			// Only the planes above the BMP (the BMP is the format-4
+			// subtable's), and at most to the last plane.
+			start = max(start, 0x10000)
+			end = min(end, 0x10FFFF)
+			for c := start; c <= end && c >= 0x10000; c++ {
+				if g := glyph + (c - be.Uint32(cmap[q:])); g != 0 && int(g) < f.numGlyphs {
+					f.supp[rune(c)] = uint16(g)
+				}
+			}
+		}
+		return nil
+	}
+	return nil
+}
+
 func (f *Face) parseWidths() {
 	f.width = make([]uint16, 0x10000)
 	scale := 1000 / float64(f.unitsPerEm)
@@ -301,17 +371,46 @@ func (f *Face) Bytes() []byte { return f.data }
 // Plane (gofpdf cannot encode anything above U+FFFF), maps to a glyph, and
 // that glyph has a non-zero advance (gofpdf turns a zero width into 65535,
 // which would wreck the line).
+//
+// Above U+FFFF, Has reports whether the font's format-12 cmap draws r;
+// such a rune is printed only through a subset cut with SubsetAs under a
+// BMP code.
 func (f *Face) Has(r rune) bool {
+	if r > 0xFFFF {
+		return f.Width(r) != 0
+	}
 	return r > 0 && r < 0xFFFF && f.cmap[r] != 0 && f.width[r] != 0
 }
 
 // Width returns the advance of r in thousandths of an em, exactly as
 // gofpdf's GetStringWidth counts it, or 0 if the font lacks r.
 func (f *Face) Width(r rune) int {
+	if r > 0xFFFF {
+		g, ok := f.supp[r]
+		if !ok {
+			return 0
+		}
+		adv, _ := f.hmetric(int(g))
+		return int(min(math.Round(1000/float64(f.unitsPerEm)*float64(adv)), math.MaxUint16))
+	}
 	if !f.Has(r) {
 		return 0
 	}
 	return int(f.width[r])
+}
+
+// glyph is the glyph that draws r, 0 if none.
+func (f *Face) glyph(r rune) int {
+	if r > 0xFFFF {
+		return int(f.supp[r])
+	}
+	return int(f.cmap[r])
+}
+
+// Mapping puts the glyph of Rune under Code in a subset (SubsetAs).
+type Mapping struct {
+	Code rune // the code the subset's cmap gives it
+	Rune rune // the rune of this font whose glyph it is
 }
 
 // Subset returns a TrueType font holding .notdef and the glyphs of runes
@@ -320,6 +419,22 @@ func (f *Face) Width(r rune) int {
 // only on the set of runes, not their order or repetition, which keeps
 // documents reproducible.
 func (f *Face) Subset(runes []rune) ([]byte, error) {
+	m := make([]Mapping, 0, len(runes))
+	for _, r := range runes {
+		if r <= 0xFFFF {
+			m = append(m, Mapping{r, r})
+		}
+	}
+	return f.SubsetAs(m)
+}
+
+// SubsetAs is Subset with each glyph under a code of the caller's choice:
+// a rune above U+FFFF, which gofpdf cannot encode, under a code of the
+// Private Use Area, say. Codes above U+FFFF get a format-12 cmap subtable
+// too (for cutting a font to package, not for gofpdf). Mappings of runes
+// the font lacks are ignored. The output depends only on the set of
+// mappings.
+func (f *Face) SubsetAs(mappings []Mapping) ([]byte, error) {
 	be := binary.BigEndian
 	glyf := f.glyf
 	// keep[g] marks the glyphs to copy; a slice, not a map, because this
@@ -327,11 +442,11 @@ func (f *Face) Subset(runes []rune) ([]byte, error) {
 	keep := make([]bool, f.numGlyphs)
 	keep[0] = true
 	var queue []int
-	for _, r := range runes {
-		if !f.Has(r) {
+	for _, m := range mappings {
+		if !f.Has(m.Rune) {
 			continue
 		}
-		if g := int(f.cmap[r]); !keep[g] {
+		if g := f.glyph(m.Rune); !keep[g] {
 			keep[g] = true
 			queue = append(queue, g)
 		}
@@ -393,10 +508,10 @@ func (f *Face) Subset(runes []rune) ([]byte, error) {
 	post := append([]byte(nil), f.tables["post"][:32]...)
 	be.PutUint32(post[0:], 0x00030000)
 
-	pairs := make([]cmapPair, 0, len(runes))
-	for _, r := range runes {
-		if f.Has(r) {
-			pairs = append(pairs, cmapPair{r, uint16(newID[int(f.cmap[r])])})
+	pairs := make([]cmapPair, 0, len(mappings))
+	for _, m := range mappings {
+		if f.Has(m.Rune) {
+			pairs = append(pairs, cmapPair{m.Code, uint16(newID[f.glyph(m.Rune)])})
 		}
 	}
 	out := map[string][]byte{
@@ -505,9 +620,14 @@ func buildCmap(pairs []cmapPair) []byte {
 	sort.Slice(pairs, func(i, j int) bool { return pairs[i].r < pairs[j].r })
 	type seg struct{ start, end, delta uint16 }
 	var segs []seg
+	var wide bool
 	for i, p := range pairs {
 		if i > 0 && pairs[i-1].r == p.r {
 			continue // a repeated rune
+		}
+		if p.r > 0xFFFF {
+			wide = true
+			continue
 		}
 		d := uint16(int(p.g) - int(p.r))
 		if n := len(segs); n > 0 && segs[n-1].end+1 == uint16(p.r) && segs[n-1].delta == d {
@@ -536,12 +656,53 @@ func buildCmap(pairs []cmapPair) []byte {
 		be.PutUint16(sub[16+4*n+2*i:], s.delta)
 		// idRangeOffset stays 0.
 	}
+	if wide {
+		return withCmap12(sub, pairs)
+	}
 	head := make([]byte, 12)
 	be.PutUint16(head[2:], 1)
 	be.PutUint16(head[4:], 3)
 	be.PutUint16(head[6:], 1)
 	be.PutUint32(head[8:], 12)
 	return append(head, sub...)
+}
+
+// withCmap12 is a cmap of the format-4 subtable sub (the BMP) and a (3,10)
+// format-12 subtable of every pair, sorted, for a font that draws runes
+// above U+FFFF.
+func withCmap12(sub []byte, pairs []cmapPair) []byte {
+	be := binary.BigEndian
+	type group struct{ start, end, glyph uint32 }
+	var gs []group
+	for i, p := range pairs {
+		if i > 0 && pairs[i-1].r == p.r {
+			continue
+		}
+		if n := len(gs); n > 0 && gs[n-1].end+1 == uint32(p.r) && gs[n-1].glyph+(gs[n-1].end-gs[n-1].start)+1 == uint32(p.g) {
+			gs[n-1].end++
+			continue
+		}
+		gs = append(gs, group{uint32(p.r), uint32(p.r), uint32(p.g)})
+	}
+	sub12 := make([]byte, 16+12*len(gs))
+	be.PutUint16(sub12[0:], 12)
+	be.PutUint32(sub12[4:], uint32(len(sub12)))
+	be.PutUint32(sub12[12:], uint32(len(gs)))
+	for i, g := range gs {
+		be.PutUint32(sub12[16+12*i:], g.start)
+		be.PutUint32(sub12[20+12*i:], g.end)
+		be.PutUint32(sub12[24+12*i:], g.glyph)
+	}
+	head := make([]byte, 4+8*2)
+	be.PutUint16(head[2:], 2)
+	be.PutUint16(head[4:], 3)
+	be.PutUint16(head[6:], 1)
+	be.PutUint32(head[8:], uint32(len(head)))
+	be.PutUint16(head[12:], 3)
+	be.PutUint16(head[14:], 10)
+	be.PutUint32(head[16:], uint32(len(head)+len(sub)))
+	out := append(head, sub...)
+	return append(out, sub12...)
 }
 
 // assemble writes a TrueType file from its tables, with the directory in
