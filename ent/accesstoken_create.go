@@ -159,6 +159,11 @@ func (_c *AccessTokenCreate) check() error {
 	if _, ok := _c.mutation.District(); !ok {
 		return &ValidationError{Name: "district", err: errors.New(`ent: missing required field "AccessToken.district"`)}
 	}
+	if v, ok := _c.mutation.District(); ok {
+		if err := accesstoken.DistrictValidator(v); err != nil {
+			return &ValidationError{Name: "district", err: fmt.Errorf(`ent: validator failed for field "AccessToken.district": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.TokenHash(); !ok {
 		return &ValidationError{Name: "token_hash", err: errors.New(`ent: missing required field "AccessToken.token_hash"`)}
 	}

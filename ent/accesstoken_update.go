@@ -176,6 +176,11 @@ func (_u *AccessTokenUpdate) check() error {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "AccessToken.role": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.District(); ok {
+		if err := accesstoken.DistrictValidator(v); err != nil {
+			return &ValidationError{Name: "district", err: fmt.Errorf(`ent: validator failed for field "AccessToken.district": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -404,6 +409,11 @@ func (_u *AccessTokenUpdateOne) check() error {
 	if v, ok := _u.mutation.Role(); ok {
 		if err := accesstoken.RoleValidator(v); err != nil {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "AccessToken.role": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.District(); ok {
+		if err := accesstoken.DistrictValidator(v); err != nil {
+			return &ValidationError{Name: "district", err: fmt.Errorf(`ent: validator failed for field "AccessToken.district": %w`, err)}
 		}
 	}
 	return nil

@@ -21,6 +21,8 @@ type Community struct {
 	ID int `json:"id,omitempty"`
 	// Name (名称), e.g. 阁子市社区.
 	Name string `json:"name,omitempty"`
+	// Sort key of the name: its pinyin (package pinyin).
+	NameSort string `json:"name_sort,omitempty"`
 	// Code (代码): a short stable identifier in lower-case letters, digits and dashes, e.g. gezishi.
 	Code string `json:"code,omitempty"`
 	// Sub-district (管理处), e.g. 龙山管理处.
@@ -317,7 +319,7 @@ func (*Community) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case community.FieldID, community.FieldMinSignatures, community.FieldMatterThreshold, community.FieldTenderThreshold:
 			values[i] = new(sql.NullInt64)
-		case community.FieldName, community.FieldCode, community.FieldSubDistrict, community.FieldDistrict, community.FieldPredecessor, community.FieldClosedThrough, community.FieldTotalsThrough:
+		case community.FieldName, community.FieldNameSort, community.FieldCode, community.FieldSubDistrict, community.FieldDistrict, community.FieldPredecessor, community.FieldClosedThrough, community.FieldTotalsThrough:
 			values[i] = new(sql.NullString)
 		case community.FieldEstablishedOn:
 			values[i] = new(sql.NullTime)
@@ -347,6 +349,12 @@ func (_m *Community) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field name", values[i])
 			} else if value.Valid {
 				_m.Name = value.String
+			}
+		case community.FieldNameSort:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field name_sort", values[i])
+			} else if value.Valid {
+				_m.NameSort = value.String
 			}
 		case community.FieldCode:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -554,6 +562,9 @@ func (_m *Community) String() string {
 	builder.WriteString(fmt.Sprintf("id=%v, ", _m.ID))
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)
+	builder.WriteString(", ")
+	builder.WriteString("name_sort=")
+	builder.WriteString(_m.NameSort)
 	builder.WriteString(", ")
 	builder.WriteString("code=")
 	builder.WriteString(_m.Code)

@@ -50,6 +50,20 @@ func (_c *CommunityCreate) SetName(v string) *CommunityCreate {
 	return _c
 }
 
+// SetNameSort sets the "name_sort" field.
+func (_c *CommunityCreate) SetNameSort(v string) *CommunityCreate {
+	_c.mutation.SetNameSort(v)
+	return _c
+}
+
+// SetNillableNameSort sets the "name_sort" field if the given value is not nil.
+func (_c *CommunityCreate) SetNillableNameSort(v *string) *CommunityCreate {
+	if v != nil {
+		_c.SetNameSort(*v)
+	}
+	return _c
+}
+
 // SetCode sets the "code" field.
 func (_c *CommunityCreate) SetCode(v string) *CommunityCreate {
 	_c.mutation.SetCode(v)
@@ -538,6 +552,10 @@ func (_c *CommunityCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *CommunityCreate) defaults() error {
+	if _, ok := _c.mutation.NameSort(); !ok {
+		v := community.DefaultNameSort
+		_c.mutation.SetNameSort(v)
+	}
 	if _, ok := _c.mutation.SubDistrict(); !ok {
 		v := community.DefaultSubDistrict
 		_c.mutation.SetSubDistrict(v)
@@ -574,6 +592,9 @@ func (_c *CommunityCreate) check() error {
 		if err := community.NameValidator(v); err != nil {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Community.name": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.NameSort(); !ok {
+		return &ValidationError{Name: "name_sort", err: errors.New(`ent: missing required field "Community.name_sort"`)}
 	}
 	if _, ok := _c.mutation.Code(); !ok {
 		return &ValidationError{Name: "code", err: errors.New(`ent: missing required field "Community.code"`)}
@@ -661,6 +682,10 @@ func (_c *CommunityCreate) createSpec() (*Community, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(community.FieldName, field.TypeString, value)
 		_node.Name = value
+	}
+	if value, ok := _c.mutation.NameSort(); ok {
+		_spec.SetField(community.FieldNameSort, field.TypeString, value)
+		_node.NameSort = value
 	}
 	if value, ok := _c.mutation.Code(); ok {
 		_spec.SetField(community.FieldCode, field.TypeString, value)
@@ -1102,6 +1127,18 @@ func (u *CommunityUpsert) UpdateName() *CommunityUpsert {
 	return u
 }
 
+// SetNameSort sets the "name_sort" field.
+func (u *CommunityUpsert) SetNameSort(v string) *CommunityUpsert {
+	u.Set(community.FieldNameSort, v)
+	return u
+}
+
+// UpdateNameSort sets the "name_sort" field to the value that was provided on create.
+func (u *CommunityUpsert) UpdateNameSort() *CommunityUpsert {
+	u.SetExcluded(community.FieldNameSort)
+	return u
+}
+
 // SetSubDistrict sets the "sub_district" field.
 func (u *CommunityUpsert) SetSubDistrict(v string) *CommunityUpsert {
 	u.Set(community.FieldSubDistrict, v)
@@ -1302,6 +1339,20 @@ func (u *CommunityUpsertOne) SetName(v string) *CommunityUpsertOne {
 func (u *CommunityUpsertOne) UpdateName() *CommunityUpsertOne {
 	return u.Update(func(s *CommunityUpsert) {
 		s.UpdateName()
+	})
+}
+
+// SetNameSort sets the "name_sort" field.
+func (u *CommunityUpsertOne) SetNameSort(v string) *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.SetNameSort(v)
+	})
+}
+
+// UpdateNameSort sets the "name_sort" field to the value that was provided on create.
+func (u *CommunityUpsertOne) UpdateNameSort() *CommunityUpsertOne {
+	return u.Update(func(s *CommunityUpsert) {
+		s.UpdateNameSort()
 	})
 }
 
@@ -1695,6 +1746,20 @@ func (u *CommunityUpsertBulk) SetName(v string) *CommunityUpsertBulk {
 func (u *CommunityUpsertBulk) UpdateName() *CommunityUpsertBulk {
 	return u.Update(func(s *CommunityUpsert) {
 		s.UpdateName()
+	})
+}
+
+// SetNameSort sets the "name_sort" field.
+func (u *CommunityUpsertBulk) SetNameSort(v string) *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.SetNameSort(v)
+	})
+}
+
+// UpdateNameSort sets the "name_sort" field to the value that was provided on create.
+func (u *CommunityUpsertBulk) UpdateNameSort() *CommunityUpsertBulk {
+	return u.Update(func(s *CommunityUpsert) {
+		s.UpdateNameSort()
 	})
 }
 

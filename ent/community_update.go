@@ -65,6 +65,20 @@ func (_u *CommunityUpdate) SetNillableName(v *string) *CommunityUpdate {
 	return _u
 }
 
+// SetNameSort sets the "name_sort" field.
+func (_u *CommunityUpdate) SetNameSort(v string) *CommunityUpdate {
+	_u.mutation.SetNameSort(v)
+	return _u
+}
+
+// SetNillableNameSort sets the "name_sort" field if the given value is not nil.
+func (_u *CommunityUpdate) SetNillableNameSort(v *string) *CommunityUpdate {
+	if v != nil {
+		_u.SetNameSort(*v)
+	}
+	return _u
+}
+
 // SetSubDistrict sets the "sub_district" field.
 func (_u *CommunityUpdate) SetSubDistrict(v string) *CommunityUpdate {
 	_u.mutation.SetSubDistrict(v)
@@ -1067,6 +1081,9 @@ func (_u *CommunityUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(community.FieldName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.NameSort(); ok {
+		_spec.SetField(community.FieldNameSort, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.SubDistrict(); ok {
 		_spec.SetField(community.FieldSubDistrict, field.TypeString, value)
@@ -2074,6 +2091,20 @@ func (_u *CommunityUpdateOne) SetName(v string) *CommunityUpdateOne {
 func (_u *CommunityUpdateOne) SetNillableName(v *string) *CommunityUpdateOne {
 	if v != nil {
 		_u.SetName(*v)
+	}
+	return _u
+}
+
+// SetNameSort sets the "name_sort" field.
+func (_u *CommunityUpdateOne) SetNameSort(v string) *CommunityUpdateOne {
+	_u.mutation.SetNameSort(v)
+	return _u
+}
+
+// SetNillableNameSort sets the "name_sort" field if the given value is not nil.
+func (_u *CommunityUpdateOne) SetNillableNameSort(v *string) *CommunityUpdateOne {
+	if v != nil {
+		_u.SetNameSort(*v)
 	}
 	return _u
 }
@@ -3110,6 +3141,9 @@ func (_u *CommunityUpdateOne) sqlSave(ctx context.Context) (_node *Community, er
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(community.FieldName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.NameSort(); ok {
+		_spec.SetField(community.FieldNameSort, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.SubDistrict(); ok {
 		_spec.SetField(community.FieldSubDistrict, field.TypeString, value)

@@ -22,7 +22,7 @@ func main() {
 		entgql.WithSchemaPath("../graph/ent.graphql"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
-		entgql.WithSchemaHook(describeTypes, nonNullConnections, describeCursor),
+		entgql.WithSchemaHook(describeTypes, nonNullConnections, describeCursor, nullableRefusable),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
@@ -111,5 +111,40 @@ func describeCursor(_ *gen.Graph, s *ast.Schema) error {
 			Value: &ast.Value{Kind: ast.StringValue, Raw: "docs/scalars.md#cursor"},
 		}},
 	})
+	return nil
+}
+
+// readByEveryone are the entities every viewer may read some of (package
+// policy filters their rows but refuses nobody); graph's TestRefusableFields
+// holds this list to the policies.
+var readByEveryone = map[string]bool{"Community": true, "Voucher": true}
+
+// nullableRefusable makes every field that reads another entity, or a
+// connection of it, nullable, unless everyone may read that entity: a
+// viewer refused it (the public for residents, a supervisor for assets)
+// gets null there with a FORBIDDEN error at that path, and the rest of
+// the answer, instead of a null that climbs to the nearest nullable
+// parent (graph/refused.go). Mutations keep their types: a refused write
+// has nothing else to keep.
+func nullableRefusable(g *gen.Graph, s *ast.Schema) error {
+	entities := map[string]bool{}
+	for _, n := range g.Nodes {
+		entities[n.Name] = true
+	}
+	for _, def := range s.Types {
+		if def.Kind != ast.Object || def.Name == "Mutation" {
+			continue
+		}
+		for _, f := range def.Fields {
+			t := f.Type
+			for t.Elem != nil && t.NamedType == "" {
+				t = t.Elem
+			}
+			name := strings.TrimSuffix(t.NamedType, "Connection")
+			if entities[name] && !readByEveryone[name] && !strings.HasSuffix(def.Name, "Edge") && !strings.HasSuffix(def.Name, "Connection") {
+				f.Type.NonNull = false
+			}
+		}
+	}
 	return nil
 }

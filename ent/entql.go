@@ -155,6 +155,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Type: "Community",
 		Fields: map[string]*sqlgraph.FieldSpec{
 			community.FieldName:            {Type: field.TypeString, Column: community.FieldName},
+			community.FieldNameSort:        {Type: field.TypeString, Column: community.FieldNameSort},
 			community.FieldCode:            {Type: field.TypeString, Column: community.FieldCode},
 			community.FieldSubDistrict:     {Type: field.TypeString, Column: community.FieldSubDistrict},
 			community.FieldDistrict:        {Type: field.TypeString, Column: community.FieldDistrict},
@@ -2164,6 +2165,11 @@ func (f *CommunityFilter) WhereID(p entql.IntP) {
 // WhereName applies the entql string predicate on the name field.
 func (f *CommunityFilter) WhereName(p entql.StringP) {
 	f.Where(p.Field(community.FieldName))
+}
+
+// WhereNameSort applies the entql string predicate on the name_sort field.
+func (f *CommunityFilter) WhereNameSort(p entql.StringP) {
+	f.Where(p.Field(community.FieldNameSort))
 }
 
 // WhereCode applies the entql string predicate on the code field.

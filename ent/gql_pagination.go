@@ -1655,17 +1655,17 @@ func (_m *CommunityQuery) Paginate(
 }
 
 var (
-	// CommunityOrderFieldName orders Community by name.
-	CommunityOrderFieldName = &CommunityOrderField{
+	// CommunityOrderFieldNameSort orders Community by name_sort.
+	CommunityOrderFieldNameSort = &CommunityOrderField{
 		Value: func(_m *Community) (ent.Value, error) {
-			return _m.Name, nil
+			return _m.NameSort, nil
 		},
-		column: community.FieldName,
-		toTerm: community.ByName,
+		column: community.FieldNameSort,
+		toTerm: community.ByNameSort,
 		toCursor: func(_m *Community) Cursor {
 			return Cursor{
 				ID:    _m.ID,
-				Value: _m.Name,
+				Value: _m.NameSort,
 			}
 		},
 	}
@@ -1745,7 +1745,7 @@ var (
 func (f CommunityOrderField) String() string {
 	var str string
 	switch f.column {
-	case CommunityOrderFieldName.column:
+	case CommunityOrderFieldNameSort.column:
 		str = "NAME"
 	case CommunityOrderFieldCode.column:
 		str = "CODE"
@@ -1774,7 +1774,7 @@ func (f *CommunityOrderField) UnmarshalGQL(v interface{}) error {
 	}
 	switch str {
 	case "NAME":
-		*f = *CommunityOrderFieldName
+		*f = *CommunityOrderFieldNameSort
 	case "CODE":
 		*f = *CommunityOrderFieldCode
 	case "DISTRICT":

@@ -236,6 +236,11 @@ func (_c *InquiryCreate) check() error {
 	if _, ok := _c.mutation.Answer(); !ok {
 		return &ValidationError{Name: "answer", err: errors.New(`ent: missing required field "Inquiry.answer"`)}
 	}
+	if v, ok := _c.mutation.Answer(); ok {
+		if err := inquiry.AnswerValidator(v); err != nil {
+			return &ValidationError{Name: "answer", err: fmt.Errorf(`ent: validator failed for field "Inquiry.answer": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.AnsweredBy(); !ok {
 		return &ValidationError{Name: "answered_by", err: errors.New(`ent: missing required field "Inquiry.answered_by"`)}
 	}

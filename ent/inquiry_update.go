@@ -227,6 +227,11 @@ func (_u *InquiryUpdate) check() error {
 			return &ValidationError{Name: "question", err: fmt.Errorf(`ent: validator failed for field "Inquiry.question": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Answer(); ok {
+		if err := inquiry.AnswerValidator(v); err != nil {
+			return &ValidationError{Name: "answer", err: fmt.Errorf(`ent: validator failed for field "Inquiry.answer": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.AnsweredBy(); ok {
 		if err := inquiry.AnsweredByValidator(v); err != nil {
 			return &ValidationError{Name: "answered_by", err: fmt.Errorf(`ent: validator failed for field "Inquiry.answered_by": %w`, err)}
@@ -567,6 +572,11 @@ func (_u *InquiryUpdateOne) check() error {
 	if v, ok := _u.mutation.Question(); ok {
 		if err := inquiry.QuestionValidator(v); err != nil {
 			return &ValidationError{Name: "question", err: fmt.Errorf(`ent: validator failed for field "Inquiry.question": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Answer(); ok {
+		if err := inquiry.AnswerValidator(v); err != nil {
+			return &ValidationError{Name: "answer", err: fmt.Errorf(`ent: validator failed for field "Inquiry.answer": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.AnsweredBy(); ok {

@@ -258,6 +258,11 @@ func (_c *MatterCreate) check() error {
 	if _, ok := _c.mutation.Description(); !ok {
 		return &ValidationError{Name: "description", err: errors.New(`ent: missing required field "Matter.description"`)}
 	}
+	if v, ok := _c.mutation.Description(); ok {
+		if err := matter.DescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "Matter.description": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Category(); !ok {
 		return &ValidationError{Name: "category", err: errors.New(`ent: missing required field "Matter.category"`)}
 	}
@@ -281,6 +286,11 @@ func (_c *MatterCreate) check() error {
 	}
 	if _, ok := _c.mutation.RejectionReason(); !ok {
 		return &ValidationError{Name: "rejection_reason", err: errors.New(`ent: missing required field "Matter.rejection_reason"`)}
+	}
+	if v, ok := _c.mutation.RejectionReason(); ok {
+		if err := matter.RejectionReasonValidator(v); err != nil {
+			return &ValidationError{Name: "rejection_reason", err: fmt.Errorf(`ent: validator failed for field "Matter.rejection_reason": %w`, err)}
+		}
 	}
 	if len(_c.mutation.CommunityIDs()) == 0 {
 		return &ValidationError{Name: "community", err: errors.New(`ent: missing required edge "Matter.community"`)}

@@ -309,6 +309,11 @@ func (_u *MatterUpdate) check() error {
 			return &ValidationError{Name: "title", err: fmt.Errorf(`ent: validator failed for field "Matter.title": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Description(); ok {
+		if err := matter.DescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "Matter.description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Category(); ok {
 		if err := matter.CategoryValidator(v); err != nil {
 			return &ValidationError{Name: "category", err: fmt.Errorf(`ent: validator failed for field "Matter.category": %w`, err)}
@@ -322,6 +327,11 @@ func (_u *MatterUpdate) check() error {
 	if v, ok := _u.mutation.Outcome(); ok {
 		if err := matter.OutcomeValidator(v); err != nil {
 			return &ValidationError{Name: "outcome", err: fmt.Errorf(`ent: validator failed for field "Matter.outcome": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.RejectionReason(); ok {
+		if err := matter.RejectionReasonValidator(v); err != nil {
+			return &ValidationError{Name: "rejection_reason", err: fmt.Errorf(`ent: validator failed for field "Matter.rejection_reason": %w`, err)}
 		}
 	}
 	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {
@@ -828,6 +838,11 @@ func (_u *MatterUpdateOne) check() error {
 			return &ValidationError{Name: "title", err: fmt.Errorf(`ent: validator failed for field "Matter.title": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Description(); ok {
+		if err := matter.DescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "Matter.description": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Category(); ok {
 		if err := matter.CategoryValidator(v); err != nil {
 			return &ValidationError{Name: "category", err: fmt.Errorf(`ent: validator failed for field "Matter.category": %w`, err)}
@@ -841,6 +856,11 @@ func (_u *MatterUpdateOne) check() error {
 	if v, ok := _u.mutation.Outcome(); ok {
 		if err := matter.OutcomeValidator(v); err != nil {
 			return &ValidationError{Name: "outcome", err: fmt.Errorf(`ent: validator failed for field "Matter.outcome": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.RejectionReason(); ok {
+		if err := matter.RejectionReasonValidator(v); err != nil {
+			return &ValidationError{Name: "rejection_reason", err: fmt.Errorf(`ent: validator failed for field "Matter.rejection_reason": %w`, err)}
 		}
 	}
 	if _u.mutation.CommunityCleared() && len(_u.mutation.CommunityIDs()) > 0 {

@@ -300,8 +300,18 @@ func (_c *MeetingCreate) check() error {
 	if _, ok := _c.mutation.Minutes(); !ok {
 		return &ValidationError{Name: "minutes", err: errors.New(`ent: missing required field "Meeting.minutes"`)}
 	}
+	if v, ok := _c.mutation.Minutes(); ok {
+		if err := meeting.MinutesValidator(v); err != nil {
+			return &ValidationError{Name: "minutes", err: fmt.Errorf(`ent: validator failed for field "Meeting.minutes": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.SupervisionOpinion(); !ok {
 		return &ValidationError{Name: "supervision_opinion", err: errors.New(`ent: missing required field "Meeting.supervision_opinion"`)}
+	}
+	if v, ok := _c.mutation.SupervisionOpinion(); ok {
+		if err := meeting.SupervisionOpinionValidator(v); err != nil {
+			return &ValidationError{Name: "supervision_opinion", err: fmt.Errorf(`ent: validator failed for field "Meeting.supervision_opinion": %w`, err)}
+		}
 	}
 	if v, ok := _c.mutation.MatterStage(); ok {
 		if err := meeting.MatterStageValidator(v); err != nil {

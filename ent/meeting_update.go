@@ -362,6 +362,16 @@ func (_u *MeetingUpdate) check() error {
 			return &ValidationError{Name: "votes_abstain", err: fmt.Errorf(`ent: validator failed for field "Meeting.votes_abstain": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Minutes(); ok {
+		if err := meeting.MinutesValidator(v); err != nil {
+			return &ValidationError{Name: "minutes", err: fmt.Errorf(`ent: validator failed for field "Meeting.minutes": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SupervisionOpinion(); ok {
+		if err := meeting.SupervisionOpinionValidator(v); err != nil {
+			return &ValidationError{Name: "supervision_opinion", err: fmt.Errorf(`ent: validator failed for field "Meeting.supervision_opinion": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.MatterStage(); ok {
 		if err := meeting.MatterStageValidator(v); err != nil {
 			return &ValidationError{Name: "matter_stage", err: fmt.Errorf(`ent: validator failed for field "Meeting.matter_stage": %w`, err)}
@@ -848,6 +858,16 @@ func (_u *MeetingUpdateOne) check() error {
 	if v, ok := _u.mutation.VotesAbstain(); ok {
 		if err := meeting.VotesAbstainValidator(v); err != nil {
 			return &ValidationError{Name: "votes_abstain", err: fmt.Errorf(`ent: validator failed for field "Meeting.votes_abstain": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Minutes(); ok {
+		if err := meeting.MinutesValidator(v); err != nil {
+			return &ValidationError{Name: "minutes", err: fmt.Errorf(`ent: validator failed for field "Meeting.minutes": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SupervisionOpinion(); ok {
+		if err := meeting.SupervisionOpinionValidator(v); err != nil {
+			return &ValidationError{Name: "supervision_opinion", err: fmt.Errorf(`ent: validator failed for field "Meeting.supervision_opinion": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.MatterStage(); ok {

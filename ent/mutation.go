@@ -4538,6 +4538,7 @@ type CommunityMutation struct {
 	typ                       string
 	id                        *int
 	name                      *string
+	name_sort                 *string
 	code                      *string
 	sub_district              *string
 	district                  *string
@@ -4751,6 +4752,42 @@ func (m *CommunityMutation) OldName(ctx context.Context) (v string, err error) {
 // ResetName resets all changes to the "name" field.
 func (m *CommunityMutation) ResetName() {
 	m.name = nil
+}
+
+// SetNameSort sets the "name_sort" field.
+func (m *CommunityMutation) SetNameSort(s string) {
+	m.name_sort = &s
+}
+
+// NameSort returns the value of the "name_sort" field in the mutation.
+func (m *CommunityMutation) NameSort() (r string, exists bool) {
+	v := m.name_sort
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNameSort returns the old "name_sort" field's value of the Community entity.
+// If the Community object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CommunityMutation) OldNameSort(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNameSort is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNameSort requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNameSort: %w", err)
+	}
+	return oldValue.NameSort, nil
+}
+
+// ResetNameSort resets all changes to the "name_sort" field.
+func (m *CommunityMutation) ResetNameSort() {
+	m.name_sort = nil
 }
 
 // SetCode sets the "code" field.
@@ -6365,9 +6402,12 @@ func (m *CommunityMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CommunityMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.name != nil {
 		fields = append(fields, community.FieldName)
+	}
+	if m.name_sort != nil {
+		fields = append(fields, community.FieldNameSort)
 	}
 	if m.code != nil {
 		fields = append(fields, community.FieldCode)
@@ -6409,6 +6449,8 @@ func (m *CommunityMutation) Field(name string) (ent.Value, bool) {
 	switch name {
 	case community.FieldName:
 		return m.Name()
+	case community.FieldNameSort:
+		return m.NameSort()
 	case community.FieldCode:
 		return m.Code()
 	case community.FieldSubDistrict:
@@ -6440,6 +6482,8 @@ func (m *CommunityMutation) OldField(ctx context.Context, name string) (ent.Valu
 	switch name {
 	case community.FieldName:
 		return m.OldName(ctx)
+	case community.FieldNameSort:
+		return m.OldNameSort(ctx)
 	case community.FieldCode:
 		return m.OldCode(ctx)
 	case community.FieldSubDistrict:
@@ -6475,6 +6519,13 @@ func (m *CommunityMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetName(v)
+		return nil
+	case community.FieldNameSort:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNameSort(v)
 		return nil
 	case community.FieldCode:
 		v, ok := value.(string)
@@ -6657,6 +6708,9 @@ func (m *CommunityMutation) ResetField(name string) error {
 	switch name {
 	case community.FieldName:
 		m.ResetName()
+		return nil
+	case community.FieldNameSort:
+		m.ResetNameSort()
 		return nil
 	case community.FieldCode:
 		m.ResetCode()

@@ -18,6 +18,7 @@ import (
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
+	"sunlight/internal/vocab/text"
 )
 
 // presentError is the one place errors become GraphQL errors: each gets an
@@ -51,8 +52,14 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr.Extensions[k] = v
 	}
 	gqlErr.Extensions["code"] = string(code)
-	if fc := graphql.GetFieldContext(ctx); fc != nil && isArgumentPath(fc, gqlErr.Path) {
-		gqlErr.Path = fc.Path()
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		if isArgumentPath(fc, gqlErr.Path) {
+			gqlErr.Path = fc.Path()
+		}
+		// Every error of a field says where the field is in the document.
+		if len(gqlErr.Locations) == 0 && len(gqlErr.Path) > 0 && fc.Field.Field != nil && fc.Field.Position != nil {
+			gqlErr.Locations = []gqlerror.Location{{Line: fc.Field.Position.Line, Column: fc.Field.Position.Column}}
+		}
 	}
 	return gqlErr
 }
@@ -102,6 +109,8 @@ func classify(err error) (fail.Code, string, map[string]any) {
 		return fail.Conflict, "a record with the same unique key already exists (e.g. the same voucher number, contract code or name in this community)", nil
 	case dberr.Reference:
 		return fail.BadInput, "a referenced record does not exist (check the IDs you passed)", nil
+	case dberr.Text:
+		return fail.BadInput, "the text holds a character the database cannot store (U+0000, NUL); send text without control characters", nil
 	case dberr.Rule:
 		return fail.BadInput, "the change breaks a rule of the database", nil
 	case dberr.Down, dberr.Busy:
@@ -136,6 +145,10 @@ func unwrapMessage(err error) string {
 }
 
 func validationReason(ve *ent.ValidationError) string {
+	var refused *text.Refusal
+	if errors.As(ve, &refused) {
+		return refused.Reason
+	}
 	msg := ve.Unwrap().Error()
 	switch {
 	case strings.Contains(msg, "less than the required length"), strings.Contains(msg, "empty"):

@@ -62,6 +62,9 @@ func NewHandler(client *ent.Client, cfg Config) http.Handler {
 	// Reads shared between the fields of a query: ledger aggregates of one
 	// community, the leases of a market's stalls (batch.go).
 	srv.AroundOperations(batchOperation)
+	// A field the viewer may not read fails alone, at its path (refused.go).
+	srv.AroundOperations(prunedByOperation)
+	srv.AroundFields(refuseUnreadable)
 	for _, ext := range cfg.Extensions {
 		// Plain scalar fields are marshalled without field middleware
 		// (graph/internal/hotpath), so an extension that intercepts fields

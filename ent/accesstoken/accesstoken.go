@@ -69,6 +69,8 @@ var (
 	RoleValidator func(string) error
 	// DefaultDistrict holds the default value on creation for the "district" field.
 	DefaultDistrict string
+	// DistrictValidator is a validator for the "district" field. It is called by the builders before save.
+	DistrictValidator func(string) error
 )
 
 // OrderOption defines the ordering options for the AccessToken queries.

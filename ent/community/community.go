@@ -17,6 +17,8 @@ const (
 	FieldID = "id"
 	// FieldName holds the string denoting the name field in the database.
 	FieldName = "name"
+	// FieldNameSort holds the string denoting the name_sort field in the database.
+	FieldNameSort = "name_sort"
 	// FieldCode holds the string denoting the code field in the database.
 	FieldCode = "code"
 	// FieldSubDistrict holds the string denoting the sub_district field in the database.
@@ -234,6 +236,7 @@ const (
 var Columns = []string{
 	FieldID,
 	FieldName,
+	FieldNameSort,
 	FieldCode,
 	FieldSubDistrict,
 	FieldDistrict,
@@ -266,6 +269,8 @@ var (
 	Policy ent.Policy
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.
 	NameValidator func(string) error
+	// DefaultNameSort holds the default value on creation for the "name_sort" field.
+	DefaultNameSort string
 	// CodeValidator is a validator for the "code" field. It is called by the builders before save.
 	CodeValidator func(string) error
 	// DefaultSubDistrict holds the default value on creation for the "sub_district" field.
@@ -305,6 +310,11 @@ func ByID(opts ...sql.OrderTermOption) OrderOption {
 // ByName orders the results by the name field.
 func ByName(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldName, opts...).ToFunc()
+}
+
+// ByNameSort orders the results by the name_sort field.
+func ByNameSort(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNameSort, opts...).ToFunc()
 }
 
 // ByCode orders the results by the code field.

@@ -61,6 +61,11 @@ func Name(v string) predicate.Community {
 	return predicate.Community(sql.FieldEQ(FieldName, v))
 }
 
+// NameSort applies equality check predicate on the "name_sort" field. It's identical to NameSortEQ.
+func NameSort(v string) predicate.Community {
+	return predicate.Community(sql.FieldEQ(FieldNameSort, v))
+}
+
 // Code applies equality check predicate on the "code" field. It's identical to CodeEQ.
 func Code(v string) predicate.Community {
 	return predicate.Community(sql.FieldEQ(FieldCode, v))
@@ -176,6 +181,71 @@ func NameEqualFold(v string) predicate.Community {
 // NameContainsFold applies the ContainsFold predicate on the "name" field.
 func NameContainsFold(v string) predicate.Community {
 	return predicate.Community(sql.FieldContainsFold(FieldName, v))
+}
+
+// NameSortEQ applies the EQ predicate on the "name_sort" field.
+func NameSortEQ(v string) predicate.Community {
+	return predicate.Community(sql.FieldEQ(FieldNameSort, v))
+}
+
+// NameSortNEQ applies the NEQ predicate on the "name_sort" field.
+func NameSortNEQ(v string) predicate.Community {
+	return predicate.Community(sql.FieldNEQ(FieldNameSort, v))
+}
+
+// NameSortIn applies the In predicate on the "name_sort" field.
+func NameSortIn(vs ...string) predicate.Community {
+	return predicate.Community(sql.FieldIn(FieldNameSort, vs...))
+}
+
+// NameSortNotIn applies the NotIn predicate on the "name_sort" field.
+func NameSortNotIn(vs ...string) predicate.Community {
+	return predicate.Community(sql.FieldNotIn(FieldNameSort, vs...))
+}
+
+// NameSortGT applies the GT predicate on the "name_sort" field.
+func NameSortGT(v string) predicate.Community {
+	return predicate.Community(sql.FieldGT(FieldNameSort, v))
+}
+
+// NameSortGTE applies the GTE predicate on the "name_sort" field.
+func NameSortGTE(v string) predicate.Community {
+	return predicate.Community(sql.FieldGTE(FieldNameSort, v))
+}
+
+// NameSortLT applies the LT predicate on the "name_sort" field.
+func NameSortLT(v string) predicate.Community {
+	return predicate.Community(sql.FieldLT(FieldNameSort, v))
+}
+
+// NameSortLTE applies the LTE predicate on the "name_sort" field.
+func NameSortLTE(v string) predicate.Community {
+	return predicate.Community(sql.FieldLTE(FieldNameSort, v))
+}
+
+// NameSortContains applies the Contains predicate on the "name_sort" field.
+func NameSortContains(v string) predicate.Community {
+	return predicate.Community(sql.FieldContains(FieldNameSort, v))
+}
+
+// NameSortHasPrefix applies the HasPrefix predicate on the "name_sort" field.
+func NameSortHasPrefix(v string) predicate.Community {
+	return predicate.Community(sql.FieldHasPrefix(FieldNameSort, v))
+}
+
+// NameSortHasSuffix applies the HasSuffix predicate on the "name_sort" field.
+func NameSortHasSuffix(v string) predicate.Community {
+	return predicate.Community(sql.FieldHasSuffix(FieldNameSort, v))
+}
+
+// NameSortEqualFold applies the EqualFold predicate on the "name_sort" field.
+func NameSortEqualFold(v string) predicate.Community {
+	return predicate.Community(sql.FieldEqualFold(FieldNameSort, v))
+}
+
+// NameSortContainsFold applies the ContainsFold predicate on the "name_sort" field.
+func NameSortContainsFold(v string) predicate.Community {
+	return predicate.Community(sql.FieldContainsFold(FieldNameSort, v))
 }
 
 // CodeEQ applies the EQ predicate on the "code" field.

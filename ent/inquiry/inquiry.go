@@ -114,6 +114,8 @@ var (
 	QuestionValidator func(string) error
 	// DefaultAnswer holds the default value on creation for the "answer" field.
 	DefaultAnswer string
+	// AnswerValidator is a validator for the "answer" field. It is called by the builders before save.
+	AnswerValidator func(string) error
 	// DefaultAnsweredBy holds the default value on creation for the "answered_by" field.
 	DefaultAnsweredBy string
 	// AnsweredByValidator is a validator for the "answered_by" field. It is called by the builders before save.

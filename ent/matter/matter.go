@@ -111,8 +111,12 @@ var (
 	TitleValidator func(string) error
 	// DefaultDescription holds the default value on creation for the "description" field.
 	DefaultDescription string
+	// DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	DescriptionValidator func(string) error
 	// DefaultRejectionReason holds the default value on creation for the "rejection_reason" field.
 	DefaultRejectionReason string
+	// RejectionReasonValidator is a validator for the "rejection_reason" field. It is called by the builders before save.
+	RejectionReasonValidator func(string) error
 )
 
 // Category defines the type for the "category" enum field.

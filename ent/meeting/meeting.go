@@ -122,8 +122,12 @@ var (
 	VotesAbstainValidator func(int) error
 	// DefaultMinutes holds the default value on creation for the "minutes" field.
 	DefaultMinutes string
+	// MinutesValidator is a validator for the "minutes" field. It is called by the builders before save.
+	MinutesValidator func(string) error
 	// DefaultSupervisionOpinion holds the default value on creation for the "supervision_opinion" field.
 	DefaultSupervisionOpinion string
+	// SupervisionOpinionValidator is a validator for the "supervision_opinion" field. It is called by the builders before save.
+	SupervisionOpinionValidator func(string) error
 )
 
 // Kind defines the type for the "kind" enum field.

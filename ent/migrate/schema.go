@@ -200,6 +200,7 @@ var (
 	CommunitiesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "name", Type: field.TypeString, Size: 64},
+		{Name: "name_sort", Type: field.TypeString, Default: ""},
 		{Name: "code", Type: field.TypeString, Unique: true, Size: 32},
 		{Name: "sub_district", Type: field.TypeString, Size: 64, Default: ""},
 		{Name: "district", Type: field.TypeString, Size: 64, Default: ""},
@@ -220,7 +221,12 @@ var (
 			{
 				Name:    "community_district_name",
 				Unique:  false,
-				Columns: []*schema.Column{CommunitiesColumns[4], CommunitiesColumns[1]},
+				Columns: []*schema.Column{CommunitiesColumns[5], CommunitiesColumns[1]},
+			},
+			{
+				Name:    "community_name_sort",
+				Unique:  false,
+				Columns: []*schema.Column{CommunitiesColumns[2]},
 			},
 		},
 	}

@@ -59,6 +59,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -77,6 +78,8 @@ func init() {
 	accesstokenDescDistrict := accesstokenFields[3].Descriptor()
 	// accesstoken.DefaultDistrict holds the default value on creation for the district field.
 	accesstoken.DefaultDistrict = accesstokenDescDistrict.Default.(string)
+	// accesstoken.DistrictValidator is a validator for the "district" field. It is called by the builders before save.
+	accesstoken.DistrictValidator = accesstokenDescDistrict.Validators[0].(func(string) error)
 	asset.Policy = privacy.NewPolicies(schema.Asset{})
 	asset.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -96,6 +99,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -111,7 +115,21 @@ func init() {
 	// asset.DefaultLocation holds the default value on creation for the location field.
 	asset.DefaultLocation = assetDescLocation.Default.(string)
 	// asset.LocationValidator is a validator for the "location" field. It is called by the builders before save.
-	asset.LocationValidator = assetDescLocation.Validators[0].(func(string) error)
+	asset.LocationValidator = func() func(string) error {
+		validators := assetDescLocation.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(location string) error {
+			for _, fn := range fns {
+				if err := fn(location); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// assetDescQuantity is the schema descriptor for quantity field.
 	assetDescQuantity := assetFields[3].Descriptor()
 	// asset.DefaultQuantity holds the default value on creation for the quantity field.
@@ -129,7 +147,21 @@ func init() {
 	// asset.DefaultCustodian holds the default value on creation for the custodian field.
 	asset.DefaultCustodian = assetDescCustodian.Default.(string)
 	// asset.CustodianValidator is a validator for the "custodian" field. It is called by the builders before save.
-	asset.CustodianValidator = assetDescCustodian.Validators[0].(func(string) error)
+	asset.CustodianValidator = func() func(string) error {
+		validators := assetDescCustodian.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(custodian string) error {
+			for _, fn := range fns {
+				if err := fn(custodian); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	assetvaluation.Policy = privacy.NewPolicies(schema.AssetValuation{})
 	assetvaluation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -146,7 +178,21 @@ func init() {
 	// assetvaluation.DefaultNote holds the default value on creation for the note field.
 	assetvaluation.DefaultNote = assetvaluationDescNote.Default.(string)
 	// assetvaluation.NoteValidator is a validator for the "note" field. It is called by the builders before save.
-	assetvaluation.NoteValidator = assetvaluationDescNote.Validators[0].(func(string) error)
+	assetvaluation.NoteValidator = func() func(string) error {
+		validators := assetvaluationDescNote.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(note string) error {
+			for _, fn := range fns {
+				if err := fn(note); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
 	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -198,6 +244,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -208,8 +255,12 @@ func init() {
 			return nil
 		}
 	}()
+	// communityDescNameSort is the schema descriptor for name_sort field.
+	communityDescNameSort := communityFields[1].Descriptor()
+	// community.DefaultNameSort holds the default value on creation for the name_sort field.
+	community.DefaultNameSort = communityDescNameSort.Default.(string)
 	// communityDescCode is the schema descriptor for code field.
-	communityDescCode := communityFields[1].Descriptor()
+	communityDescCode := communityFields[2].Descriptor()
 	// community.CodeValidator is a validator for the "code" field. It is called by the builders before save.
 	community.CodeValidator = func() func(string) error {
 		validators := communityDescCode.Validators
@@ -228,43 +279,85 @@ func init() {
 		}
 	}()
 	// communityDescSubDistrict is the schema descriptor for sub_district field.
-	communityDescSubDistrict := communityFields[2].Descriptor()
+	communityDescSubDistrict := communityFields[3].Descriptor()
 	// community.DefaultSubDistrict holds the default value on creation for the sub_district field.
 	community.DefaultSubDistrict = communityDescSubDistrict.Default.(string)
 	// community.SubDistrictValidator is a validator for the "sub_district" field. It is called by the builders before save.
-	community.SubDistrictValidator = communityDescSubDistrict.Validators[0].(func(string) error)
+	community.SubDistrictValidator = func() func(string) error {
+		validators := communityDescSubDistrict.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(sub_district string) error {
+			for _, fn := range fns {
+				if err := fn(sub_district); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// communityDescDistrict is the schema descriptor for district field.
-	communityDescDistrict := communityFields[3].Descriptor()
+	communityDescDistrict := communityFields[4].Descriptor()
 	// community.DefaultDistrict holds the default value on creation for the district field.
 	community.DefaultDistrict = communityDescDistrict.Default.(string)
 	// community.DistrictValidator is a validator for the "district" field. It is called by the builders before save.
-	community.DistrictValidator = communityDescDistrict.Validators[0].(func(string) error)
+	community.DistrictValidator = func() func(string) error {
+		validators := communityDescDistrict.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(district string) error {
+			for _, fn := range fns {
+				if err := fn(district); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// communityDescPredecessor is the schema descriptor for predecessor field.
-	communityDescPredecessor := communityFields[5].Descriptor()
+	communityDescPredecessor := communityFields[6].Descriptor()
 	// community.DefaultPredecessor holds the default value on creation for the predecessor field.
 	community.DefaultPredecessor = communityDescPredecessor.Default.(string)
 	// community.PredecessorValidator is a validator for the "predecessor" field. It is called by the builders before save.
-	community.PredecessorValidator = communityDescPredecessor.Validators[0].(func(string) error)
+	community.PredecessorValidator = func() func(string) error {
+		validators := communityDescPredecessor.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(predecessor string) error {
+			for _, fn := range fns {
+				if err := fn(predecessor); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// communityDescMinSignatures is the schema descriptor for min_signatures field.
-	communityDescMinSignatures := communityFields[6].Descriptor()
+	communityDescMinSignatures := communityFields[7].Descriptor()
 	// community.DefaultMinSignatures holds the default value on creation for the min_signatures field.
 	community.DefaultMinSignatures = communityDescMinSignatures.Default.(int)
 	// community.MinSignaturesValidator is a validator for the "min_signatures" field. It is called by the builders before save.
 	community.MinSignaturesValidator = communityDescMinSignatures.Validators[0].(func(int) error)
 	// communityDescMatterThreshold is the schema descriptor for matter_threshold field.
-	communityDescMatterThreshold := communityFields[7].Descriptor()
+	communityDescMatterThreshold := communityFields[8].Descriptor()
 	// community.DefaultMatterThreshold holds the default value on creation for the matter_threshold field.
 	community.DefaultMatterThreshold = money.Fen(communityDescMatterThreshold.Default.(int64))
 	// communityDescTenderThreshold is the schema descriptor for tender_threshold field.
-	communityDescTenderThreshold := communityFields[8].Descriptor()
+	communityDescTenderThreshold := communityFields[9].Descriptor()
 	// community.DefaultTenderThreshold holds the default value on creation for the tender_threshold field.
 	community.DefaultTenderThreshold = money.Fen(communityDescTenderThreshold.Default.(int64))
 	// communityDescClosedThrough is the schema descriptor for closed_through field.
-	communityDescClosedThrough := communityFields[9].Descriptor()
+	communityDescClosedThrough := communityFields[10].Descriptor()
 	// community.ClosedThroughValidator is a validator for the "closed_through" field. It is called by the builders before save.
 	community.ClosedThroughValidator = communityDescClosedThrough.Validators[0].(func(string) error)
 	// communityDescTotalsThrough is the schema descriptor for totals_through field.
-	communityDescTotalsThrough := communityFields[10].Descriptor()
+	communityDescTotalsThrough := communityFields[11].Descriptor()
 	// community.TotalsThroughValidator is a validator for the "totals_through" field. It is called by the builders before save.
 	community.TotalsThroughValidator = communityDescTotalsThrough.Validators[0].(func(string) error)
 	contract.Policy = privacy.NewPolicies(schema.Contract{})
@@ -286,6 +379,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(code string) error {
 			for _, fn := range fns {
@@ -304,6 +398,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(title string) error {
 			for _, fn := range fns {
@@ -322,6 +417,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(counterparty string) error {
 			for _, fn := range fns {
@@ -357,21 +453,65 @@ func init() {
 	// inquiry.DefaultReportLine holds the default value on creation for the report_line field.
 	inquiry.DefaultReportLine = inquiryDescReportLine.Default.(string)
 	// inquiry.ReportLineValidator is a validator for the "report_line" field. It is called by the builders before save.
-	inquiry.ReportLineValidator = inquiryDescReportLine.Validators[0].(func(string) error)
+	inquiry.ReportLineValidator = func() func(string) error {
+		validators := inquiryDescReportLine.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(report_line string) error {
+			for _, fn := range fns {
+				if err := fn(report_line); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// inquiryDescQuestion is the schema descriptor for question field.
 	inquiryDescQuestion := inquiryFields[5].Descriptor()
 	// inquiry.QuestionValidator is a validator for the "question" field. It is called by the builders before save.
-	inquiry.QuestionValidator = inquiryDescQuestion.Validators[0].(func(string) error)
+	inquiry.QuestionValidator = func() func(string) error {
+		validators := inquiryDescQuestion.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(question string) error {
+			for _, fn := range fns {
+				if err := fn(question); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// inquiryDescAnswer is the schema descriptor for answer field.
 	inquiryDescAnswer := inquiryFields[6].Descriptor()
 	// inquiry.DefaultAnswer holds the default value on creation for the answer field.
 	inquiry.DefaultAnswer = inquiryDescAnswer.Default.(string)
+	// inquiry.AnswerValidator is a validator for the "answer" field. It is called by the builders before save.
+	inquiry.AnswerValidator = inquiryDescAnswer.Validators[0].(func(string) error)
 	// inquiryDescAnsweredBy is the schema descriptor for answered_by field.
 	inquiryDescAnsweredBy := inquiryFields[8].Descriptor()
 	// inquiry.DefaultAnsweredBy holds the default value on creation for the answered_by field.
 	inquiry.DefaultAnsweredBy = inquiryDescAnsweredBy.Default.(string)
 	// inquiry.AnsweredByValidator is a validator for the "answered_by" field. It is called by the builders before save.
-	inquiry.AnsweredByValidator = inquiryDescAnsweredBy.Validators[0].(func(string) error)
+	inquiry.AnsweredByValidator = func() func(string) error {
+		validators := inquiryDescAnsweredBy.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(answered_by string) error {
+			for _, fn := range fns {
+				if err := fn(answered_by); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	jobrun.Policy = privacy.NewPolicies(schema.JobRun{})
 	jobrun.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -434,6 +574,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -469,6 +610,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(title string) error {
 			for _, fn := range fns {
@@ -483,10 +625,14 @@ func init() {
 	matterDescDescription := matterFields[1].Descriptor()
 	// matter.DefaultDescription holds the default value on creation for the description field.
 	matter.DefaultDescription = matterDescDescription.Default.(string)
+	// matter.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	matter.DescriptionValidator = matterDescDescription.Validators[0].(func(string) error)
 	// matterDescRejectionReason is the schema descriptor for rejection_reason field.
 	matterDescRejectionReason := matterFields[5].Descriptor()
 	// matter.DefaultRejectionReason holds the default value on creation for the rejection_reason field.
 	matter.DefaultRejectionReason = matterDescRejectionReason.Default.(string)
+	// matter.RejectionReasonValidator is a validator for the "rejection_reason" field. It is called by the builders before save.
+	matter.RejectionReasonValidator = matterDescRejectionReason.Validators[0].(func(string) error)
 	matterdisclosure.Policy = privacy.NewPolicies(schema.MatterDisclosure{})
 	matterdisclosure.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -506,6 +652,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(channel string) error {
 			for _, fn := range fns {
@@ -519,7 +666,21 @@ func init() {
 	// matterdisclosureDescText is the schema descriptor for text field.
 	matterdisclosureDescText := matterdisclosureFields[4].Descriptor()
 	// matterdisclosure.TextValidator is a validator for the "text" field. It is called by the builders before save.
-	matterdisclosure.TextValidator = matterdisclosureDescText.Validators[0].(func(string) error)
+	matterdisclosure.TextValidator = func() func(string) error {
+		validators := matterdisclosureDescText.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(text string) error {
+			for _, fn := range fns {
+				if err := fn(text); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	meeting.Policy = privacy.NewPolicies(schema.Meeting{})
 	meeting.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -539,6 +700,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(title string) error {
 			for _, fn := range fns {
@@ -554,7 +716,21 @@ func init() {
 	// meeting.DefaultPlace holds the default value on creation for the place field.
 	meeting.DefaultPlace = meetingDescPlace.Default.(string)
 	// meeting.PlaceValidator is a validator for the "place" field. It is called by the builders before save.
-	meeting.PlaceValidator = meetingDescPlace.Validators[0].(func(string) error)
+	meeting.PlaceValidator = func() func(string) error {
+		validators := meetingDescPlace.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(place string) error {
+			for _, fn := range fns {
+				if err := fn(place); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// meetingDescEntitled is the schema descriptor for entitled field.
 	meetingDescEntitled := meetingFields[4].Descriptor()
 	// meeting.EntitledValidator is a validator for the "entitled" field. It is called by the builders before save.
@@ -579,10 +755,14 @@ func init() {
 	meetingDescMinutes := meetingFields[9].Descriptor()
 	// meeting.DefaultMinutes holds the default value on creation for the minutes field.
 	meeting.DefaultMinutes = meetingDescMinutes.Default.(string)
+	// meeting.MinutesValidator is a validator for the "minutes" field. It is called by the builders before save.
+	meeting.MinutesValidator = meetingDescMinutes.Validators[0].(func(string) error)
 	// meetingDescSupervisionOpinion is the schema descriptor for supervision_opinion field.
 	meetingDescSupervisionOpinion := meetingFields[10].Descriptor()
 	// meeting.DefaultSupervisionOpinion holds the default value on creation for the supervision_opinion field.
 	meeting.DefaultSupervisionOpinion = meetingDescSupervisionOpinion.Default.(string)
+	// meeting.SupervisionOpinionValidator is a validator for the "supervision_opinion" field. It is called by the builders before save.
+	meeting.SupervisionOpinionValidator = meetingDescSupervisionOpinion.Validators[0].(func(string) error)
 	monthsum.Policy = privacy.NewPolicies(schema.MonthSum{})
 	monthsum.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -658,6 +838,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(reason string) error {
 			for _, fn := range fns {
@@ -734,6 +915,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -749,13 +931,41 @@ func init() {
 	// resident.DefaultIDNumber holds the default value on creation for the id_number field.
 	resident.DefaultIDNumber = residentDescIDNumber.Default.(string)
 	// resident.IDNumberValidator is a validator for the "id_number" field. It is called by the builders before save.
-	resident.IDNumberValidator = residentDescIDNumber.Validators[0].(func(string) error)
+	resident.IDNumberValidator = func() func(string) error {
+		validators := residentDescIDNumber.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id_number string) error {
+			for _, fn := range fns {
+				if err := fn(id_number); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// residentDescPhone is the schema descriptor for phone field.
 	residentDescPhone := residentFields[4].Descriptor()
 	// resident.DefaultPhone holds the default value on creation for the phone field.
 	resident.DefaultPhone = residentDescPhone.Default.(string)
 	// resident.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
-	resident.PhoneValidator = residentDescPhone.Validators[0].(func(string) error)
+	resident.PhoneValidator = func() func(string) error {
+		validators := residentDescPhone.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(phone string) error {
+			for _, fn := range fns {
+				if err := fn(phone); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	// residentDescRoles is the schema descriptor for roles field.
 	residentDescRoles := residentFields[6].Descriptor()
 	// resident.DefaultRoles holds the default value on creation for the roles field.
@@ -779,6 +989,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -808,6 +1019,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(signer string) error {
 			for _, fn := range fns {
@@ -837,6 +1049,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(name string) error {
 			for _, fn := range fns {
@@ -866,6 +1079,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(number string) error {
 			for _, fn := range fns {
@@ -901,6 +1115,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(number string) error {
 			for _, fn := range fns {
@@ -923,6 +1138,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(category string) error {
 			for _, fn := range fns {
@@ -941,6 +1157,7 @@ func init() {
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),
+			validators[2].(func(string) error),
 		}
 		return func(summary string) error {
 			for _, fn := range fns {
@@ -956,7 +1173,21 @@ func init() {
 	// voucher.DefaultCounterparty holds the default value on creation for the counterparty field.
 	voucher.DefaultCounterparty = voucherDescCounterparty.Default.(string)
 	// voucher.CounterpartyValidator is a validator for the "counterparty" field. It is called by the builders before save.
-	voucher.CounterpartyValidator = voucherDescCounterparty.Validators[0].(func(string) error)
+	voucher.CounterpartyValidator = func() func(string) error {
+		validators := voucherDescCounterparty.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(counterparty string) error {
+			for _, fn := range fns {
+				if err := fn(counterparty); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 }
 
 const (

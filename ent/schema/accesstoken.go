@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"sunlight/internal/access/policy"
+	"sunlight/internal/vocab/text"
 )
 
 // AccessToken holds the schema of an API token (访问令牌): stored hashed,
@@ -21,10 +22,10 @@ func (AccessToken) Annotations() []schema.Annotation {
 
 func (AccessToken) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(64).Comment("Who holds the token, for the audit trail."),
+		field.String("name").Validate(text.Line).NotEmpty().MaxLen(64).Comment("Who holds the token, for the audit trail."),
 		field.String("role").NotEmpty().Comment("PUBLIC, DISTRICT_OFFICIAL, COMMUNITY_STAFF, SUPERVISOR or ADMIN."),
 		field.Int("community_id").Optional().Nillable().Comment("The community of a staff or supervisor token."),
-		field.String("district").Default("").Comment("The district of an official's token."),
+		field.String("district").Validate(text.Line).Default("").Comment("The district of an official's token."),
 		field.String("token_hash").Sensitive().Unique().Immutable().Comment("SHA-256 of the token; the token itself is never stored."),
 		field.Time("created_at").Immutable(),
 		field.Time("expires_at"),

@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"sunlight/internal/vocab/text"
 )
 
 // Asset holds the schema of one line of the collective asset ledger (资产台账).
@@ -20,13 +22,13 @@ func (Asset) Annotations() []schema.Annotation {
 
 func (Asset) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(128).
+		field.String("name").Validate(text.Line).NotEmpty().MaxLen(128).
 			Annotations(entgql.OrderField("NAME")).
 			Comment("Name (资产名称), e.g. 阁子市菜市场."),
 		field.Enum("category").Values("BUILDING", "MARKET", "PARKING", "LAND", "EQUIPMENT", "SCHOOL", "OTHER").
 			Annotations(entgql.OrderField("CATEGORY")).
 			Comment("Category (类别): BUILDING 房屋, MARKET 市场, PARKING 停车场, LAND 土地使用权, EQUIPMENT 设备, SCHOOL 学校, OTHER 其他."),
-		field.String("location").Default("").MaxLen(256).
+		field.String("location").Validate(text.Line).Default("").MaxLen(256).
 			Comment("Location (坐落位置)."),
 		field.Int("quantity").Default(1).Positive().
 			Comment("Quantity (数量)."),
@@ -37,7 +39,7 @@ func (Asset) Fields() []ent.Field {
 		amount("original_value", "Original value (原值): the cost when acquired."),
 		field.Int("useful_life_years").Default(20).Range(1, 100).
 			Comment("Useful life in years (使用年限), for straight-line depreciation with a 5% residual."),
-		field.String("custodian").Default("").MaxLen(64).
+		field.String("custodian").Validate(text.Line).Default("").MaxLen(64).
 			Comment("Custodian (保管人/责任人): who looks after the asset."),
 		field.Enum("status").Values("IN_USE", "LEASED", "IDLE", "DISPOSED").Default("IN_USE").
 			Annotations(entgql.OrderField("STATUS")).
@@ -79,7 +81,7 @@ func (AssetValuation) Fields() []ent.Field {
 		field.Int("asset_id").Immutable().Comment("The asset valued."),
 		date("as_of", "As of (估值日期): the date the value holds for."),
 		amount("value", "Value (价值)."),
-		field.String("note").Default("").MaxLen(256).Comment("Note (备注): who valued it and how."),
+		field.String("note").Validate(text.Line).Default("").MaxLen(256).Comment("Note (备注): who valued it and how."),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"sunlight/internal/vocab/money"
+	"sunlight/internal/vocab/text"
 )
 
 // Community holds the schema of a collective economy (社区/村集体经济), the
@@ -21,20 +22,25 @@ func (Community) Annotations() []schema.Annotation {
 
 func (Community) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(64).
-			Annotations(entgql.OrderField("NAME")).
+		field.String("name").Validate(text.Line).NotEmpty().MaxLen(64).
 			Comment("Name (名称), e.g. 阁子市社区."),
+		// The NAME order sorts by this key, so communities come in pinyin
+		// order (枫桥, 阁子市, 龙山, 望湖), not by code point. Set from name by
+		// a write rule (package governance), never by a caller.
+		field.String("name_sort").Default("").
+			Annotations(entgql.Skip(entgql.SkipAll&^entgql.SkipOrderField), entgql.OrderField("NAME")).
+			Comment("Sort key of the name: its pinyin (package pinyin)."),
 		field.String("code").NotEmpty().MaxLen(32).Unique().Immutable().
 			Match(codePattern).
 			Annotations(entgql.OrderField("CODE")).
 			Comment("Code (代码): a short stable identifier in lower-case letters, digits and dashes, e.g. gezishi."),
-		field.String("sub_district").Default("").MaxLen(64).
+		field.String("sub_district").Validate(text.Line).Default("").MaxLen(64).
 			Comment("Sub-district (管理处), e.g. 龙山管理处."),
-		field.String("district").Default("").MaxLen(64).
+		field.String("district").Validate(text.Line).Default("").MaxLen(64).
 			Annotations(entgql.OrderField("DISTRICT")).
 			Comment("District (新区/区), e.g. 南湖新区."),
 		date("established_on", "Established on (成立日期): the day the community was founded.", optional),
-		field.String("predecessor").Default("").MaxLen(128).
+		field.String("predecessor").Validate(text.Line).Default("").MaxLen(128).
 			Comment("Predecessor (前身): what the collective was before, e.g. 郭镇大队."),
 		field.Int("min_signatures").Default(9).Range(1, 50).
 			Comment("Minimum signatures (最少签字人数): distinct signers a voucher needs before it posts; 9 by the community's rule."),
@@ -79,7 +85,7 @@ func (Community) Edges() []ent.Edge {
 }
 
 func (Community) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("district", "name")}
+	return []ent.Index{index.Fields("district", "name"), index.Fields("name_sort")}
 }
 
 // defaults used by the demo and by communities created without thresholds.

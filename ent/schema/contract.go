@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"sunlight/internal/vocab/text"
 )
 
 // Contract holds the schema of a lease, construction, procurement or service contract (合同).
@@ -20,12 +22,12 @@ func (Contract) Annotations() []schema.Annotation {
 
 func (Contract) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("code").NotEmpty().MaxLen(32).Immutable().Annotations(entgql.OrderField("CODE")).
+		field.String("code").Validate(text.Line).NotEmpty().MaxLen(32).Immutable().Annotations(entgql.OrderField("CODE")).
 			Comment("Contract code (合同编号), unique within the community."),
 		field.Enum("kind").Values("LEASE", "CONSTRUCTION", "PROCUREMENT", "SERVICE").Annotations(entgql.OrderField("KIND")).
 			Comment("Kind (类型): LEASE 租赁, CONSTRUCTION 工程, PROCUREMENT 采购, SERVICE 服务."),
-		field.String("title").NotEmpty().MaxLen(128).Comment("Title (合同名称)."),
-		field.String("counterparty").NotEmpty().MaxLen(128).Comment("Counterparty (对方单位/个人)."),
+		field.String("title").Validate(text.Line).NotEmpty().MaxLen(128).Comment("Title (合同名称)."),
+		field.String("counterparty").Validate(text.Line).NotEmpty().MaxLen(128).Comment("Counterparty (对方单位/个人)."),
 		amount("amount", "Amount (合同金额): the total value over the whole term."),
 		amount("monthly_rent", "Monthly rent (月租金) of a lease, used to find rent in arrears.", optional),
 		date("signed_on", "Signed on (签订日期)."),

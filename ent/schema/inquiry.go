@@ -6,6 +6,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"sunlight/internal/vocab/text"
 )
 
 // Inquiry holds the schema of a resident's question about a disclosure (质询).
@@ -22,12 +24,12 @@ func (Inquiry) Fields() []ent.Field {
 		field.Int("resident_id").Immutable().Comment("The resident who asked."),
 		field.Int("voucher_id").Optional().Nillable().Comment("The voucher asked about."),
 		field.Int("report_id").Optional().Nillable().Comment("The report asked about."),
-		field.String("report_line").Default("").MaxLen(128).Comment("The report line asked about (报告条目), e.g. 办公经费."),
+		field.String("report_line").Validate(text.Line).Default("").MaxLen(128).Comment("The report line asked about (报告条目), e.g. 办公经费."),
 		date("asked_on", "Asked on (提出日期)."),
-		field.Text("question").NotEmpty().Comment("Question (质询内容)."),
-		field.Text("answer").Default("").Comment("Answer (答复)."),
+		field.Text("question").Validate(text.Prose).NotEmpty().Comment("Question (质询内容)."),
+		field.Text("answer").Validate(text.Prose).Default("").Comment("Answer (答复)."),
 		date("answered_on", "Answered on (答复日期); empty while open.", optional),
-		field.String("answered_by").Default("").MaxLen(32).Comment("Who answered (答复人)."),
+		field.String("answered_by").Validate(text.Line).Default("").MaxLen(32).Comment("Who answered (答复人)."),
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"sunlight/internal/vocab/text"
 )
 
 // Market holds the schema of a market the collective owns and runs (集贸市场).
@@ -20,7 +22,7 @@ func (Market) Annotations() []schema.Annotation {
 
 func (Market) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(128).Annotations(entgql.OrderField("NAME")).Comment("Name (名称)."),
+		field.String("name").Validate(text.Line).NotEmpty().MaxLen(128).Annotations(entgql.OrderField("NAME")).Comment("Name (名称)."),
 		date("opened_on", "Opened on (开业日期).", optional),
 		date("rebuilt_on", "Rebuilt on (改扩建日期): when the last rebuild started.", optional),
 		field.Float("area_m2").Default(0).Min(0).Comment("Floor area in square metres (面积)."),
@@ -51,7 +53,7 @@ func (Stall) Annotations() []schema.Annotation {
 func (Stall) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("market_id").Immutable().Comment("The market the stall is in."),
-		field.String("number").NotEmpty().MaxLen(16).Annotations(entgql.OrderField("NUMBER")).Comment("Stall number (摊位号), e.g. A-01."),
+		field.String("number").Validate(text.Line).NotEmpty().MaxLen(16).Annotations(entgql.OrderField("NUMBER")).Comment("Stall number (摊位号), e.g. A-01."),
 		field.Float("area_m2").Default(0).Min(0).Comment("Area in square metres (面积)."),
 		amount("monthly_rent", "Monthly rent (月租金) asked for the stall."),
 	}

@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"sunlight/internal/vocab/text"
 )
 
 // matterStages are the six steps of 四议两公开, in the order they must happen.
@@ -25,8 +27,8 @@ func (Matter) Annotations() []schema.Annotation {
 
 func (Matter) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("title").NotEmpty().MaxLen(128).Annotations(entgql.OrderField("TITLE")).Comment("Title (事项名称)."),
-		field.Text("description").Default("").Comment("Reason for the motion (动议事由)."),
+		field.String("title").Validate(text.Line).NotEmpty().MaxLen(128).Annotations(entgql.OrderField("TITLE")).Comment("Title (事项名称)."),
+		field.Text("description").Validate(text.Prose).Default("").Comment("Reason for the motion (动议事由)."),
 		field.Enum("category").Values("WELFARE_PROJECT", "RESIDENT_NEED", "CONSTRUCTION", "ASSET", "FINANCE", "OTHER").Default("OTHER").
 			Comment("Category (类别): WELFARE_PROJECT 惠民项目, RESIDENT_NEED 居民需求, CONSTRUCTION 工程建设, ASSET 资产处置/出租, FINANCE 财务, OTHER 其他."),
 		field.Enum("stage").Values(matterStages...).Optional().Nillable().Annotations(entgql.OrderField("STAGE"),
@@ -35,7 +37,7 @@ func (Matter) Fields() []ent.Field {
 		field.Enum("outcome").Values("PENDING", "RESOLVED", "REJECTED", "COMPLETED").Default("PENDING").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
 			Comment("Outcome (结果): PENDING 进行中, RESOLVED 已决议, REJECTED 未通过, COMPLETED 已实施并公开结果."),
-		field.String("rejection_reason").Default("").
+		field.String("rejection_reason").Validate(text.Line).Default("").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)).
 			Comment("Why the matter was rejected (未通过原因), kept when a vote fails."),
 		date("proposed_on", "Proposed on (提议日期).", optional),
@@ -77,8 +79,8 @@ func (MatterDisclosure) Fields() []ent.Field {
 		field.Enum("stage").Values("RESOLUTION_DISCLOSURE", "RESULT_DISCLOSURE").Immutable().
 			Comment("Which disclosure: RESOLUTION_DISCLOSURE 决议公开 or RESULT_DISCLOSURE 实施结果公开."),
 		date("disclosed_on", "Disclosed on (公开日期).", immutable),
-		field.String("channel").NotEmpty().MaxLen(128).Immutable().Comment("Place or channel (公开地点/形式), e.g. 社区公开栏."),
-		field.Text("text").NotEmpty().Immutable().Comment("Text of the notice (公开内容)."),
+		field.String("channel").Validate(text.Line).NotEmpty().MaxLen(128).Immutable().Comment("Place or channel (公开地点/形式), e.g. 社区公开栏."),
+		field.Text("text").Validate(text.Prose).NotEmpty().Immutable().Comment("Text of the notice (公开内容)."),
 	}
 }
 

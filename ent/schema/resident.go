@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"sunlight/internal/vocab/civic"
+	"sunlight/internal/vocab/text"
 )
 
 // Resident holds the schema of a resident (居民).
@@ -22,12 +23,12 @@ func (Resident) Annotations() []schema.Annotation {
 
 func (Resident) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(32).Annotations(entgql.OrderField("NAME")).Comment("Name (姓名)."),
+		field.String("name").Validate(text.Line).NotEmpty().MaxLen(32).Annotations(entgql.OrderField("NAME")).Comment("Name (姓名)."),
 		field.Enum("gender").Values("MALE", "FEMALE").Comment("Gender (性别): MALE 男, FEMALE 女."),
 		date("birth_date", "Birth date (出生日期); decides age-based benefits."),
-		field.String("id_number").Sensitive().Default("").MaxLen(18).
+		field.String("id_number").Validate(text.Line).Sensitive().Default("").MaxLen(18).
 			Comment("ID-card number (身份证号): personal data, never returned by the API in full."),
-		field.String("phone").Sensitive().Default("").MaxLen(20).
+		field.String("phone").Validate(text.Line).Sensitive().Default("").MaxLen(20).
 			Comment("Phone (电话): personal data, never returned by the API in full."),
 		field.Int("group_id").Optional().Nillable().Comment("The resident group (居民小组) the resident belongs to."),
 		field.JSON("roles", []civic.Role{}).Default([]civic.Role{}).
@@ -66,7 +67,7 @@ func (ResidentGroup) Annotations() []schema.Annotation {
 
 func (ResidentGroup) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(64).Annotations(entgql.OrderField("NAME")).Comment("Name (小组名称), e.g. 第一居民小组."),
+		field.String("name").Validate(text.Line).NotEmpty().MaxLen(64).Annotations(entgql.OrderField("NAME")).Comment("Name (小组名称), e.g. 第一居民小组."),
 		field.Int("leader_id").Optional().Nillable().Comment("The group leader (组长)."),
 	}
 }
@@ -96,7 +97,7 @@ func (PointEvent) Fields() []ent.Field {
 		field.Int("resident_id").Immutable().Comment("The resident."),
 		date("occurred_on", "Occurred on (日期)."),
 		field.Int("points").Range(-1000, 1000).Annotations(entgql.OrderField("POINTS")).Comment("Points (分值); negative when lost."),
-		field.String("reason").NotEmpty().MaxLen(128).Comment("Reason (事由), e.g. 志愿服务."),
+		field.String("reason").Validate(text.Line).NotEmpty().MaxLen(128).Comment("Reason (事由), e.g. 志愿服务."),
 	}
 }
 

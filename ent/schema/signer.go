@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"sunlight/internal/vocab/text"
 )
 
 // capacities are the capacities a person signs vouchers in (签字身份): the
@@ -33,7 +35,7 @@ func (Signer) Annotations() []schema.Annotation {
 
 func (Signer) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(32).Immutable().Annotations(entgql.OrderField("NAME")).
+		field.String("name").Validate(text.Line).NotEmpty().MaxLen(32).Immutable().Annotations(entgql.OrderField("NAME")).
 			Comment("The person's name (姓名), as printed beside the signatures."),
 		field.Int("resident_id").Optional().Nillable().Immutable().Annotations(entgql.Type("ID")).
 			Comment("The resident the signer is, where there is one."),

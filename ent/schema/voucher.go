@@ -7,6 +7,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"sunlight/internal/vocab/text"
 )
 
 // noInput keeps a field out of the generated create and update inputs: it
@@ -29,18 +31,18 @@ func (Voucher) Annotations() []schema.Annotation {
 
 func (Voucher) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("number").NotEmpty().MaxLen(32).Immutable().Annotations(entgql.OrderField("NUMBER")).
+		field.String("number").Validate(text.Line).NotEmpty().MaxLen(32).Immutable().Annotations(entgql.OrderField("NUMBER")).
 			Comment("Voucher number (凭证号), unique within the community, e.g. 2026-10-001."),
 		date("occurred_on", "Date (日期) of the income or expense; decides the month it is disclosed in."),
 		field.String("period").Match(monthPattern).Annotations(entgql.Type("Period"), noInput, entgql.OrderField("PERIOD")).
 			Comment("Month (所属月份) the voucher falls in, derived from its date, e.g. 2026-10."),
 		field.Enum("direction").Values("INCOME", "EXPENSE").Annotations(entgql.OrderField("DIRECTION")).
 			Comment("Direction (收支): INCOME 收入 or EXPENSE 支出."),
-		field.String("category").NotEmpty().MaxLen(32).Annotations(entgql.OrderField("CATEGORY")).
+		field.String("category").Validate(text.Line).NotEmpty().MaxLen(32).Annotations(entgql.OrderField("CATEGORY")).
 			Comment("Category (科目) as on the disclosure board. Expense: 办公经费, 集体公益福利支出, 办公用品, 工程支出, 维修, 人员报酬, 其他. Income: 租金收入, 市场管理费, 投资收益, 补助收入, 其他."),
 		amount("amount", "Amount (金额); positive, except a reversal (红字冲销) carries the negative of the voucher it reverses."),
-		field.String("summary").NotEmpty().MaxLen(256).Comment("Summary (摘要)."),
-		field.String("counterparty").Default("").MaxLen(128).Comment("Counterparty (往来单位/个人)."),
+		field.String("summary").Validate(text.Line).NotEmpty().MaxLen(256).Comment("Summary (摘要)."),
+		field.String("counterparty").Validate(text.Line).Default("").MaxLen(128).Comment("Counterparty (往来单位/个人)."),
 		field.Enum("status").Values("DRAFT", "SIGNING", "POSTED").Default("DRAFT").Annotations(noInput, entgql.OrderField("STATUS")).
 			Comment("Status (状态): DRAFT 草稿, SIGNING 签字中, POSTED 已入账. Only posted vouchers count in disclosures and aggregates."),
 		field.Time("posted_at").Optional().Nillable().Annotations(noInput).Comment("When the voucher was posted (入账时间)."),
@@ -92,7 +94,7 @@ func (Signature) Annotations() []schema.Annotation {
 func (Signature) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("voucher_id").Immutable().Comment("The voucher signed."),
-		field.String("signer").NotEmpty().MaxLen(32).Immutable().Comment("Signer's name (签字人)."),
+		field.String("signer").Validate(text.Line).NotEmpty().MaxLen(32).Immutable().Comment("Signer's name (签字人)."),
 		field.Enum("role").Values(capacities...).Immutable().
 			Comment("Capacity the signer signs in (签字身份): " + capacityComment + "."),
 		field.Int("resident_id").Optional().Nillable().Immutable().Comment("The resident who signed, when the signer is one.").

@@ -5574,7 +5574,7 @@ extend type Query {
   Residents eligible for an age-based benefit on a date (年龄资格): 60+ for ELDER_INSURANCE, 80+ for ELDER_VISIT,
   not moved out by then; oldest first.
   """
-  eligibleResidents(communityID: ID!, benefit: AgeBenefit!, asOf: Date!): [Resident!]!
+  eligibleResidents(communityID: ID!, benefit: AgeBenefit!, asOf: Date!): [Resident!]
   """
   Points ranking (积分排名) of a community, or of one resident group (居民小组) when groupID is given, over a period;
   at most ` + "`" + `first` + "`" + ` residents (default 50, at most 500).
@@ -5583,15 +5583,15 @@ extend type Query {
   "Benefits paid in a period by kind (福利发放合计)."
   benefitTotals(communityID: ID!, period: Period!): [BenefitKindTotal!]!
   "Running contracts ending within ` + "`" + `days` + "`" + ` days of asOf (即将到期合同), soonest first."
-  contractsEndingWithin(communityID: ID!, asOf: Date!, days: Int! = 90): [Contract!]!
+  contractsEndingWithin(communityID: ID!, asOf: Date!, days: Int! = 90): [Contract!]
   "Draft and running contracts with a term longer than ` + "`" + `years` + "`" + ` years (长期合同), or open-ended."
-  longTermContracts(communityID: ID!, years: Int! = 15): [Contract!]!
+  longTermContracts(communityID: ID!, years: Int! = 15): [Contract!]
   "Contracts with a monthly rent in arrears on asOf (欠租合同), most owed first."
   rentArrears(communityID: ID!, asOf: Date!): [RentArrears!]!
   "A market's occupancy and monthly rent roll on asOf (市场出租率)."
   marketOccupancy(marketID: ID!, asOf: Date!): MarketOccupancy!
   "Inquiries (质询) asked by asOf and not answered by then, oldest first; with overdueOnly, only those asked more than 10 days before asOf."
-  openInquiries(communityID: ID!, asOf: Date!, overdueOnly: Boolean = false): [Inquiry!]!
+  openInquiries(communityID: ID!, asOf: Date!, overdueOnly: Boolean = false): [Inquiry!]
 }
 
 """
@@ -5874,7 +5874,7 @@ type Asset implements Node {
     Filtering options for AssetValuations returned from the connection.
     """
     where: AssetValuationWhereInput
-  ): AssetValuationConnection!
+  ): AssetValuationConnection
   """
   Markets (市场) that run on this asset.
   """
@@ -5909,7 +5909,7 @@ type Asset implements Node {
     Filtering options for Contracts returned from the connection.
     """
     where: ContractWhereInput
-  ): ContractConnection!
+  ): ContractConnection
 }
 """
 AssetAcquisition is enum for the field acquisition
@@ -6037,7 +6037,7 @@ type AssetValuation implements Node {
   """
   Asset (资产) valued.
   """
-  asset: Asset!
+  asset: Asset
 }
 """
 A page of AssetValuation records (Relay connection) with the total count.
@@ -6610,7 +6610,7 @@ type Benefit implements Node {
   """
   Resident (居民).
   """
-  resident: Resident!
+  resident: Resident
   """
   Voucher (凭证) it was paid through.
   """
@@ -6839,7 +6839,7 @@ type Community implements Node {
     Filtering options for Assets returned from the connection.
     """
     where: AssetWhereInput
-  ): AssetConnection!
+  ): AssetConnection
   assetValuations(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6870,7 +6870,7 @@ type Community implements Node {
     Filtering options for AssetValuations returned from the connection.
     """
     where: AssetValuationWhereInput
-  ): AssetValuationConnection!
+  ): AssetValuationConnection
   markets(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6901,7 +6901,7 @@ type Community implements Node {
     Filtering options for Markets returned from the connection.
     """
     where: MarketWhereInput
-  ): MarketConnection!
+  ): MarketConnection
   stalls(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6932,7 +6932,7 @@ type Community implements Node {
     Filtering options for Stalls returned from the connection.
     """
     where: StallWhereInput
-  ): StallConnection!
+  ): StallConnection
   contracts(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6963,7 +6963,7 @@ type Community implements Node {
     Filtering options for Contracts returned from the connection.
     """
     where: ContractWhereInput
-  ): ContractConnection!
+  ): ContractConnection
   matters(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6994,7 +6994,7 @@ type Community implements Node {
     Filtering options for Matters returned from the connection.
     """
     where: MatterWhereInput
-  ): MatterConnection!
+  ): MatterConnection
   matterDisclosures(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7025,7 +7025,7 @@ type Community implements Node {
     Filtering options for MatterDisclosures returned from the connection.
     """
     where: MatterDisclosureWhereInput
-  ): MatterDisclosureConnection!
+  ): MatterDisclosureConnection
   meetings(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7056,7 +7056,7 @@ type Community implements Node {
     Filtering options for Meetings returned from the connection.
     """
     where: MeetingWhereInput
-  ): MeetingConnection!
+  ): MeetingConnection
   residents(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7087,7 +7087,7 @@ type Community implements Node {
     Filtering options for Residents returned from the connection.
     """
     where: ResidentWhereInput
-  ): ResidentConnection!
+  ): ResidentConnection
   residentGroups(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7118,7 +7118,7 @@ type Community implements Node {
     Filtering options for ResidentGroups returned from the connection.
     """
     where: ResidentGroupWhereInput
-  ): ResidentGroupConnection!
+  ): ResidentGroupConnection
   pointEvents(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7149,7 +7149,7 @@ type Community implements Node {
     Filtering options for PointEvents returned from the connection.
     """
     where: PointEventWhereInput
-  ): PointEventConnection!
+  ): PointEventConnection
   benefits(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7180,7 +7180,7 @@ type Community implements Node {
     Filtering options for Benefits returned from the connection.
     """
     where: BenefitWhereInput
-  ): BenefitConnection!
+  ): BenefitConnection
   vouchers(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7242,7 +7242,7 @@ type Community implements Node {
     Filtering options for Signatures returned from the connection.
     """
     where: SignatureWhereInput
-  ): SignatureConnection!
+  ): SignatureConnection
   signers(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7273,7 +7273,7 @@ type Community implements Node {
     Filtering options for Signers returned from the connection.
     """
     where: SignerWhereInput
-  ): SignerConnection!
+  ): SignerConnection
   inquiries(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7304,7 +7304,7 @@ type Community implements Node {
     Filtering options for Inquiries returned from the connection.
     """
     where: InquiryWhereInput
-  ): InquiryConnection!
+  ): InquiryConnection
   reports(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7335,7 +7335,7 @@ type Community implements Node {
     Filtering options for Reports returned from the connection.
     """
     where: ReportWhereInput
-  ): ReportConnection!
+  ): ReportConnection
   jobRuns(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7366,7 +7366,7 @@ type Community implements Node {
     Filtering options for JobRuns returned from the connection.
     """
     where: JobRunWhereInput
-  ): JobRunConnection!
+  ): JobRunConnection
   """
   Opening balance (期初余额) of a community whose books came onto the platform mid-way; set by setOpeningBalance.
   """
@@ -8635,7 +8635,7 @@ type Inquiry implements Node {
   """
   Resident (居民).
   """
-  resident: Resident!
+  resident: Resident
   """
   Voucher (凭证).
   """
@@ -9159,7 +9159,7 @@ type Market implements Node {
     Filtering options for Stalls returned from the connection.
     """
     where: StallWhereInput
-  ): StallConnection!
+  ): StallConnection
 }
 """
 A page of Market records (Relay connection) with the total count.
@@ -9391,7 +9391,7 @@ type Matter implements Node {
     Filtering options for Meetings returned from the connection.
     """
     where: MeetingWhereInput
-  ): MeetingConnection!
+  ): MeetingConnection
   disclosures(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -9422,7 +9422,7 @@ type Matter implements Node {
     Filtering options for MatterDisclosures returned from the connection.
     """
     where: MatterDisclosureWhereInput
-  ): MatterDisclosureConnection!
+  ): MatterDisclosureConnection
   contracts(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -9453,7 +9453,7 @@ type Matter implements Node {
     Filtering options for Contracts returned from the connection.
     """
     where: ContractWhereInput
-  ): ContractConnection!
+  ): ContractConnection
 }
 """
 MatterCategory is enum for the field category
@@ -9519,7 +9519,7 @@ type MatterDisclosure implements Node {
   """
   Matter (重大事项).
   """
-  matter: Matter!
+  matter: Matter
 }
 """
 A page of MatterDisclosure records (Relay connection) with the total count.
@@ -10417,7 +10417,7 @@ type PointEvent implements Node {
   """
   Resident (居民).
   """
-  resident: Resident!
+  resident: Resident
 }
 """
 A page of PointEvent records (Relay connection) with the total count.
@@ -10603,7 +10603,7 @@ type Query {
     Filtering options for Assets returned from the connection.
     """
     where: AssetWhereInput
-  ): AssetConnection!
+  ): AssetConnection
   """
   Asset valuation (资产估值): the value of one asset as of a date, usually the year-end inventory (年终资产清查).
   """
@@ -10637,7 +10637,7 @@ type Query {
     Filtering options for AssetValuations returned from the connection.
     """
     where: AssetValuationWhereInput
-  ): AssetValuationConnection!
+  ): AssetValuationConnection
   """
   The audit trail (审计记录): every write, who made it and what it changed.
   """
@@ -10671,7 +10671,7 @@ type Query {
     Filtering options for AuditEvents returned from the connection.
     """
     where: AuditEventWhereInput
-  ): AuditEventConnection!
+  ): AuditEventConnection
   """
   Benefit (惠民福利): money the collective pays a resident — insurance for those 60+, 重阳节 visits to those 80+, illness aid, funeral-reform awards, scholarships, angel-fund awards — always through a voucher.
   """
@@ -10705,7 +10705,7 @@ type Query {
     Filtering options for Benefits returned from the connection.
     """
     where: BenefitWhereInput
-  ): BenefitConnection!
+  ): BenefitConnection
   """
   Community (社区): one collective economy, such as 阁子市社区; the owner of every asset, voucher and decision.
   """
@@ -10773,7 +10773,7 @@ type Query {
     Filtering options for Contracts returned from the connection.
     """
     where: ContractWhereInput
-  ): ContractConnection!
+  ): ContractConnection
   """
   Inquiry (质询): a resident's question about a voucher or a line of a report; staff must answer within 10 days.
   """
@@ -10807,7 +10807,7 @@ type Query {
     Filtering options for Inquiries returned from the connection.
     """
     where: InquiryWhereInput
-  ): InquiryConnection!
+  ): InquiryConnection
   """
   Runs of the scheduler's jobs, newest first when ordered by SCHEDULED_FOR DESC.
   """
@@ -10841,7 +10841,7 @@ type Query {
     Filtering options for JobRuns returned from the connection.
     """
     where: JobRunWhereInput
-  ): JobRunConnection!
+  ): JobRunConnection
   """
   Market (集贸市场/菜市场): a market the collective owns and runs, such as 阁子市菜市场 (built 2007, rebuilt 2021).
   """
@@ -10875,7 +10875,7 @@ type Query {
     Filtering options for Markets returned from the connection.
     """
     where: MarketWhereInput
-  ): MarketConnection!
+  ): MarketConnection
   """
   Matter (重大事项): a major decision that must pass the four deliberations and two disclosures (四议两公开) in order.
   """
@@ -10909,7 +10909,7 @@ type Query {
     Filtering options for Matters returned from the connection.
     """
     where: MatterWhereInput
-  ): MatterConnection!
+  ): MatterConnection
   matterDisclosures(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -10940,7 +10940,7 @@ type Query {
     Filtering options for MatterDisclosures returned from the connection.
     """
     where: MatterDisclosureWhereInput
-  ): MatterDisclosureConnection!
+  ): MatterDisclosureConnection
   """
   Meeting (会议): any meeting of the community with who was entitled to attend, who did, and the votes, as on the paper 登记表.
   """
@@ -10974,7 +10974,7 @@ type Query {
     Filtering options for Meetings returned from the connection.
     """
     where: MeetingWhereInput
-  ): MeetingConnection!
+  ): MeetingConnection
   """
   Point event (积分): points a resident earns (volunteering, tidy frontage) or loses, under the community's points system (积分制).
   """
@@ -11008,7 +11008,7 @@ type Query {
     Filtering options for PointEvents returned from the connection.
     """
     where: PointEventWhereInput
-  ): PointEventConnection!
+  ): PointEventConnection
   """
   Reports (报告) generated and published, with their hash chain.
   """
@@ -11042,7 +11042,7 @@ type Query {
     Filtering options for Reports returned from the connection.
     """
     where: ReportWhereInput
-  ): ReportConnection!
+  ): ReportConnection
   """
   Resident (居民): a member of the community. ID number and phone are personal data and are never served in full.
   """
@@ -11076,7 +11076,7 @@ type Query {
     Filtering options for Residents returned from the connection.
     """
     where: ResidentWhereInput
-  ): ResidentConnection!
+  ): ResidentConnection
   """
   Resident group (居民小组/网格): a group of residents that is also a grid cell of community management.
   """
@@ -11110,7 +11110,7 @@ type Query {
     Filtering options for ResidentGroups returned from the connection.
     """
     where: ResidentGroupWhereInput
-  ): ResidentGroupConnection!
+  ): ResidentGroupConnection
   """
   Signers (签字人) enrolled by the communities, with their public keys.
   """
@@ -11144,7 +11144,7 @@ type Query {
     Filtering options for Signers returned from the connection.
     """
     where: SignerWhereInput
-  ): SignerConnection!
+  ): SignerConnection
   """
   Stall (摊位): a rentable stall in a market; its current lease is a Contract.
   """
@@ -11178,7 +11178,7 @@ type Query {
     Filtering options for Stalls returned from the connection.
     """
     where: StallWhereInput
-  ): StallConnection!
+  ): StallConnection
   """
   Vouchers (凭证) of every community, filtered and paged.
   """
@@ -11293,7 +11293,7 @@ type Report implements Node {
     Filtering options for Inquiries returned from the connection.
     """
     where: InquiryWhereInput
-  ): InquiryConnection!
+  ): InquiryConnection
 }
 """
 A page of Report records (Relay connection) with the total count.
@@ -11601,7 +11601,7 @@ type Resident implements Node {
     Filtering options for PointEvents returned from the connection.
     """
     where: PointEventWhereInput
-  ): PointEventConnection!
+  ): PointEventConnection
   benefits(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -11632,7 +11632,7 @@ type Resident implements Node {
     Filtering options for Benefits returned from the connection.
     """
     where: BenefitWhereInput
-  ): BenefitConnection!
+  ): BenefitConnection
   inquiries(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -11663,7 +11663,7 @@ type Resident implements Node {
     Filtering options for Inquiries returned from the connection.
     """
     where: InquiryWhereInput
-  ): InquiryConnection!
+  ): InquiryConnection
   """
   Signer enrolments (签字人) of this resident.
   """
@@ -11761,7 +11761,7 @@ type ResidentGroup implements Node {
     Filtering options for Residents returned from the connection.
     """
     where: ResidentWhereInput
-  ): ResidentConnection!
+  ): ResidentConnection
 }
 """
 A page of ResidentGroup records (Relay connection) with the total count.
@@ -12368,7 +12368,7 @@ type Signer implements Node {
     Filtering options for Signatures returned from the connection.
     """
     where: SignatureWhereInput
-  ): SignatureConnection!
+  ): SignatureConnection
 }
 """
 SignerCapacity is enum for the field capacity
@@ -12610,7 +12610,7 @@ type Stall implements Node {
   """
   Market (市场).
   """
-  market: Market!
+  market: Market
   contracts(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -12641,7 +12641,7 @@ type Stall implements Node {
     Filtering options for Contracts returned from the connection.
     """
     where: ContractWhereInput
-  ): ContractConnection!
+  ): ContractConnection
 }
 """
 A page of Stall records (Relay connection) with the total count.
@@ -13436,7 +13436,7 @@ type Voucher implements Node {
     Filtering options for Signatures returned from the connection.
     """
     where: SignatureWhereInput
-  ): SignatureConnection!
+  ): SignatureConnection
   benefits(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -13467,7 +13467,7 @@ type Voucher implements Node {
     Filtering options for Benefits returned from the connection.
     """
     where: BenefitWhereInput
-  ): BenefitConnection!
+  ): BenefitConnection
   inquiries(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -13498,7 +13498,7 @@ type Voucher implements Node {
     Filtering options for Inquiries returned from the connection.
     """
     where: InquiryWhereInput
-  ): InquiryConnection!
+  ): InquiryConnection
 }
 """
 A page of Voucher records (Relay connection) with the total count.
@@ -19579,10 +19579,10 @@ func (ec *executionContext) _Asset_valuations(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AssetValuationConnection) graphql.Marshaler {
-			return ec.marshalNAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx, selections, v)
+			return ec.marshalOAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Asset_valuations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -19655,10 +19655,10 @@ func (ec *executionContext) _Asset_contracts(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
-			return ec.marshalNContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
+			return ec.marshalOContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Asset_contracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20092,10 +20092,10 @@ func (ec *executionContext) _AssetValuation_asset(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚖsunlightᚋentᚐAsset(ctx, selections, v)
+			return ec.marshalOAsset2ᚖsunlightᚋentᚐAsset(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_AssetValuation_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20508,10 +20508,10 @@ func (ec *executionContext) _Benefit_resident(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
-			return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
+			return ec.marshalOResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Benefit_resident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20860,10 +20860,10 @@ func (ec *executionContext) _Community_assets(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AssetConnection) graphql.Marshaler {
-			return ec.marshalNAssetConnection2ᚖsunlightᚋentᚐAssetConnection(ctx, selections, v)
+			return ec.marshalOAssetConnection2ᚖsunlightᚋentᚐAssetConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_assets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20904,10 +20904,10 @@ func (ec *executionContext) _Community_assetValuations(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AssetValuationConnection) graphql.Marshaler {
-			return ec.marshalNAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx, selections, v)
+			return ec.marshalOAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_assetValuations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20948,10 +20948,10 @@ func (ec *executionContext) _Community_markets(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MarketConnection) graphql.Marshaler {
-			return ec.marshalNMarketConnection2ᚖsunlightᚋentᚐMarketConnection(ctx, selections, v)
+			return ec.marshalOMarketConnection2ᚖsunlightᚋentᚐMarketConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_markets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -20992,10 +20992,10 @@ func (ec *executionContext) _Community_stalls(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.StallConnection) graphql.Marshaler {
-			return ec.marshalNStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx, selections, v)
+			return ec.marshalOStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_stalls(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21036,10 +21036,10 @@ func (ec *executionContext) _Community_contracts(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
-			return ec.marshalNContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
+			return ec.marshalOContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_contracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21080,10 +21080,10 @@ func (ec *executionContext) _Community_matters(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MatterConnection) graphql.Marshaler {
-			return ec.marshalNMatterConnection2ᚖsunlightᚋentᚐMatterConnection(ctx, selections, v)
+			return ec.marshalOMatterConnection2ᚖsunlightᚋentᚐMatterConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_matters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21124,10 +21124,10 @@ func (ec *executionContext) _Community_matterDisclosures(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MatterDisclosureConnection) graphql.Marshaler {
-			return ec.marshalNMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx, selections, v)
+			return ec.marshalOMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_matterDisclosures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21168,10 +21168,10 @@ func (ec *executionContext) _Community_meetings(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
-			return ec.marshalNMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx, selections, v)
+			return ec.marshalOMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_meetings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21212,10 +21212,10 @@ func (ec *executionContext) _Community_residents(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResidentConnection) graphql.Marshaler {
-			return ec.marshalNResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx, selections, v)
+			return ec.marshalOResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_residents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21256,10 +21256,10 @@ func (ec *executionContext) _Community_residentGroups(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResidentGroupConnection) graphql.Marshaler {
-			return ec.marshalNResidentGroupConnection2ᚖsunlightᚋentᚐResidentGroupConnection(ctx, selections, v)
+			return ec.marshalOResidentGroupConnection2ᚖsunlightᚋentᚐResidentGroupConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_residentGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21300,10 +21300,10 @@ func (ec *executionContext) _Community_pointEvents(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PointEventConnection) graphql.Marshaler {
-			return ec.marshalNPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx, selections, v)
+			return ec.marshalOPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_pointEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21344,10 +21344,10 @@ func (ec *executionContext) _Community_benefits(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BenefitConnection) graphql.Marshaler {
-			return ec.marshalNBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
+			return ec.marshalOBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_benefits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21432,10 +21432,10 @@ func (ec *executionContext) _Community_signatures(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SignatureConnection) graphql.Marshaler {
-			return ec.marshalNSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx, selections, v)
+			return ec.marshalOSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_signatures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21476,10 +21476,10 @@ func (ec *executionContext) _Community_signers(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SignerConnection) graphql.Marshaler {
-			return ec.marshalNSignerConnection2ᚖsunlightᚋentᚐSignerConnection(ctx, selections, v)
+			return ec.marshalOSignerConnection2ᚖsunlightᚋentᚐSignerConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_signers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21520,10 +21520,10 @@ func (ec *executionContext) _Community_inquiries(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
-			return ec.marshalNInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
+			return ec.marshalOInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_inquiries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21564,10 +21564,10 @@ func (ec *executionContext) _Community_reports(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReportConnection) graphql.Marshaler {
-			return ec.marshalNReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx, selections, v)
+			return ec.marshalOReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_reports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21608,10 +21608,10 @@ func (ec *executionContext) _Community_jobRuns(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.JobRunConnection) graphql.Marshaler {
-			return ec.marshalNJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx, selections, v)
+			return ec.marshalOJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Community_jobRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -22516,10 +22516,10 @@ func (ec *executionContext) _Inquiry_resident(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
-			return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
+			return ec.marshalOResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Inquiry_resident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23269,10 +23269,10 @@ func (ec *executionContext) _Market_stalls(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.StallConnection) graphql.Marshaler {
-			return ec.marshalNStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx, selections, v)
+			return ec.marshalOStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Market_stalls(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23702,10 +23702,10 @@ func (ec *executionContext) _Matter_meetings(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
-			return ec.marshalNMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx, selections, v)
+			return ec.marshalOMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Matter_meetings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23746,10 +23746,10 @@ func (ec *executionContext) _Matter_disclosures(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MatterDisclosureConnection) graphql.Marshaler {
-			return ec.marshalNMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx, selections, v)
+			return ec.marshalOMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Matter_disclosures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23790,10 +23790,10 @@ func (ec *executionContext) _Matter_contracts(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
-			return ec.marshalNContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
+			return ec.marshalOContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Matter_contracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24048,10 +24048,10 @@ func (ec *executionContext) _MatterDisclosure_matter(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Matter) graphql.Marshaler {
-			return ec.marshalNMatter2ᚖsunlightᚋentᚐMatter(ctx, selections, v)
+			return ec.marshalOMatter2ᚖsunlightᚋentᚐMatter(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_MatterDisclosure_matter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26199,10 +26199,10 @@ func (ec *executionContext) _PointEvent_resident(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
-			return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
+			return ec.marshalOResident2ᚖsunlightᚋentᚐResident(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_PointEvent_resident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26488,10 +26488,10 @@ func (ec *executionContext) _Query_assets(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AssetConnection) graphql.Marshaler {
-			return ec.marshalNAssetConnection2ᚖsunlightᚋentᚐAssetConnection(ctx, selections, v)
+			return ec.marshalOAssetConnection2ᚖsunlightᚋentᚐAssetConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_assets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26532,10 +26532,10 @@ func (ec *executionContext) _Query_assetValuations(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AssetValuationConnection) graphql.Marshaler {
-			return ec.marshalNAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx, selections, v)
+			return ec.marshalOAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_assetValuations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26576,10 +26576,10 @@ func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
-			return ec.marshalNAuditEventConnection2ᚖsunlightᚋentᚐAuditEventConnection(ctx, selections, v)
+			return ec.marshalOAuditEventConnection2ᚖsunlightᚋentᚐAuditEventConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26620,10 +26620,10 @@ func (ec *executionContext) _Query_benefits(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BenefitConnection) graphql.Marshaler {
-			return ec.marshalNBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
+			return ec.marshalOBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_benefits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26708,10 +26708,10 @@ func (ec *executionContext) _Query_contracts(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
-			return ec.marshalNContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
+			return ec.marshalOContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_contracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26752,10 +26752,10 @@ func (ec *executionContext) _Query_inquiries(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
-			return ec.marshalNInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
+			return ec.marshalOInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_inquiries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26796,10 +26796,10 @@ func (ec *executionContext) _Query_jobRuns(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.JobRunConnection) graphql.Marshaler {
-			return ec.marshalNJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx, selections, v)
+			return ec.marshalOJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_jobRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26840,10 +26840,10 @@ func (ec *executionContext) _Query_markets(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MarketConnection) graphql.Marshaler {
-			return ec.marshalNMarketConnection2ᚖsunlightᚋentᚐMarketConnection(ctx, selections, v)
+			return ec.marshalOMarketConnection2ᚖsunlightᚋentᚐMarketConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_markets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26884,10 +26884,10 @@ func (ec *executionContext) _Query_matters(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MatterConnection) graphql.Marshaler {
-			return ec.marshalNMatterConnection2ᚖsunlightᚋentᚐMatterConnection(ctx, selections, v)
+			return ec.marshalOMatterConnection2ᚖsunlightᚋentᚐMatterConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_matters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26928,10 +26928,10 @@ func (ec *executionContext) _Query_matterDisclosures(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MatterDisclosureConnection) graphql.Marshaler {
-			return ec.marshalNMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx, selections, v)
+			return ec.marshalOMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_matterDisclosures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -26972,10 +26972,10 @@ func (ec *executionContext) _Query_meetings(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
-			return ec.marshalNMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx, selections, v)
+			return ec.marshalOMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_meetings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27016,10 +27016,10 @@ func (ec *executionContext) _Query_pointEvents(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PointEventConnection) graphql.Marshaler {
-			return ec.marshalNPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx, selections, v)
+			return ec.marshalOPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_pointEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27060,10 +27060,10 @@ func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReportConnection) graphql.Marshaler {
-			return ec.marshalNReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx, selections, v)
+			return ec.marshalOReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_reports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27104,10 +27104,10 @@ func (ec *executionContext) _Query_residents(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResidentConnection) graphql.Marshaler {
-			return ec.marshalNResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx, selections, v)
+			return ec.marshalOResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_residents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27148,10 +27148,10 @@ func (ec *executionContext) _Query_residentGroups(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResidentGroupConnection) graphql.Marshaler {
-			return ec.marshalNResidentGroupConnection2ᚖsunlightᚋentᚐResidentGroupConnection(ctx, selections, v)
+			return ec.marshalOResidentGroupConnection2ᚖsunlightᚋentᚐResidentGroupConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_residentGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27192,10 +27192,10 @@ func (ec *executionContext) _Query_signers(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SignerConnection) graphql.Marshaler {
-			return ec.marshalNSignerConnection2ᚖsunlightᚋentᚐSignerConnection(ctx, selections, v)
+			return ec.marshalOSignerConnection2ᚖsunlightᚋentᚐSignerConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_signers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27236,10 +27236,10 @@ func (ec *executionContext) _Query_stalls(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.StallConnection) graphql.Marshaler {
-			return ec.marshalNStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx, selections, v)
+			return ec.marshalOStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_stalls(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27708,10 +27708,10 @@ func (ec *executionContext) _Query_eligibleResidents(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Resident) graphql.Marshaler {
-			return ec.marshalNResident2ᚕᚖsunlightᚋentᚐResidentᚄ(ctx, selections, v)
+			return ec.marshalOResident2ᚕᚖsunlightᚋentᚐResidentᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_eligibleResidents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27840,10 +27840,10 @@ func (ec *executionContext) _Query_contractsEndingWithin(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
-			return ec.marshalNContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx, selections, v)
+			return ec.marshalOContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_contractsEndingWithin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -27884,10 +27884,10 @@ func (ec *executionContext) _Query_longTermContracts(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
-			return ec.marshalNContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx, selections, v)
+			return ec.marshalOContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_longTermContracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28016,10 +28016,10 @@ func (ec *executionContext) _Query_openInquiries(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Inquiry) graphql.Marshaler {
-			return ec.marshalNInquiry2ᚕᚖsunlightᚋentᚐInquiryᚄ(ctx, selections, v)
+			return ec.marshalOInquiry2ᚕᚖsunlightᚋentᚐInquiryᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_openInquiries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28423,10 +28423,10 @@ func (ec *executionContext) _Report_inquiries(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
-			return ec.marshalNInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
+			return ec.marshalOInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Report_inquiries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28777,10 +28777,10 @@ func (ec *executionContext) _Resident_pointEvents(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.PointEventConnection) graphql.Marshaler {
-			return ec.marshalNPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx, selections, v)
+			return ec.marshalOPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Resident_pointEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28821,10 +28821,10 @@ func (ec *executionContext) _Resident_benefits(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BenefitConnection) graphql.Marshaler {
-			return ec.marshalNBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
+			return ec.marshalOBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Resident_benefits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -28865,10 +28865,10 @@ func (ec *executionContext) _Resident_inquiries(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
-			return ec.marshalNInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
+			return ec.marshalOInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Resident_inquiries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29285,10 +29285,10 @@ func (ec *executionContext) _ResidentGroup_members(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResidentConnection) graphql.Marshaler {
-			return ec.marshalNResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx, selections, v)
+			return ec.marshalOResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ResidentGroup_members(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -29881,10 +29881,10 @@ func (ec *executionContext) _Signer_signatures(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SignatureConnection) graphql.Marshaler {
-			return ec.marshalNSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx, selections, v)
+			return ec.marshalOSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Signer_signatures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30264,10 +30264,10 @@ func (ec *executionContext) _Stall_market(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Market) graphql.Marshaler {
-			return ec.marshalNMarket2ᚖsunlightᚋentᚐMarket(ctx, selections, v)
+			return ec.marshalOMarket2ᚖsunlightᚋentᚐMarket(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Stall_market(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30297,10 +30297,10 @@ func (ec *executionContext) _Stall_contracts(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
-			return ec.marshalNContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
+			return ec.marshalOContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Stall_contracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30892,10 +30892,10 @@ func (ec *executionContext) _Voucher_signatures(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SignatureConnection) graphql.Marshaler {
-			return ec.marshalNSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx, selections, v)
+			return ec.marshalOSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Voucher_signatures(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30936,10 +30936,10 @@ func (ec *executionContext) _Voucher_benefits(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.BenefitConnection) graphql.Marshaler {
-			return ec.marshalNBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
+			return ec.marshalOBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Voucher_benefits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30980,10 +30980,10 @@ func (ec *executionContext) _Voucher_inquiries(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
-			return ec.marshalNInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
+			return ec.marshalOInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Voucher_inquiries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -51679,7 +51679,7 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				})
 		case "valuations":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_valuations(ctx, field, obj)
 				})
@@ -51691,7 +51691,7 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				})
 		case "contracts":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_contracts(ctx, field, obj)
 				})
@@ -51997,7 +51997,7 @@ func (ec *executionContext) _AssetValuation(ctx context.Context, sel ast.Selecti
 				})
 		case "asset":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._AssetValuation_asset(ctx, field, obj)
 				})
@@ -52307,7 +52307,7 @@ func (ec *executionContext) _Benefit(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "resident":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Benefit_resident(ctx, field, obj)
 				})
@@ -52584,73 +52584,73 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 			}
 		case "assets":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_assets(ctx, field, obj)
 				})
 		case "assetValuations":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_assetValuations(ctx, field, obj)
 				})
 		case "markets":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_markets(ctx, field, obj)
 				})
 		case "stalls":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_stalls(ctx, field, obj)
 				})
 		case "contracts":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_contracts(ctx, field, obj)
 				})
 		case "matters":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_matters(ctx, field, obj)
 				})
 		case "matterDisclosures":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_matterDisclosures(ctx, field, obj)
 				})
 		case "meetings":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_meetings(ctx, field, obj)
 				})
 		case "residents":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_residents(ctx, field, obj)
 				})
 		case "residentGroups":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_residentGroups(ctx, field, obj)
 				})
 		case "pointEvents":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_pointEvents(ctx, field, obj)
 				})
 		case "benefits":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_benefits(ctx, field, obj)
 				})
@@ -52662,31 +52662,31 @@ func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet
 				})
 		case "signatures":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_signatures(ctx, field, obj)
 				})
 		case "signers":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_signers(ctx, field, obj)
 				})
 		case "inquiries":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_inquiries(ctx, field, obj)
 				})
 		case "reports":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_reports(ctx, field, obj)
 				})
 		case "jobRuns":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Community_jobRuns(ctx, field, obj)
 				})
@@ -53203,7 +53203,7 @@ func (ec *executionContext) _Inquiry(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "resident":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Inquiry_resident(ctx, field, obj)
 				})
@@ -53622,7 +53622,7 @@ func (ec *executionContext) _Market(ctx context.Context, sel ast.SelectionSet, o
 				})
 		case "stalls":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Market_stalls(ctx, field, obj)
 				})
@@ -53866,19 +53866,19 @@ func (ec *executionContext) _Matter(ctx context.Context, sel ast.SelectionSet, o
 				})
 		case "meetings":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Matter_meetings(ctx, field, obj)
 				})
 		case "disclosures":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Matter_disclosures(ctx, field, obj)
 				})
 		case "contracts":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Matter_contracts(ctx, field, obj)
 				})
@@ -54008,7 +54008,7 @@ func (ec *executionContext) _MatterDisclosure(ctx context.Context, sel ast.Selec
 				})
 		case "matter":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MatterDisclosure_matter(ctx, field, obj)
 				})
@@ -54852,7 +54852,7 @@ func (ec *executionContext) _PointEvent(ctx context.Context, sel ast.SelectionSe
 				})
 		case "resident":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PointEvent_resident(ctx, field, obj)
 				})
@@ -55035,25 +55035,25 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "assets":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_assets(ctx, field)
 				})
 		case "assetValuations":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_assetValuations(ctx, field)
 				})
 		case "auditEvents":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
 				})
 		case "benefits":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_benefits(ctx, field)
 				})
@@ -55065,79 +55065,79 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "contracts":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_contracts(ctx, field)
 				})
 		case "inquiries":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_inquiries(ctx, field)
 				})
 		case "jobRuns":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_jobRuns(ctx, field)
 				})
 		case "markets":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_markets(ctx, field)
 				})
 		case "matters":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_matters(ctx, field)
 				})
 		case "matterDisclosures":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_matterDisclosures(ctx, field)
 				})
 		case "meetings":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_meetings(ctx, field)
 				})
 		case "pointEvents":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_pointEvents(ctx, field)
 				})
 		case "reports":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reports(ctx, field)
 				})
 		case "residents":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_residents(ctx, field)
 				})
 		case "residentGroups":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_residentGroups(ctx, field)
 				})
 		case "signers":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_signers(ctx, field)
 				})
 		case "stalls":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_stalls(ctx, field)
 				})
@@ -55203,7 +55203,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "eligibleResidents":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_eligibleResidents(ctx, field)
 				})
@@ -55221,13 +55221,13 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "contractsEndingWithin":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_contractsEndingWithin(ctx, field)
 				})
 		case "longTermContracts":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_longTermContracts(ctx, field)
 				})
@@ -55245,7 +55245,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "openInquiries":
 			resolveRootInOrder(innerCtx, out, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_openInquiries(ctx, field)
 				})
@@ -55419,7 +55419,7 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 				})
 		case "inquiries":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Report_inquiries(ctx, field, obj)
 				})
@@ -55598,19 +55598,19 @@ func (ec *executionContext) _Resident(ctx context.Context, sel ast.SelectionSet,
 				})
 		case "pointEvents":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_pointEvents(ctx, field, obj)
 				})
 		case "benefits":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_benefits(ctx, field, obj)
 				})
 		case "inquiries":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_inquiries(ctx, field, obj)
 				})
@@ -55793,7 +55793,7 @@ func (ec *executionContext) _ResidentGroup(ctx context.Context, sel ast.Selectio
 				})
 		case "members":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ResidentGroup_members(ctx, field, obj)
 				})
@@ -56152,7 +56152,7 @@ func (ec *executionContext) _Signer(ctx context.Context, sel ast.SelectionSet, o
 				})
 		case "signatures":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Signer_signatures(ctx, field, obj)
 				})
@@ -56399,13 +56399,13 @@ func (ec *executionContext) _Stall(ctx context.Context, sel ast.SelectionSet, ob
 				})
 		case "market":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stall_market(ctx, field, obj)
 				})
 		case "contracts":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stall_contracts(ctx, field, obj)
 				})
@@ -56726,19 +56726,19 @@ func (ec *executionContext) _Voucher(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "signatures":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_signatures(ctx, field, obj)
 				})
 		case "benefits":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_benefits(ctx, field, obj)
 				})
 		case "inquiries":
 			resolveInOrder(ctx, out, field, ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Voucher_inquiries(ctx, field, obj)
 				})
@@ -57272,14 +57272,6 @@ func (ec *executionContext) marshalNAssetCategoryTotal2ᚕsunlightᚋinternalᚋ
 	return ret
 }
 
-func (ec *executionContext) marshalNAssetConnection2ᚖsunlightᚋentᚐAssetConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AssetConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AssetConnection!")
-		return graphql.Null
-	}
-	return ec._AssetConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNAssetDisposal2sunlightᚋentᚋassetᚐDisposal(ctx context.Context, v any) (asset.Disposal, error) {
 	var res asset.Disposal
 	err := res.UnmarshalGQL(v)
@@ -57378,14 +57370,6 @@ func (ec *executionContext) marshalNAssetValuation2ᚖsunlightᚋentᚐAssetValu
 	return ec._AssetValuation(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AssetValuationConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AssetValuationConnection!")
-		return graphql.Null
-	}
-	return ec._AssetValuationConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNAssetValuationEdge2ᚕᚖsunlightᚋentᚐAssetValuationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AssetValuationEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -57452,14 +57436,6 @@ func (ec *executionContext) marshalNAuditEventAction2sunlightᚋentᚋauditevent
 	return v
 }
 
-func (ec *executionContext) marshalNAuditEventConnection2ᚖsunlightᚋentᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AuditEventConnection!")
-		return graphql.Null
-	}
-	return ec._AuditEventConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNAuditEventEdge2ᚕᚖsunlightᚋentᚐAuditEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEventEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -57509,14 +57485,6 @@ func (ec *executionContext) marshalNBenefit2ᚖsunlightᚋentᚐBenefit(ctx cont
 		return graphql.Null
 	}
 	return ec._Benefit(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx context.Context, sel ast.SelectionSet, v *ent.BenefitConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "BenefitConnection!")
-		return graphql.Null
-	}
-	return ec._BenefitConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBenefitEdge2ᚕᚖsunlightᚋentᚐBenefitEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.BenefitEdge) graphql.Marshaler {
@@ -57713,36 +57681,12 @@ func (ec *executionContext) unmarshalNCommunityWhereInput2ᚖsunlightᚋentᚐCo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNContract2ᚖsunlightᚋentᚐContract(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNContract2ᚖsunlightᚋentᚐContract(ctx context.Context, sel ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Contract!")
 		return graphql.Null
 	}
 	return ec._Contract(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ContractConnection!")
-		return graphql.Null
-	}
-	return ec._ContractConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNContractEdge2ᚕᚖsunlightᚋentᚐContractEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ContractEdge) graphql.Marshaler {
@@ -58000,36 +57944,12 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 	return ret
 }
 
-func (ec *executionContext) marshalNInquiry2ᚕᚖsunlightᚋentᚐInquiryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Inquiry) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNInquiry2ᚖsunlightᚋentᚐInquiry(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNInquiry2ᚖsunlightᚋentᚐInquiry(ctx context.Context, sel ast.SelectionSet, v *ent.Inquiry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Inquiry!")
 		return graphql.Null
 	}
 	return ec._Inquiry(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx context.Context, sel ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "InquiryConnection!")
-		return graphql.Null
-	}
-	return ec._InquiryConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNInquiryEdge2ᚕᚖsunlightᚋentᚐInquiryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.InquiryEdge) graphql.Marshaler {
@@ -58111,14 +58031,6 @@ func (ec *executionContext) marshalNJobRun2ᚖsunlightᚋentᚐJobRun(ctx contex
 	return ec._JobRun(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx context.Context, sel ast.SelectionSet, v *ent.JobRunConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "JobRunConnection!")
-		return graphql.Null
-	}
-	return ec._JobRunConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNJobRunEdge2ᚕᚖsunlightᚋentᚐJobRunEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.JobRunEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -58186,14 +58098,6 @@ func (ec *executionContext) marshalNMarket2ᚖsunlightᚋentᚐMarket(ctx contex
 		return graphql.Null
 	}
 	return ec._Market(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNMarketConnection2ᚖsunlightᚋentᚐMarketConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MarketConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "MarketConnection!")
-		return graphql.Null
-	}
-	return ec._MarketConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMarketEdge2ᚕᚖsunlightᚋentᚐMarketEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MarketEdge) graphql.Marshaler {
@@ -58265,28 +58169,12 @@ func (ec *executionContext) marshalNMatterCategory2sunlightᚋentᚋmatterᚐCat
 	return v
 }
 
-func (ec *executionContext) marshalNMatterConnection2ᚖsunlightᚋentᚐMatterConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MatterConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "MatterConnection!")
-		return graphql.Null
-	}
-	return ec._MatterConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNMatterDisclosure2ᚖsunlightᚋentᚐMatterDisclosure(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosure) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MatterDisclosure!")
 		return graphql.Null
 	}
 	return ec._MatterDisclosure(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosureConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "MatterDisclosureConnection!")
-		return graphql.Null
-	}
-	return ec._MatterDisclosureConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMatterDisclosureEdge2ᚕᚖsunlightᚋentᚐMatterDisclosureEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MatterDisclosureEdge) graphql.Marshaler {
@@ -58435,14 +58323,6 @@ func (ec *executionContext) marshalNMeeting2ᚖsunlightᚋentᚐMeeting(ctx cont
 		return graphql.Null
 	}
 	return ec._Meeting(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "MeetingConnection!")
-		return graphql.Null
-	}
-	return ec._MeetingConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMeetingEdge2ᚕᚖsunlightᚋentᚐMeetingEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MeetingEdge) graphql.Marshaler {
@@ -58625,14 +58505,6 @@ func (ec *executionContext) marshalNPointEvent2ᚖsunlightᚋentᚐPointEvent(ct
 	return ec._PointEvent(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PointEventConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PointEventConnection!")
-		return graphql.Null
-	}
-	return ec._PointEventConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNPointEventEdge2ᚕᚖsunlightᚋentᚐPointEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.PointEventEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -58737,14 +58609,6 @@ func (ec *executionContext) marshalNReport2ᚖsunlightᚋentᚐReport(ctx contex
 	return ec._Report(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ReportConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ReportConnection!")
-		return graphql.Null
-	}
-	return ec._ReportConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNReportEdge2ᚕᚖsunlightᚋentᚐReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ReportEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -58808,36 +58672,12 @@ func (ec *executionContext) unmarshalNReportWhereInput2ᚖsunlightᚋentᚐRepor
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNResident2ᚕᚖsunlightᚋentᚐResidentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Resident) graphql.Marshaler {
-	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNResident2ᚖsunlightᚋentᚐResident(ctx context.Context, sel ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Resident!")
 		return graphql.Null
 	}
 	return ec._Resident(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ResidentConnection!")
-		return graphql.Null
-	}
-	return ec._ResidentConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNResidentEdge2ᚕᚖsunlightᚋentᚐResidentEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ResidentEdge) graphql.Marshaler {
@@ -58880,14 +58720,6 @@ func (ec *executionContext) marshalNResidentGroup2ᚖsunlightᚋentᚐResidentGr
 		return graphql.Null
 	}
 	return ec._ResidentGroup(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNResidentGroupConnection2ᚖsunlightᚋentᚐResidentGroupConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentGroupConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ResidentGroupConnection!")
-		return graphql.Null
-	}
-	return ec._ResidentGroupConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNResidentGroupEdge2ᚕᚖsunlightᚋentᚐResidentGroupEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ResidentGroupEdge) graphql.Marshaler {
@@ -59025,14 +58857,6 @@ func (ec *executionContext) marshalNSignature2ᚖsunlightᚋentᚐSignature(ctx 
 	return ec._Signature(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SignatureConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SignatureConnection!")
-		return graphql.Null
-	}
-	return ec._SignatureConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNSignatureEdge2ᚕᚖsunlightᚋentᚐSignatureEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SignatureEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -59114,14 +58938,6 @@ func (ec *executionContext) marshalNSignerCapacity2sunlightᚋentᚋsignerᚐCap
 	return v
 }
 
-func (ec *executionContext) marshalNSignerConnection2ᚖsunlightᚋentᚐSignerConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SignerConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SignerConnection!")
-		return graphql.Null
-	}
-	return ec._SignerConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNSignerEdge2ᚕᚖsunlightᚋentᚐSignerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SignerEdge) graphql.Marshaler {
 	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -59187,14 +59003,6 @@ func (ec *executionContext) marshalNStall2ᚖsunlightᚋentᚐStall(ctx context.
 		return graphql.Null
 	}
 	return ec._Stall(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx context.Context, sel ast.SelectionSet, v *ent.StallConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "StallConnection!")
-		return graphql.Null
-	}
-	return ec._StallConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStallEdge2ᚕᚖsunlightᚋentᚐStallEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.StallEdge) graphql.Marshaler {
@@ -59275,13 +59083,13 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalTime(v)
+	res := scalar.MarshalTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
@@ -59653,6 +59461,13 @@ func (ec *executionContext) marshalOAssetCategory2ᚖsunlightᚋentᚋassetᚐCa
 	return v
 }
 
+func (ec *executionContext) marshalOAssetConnection2ᚖsunlightᚋentᚐAssetConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AssetConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AssetConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAssetDisposal2ᚕsunlightᚋentᚋassetᚐDisposalᚄ(ctx context.Context, v any) ([]asset.Disposal, error) {
 	if v == nil {
 		return nil, nil
@@ -59765,6 +59580,13 @@ func (ec *executionContext) marshalOAssetStatus2ᚖsunlightᚋentᚋassetᚐStat
 	return v
 }
 
+func (ec *executionContext) marshalOAssetValuationConnection2ᚖsunlightᚋentᚐAssetValuationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AssetValuationConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AssetValuationConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAssetValuationOrder2ᚖsunlightᚋentᚐAssetValuationOrder(ctx context.Context, v any) (*ent.AssetValuationOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -59875,6 +59697,13 @@ func (ec *executionContext) marshalOAuditEventAction2ᚖsunlightᚋentᚋauditev
 	return v
 }
 
+func (ec *executionContext) marshalOAuditEventConnection2ᚖsunlightᚋentᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditEventConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAuditEventOrder2ᚖsunlightᚋentᚐAuditEventOrder(ctx context.Context, v any) (*ent.AuditEventOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -59906,6 +59735,13 @@ func (ec *executionContext) unmarshalOAuditEventWhereInput2ᚖsunlightᚋentᚐA
 	}
 	res, err := ec.unmarshalInputAuditEventWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBenefitConnection2ᚖsunlightᚋentᚐBenefitConnection(ctx context.Context, sel ast.SelectionSet, v *ent.BenefitConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BenefitConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBenefitKind2ᚕsunlightᚋentᚋbenefitᚐKindᚄ(ctx context.Context, v any) ([]benefit.Kind, error) {
@@ -60063,11 +59899,37 @@ func (ec *executionContext) unmarshalOCommunityWhereInput2ᚖsunlightᚋentᚐCo
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOContract2ᚕᚖsunlightᚋentᚐContractᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Contract) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContract2ᚖsunlightᚋentᚐContract(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOContract2ᚖsunlightᚋentᚐContract(ctx context.Context, sel ast.SelectionSet, v *ent.Contract) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Contract(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOContractConnection2ᚖsunlightᚋentᚐContractConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ContractConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ContractConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOContractKind2ᚕsunlightᚋentᚋcontractᚐKindᚄ(ctx context.Context, v any) ([]contract.Kind, error) {
@@ -60433,6 +60295,32 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalOInquiry2ᚕᚖsunlightᚋentᚐInquiryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Inquiry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInquiry2ᚖsunlightᚋentᚐInquiry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOInquiryConnection2ᚖsunlightᚋentᚐInquiryConnection(ctx context.Context, sel ast.SelectionSet, v *ent.InquiryConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InquiryConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInquiryOrder2ᚖsunlightᚋentᚐInquiryOrder(ctx context.Context, v any) (*ent.InquiryOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -60572,6 +60460,13 @@ func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalOJobRunConnection2ᚖsunlightᚋentᚐJobRunConnection(ctx context.Context, sel ast.SelectionSet, v *ent.JobRunConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._JobRunConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOJobRunOrder2ᚖsunlightᚋentᚐJobRunOrder(ctx context.Context, v any) (*ent.JobRunOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -60676,6 +60571,20 @@ func (ec *executionContext) marshalOMarket2ᚕᚖsunlightᚋentᚐMarketᚄ(ctx 
 	return ret
 }
 
+func (ec *executionContext) marshalOMarket2ᚖsunlightᚋentᚐMarket(ctx context.Context, sel ast.SelectionSet, v *ent.Market) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Market(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMarketConnection2ᚖsunlightᚋentᚐMarketConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MarketConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MarketConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOMarketOrder2ᚖsunlightᚋentᚐMarketOrder(ctx context.Context, v any) (*ent.MarketOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -60768,11 +60677,25 @@ func (ec *executionContext) marshalOMatterCategory2ᚖsunlightᚋentᚋmatterᚐ
 	return v
 }
 
+func (ec *executionContext) marshalOMatterConnection2ᚖsunlightᚋentᚐMatterConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MatterConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MatterConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMatterDisclosure2ᚖsunlightᚋentᚐMatterDisclosure(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosure) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._MatterDisclosure(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMatterDisclosureConnection2ᚖsunlightᚋentᚐMatterDisclosureConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MatterDisclosureConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MatterDisclosureConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMatterDisclosureOrder2ᚖsunlightᚋentᚐMatterDisclosureOrder(ctx context.Context, v any) (*ent.MatterDisclosureOrder, error) {
@@ -61002,6 +60925,13 @@ func (ec *executionContext) marshalOMeeting2ᚖsunlightᚋentᚐMeeting(ctx cont
 		return graphql.Null
 	}
 	return ec._Meeting(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMeetingConnection2ᚖsunlightᚋentᚐMeetingConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MeetingConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MeetingConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMeetingKind2ᚕsunlightᚋentᚋmeetingᚐKindᚄ(ctx context.Context, v any) ([]meeting.Kind, error) {
@@ -61284,6 +61214,13 @@ func (ec *executionContext) marshalOPeriod2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalOPointEventConnection2ᚖsunlightᚋentᚐPointEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PointEventConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PointEventConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPointEventOrder2ᚖsunlightᚋentᚐPointEventOrder(ctx context.Context, v any) (*ent.PointEventOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -61322,6 +61259,13 @@ func (ec *executionContext) marshalOReport2ᚖsunlightᚋentᚐReport(ctx contex
 		return graphql.Null
 	}
 	return ec._Report(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReportConnection2ᚖsunlightᚋentᚐReportConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ReportConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReportConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOReportKind2ᚕsunlightᚋentᚋreportᚐKindᚄ(ctx context.Context, v any) ([]report.Kind, error) {
@@ -61461,11 +61405,37 @@ func (ec *executionContext) unmarshalOReportWhereInput2ᚖsunlightᚋentᚐRepor
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOResident2ᚕᚖsunlightᚋentᚐResidentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Resident) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResident2ᚖsunlightᚋentᚐResident(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOResident2ᚖsunlightᚋentᚐResident(ctx context.Context, sel ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Resident(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOResidentConnection2ᚖsunlightᚋentᚐResidentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ResidentConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOResidentGender2ᚕsunlightᚋentᚋresidentᚐGenderᚄ(ctx context.Context, v any) ([]resident.Gender, error) {
@@ -61544,6 +61514,13 @@ func (ec *executionContext) marshalOResidentGroup2ᚖsunlightᚋentᚐResidentGr
 		return graphql.Null
 	}
 	return ec._ResidentGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOResidentGroupConnection2ᚖsunlightᚋentᚐResidentGroupConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ResidentGroupConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ResidentGroupConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOResidentGroupOrder2ᚖsunlightᚋentᚐResidentGroupOrder(ctx context.Context, v any) (*ent.ResidentGroupOrder, error) {
@@ -61646,6 +61623,13 @@ func (ec *executionContext) unmarshalOResidentWhereInput2ᚖsunlightᚋentᚐRes
 	}
 	res, err := ec.unmarshalInputResidentWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSignatureConnection2ᚖsunlightᚋentᚐSignatureConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SignatureConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SignatureConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSignatureMethod2ᚕsunlightᚋentᚋsignatureᚐMethodᚄ(ctx context.Context, v any) ([]signature.Method, error) {
@@ -61863,6 +61847,13 @@ func (ec *executionContext) marshalOSignerCapacity2ᚖsunlightᚋentᚋsignerᚐ
 	return v
 }
 
+func (ec *executionContext) marshalOSignerConnection2ᚖsunlightᚋentᚐSignerConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SignerConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SignerConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOSignerOrder2ᚖsunlightᚋentᚐSignerOrder(ctx context.Context, v any) (*ent.SignerOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -61917,6 +61908,13 @@ func (ec *executionContext) marshalOStall2ᚖsunlightᚋentᚐStall(ctx context.
 		return graphql.Null
 	}
 	return ec._Stall(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOStallConnection2ᚖsunlightᚋentᚐStallConnection(ctx context.Context, sel ast.SelectionSet, v *ent.StallConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StallConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOStallOrder2ᚖsunlightᚋentᚐStallOrder(ctx context.Context, v any) (*ent.StallOrder, error) {
@@ -62044,7 +62042,7 @@ func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -62054,7 +62052,7 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalTime(*v)
+	res := scalar.MarshalTime(*v)
 	return res
 }
 

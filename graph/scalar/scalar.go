@@ -1,4 +1,4 @@
-// Package scalar holds the GraphQL marshalling of Sunlight's Date and ID scalars; the
+// Package scalar holds the GraphQL marshalling of Sunlight's Date, Time and ID scalars; the
 // Money and Period scalars marshal themselves (packages money and calendar).
 package scalar
 
@@ -36,6 +36,27 @@ func UnmarshalDate(v any) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%w: a Date is a string such as \"2026-10-31\", got %T", calendar.ErrSyntax, v)
 	}
 	return calendar.ParseDate(s)
+}
+
+// MarshalTime writes an instant as gqlgen does (RFC 3339, nanoseconds
+// when there are any).
+func MarshalTime(t time.Time) graphql.Marshaler { return graphql.MarshalTime(t) }
+
+// UnmarshalTime reads an instant, RFC 3339 with its offset
+// ("2026-11-01T02:00:00+08:00"), exactly so. gqlgen's own reader takes ""
+// for the zero time (1 January of year 1), which would be stored as a real
+// meeting time; and a string with spaces around it would not be refused by
+// the same rule as Date and Period.
+func UnmarshalTime(v any) (time.Time, error) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, fmt.Errorf("%w: a Time is a string such as \"2026-11-01T02:00:00+08:00\", got %T", calendar.ErrSyntax, v)
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil || t.IsZero() { // the zero instant is how gqlgen writes null
+		return time.Time{}, fmt.Errorf("%w: %q is not a Time: RFC 3339 with an offset, such as \"2026-11-01T02:00:00+08:00\"", calendar.ErrSyntax, s)
+	}
+	return t, nil
 }
 
 // MarshalID writes a global ID (see ent's sql/globalid) as gqlgen does.

@@ -2,13 +2,17 @@ package scalar
 
 import (
 	"bytes"
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"entgo.io/contrib/entgql"
+
 	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/fail"
 )
 
 // dateRule is Date's wire format, as the README states it.
@@ -68,4 +72,92 @@ func TestMarshalDateMatchesFormat(t *testing.T) {
 			t.Errorf("MarshalDate(%v) = %s, want %s", d, b.String(), want)
 		}
 	}
+}
+
+func FuzzUnmarshalTime(f *testing.F) {
+	for _, s := range []string{"2026-11-01T02:00:00+08:00", "2026-11-01T02:00:00Z", "2026-11-01T02:00:00.123456789+08:00", "", " 2026-11-01T02:00:00Z", "2026-11-01", "2026-11-01 02:00:00", "2026-13-01T02:00:00Z", "0000-01-01T00:00:00Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, err := UnmarshalTime(s)
+		if err != nil {
+			if !errors.Is(err, calendar.ErrSyntax) {
+				t.Fatalf("UnmarshalTime(%q): %v is not the caller's error", s, err)
+			}
+			return
+		}
+		if s == "" || strings.TrimSpace(s) != s || tm.IsZero() {
+			t.Fatalf("UnmarshalTime(%q) = %v: accepted", s, tm)
+		}
+		var buf bytes.Buffer
+		MarshalTime(tm).MarshalGQL(&buf)
+		text, err := strconv.Unquote(buf.String())
+		if err != nil {
+			t.Fatalf("MarshalTime(%v) wrote %s, not a JSON string: %v", tm, buf.String(), err)
+		}
+		back, err := UnmarshalTime(text)
+		if err != nil || !back.Equal(tm) {
+			t.Fatalf("UnmarshalTime(%q) = %v, but UnmarshalTime(%q) = %v, %v", s, tm, text, back, err)
+		}
+	})
+}
+
+func FuzzUnmarshalTimeNonString(f *testing.F) {
+	f.Add(int64(1761962400), 1.5)
+	f.Fuzz(func(t *testing.T, i int64, x float64) {
+		for _, v := range []any{i, x, nil, true, []any{"2026-11-01T02:00:00Z"}} {
+			if tm, err := UnmarshalTime(v); err == nil {
+				t.Fatalf("UnmarshalTime(%#v) accepted a non-string as %v", v, tm)
+			}
+		}
+	})
+}
+
+func FuzzUnmarshalID(f *testing.F) {
+	for _, s := range []string{"81604378625", "1", "0", "-1", "+5", " 12", "12 ", "abc", "", "99999999999999999999", "1e3", "0x10"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		id, err := UnmarshalID(s)
+		if err != nil {
+			if e, ok := fail.As(err); !ok || e.Code != fail.BadInput {
+				t.Fatalf("UnmarshalID(%q): %v is not BAD_USER_INPUT", s, err)
+			}
+			return
+		}
+		// What is accepted is a number that marshals back to itself.
+		var buf bytes.Buffer
+		MarshalID(id).MarshalGQL(&buf)
+		text, err := strconv.Unquote(buf.String())
+		if err != nil {
+			t.Fatalf("MarshalID(%d) wrote %s, not a JSON string: %v", id, buf.String(), err)
+		}
+		back, err := UnmarshalID(text)
+		if err != nil || back != id {
+			t.Fatalf("UnmarshalID(%q) = %d, but UnmarshalID(%q) = %d, %v", s, id, text, back, err)
+		}
+	})
+}
+
+// FuzzUnmarshalCursor: a cursor is the caller's opaque string; whatever it
+// holds, reading it fails with an error or gives a cursor that writes back
+// to a string read as the same cursor (never a panic).
+func FuzzUnmarshalCursor(f *testing.F) {
+	var good bytes.Buffer
+	entgql.Cursor[int]{ID: 81604378625, Value: "阁子市"}.MarshalGQL(&good)
+	for _, s := range []string{strings.Trim(good.String(), `"`), "", "AAAA", "%%%", "not-a-cursor", "gqFp"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var c entgql.Cursor[int]
+		if err := c.UnmarshalGQL(s); err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		c.MarshalGQL(&buf)
+		var back entgql.Cursor[int]
+		if err := back.UnmarshalGQL(strings.Trim(buf.String(), `"`)); err != nil || back.ID != c.ID {
+			t.Fatalf("cursor %q = %+v, written back as %s: %+v, %v", s, c, buf.String(), back, err)
+		}
+	})
 }

@@ -29,6 +29,7 @@ import (
 	"sunlight/internal/ledger"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/pinyin"
 )
 
 // Scale sizes the scale data.
@@ -132,13 +133,14 @@ func (g *scaleGen) run(ctx context.Context) error {
 	start := time.Now()
 	var rows [][]any
 	for i := 0; i < s.Communities; i++ {
+		name := fmt.Sprintf("第%d社区", i+1)
 		rows = append(rows, []any{
-			fmt.Sprintf("第%d社区", i+1), ScaleCode(i),
+			name, pinyin.Key(name), ScaleCode(i),
 			scaleSubDistricts[i%len(scaleSubDistricts)], scaleDistricts[i%len(scaleDistricts)],
 			calendar.Date(s.FromYear-1, time.Month(1+i%12), 1), 9, int64(5_000_000), int64(100_000_000), last,
 		})
 	}
-	if err := g.w.insert(ctx, "communities", []string{"name", "code", "sub_district", "district", "established_on",
+	if err := g.w.insert(ctx, "communities", []string{"name", "name_sort", "code", "sub_district", "district", "established_on",
 		"min_signatures", "matter_threshold", "tender_threshold", "closed_through"}, rowSlice(rows)); err != nil {
 		return err
 	}

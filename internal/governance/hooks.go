@@ -24,6 +24,7 @@ import (
 // GraphQL, the CLI, the demo loader or code using the ent client — meets
 // the same rules.
 func Install(client *ent.Client) {
+	client.Community.Use(nameSortRule)
 	client.Meeting.Use(meetingRules)
 	client.Matter.Use(matterRules)
 	client.MatterDisclosure.Use(disclosureRules)

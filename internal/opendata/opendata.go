@@ -61,7 +61,7 @@ var fields = map[string][]Field{
 		{"period", "string", "accounting month (会计期间) YYYY-MM", ""},
 		{"direction", "string", "INCOME (收入) or EXPENSE (支出)", ""},
 		{"category", "string", "category as on the disclosure board (科目)", ""},
-		{"amount", "number", "amount in yuan, two decimals (金额, 元)", ""},
+		{"amount", "number", "amount in yuan, two decimals (金额, 元); in JSON a string such as \"47000.00\", as in GraphQL", ""},
 		{"amount_fen", "integer", "amount in fen (分), exact", ""},
 		{"currency", "string", "ISO 4217 currency", ""},
 		{"summary", "string", "summary (摘要)", ""},
@@ -76,8 +76,8 @@ var fields = map[string][]Field{
 		{"location", "string", "location (坐落位置)", ""},
 		{"acquired_on", "date", "acquired on (取得日期)", ""},
 		{"acquisition", "string", "how acquired (取得方式)", ""},
-		{"original_value", "number", "original value in yuan (原值)", ""},
-		{"value_at_year_end", "number", "latest valuation at the year end in yuan (年末估值); empty if none", ""},
+		{"original_value", "number", "original value in yuan (原值); in JSON a string, two decimals", ""},
+		{"value_at_year_end", "number", "latest valuation at the year end in yuan (年末估值); empty if none; in JSON a string, two decimals", ""},
 		{"currency", "string", "ISO 4217 currency", ""},
 		{"status", "string", "IN_USE, LEASED, IDLE or DISPOSED", ""},
 		{"disposed_on", "date", "disposed on (处置日期), if disposed", ""},
@@ -99,8 +99,8 @@ var fields = map[string][]Field{
 		{"kind", "string", "LEASE, CONSTRUCTION, PROCUREMENT or SERVICE", ""},
 		{"title", "string", "title (合同名称)", ""},
 		{"counterparty", "string", "counterparty (对方); persons masked", ""},
-		{"amount", "number", "total value in yuan (合同金额)", ""},
-		{"monthly_rent", "number", "monthly rent in yuan of a lease (月租金)", ""},
+		{"amount", "number", "total value in yuan (合同金额); in JSON a string, two decimals", ""},
+		{"monthly_rent", "number", "monthly rent in yuan of a lease (月租金); in JSON a string, two decimals", ""},
 		{"currency", "string", "ISO 4217 currency", ""},
 		{"procurement", "string", "PUBLIC_TENDER, INVITED_TENDER, COMPETITIVE_NEGOTIATION or DIRECT", ""},
 		{"signed_on", "date", "signed on (签订日期)", ""},
@@ -224,8 +224,11 @@ type yuan money.Fen
 
 func (y yuan) String() string { return money.Fen(y).String() }
 
-// MarshalJSON writes the amount as a JSON number with two decimals.
-func (y yuan) MarshalJSON() ([]byte, error) { return []byte(y.String()), nil }
+// MarshalJSON writes the amount as a JSON string with two decimals
+// ("47000.00"), as GraphQL's Money does: a JSON number would be read as a
+// float by most JSON readers (JavaScript's among them), which cannot hold
+// every amount in fen exactly.
+func (y yuan) MarshalJSON() ([]byte, error) { return []byte(`"` + y.String() + `"`), nil }
 
 func day(t time.Time) string { return t.Format("2006-01-02") }
 

@@ -99,8 +99,14 @@ func TestExportSumsToTotals(t *testing.T) {
 		}
 		var exp money.Fen
 		for _, r := range rows {
+			// Money is a string of yuan, as in GraphQL, and agrees with the fen.
+			amount, ok := r["amount"].(string)
+			parsed, err := money.Parse(amount)
+			if !ok || err != nil || !strings.Contains(amount, ".") || int64(parsed) != int64(r["amount_fen"].(float64)) {
+				t.Fatalf("JSON amount %#v (fen %v): want a string of yuan with two decimals", r["amount"], r["amount_fen"])
+			}
 			if r["direction"] == "EXPENSE" {
-				exp += money.Fen(int64(r["amount_fen"].(float64)))
+				exp += parsed
 			}
 		}
 		if len(rows) != n || exp != tot.Expense {
@@ -111,6 +117,17 @@ func TestExportSumsToTotals(t *testing.T) {
 		for _, f := range []string{"assets.csv", "contracts.csv", "assets.json", "contracts.json"} {
 			if len(get("/open-data/gezishi/2026/"+f)) < 100 {
 				t.Errorf("%s is nearly empty", f)
+			}
+		}
+		for file, col := range map[string]string{"assets.json": "original_value", "contracts.json": "amount"} {
+			var rows []map[string]any
+			if err := json.Unmarshal(get("/open-data/gezishi/2026/"+file), &rows); err != nil || len(rows) == 0 {
+				t.Fatalf("%s: %v, %d rows", file, err, len(rows))
+			}
+			for _, r := range rows {
+				if v, ok := r[col].(string); !ok || !strings.Contains(v, ".") {
+					t.Fatalf("%s: %s is %#v, want a string of yuan", file, col, r[col])
+				}
 			}
 		}
 		var pkg map[string]any

@@ -9,6 +9,7 @@ package policy
 import (
 	"context"
 	"slices"
+	"sync"
 
 	"entgo.io/ent"
 	"entgo.io/ent/entql"
@@ -59,20 +60,61 @@ func PlatformOnly() ent.Policy {
 // supervisorReads are what a supervisor needs to sign: nothing else.
 var supervisorReads = []string{"Community", "Voucher", "Signature", "Signer"}
 
+// personal tells, for each entity with a policy of policyOf, whether the
+// public may read none of it (its public rows are nil). The policies fill it
+// as ent builds them, so MayRead and the privacy rules read one table.
+var personal sync.Map // entity type name → bool
+
+// MayRead is the refusal a viewer gets for every record of an entity type,
+// or nil when it may read some (possibly filtered) or typ has no such
+// policy. The GraphQL layer asks it before loading a field of that type, so
+// a refused nested field fails alone, at its own path (graph/refused.go);
+// the privacy rules give the same answer for every other path.
+func MayRead(ctx context.Context, typ string) error {
+	v, ok := auth.FromContext(ctx)
+	if !ok || v.Role == auth.Admin {
+		return nil
+	}
+	p, known := personal.Load(typ)
+	if !known {
+		return nil
+	}
+	return refusal(v, typ, p.(bool))
+}
+
+// Refuses tells whether the viewer of ctx is refused any entity type at
+// all: only then is a query worth searching for fields to refuse.
+func Refuses(ctx context.Context) bool {
+	v, ok := auth.FromContext(ctx)
+	return ok && (v.Role == auth.Supervisor || (!v.Confined() && v.Role != auth.Admin))
+}
+
+func refusal(v *auth.Viewer, typ string, personal bool) error {
+	switch {
+	case v.Role == auth.Supervisor && !slices.Contains(supervisorReads, typ):
+		return privacy.Denyf("a SUPERVISOR signs vouchers and may not read %s records", typ)
+	case v.Confined():
+		return nil
+	case personal:
+		return privacy.Denyf("%s records hold personal or internal data; a token of the community's staff may read them", typ)
+	}
+	return nil
+}
+
 func policyOf(typ, column string, public entql.P, writers []auth.Role) ent.Policy {
+	personal.Store(typ, public == nil)
 	read := privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
 		v, ok := auth.FromContext(ctx)
 		if !ok || v.Role == auth.Admin {
 			return privacy.Allow
 		}
+		if err := refusal(v, typ, public == nil); err != nil {
+			return err
+		}
 		switch {
-		case v.Role == auth.Supervisor && !slices.Contains(supervisorReads, typ):
-			return privacy.Denyf("a SUPERVISOR signs vouchers and may not read %s records", typ)
 		case v.Confined():
 			f.Where(in(column, v.Communities))
 			return privacy.Allow
-		case public == nil:
-			return privacy.Denyf("%s records hold personal or internal data; a token of the community's staff may read them", typ)
 		case public == Everything:
 			return privacy.Allow // no filter: it would only add "NOT id IS NULL" to the SQL
 		default:

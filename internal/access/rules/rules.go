@@ -24,7 +24,7 @@ import (
 )
 
 func init() {
-	db.Register(db.Rules{Install: Install, AfterMigrate: catchUpTotals})
+	db.Register(db.Rules{Install: Install, AfterMigrate: afterMigrate})
 }
 
 // Install puts the write rules on client, in the order they run.
@@ -44,15 +44,23 @@ func Install(client *ent.Client) {
 	client.Use(audit.Hook)
 }
 
-// catchUpTotals sums the closed months of a database that closed them
-// before month sums existed (package ledger); a no-op query otherwise.
-func catchUpTotals(ctx context.Context, client *ent.Client) error {
+// afterMigrate brings derived data up to date; a no-op query each when it
+// is: the month sums of a database that closed months before they existed
+// (package ledger), and the pinyin sort keys of community names written
+// before the key existed (package governance).
+func afterMigrate(ctx context.Context, client *ent.Client) error {
 	n, err := ledger.CatchUpTotals(ctx, client)
 	if err != nil {
 		return err
 	}
 	if n > 0 {
 		slog.InfoContext(ctx, "month sums caught up", "communities", n)
+	}
+	if n, err = governance.CatchUpNameSort(ctx, client); err != nil {
+		return err
+	}
+	if n > 0 {
+		slog.InfoContext(ctx, "name sort keys written", "communities", n)
 	}
 	return nil
 }

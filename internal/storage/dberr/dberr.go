@@ -33,6 +33,9 @@ const (
 	Reference
 	// Rule: another constraint or a value the database refuses.
 	Rule
+	// Text: text with a character the database cannot hold (U+0000 on
+	// PostgreSQL), in a value written or in a filter.
+	Text
 	// Busy: a lock, a serialization failure or a deadlock; the same
 	// statement may succeed if retried.
 	Busy
@@ -77,6 +80,8 @@ func sqlstate(code string) Class {
 		return Unique
 	case code == "23503":
 		return Reference
+	case code == "22021", code == "22P05":
+		return Text // character not in repertoire (a NUL), untranslatable character
 	case strings.HasPrefix(code, "23"), strings.HasPrefix(code, "22"):
 		return Rule // integrity constraint violation, data exception
 	case code == "40001", code == "40P01", code == "55P03":
@@ -129,7 +134,7 @@ func Code(err error) fail.Code {
 	switch Classify(err) {
 	case Unique:
 		return fail.Conflict
-	case Reference, Rule:
+	case Reference, Rule, Text:
 		return fail.BadInput
 	case Down, Busy:
 		return fail.Unavailable

@@ -55,6 +55,10 @@ func TestClassifyByCode(t *testing.T) {
 			{"a syntax error is a bug", exec(`SELEC 1`), dberr.Other, "", false},
 			{"not a database error", errors.New("something else"), dberr.Other, "", false},
 		}
+		if dsn[:4] == "post" {
+			_, nul := d.SQL.ExecContext(ctx, `SELECT $1::text`, "a\x00b")
+			tests = append(tests, classCase{"a NUL in text", nul, dberr.Text, fail.BadInput, false})
+		}
 		d.Close()
 		_, closed := d.SQL.ExecContext(ctx, `SELECT 1`)
 		tests = append(tests, classCase{"a closed pool", closed, dberr.Down, fail.Unavailable, true})

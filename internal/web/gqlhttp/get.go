@@ -35,6 +35,14 @@ func (GET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor
 		badParams(w, contentType, "the query string could not be parsed: %v", err)
 		return
 	}
+	for name, vs := range query {
+		for _, v := range vs {
+			if err := invalidUTF8([]byte(v)); err != nil {
+				badParams(w, contentType, "the parameter %s could not be decoded: %v", name, err)
+				return
+			}
+		}
+	}
 	start := graphql.Now()
 	params := graphql.RawParams{
 		Query:         query.Get("query"),

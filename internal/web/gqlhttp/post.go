@@ -9,11 +9,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -55,7 +57,10 @@ func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 	// The body is read once, by the decoder; the edge bounds it with
 	// http.MaxBytesReader, so a body too large ends here as a refusal.
 	var params graphql.RawParams
-	dec := json.NewDecoder(r.Body)
+	// JSON is UTF-8, and Go's decoder would quietly turn an invalid byte
+	// into U+FFFD, in a variable or inside a string literal of the document
+	// alike: the body is checked as the decoder reads it, and refused.
+	dec := json.NewDecoder(&utf8Reader{r: r.Body})
 	dec.UseNumber()
 	if err := dec.Decode(&params); err != nil {
 		var tooLarge *http.MaxBytesError
@@ -76,6 +81,85 @@ func (POST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecuto
 		return
 	}
 	execute(ctx, w, exec, oc)
+}
+
+// invalidUTF8 says where b is not UTF-8, or nil when it is.
+func invalidUTF8(b []byte) error {
+	if utf8.Valid(b) {
+		return nil
+	}
+	for i := 0; i < len(b); {
+		r, w := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && w == 1 {
+			return notUTF8(b[i], int64(i))
+		}
+		i += w
+	}
+	return nil
+}
+
+func notUTF8(b byte, offset int64) error {
+	return fmt.Errorf("it is not valid UTF-8 (byte 0x%02X at offset %d); send the request in UTF-8", b, offset)
+}
+
+// utf8Reader passes a body through as it checks it is UTF-8, so the body
+// is still read once, by the decoder, and never held whole a second time.
+type utf8Reader struct {
+	r     io.Reader
+	off   int64             // of the first byte of the next read
+	carry [utf8.UTFMax]byte // the start of a character cut by the last read
+	n     int
+}
+
+func (u *utf8Reader) Read(p []byte) (int, error) {
+	n, err := u.r.Read(p)
+	b := p[:n]
+	if u.n == 0 && utf8.Valid(b) {
+		u.off += int64(n)
+		return n, u.end(err)
+	}
+	i := 0
+	if u.n > 0 {
+		// Finish the character the last read began.
+		var tmp [2 * utf8.UTFMax]byte
+		k := copy(tmp[:], u.carry[:u.n])
+		k += copy(tmp[k:], b[:min(len(b), utf8.UTFMax)])
+		if !utf8.FullRune(tmp[:k]) {
+			u.n = copy(u.carry[:], tmp[:k])
+			u.off += int64(n)
+			return n, u.end(err)
+		}
+		r, w := utf8.DecodeRune(tmp[:k])
+		if r == utf8.RuneError && w == 1 {
+			return 0, notUTF8(tmp[0], u.off-int64(u.n))
+		}
+		i, u.n = w-u.n, 0
+	}
+	for i < len(b) {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if !utf8.FullRune(b[i:]) {
+			u.n = copy(u.carry[:], b[i:])
+			break
+		}
+		r, w := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && w == 1 {
+			return 0, notUTF8(b[i], u.off+int64(i))
+		}
+		i += w
+	}
+	u.off += int64(n)
+	return n, u.end(err)
+}
+
+// end refuses a body that ends inside a character.
+func (u *utf8Reader) end(err error) error {
+	if err == io.EOF && u.n > 0 {
+		return notUTF8(u.carry[0], u.off-int64(u.n))
+	}
+	return err
 }
 
 // execute runs a valid operation and writes its response.
