@@ -83,10 +83,16 @@ const client = new GraphQLClient(url);
 
 const communities = await client.request(Communities, { code: 'gezishi' });
 const gezishi = communities.communities.edges[0].node;
-const assetNames: string[] = gezishi.assets.edges.map((e) => e.node.name);
+// A field the viewer may not read is null with its own FORBIDDEN error, so
+// the type says assets may be null; this viewer may read them.
+const assets = gezishi.assets;
+if (!assets) {
+  throw new Error('assets refused: ' + JSON.stringify(communities));
+}
+const assetNames: string[] = assets.edges.map((e) => e.node.name);
 const endCursor: string | null | undefined = communities.communities.pageInfo.endCursor;
 const established: string | null | undefined = gezishi.establishedOn;
-console.log(JSON.stringify({ query: 'communities', name: gezishi.name, district: gezishi.district, assets: gezishi.assets.totalCount, assetNames, hasCursor: typeof endCursor === 'string', established }));
+console.log(JSON.stringify({ query: 'communities', name: gezishi.name, district: gezishi.district, assets: assets.totalCount, assetNames, hasCursor: typeof endCursor === 'string', established }));
 
 const month = await client.request(Month, { community: gezishi.id, period: '2026-10' });
 const totals = month.ledgerTotals;
