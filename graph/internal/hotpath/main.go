@@ -24,7 +24,8 @@
 //     a field context, a context value, a deferred recover, closures and the
 //     value boxed twice, about eight allocations for reading obj.Name. It is
 //     now marshalled straight from the struct field. What that skips is
-//     field middleware (the server installs none, see graph/server.go), the
+//     field middleware (the server's one, refuseUnreadable in graph/refused.go,
+//     refuses only fields of an entity type, never a plain scalar), the
 //     field's own entry in an error path (these marshalers report no
 //     errors) and panic recovery around a struct field read.
 package main
