@@ -199,8 +199,45 @@ func rows(q, server, file string) ([]string, error) {
 			n := get(e, "node")
 			out = append(out, row(get(n, "id"), get(n, "name"), fen(server, get(n, "originalValue"))))
 		}
+	case "q5_district_month":
+		out = district(server, d)
 	default:
 		return nil, fmt.Errorf("unknown question %q", q)
 	}
 	return out, nil
+}
+
+// district turns districtTotals (Sunlight) or each community's
+// groupedAggregates (PostGraphile) into "community | direction | category |
+// fen | count" rows plus each community's income and expense: PostGraphile's
+// are the sums of its groups, so Sunlight's totals are checked against the
+// same vouchers.
+func district(server string, d any) []string {
+	var out []string
+	if server == "sunlight" {
+		for _, c := range list(d, "districtTotals") {
+			id := get(c, "communityID")
+			out = append(out, row(id, "INCOME", fen(server, get(c, "income"))), row(id, "EXPENSE", fen(server, get(c, "expense"))))
+			for _, g := range groups(server, c) {
+				out = append(out, row(id, g))
+			}
+		}
+	} else {
+		for _, n := range list(d, "communities", "nodes") {
+			id := get(n, "id")
+			sum := map[string]int64{}
+			gs := groups(server, get(n, "vouchers"))
+			for _, g := range list(n, "vouchers", "groupedAggregates") {
+				var f int64
+				fmt.Sscan(fen(server, get(g, "sum", "amount")), &f)
+				sum[fmt.Sprint(list(g, "keys")[0])] += f
+			}
+			out = append(out, row(id, "INCOME", sum["INCOME"]), row(id, "EXPENSE", sum["EXPENSE"]))
+			for _, g := range gs {
+				out = append(out, row(id, g))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

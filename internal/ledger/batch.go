@@ -81,6 +81,9 @@ func batchRows(ctx context.Context, client *ent.Client, communityID int, want Sp
 		b.rows[communityID] = all
 	}
 	from, to := want.From.String(), want.To.String()
+	// At most all of them: one allocation instead of the append doublings
+	// (8% of the dashboard question's allocated bytes in a profile).
+	rows = make([]sumRow, 0, len(all))
 	for _, r := range all {
 		if r.Period >= from && r.Period <= to {
 			rows = append(rows, r)

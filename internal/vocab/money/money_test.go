@@ -253,3 +253,23 @@ func TestShares(t *testing.T) {
 		})
 	}
 }
+
+// FuzzFormat holds String and MarshalGQL, which write the digits
+// themselves, to the fmt and strconv formatting they replaced.
+func FuzzFormat(f *testing.F) {
+	for _, v := range []int64{0, 5, 50, 99, 100, 2686800, -1, -50, -123456789, math.MaxInt64, math.MinInt64} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v int64) {
+		sign, u := split(Fen(v))
+		want := fmt.Sprintf("%s%d.%02d", sign, u/100, u%100)
+		if got := Fen(v).String(); got != want {
+			t.Fatalf("%d.String() = %q, want %q", v, got, want)
+		}
+		var b bytes.Buffer
+		Fen(v).MarshalGQL(&b)
+		if b.String() != strconv.Quote(want) {
+			t.Fatalf("%d.MarshalGQL wrote %s, want %s", v, b.String(), strconv.Quote(want))
+		}
+	})
+}

@@ -263,10 +263,13 @@ func responseMediaType(accept string) string {
 
 // writeResponse writes a GraphQL response. The common case, data and
 // nothing else, is written as it is: the executor's marshalers write compact
-// JSON, so {"data":…} is byte for byte what json.Marshal would produce.
+// JSON, so {"data":…} is byte for byte what json.Marshal would produce,
+// unless the data holds a character json.Marshal escapes for HTML (see
+// htmlEscaped). gqlgen gives every response an empty, non-nil Extensions
+// map (graphql.GetExtensions), which json.Marshal omits like a nil one.
 func writeResponse(w io.Writer, resp *graphql.Response) {
 	if resp != nil && len(resp.Errors) == 0 && resp.Label == "" && resp.Path == nil &&
-		resp.HasNext == nil && resp.Extensions == nil {
+		resp.HasNext == nil && len(resp.Extensions) == 0 && !htmlEscaped(resp.Data) {
 		data := []byte(resp.Data)
 		if len(data) == 0 {
 			data = []byte("null")
@@ -287,3 +290,16 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	}
 	_, _ = w.Write(b)
 }
+
+// htmlEscaped says whether json.Marshal would write data differently from
+// the executor: it escapes <, > and & and the line and paragraph separators
+// U+2028 and U+2029 in every string, which gqlgen's marshalers write as
+// they are. Such responses take the slow path so that every response stays
+// byte for byte gqlgen's. A few vectorised scans of the response cost far
+// less than json.Marshal's second pass over it.
+func htmlEscaped(data []byte) bool {
+	return bytes.IndexByte(data, '<') >= 0 || bytes.IndexByte(data, '>') >= 0 ||
+		bytes.IndexByte(data, '&') >= 0 || bytes.Contains(data, lineSep) || bytes.Contains(data, paraSep)
+}
+
+var lineSep, paraSep = []byte("\u2028"), []byte("\u2029")
