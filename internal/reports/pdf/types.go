@@ -132,6 +132,7 @@ const (
 	// naming who signed the month's vouchers (masked name, capacity, the
 	// fingerprint of the signer's Ed25519 key, the vouchers signed) and
 	// saying plainly of a name-only signature that no key verifies it.
+	// The yearly summary prints as in Layout2.
 	Layout3 = 3
 	// LayoutCurrent is what the gather step stamps on new reports.
 	LayoutCurrent = Layout3
