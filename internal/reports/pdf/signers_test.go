@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -114,4 +115,28 @@ func TestSignerSectionBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzSigners: whatever a voucher's signer holds, the layout 3 disclosure
+// either renders (naming no full name) or refuses with ErrBadData; never
+// an internal error.
+func FuzzSigners(f *testing.F) {
+	r, err := NewRenderer()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("刘建华", "SECRETARY", "3f2a-91c0-7d4e-b815", false)
+	f.Add("赵大勇", "ACCOUNTANT", "", true)
+	f.Add("☃𠮷\x00", "NOT_A_ROLE", "\xff", false)
+	f.Add("", "", "", true)
+	f.Fuzz(func(t *testing.T, name, capacity, fingerprint string, nameOnly bool) {
+		m := octoberFixture()
+		m.Layout = Layout3
+		m.Vouchers = m.Vouchers[:3]
+		m.Vouchers[1].Signers = []VoucherSigner{{name, Capacity(capacity), fingerprint, nameOnly}}
+		_, err := r.MonthlyText(m)
+		if err != nil && !errors.Is(err, ErrBadData) {
+			t.Fatalf("signer %q %q %q %v: %v", name, capacity, fingerprint, nameOnly, err)
+		}
+	})
 }
