@@ -320,7 +320,7 @@ func booksChanged(ctx context.Context, client *ent.Client, c *ent.Community, p c
 	if err != nil {
 		return append(out, fmt.Sprintf("cannot read %s from the books: %v", p, err))
 	}
-	out = append(out, vouchersChanged(was.Vouchers, now.Vouchers)...)
+	out = append(out, vouchersChanged(was.Vouchers, now.Vouchers, was.Layout >= pdf.Layout3)...)
 	out = append(out, linesChanged("income", was.Income, now.Income)...)
 	out = append(out, linesChanged("expense", was.Expense, now.Expense)...)
 	if was.Layout >= pdf.Layout2 {
@@ -345,7 +345,9 @@ func balanceChanged(was, now *pdf.Balance) []string {
 	return nil
 }
 
-func vouchersChanged(was, now []pdf.Voucher) []string {
+// vouchersChanged compares the published vouchers with the books; signers
+// too for a report that printed them (Layout3 on).
+func vouchersChanged(was, now []pdf.Voucher, signers bool) []string {
 	byNumber := func(vs []pdf.Voucher) map[string]pdf.Voucher {
 		m := make(map[string]pdf.Voucher, len(vs))
 		for _, v := range vs {
@@ -372,6 +374,9 @@ func vouchersChanged(was, now []pdf.Voucher) []string {
 		differ("category", w.Category, n.Category)
 		differ("summary", w.Summary, n.Summary)
 		differ("signatures", fmt.Sprint(w.Signatures), fmt.Sprint(n.Signatures))
+		if signers {
+			differ("signers", signerList(w.Signers), signerList(n.Signers))
+		}
 	}
 	for _, n := range now {
 		if _, ok := wm[n.Number]; !ok {
@@ -379,6 +384,23 @@ func vouchersChanged(was, now []pdf.Voucher) []string {
 		}
 	}
 	return out
+}
+
+// signerList names a voucher's signers as the report printed them, for a
+// finding: name (capacity, key fingerprint or name-only).
+func signerList(gs []pdf.VoucherSigner) string {
+	if len(gs) == 0 {
+		return "(none)"
+	}
+	out := make([]string, len(gs))
+	for i, g := range gs {
+		key := g.Fingerprint
+		if g.NameOnly {
+			key = "name-only"
+		}
+		out[i] = fmt.Sprintf("%s (%s, %s)", g.Name, g.Capacity, key)
+	}
+	return strings.Join(out, ", ")
 }
 
 func linesChanged(direction string, was, now []pdf.CategoryAmount) []string {

@@ -3,6 +3,9 @@ package chain_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +20,11 @@ import (
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/chain"
 	"sunlight/internal/reports/pdf"
+	"sunlight/internal/reports/publish"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/storage/dbtest"
 	"sunlight/internal/vocab/calendar"
+	"sunlight/internal/vocab/mask"
 	"sunlight/jobs"
 )
 
@@ -33,9 +38,15 @@ type env struct {
 }
 
 // published loads the demo and has the scheduler publish October 2026.
-func published(t *testing.T, dsn string) *env {
+func published(t *testing.T, dsn string) *env { return publishedAfter(t, dsn, nil) }
+
+// publishedAfter is published with before run on the demo's copy first.
+func publishedAfter(t *testing.T, dsn string, before func(*env)) *env {
 	t.Helper()
 	e := &env{ctx: context.Background(), d: dbtest.Open(t, dsn)} // a copy of the demo (demotest)
+	if before != nil {
+		before(e)
+	}
 	var err error
 	if e.arch, err = archive.Open(e.ctx, "file://"+t.TempDir()); err != nil {
 		t.Fatal(err)
@@ -180,11 +191,100 @@ func TestAlteredSignatureFailsVerify(t *testing.T) {
 			fmt.Sprint(voucherID)+`)`), communityID); err != nil {
 			t.Fatal(err)
 		}
+		// October's disclosure (Layout3) printed that signature with its
+		// key's fingerprint, so the books now differ from it too.
 		bad, out = e.verify(t)
-		if len(bad) != 1 || !strings.Contains(out, "name-only signature(s), recorded before signers had keys: unverified") || strings.Contains(out, "the books changed") {
-			t.Fatalf("verify does not say the name-only signature is unverified:\n%s", out)
+		if len(bad) != 1 || !strings.Contains(out, "name-only signature(s), recorded before signers had keys: unverified") ||
+			!strings.Contains(out, "the books changed: voucher ") || !strings.Contains(out, ", name-only)") {
+			t.Fatalf("verify does not say the name-only signature is unverified, or that the published signers changed:\n%s", out)
 		}
 	})
+}
+
+// TestSignersOnThePublishedDisclosure: October's disclosure, published in
+// layout 3, names every signer of its vouchers with capacity and key
+// fingerprint, and says of signatures recorded by name only (before keys)
+// that they are unverified; verify passes on it, noting them.
+func TestSignersOnThePublishedDisclosure(t *testing.T) {
+	demotest.Each(t, func(t *testing.T, dsn string) {
+		var legacy string // the voucher whose signatures are name-only
+		var legacyID int64
+		e := publishedAfter(t, dsn, func(e *env) {
+			row := e.d.SQL.QueryRowContext(e.ctx, e.q(`SELECT v.number, v.id FROM vouchers v JOIN communities c ON c.id = v.community_id
+				WHERE c.code = $1 AND v.period = '2026-10' AND v.status = 'POSTED' ORDER BY v.number LIMIT 1`), demo.Code)
+			if err := row.Scan(&legacy, &legacyID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.d.SQL.ExecContext(e.ctx, e.q(`UPDATE signatures SET method = 'NAME_ONLY', signer_id = NULL, ed25519_signature = NULL, encoding_version = NULL
+				WHERE voucher_id = $1`), legacyID); err != nil {
+				t.Fatal(err)
+			}
+		})
+		rep := e.d.Client.Report.Query().Where(entreport.Period("2026-10"), entreport.KindEQ(entreport.KindMONTHLY_DISCLOSURE),
+			entreport.HasCommunityWith(community.Code(demo.Code))).OnlyX(e.ctx)
+		v, err := publish.Decode(rep.Kind, []byte(rep.Inputs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := v.(*pdf.Monthly)
+		if m.Layout != pdf.Layout3 {
+			t.Fatalf("published in layout %d, want %d", m.Layout, pdf.Layout3)
+		}
+		var want []string
+		keyed, nameOnly := 0, 0
+		for _, v := range m.Vouchers {
+			if len(v.Signers) != v.Signatures || v.Signatures < 9 {
+				t.Errorf("voucher %s: %d signers frozen for %d signatures", v.Number, len(v.Signers), v.Signatures)
+			}
+			for _, g := range v.Signers {
+				switch {
+				case v.Number == legacy && g.NameOnly && g.Fingerprint == "":
+					nameOnly++
+				case v.Number != legacy && !g.NameOnly && len(g.Fingerprint) == 19:
+					keyed++
+					want = append(want, mask.Name(g.Name), g.Fingerprint)
+				default:
+					t.Errorf("voucher %s: signer %+v", v.Number, g)
+				}
+			}
+		}
+		if keyed == 0 || nameOnly == 0 {
+			t.Fatalf("%d signatures with keys, %d name-only", keyed, nameOnly)
+		}
+		stored, err := e.arch.Get(e.ctx, rep.StorageKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := pdfText(t, stored)
+		for _, w := range append(want, "八、凭证审批签字", "书记", "经办人", "会计", "仅签名，未经密钥验证", legacy) {
+			if !strings.Contains(text, w) {
+				t.Errorf("pdftotext of the published disclosure lacks %q", w)
+			}
+		}
+		bad, out := e.verify(t)
+		if len(bad) != 0 || !strings.Contains(out, "voucher "+legacy+" has 9 name-only signature(s)") {
+			t.Fatalf("want verify to pass, noting the name-only signatures of %s:\n%s", legacy, out)
+		}
+	})
+}
+
+// pdfText is the text pdftotext gives back, spaces removed (it drops or
+// adds narrow spaces around CJK text).
+func pdfText(t *testing.T, b []byte) string {
+	t.Helper()
+	tool, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext not installed (apt-get install -y poppler-utils)")
+	}
+	f := filepath.Join(t.TempDir(), "r.pdf")
+	if err := os.WriteFile(f, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, "-layout", f, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return strings.ReplaceAll(string(out), " ", "")
 }
 
 // TestDeletedReportFailsVerifyNamingTheMonth: the last report row of the

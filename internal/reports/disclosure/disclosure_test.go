@@ -3,6 +3,7 @@ package disclosure_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"sunlight/ent"
 	"sunlight/internal/demo"
 	"sunlight/internal/demo/demotest"
+	"sunlight/internal/ledger/signing"
 	"sunlight/internal/reports/disclosure"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/storage/dbtest"
@@ -71,10 +73,21 @@ func TestDemoOctober2026Disclosure(t *testing.T) {
 			if v.Signatures < 9 {
 				t.Errorf("voucher %s printed with %d signatures", v.Number, v.Signatures)
 			}
+			// Each signer is named with the fingerprint of the demo's key
+			// for that name: the key the signature verifies with.
+			if len(v.Signers) != v.Signatures {
+				t.Errorf("voucher %s: %d signers for %d signatures", v.Number, len(v.Signers), v.Signatures)
+			}
+			for _, g := range v.Signers {
+				key := demo.SignerKey(demo.Code, g.Name).Public().(ed25519.PublicKey)
+				if want := signing.Fingerprint(signing.Encode(key)); g.NameOnly || g.Fingerprint != want || g.Capacity == "" {
+					t.Errorf("voucher %s: signer %+v, want fingerprint %s", v.Number, g, want)
+				}
+			}
 		}
 
 		text := pdfText(t, pdf)
-		for _, s := range []string{"财务公开", "办公经费", "26,868.00", "贰万陆仟捌佰陆拾捌元整", "阁子市社区"} {
+		for _, s := range []string{"财务公开", "办公经费", "26,868.00", "贰万陆仟捌佰陆拾捌元整", "阁子市社区", "八、凭证审批签字", "本月全部凭证"} {
 			if !strings.Contains(text, s) {
 				t.Errorf("pdftotext does not give back %q", s)
 			}

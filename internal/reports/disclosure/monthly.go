@@ -28,6 +28,7 @@ import (
 	"sunlight/ent/voucher"
 	"sunlight/internal/governance"
 	"sunlight/internal/ledger"
+	"sunlight/internal/ledger/signing"
 	"sunlight/internal/reports/pdf"
 	"sunlight/internal/valuation"
 	"sunlight/internal/vocab/calendar"
@@ -169,30 +170,38 @@ func ledgerLines(ctx context.Context, client *ent.Client, c *ent.Community, mont
 	return nil
 }
 
+// voucherLines gathers the month's posted vouchers with who signed each,
+// in the order they signed (signed_at, then id): the signer's name and
+// capacity as signed, and the fingerprint of the signer's registered key
+// for an Ed25519 signature, or name-only for one recorded before keys.
 func voucherLines(ctx context.Context, client *ent.Client, c *ent.Community, month calendar.Period, m *pdf.Monthly) error {
 	posted := ledger.PostedIn(c.ID, ledger.PeriodSpan(month))
-	vs, err := client.Voucher.Query().Where(posted).Order(voucher.ByOccurredOn(), voucher.ByNumber()).All(ctx)
+	vs, err := client.Voucher.Query().Where(posted).Order(voucher.ByOccurredOn(), voucher.ByNumber()).
+		WithSignatures(func(q *ent.SignatureQuery) {
+			q.Order(signature.BySignedAt(), signature.ByID()).WithSignedBy()
+		}).All(ctx)
 	if err != nil {
 		return fmt.Errorf("load vouchers: %w", err)
 	}
-	var counts []struct {
-		VoucherID int `json:"voucher_id"`
-		Count     int `json:"count"`
-	}
-	err = client.Signature.Query().Where(signature.HasVoucherWith(posted)).GroupBy(signature.FieldVoucherID).Aggregate(ent.Count()).Scan(ctx, &counts)
-	if err != nil {
-		return fmt.Errorf("count signatures: %w", err)
-	}
-	sigs := make(map[int]int, len(counts))
-	for _, s := range counts {
-		sigs[s.VoucherID] = s.Count
-	}
 	for _, v := range vs {
-		m.Vouchers = append(m.Vouchers, pdf.Voucher{
+		line := pdf.Voucher{
 			Date: v.OccurredOn, Number: v.Number, Summary: v.Summary,
 			Direction: pdf.Direction(v.Direction), Category: v.Category, Amount: v.Amount,
-			Signatures: sigs[v.ID],
-		})
+			Signatures: len(v.Edges.Signatures),
+		}
+		for _, s := range v.Edges.Signatures {
+			g := pdf.VoucherSigner{Name: s.Signer, Capacity: pdf.Capacity(s.Role)}
+			switch who := s.Edges.SignedBy; {
+			case s.Method == signature.MethodNAME_ONLY:
+				g.NameOnly = true
+			case who == nil || who.PublicKey == nil || signing.Fingerprint(*who.PublicKey) == "":
+				return fmt.Errorf("voucher %s: the signature of %s names no signer with a key", v.Number, s.Signer)
+			default:
+				g.Fingerprint = signing.Fingerprint(*who.PublicKey)
+			}
+			line.Signers = append(line.Signers, g)
+		}
+		m.Vouchers = append(m.Vouchers, line)
 	}
 	return nil
 }

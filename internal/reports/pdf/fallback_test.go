@@ -218,3 +218,41 @@ func TestWriteLayoutPNG(t *testing.T) {
 		t.Fatalf("pdftoppm: %v\n%s", err, out)
 	}
 }
+
+// TestLayout2Unchanged: reports published in layout 2 (rare characters in
+// the fallback font, the balance table, no signer section) render to the
+// bytes they were published with. The hashes were taken with the renderer
+// of commit 2138029, before Layout3; the signers given to the voucher are
+// not printed before Layout3.
+func TestLayout2Unchanged(t *testing.T) {
+	r, err := NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := rareFixture()
+	m.Layout = Layout2
+	m.Balance = &Balance{GoLiveYear: 2026, GoLiveMonth: time.September, Opening: yuan("1000.00")}
+	for i := range m.Vouchers {
+		m.Vouchers[i].Signers = nineSigners // ignored before Layout3
+	}
+	y := yearlyFixture()
+	y.Layout = Layout2
+	for _, tc := range []struct {
+		name   string
+		render func(*bytes.Buffer) error
+		want   string
+	}{
+		{"monthly", func(b *bytes.Buffer) error { return r.Monthly(b, m) }, "356144a70b42a549a29421480ea27451d23a32de78397b9f24ba108549f4b133"},
+		{"yearly", func(b *bytes.Buffer) error { return r.Yearly(b, y) }, "72d97cbe3b566f0935541b1204a94e906937c7e79ffd9dda1e440232c65a30cf"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tc.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			if sum := sha256.Sum256(b.Bytes()); hex.EncodeToString(sum[:]) != tc.want {
+				t.Errorf("layout 2 renders to SHA-256 %x, published as %s", sum, tc.want)
+			}
+		})
+	}
+}

@@ -85,9 +85,9 @@ func octoberFixture() *Monthly {
 	// The article's three expense lines are vouchers of their own; the
 	// rest are ordinary vouchers of a busy month.
 	m.Vouchers = append(m.Vouchers,
-		Voucher{Date(2026, 10, 8), "记-2026-10-001", "十月办公经费（水电、通讯、差旅）", Expense, "办公经费", yuan("26868.00"), 11},
-		Voucher{Date(2026, 10, 18), "记-2026-10-002", "重阳节慰问八十岁以上老人及集体公益福利", Expense, "集体公益福利支出", yuan("36360.00"), 12},
-		Voucher{Date(2026, 10, 20), "记-2026-10-003", "办公用品采购（打印纸、墨盒）", Expense, "办公用品", yuan("1160.00"), 9},
+		Voucher{Date(2026, 10, 8), "记-2026-10-001", "十月办公经费（水电、通讯、差旅）", Expense, "办公经费", yuan("26868.00"), 11, nil},
+		Voucher{Date(2026, 10, 18), "记-2026-10-002", "重阳节慰问八十岁以上老人及集体公益福利", Expense, "集体公益福利支出", yuan("36360.00"), 12, nil},
+		Voucher{Date(2026, 10, 20), "记-2026-10-003", "办公用品采购（打印纸、墨盒）", Expense, "办公用品", yuan("1160.00"), 9, nil},
 	)
 	summaries := []struct {
 		s   string

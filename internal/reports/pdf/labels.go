@@ -22,6 +22,18 @@ func cleanEnum[K ~string](s *sanitizer, field string, m map[K]string, k K) K {
 	return K(s.clean(field, string(k), false))
 }
 
+var capacityLabels = map[Capacity]string{
+	CapPreparer:       "经办人",
+	CapAccountant:     "会计",
+	CapCashier:        "出纳",
+	CapSecretary:      "书记",
+	CapCommittee:      "两委成员",
+	CapSupervisor:     "监督委员会",
+	CapGroupLeader:    "组长",
+	CapRepresentative: "居民代表",
+	CapOther:          "其他",
+}
+
 var directionLabels = map[Direction]string{Income: "收入", Expense: "支出"}
 
 var meetingKindLabels = map[MeetingKind]string{

@@ -106,6 +106,11 @@ func (r *Renderer) cleanMonthly(m *Monthly) (*Monthly, error) {
 		if v.Signatures < 0 {
 			s.fail("%sSignatures: %d is negative", f, v.Signatures)
 		}
+		if c.Layout >= Layout3 {
+			v.Signers = cleanSigners(s, f+"Signers", v.Signers)
+		} else {
+			v.Signers = nil // not printed before Layout3
+		}
 	}
 
 	mt := &c.Meetings
@@ -196,6 +201,28 @@ func cleanNames(s *sanitizer, field string, in []string) []string {
 	for i, n := range in {
 		if n = s.clean(fmt.Sprintf("%s[%d]", field, i), mask.Name(n), false); n != "" {
 			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// cleanSigners returns a voucher's signers cleaned, names masked (as every
+// person's name in a report); a signature with a key needs its fingerprint.
+func cleanSigners(s *sanitizer, field string, in []VoucherSigner) []VoucherSigner {
+	out := append([]VoucherSigner(nil), in...)
+	for i := range out {
+		g := &out[i]
+		f := fmt.Sprintf("%s[%d].", field, i)
+		g.Name = s.clean(f+"Name", mask.Name(g.Name), false)
+		g.Capacity = cleanEnum(s, f+"Capacity", capacityLabels, g.Capacity)
+		g.Fingerprint = s.clean(f+"Fingerprint", g.Fingerprint, false)
+		switch {
+		case g.Name == "":
+			s.fail("%sName is empty", f)
+		case g.NameOnly && g.Fingerprint != "":
+			s.fail("%sFingerprint: a name-only signature has no key", f)
+		case !g.NameOnly && g.Fingerprint == "":
+			s.fail("%sFingerprint is empty for a signature with a key", f)
 		}
 	}
 	return out
@@ -400,12 +427,77 @@ func layoutMonthly(d *doc, m *Monthly) {
 	d.paragraph(fmt.Sprintf("截至%s，社区集体资产总额为人民币 %s 元（大写：%s）。",
 		dateCN(last), m.TotalAssets.Grouped(), money.Capitals(m.TotalAssets)), 9.5, 0)
 
+	if m.Layout >= Layout3 {
+		signerTable(d, m.Vouchers)
+	}
+
 	signOff(d, m.Community.Name, m.PublishedOn,
 		"以上内容如有疑问，请于公布之日起三十日内向社区监督委员会提出质询。")
 	if m.Layout >= Layout1 {
 		approvalBlock(d, m.Approval)
 	}
 	d.footers(chainLine(m.PrevSHA256))
+}
+
+// nameOnlyNote is what the report prints for a signature recorded by
+// name only, in the fingerprint's place.
+const nameOnlyNote = "仅签名，未经密钥验证"
+
+// signerTable prints 八、凭证审批签字 (Layout3 on): each person who signed
+// the month's vouchers once, in the order of first signing, with the
+// capacity, the fingerprint of the key the signature verifies with and
+// the vouchers signed, so a reader can tell who signed each voucher and
+// check the key against the signer's own. A name-only signature is said
+// to be unverified, in the table and in the note under it.
+func signerTable(d *doc, vouchers []Voucher) {
+	d.heading("八、凭证审批签字", 20)
+	if len(vouchers) == 0 {
+		d.paragraph("本月无记账凭证，无审批签字。", 9.5, 0)
+		return
+	}
+	type signed struct {
+		VoucherSigner
+		numbers []string
+	}
+	var rows []*signed
+	index := map[VoucherSigner]*signed{}
+	for _, v := range vouchers {
+		for _, g := range v.Signers {
+			r, ok := index[g]
+			if !ok {
+				r = &signed{VoucherSigner: g}
+				index[g] = r
+				rows = append(rows, r)
+			}
+			if n := len(r.numbers); n == 0 || r.numbers[n-1] != v.Number {
+				r.numbers = append(r.numbers, v.Number)
+			}
+		}
+	}
+	if len(rows) == 0 {
+		d.paragraph("本月凭证无签字记录。", 9.5, 0)
+		return
+	}
+	cols := []column{{"签字人", 18, 'C'}, {"身份", 22, 'C'}, {"密钥指纹", 38, 'C'}, {"签字凭证", contentW - 78, 'L'}}
+	var out []row
+	nameOnly := false
+	for _, r := range rows {
+		key := r.Fingerprint
+		if r.NameOnly {
+			key, nameOnly = nameOnlyNote, true
+		}
+		what := strings.Join(r.numbers, "、")
+		if len(r.numbers) == len(vouchers) {
+			what = fmt.Sprintf("本月全部凭证（%d 张）", len(vouchers))
+		}
+		out = append(out, row{cells: []string{r.Name, label(capacityLabels, r.Capacity), key, what}})
+	}
+	d.table(cols, out, 8)
+	note := "密钥指纹为签字人登记的 Ed25519 公钥的 SHA-256 前 8 字节；每个签名均以该公钥对凭证原文验证，可用 sunlight verify 复核。"
+	if nameOnly {
+		note += "标注“" + nameOnlyNote + "”的签字是启用密钥签名前仅登记姓名的签字，无法验证，不计为已验证签名。"
+	}
+	d.paragraph(note, 8.5, 0)
 }
 
 // balanceTable prints the money of a community with an opening balance

@@ -128,8 +128,14 @@ const (
 	// balance prints its money (资金余额: 期初余额, 本月收入, 本月支出,
 	// 期末余额) and counts its year to date from its go-live month.
 	Layout2 = 2
+	// Layout3: the monthly disclosure ends its sections with 八、凭证审批签字,
+	// naming who signed the month's vouchers (masked name, capacity, the
+	// fingerprint of the signer's Ed25519 key, the vouchers signed) and
+	// saying plainly of a name-only signature that no key verifies it.
+	// The yearly summary prints as in Layout2.
+	Layout3 = 3
 	// LayoutCurrent is what the gather step stamps on new reports.
-	LayoutCurrent = Layout2
+	LayoutCurrent = Layout3
 )
 
 // Approval is who reviews and answers for a monthly disclosure, as on the
@@ -171,6 +177,39 @@ type Voucher struct {
 	Category   string
 	Amount     money.Fen // positive; a reversal is its own voucher
 	Signatures int       // number of sign-offs (at least 9 by the platform's rule)
+	// Signers are who signed it, in the order they signed; printed from
+	// Layout3 on, absent from inputs frozen before.
+	Signers []VoucherSigner `json:",omitempty"`
+}
+
+// Capacity is the capacity a signer signs in (签字身份); the values are
+// those of the platform's Signature.role and Signer.capacity enums.
+type Capacity string
+
+const (
+	CapPreparer       Capacity = "PREPARER"       // 经办人
+	CapAccountant     Capacity = "ACCOUNTANT"     // 会计
+	CapCashier        Capacity = "CASHIER"        // 出纳
+	CapSecretary      Capacity = "SECRETARY"      // 书记
+	CapCommittee      Capacity = "COMMITTEE"      // 两委成员
+	CapSupervisor     Capacity = "SUPERVISOR"     // 监督委员会
+	CapGroupLeader    Capacity = "GROUP_LEADER"   // 组长
+	CapRepresentative Capacity = "REPRESENTATIVE" // 居民代表
+	CapOther          Capacity = "OTHER"          // 其他
+)
+
+// VoucherSigner is one signature of a voucher as the disclosure names it.
+type VoucherSigner struct {
+	// Name is the signer's name; the renderer prints it masked (张*春).
+	Name     string
+	Capacity Capacity
+	// Fingerprint is the short fingerprint of the signer's registered
+	// Ed25519 public key (signing.Fingerprint, e.g. 3f2a-91c0-7d4e-b815),
+	// empty for a name-only signature.
+	Fingerprint string `json:",omitempty"`
+	// NameOnly marks a signature recorded with the signer's name only,
+	// before signers had keys: nothing verifies it, and the report says so.
+	NameOnly bool `json:",omitempty"`
 }
 
 // Meetings is the meetings-and-matters part of the monthly report.
