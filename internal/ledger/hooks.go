@@ -268,17 +268,11 @@ func signatureRules(next ent.Mutator) ent.Mutator {
 			}
 			return next.Mutate(ctx, m)
 		}
-		var q *ent.VoucherQuery
-		if m.Op().Is(ent.OpCreate) {
-			vid, _ := m.VoucherID()
-			q = m.Client().Voucher.Query().Where(voucher.ID(vid))
-		} else {
-			ids, err := m.IDs(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("find signatures to change: %w", err)
-			}
-			q = m.Client().Voucher.Query().Where(voucher.HasSignaturesWith(signature.IDIn(ids...)))
+		ids, err := m.IDs(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("find signatures to change: %w", err)
 		}
+		q := m.Client().Voucher.Query().Where(voucher.HasSignaturesWith(signature.IDIn(ids...)))
 		// Every voucher concerned is held (not only those posted: a row
 		// being posted would not match yet), so a post waits for the
 		// signature, or the signature for the post, and sees it.

@@ -99,14 +99,9 @@ func CloseMonth(ctx context.Context, client *ent.Client, communityID int, month 
 // the close waits for it and counts it. The update applies only to a month
 // still open, so without a transaction a second close still fails.
 func closeMonth(ctx context.Context, client *ent.Client, communityID int, month calendar.Period) (*ent.Community, error) {
-	q := client.Community.Query().Where(community.ID(communityID))
-	q.Modify(rowlock.NoKeyUpdate)
-	c, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, fail.NotFoundf("community %d does not exist", communityID)
-	}
+	c, err := lockCommunity(ctx, client, communityID)
 	if err != nil {
-		return nil, fmt.Errorf("close %s: load community %d: %w", month, communityID, err)
+		return nil, fmt.Errorf("close %s: %w", month, err)
 	}
 	if c.ClosedThrough != nil {
 		closed, err := calendar.ParsePeriod(*c.ClosedThrough)

@@ -12,7 +12,6 @@ import (
 	"sunlight/ent/hook"
 	"sunlight/ent/monthsum"
 	"sunlight/ent/voucher"
-	"sunlight/internal/storage/rowlock"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/vocab/money"
@@ -122,11 +121,9 @@ func CatchUpTotals(ctx context.Context, client *ent.Client) (int, error) {
 // it was found behind, and summing the same months twice would fail on the
 // month sums' unique key.
 func catchUp(ctx context.Context, client *ent.Client, id int) (bool, error) {
-	q := client.Community.Query().Where(community.ID(id))
-	q.Modify(rowlock.NoKeyUpdate)
-	c, err := q.Only(ctx)
+	c, err := lockCommunity(ctx, client, id)
 	if err != nil {
-		return false, fmt.Errorf("load community %d: %w", id, err)
+		return false, err
 	}
 	if c.ClosedThrough == nil || (c.TotalsThrough != nil && *c.TotalsThrough >= *c.ClosedThrough) {
 		return false, nil
