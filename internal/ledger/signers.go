@@ -58,10 +58,8 @@ func Enrol(ctx context.Context, client *ent.Client, e Enrolment, now time.Time) 
 		// The community's row is held until the enrolment commits, so of
 		// two enrolments of one name the second waits and then finds
 		// the first (checkNewSigner).
-		q := client.Community.Query().Where(community.ID(e.CommunityID))
-		q.Modify(rowlock.Update)
-		if _, err := q.Select(community.FieldID).Ints(ctx); err != nil {
-			return fmt.Errorf("lock community %d: %w", e.CommunityID, err)
+		if _, err := lockCommunity(ctx, client, e.CommunityID); err != nil {
+			return err
 		}
 		s, err := client.Signer.Create().SetCommunityID(e.CommunityID).SetName(e.Name).SetNillableResidentID(e.ResidentID).
 			SetCapacity(e.Capacity).SetValidFrom(e.ValidFrom).SetNillableValidTo(e.ValidTo).Save(ctx)
@@ -348,12 +346,9 @@ func signerRules(next ent.Mutator) ent.Mutator {
 }
 
 func checkNewSigner(ctx context.Context, m *ent.SignerMutation) error {
+	// The name is held to the one text rule (package text) by the schema's
+	// validator: refused, not trimmed, like every other name.
 	name, _ := m.Name()
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return fail.Invalidf("a signer's name is empty")
-	}
-	m.SetName(name)
 	cid, _ := m.CommunityID()
 	from, _ := m.ValidFrom()
 	if to, ok := m.ValidTo(); ok && to.Before(from) {

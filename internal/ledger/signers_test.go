@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"sunlight/ent"
 	"sunlight/ent/auditevent"
 	"sunlight/ent/signature"
 	"sunlight/ent/signer"
@@ -132,6 +133,16 @@ func TestEnrolmentCode(t *testing.T) {
 		to := signingtest.Since.AddDate(-1, 0, 0)
 		_, err = ledger.Enrol(f.ctx, f.c, ledger.Enrolment{CommunityID: f.com.ID, Name: "赵", Capacity: signer.CapacityOTHER, ValidFrom: signingtest.Since, ValidTo: &to}, now)
 		wantCode(t, err, fail.BadInput, "ends")
+		// A name with white space at its ends is refused like every name
+		// (the one text rule), not trimmed, and enrols no one.
+		before := f.c.Signer.Query().CountX(f.ctx)
+		_, err = ledger.Enrol(f.ctx, f.c, ledger.Enrolment{CommunityID: f.com.ID, Name: " 钱监督", Capacity: signer.CapacitySUPERVISOR, ValidFrom: signingtest.Since}, now)
+		if !ent.IsValidationError(err) || !strings.Contains(err.Error(), "white space") {
+			t.Fatalf("enrolling %q: %v; want the text rule's validation error (graph/errors.go makes it BAD_USER_INPUT)", " 钱监督", err)
+		}
+		if after := f.c.Signer.Query().CountX(f.ctx); after != before {
+			t.Errorf("a refused enrolment left %d signer(s) behind", after-before)
+		}
 
 		for _, entity := range []string{"Signer", "Enrolment"} {
 			if n := f.c.AuditEvent.Query().Where(auditevent.Entity(entity)).CountX(f.ctx); n == 0 {
