@@ -35,7 +35,7 @@ func (s *Scheduler) CatchUp(ctx context.Context) (err error) {
 			return
 		}
 		for _, e := range errs {
-			if !isDataError(e) {
+			if !publish.IsDataError(e) {
 				s.retryLater(s.cfg.Now())
 				return
 			}

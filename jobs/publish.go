@@ -27,8 +27,6 @@ const (
 	Failed    Outcome = "FAILED"    // the run failed; see the error
 )
 
-func isDataError(err error) bool { return publish.IsDataError(err) }
-
 // isWaiting says whether err is a month that cannot close because vouchers
 // in it are still being signed or not posted: people's work to finish, not
 // a fault of the books or the platform. The run waits for it (recorded as
@@ -45,7 +43,7 @@ func (s *Scheduler) Publish(ctx context.Context, kind entreport.Kind, c *ent.Com
 	wait := s.cfg.Backoff
 	for attempt := 1; ; attempt++ {
 		r, outcome, err := s.publishOnce(ctx, kind, c, p, scheduledFor)
-		if err == nil || isDataError(err) || attempt >= s.cfg.MaxAttempts {
+		if err == nil || publish.IsDataError(err) || attempt >= s.cfg.MaxAttempts {
 			return r, outcome, err
 		}
 		s.log.Warn("report run failed, retrying", "community", c.Code, "period", p.String(), "attempt", attempt, "wait", wait, "err", err)
@@ -194,7 +192,7 @@ func (s *Scheduler) finish(run *ent.JobRun, status jobrun.Status, cause error) {
 		q.SetError(fmt.Sprintf("waiting: %v", cause))
 	case cause != nil:
 		kind := "transient"
-		if isDataError(cause) {
+		if publish.IsDataError(cause) {
 			kind = "data"
 		}
 		q.SetError(fmt.Sprintf("%s error: %v", kind, cause))

@@ -48,6 +48,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"sunlight/ent"
@@ -256,12 +257,15 @@ func (p *Publisher) sweep(ctx context.Context, tx *ent.Client, c *ent.Community,
 	if err != nil {
 		return err
 	}
+	if len(keys) == 0 {
+		return nil
+	}
+	named, err := tx.Report.Query().Where(entreport.StorageKeyIn(keys...)).Select(entreport.FieldStorageKey).Strings(ctx)
+	if err != nil {
+		return fmt.Errorf("which of %d PDFs of %s %s are published: %w", len(keys), c.Code, req.Period, err)
+	}
 	for _, key := range keys {
-		named, err := tx.Report.Query().Where(entreport.StorageKey(key)).Exist(ctx)
-		if err != nil {
-			return fmt.Errorf("is %s published: %w", key, err)
-		}
-		if named {
+		if slices.Contains(named, key) {
 			continue
 		}
 		if err := p.Archive.Delete(ctx, key); err != nil {
