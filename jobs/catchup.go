@@ -141,15 +141,11 @@ func (s *Scheduler) firstDue(ctx context.Context, c *ent.Community, lastMonth ca
 			from = from.Prev()
 		}
 	}
-	if live, ok := GoLive(c); ok && from.Before(live) {
+	if live, ok := ledger.GoLive(c); ok && from.Before(live) {
 		from = live
 	}
 	return from, nil
 }
-
-// GoLive is the first month c's books are kept on the platform
-// (ledger.GoLive): nothing is published or closed before it.
-func GoLive(c *ent.Community) (calendar.Period, bool) { return ledger.GoLive(c) }
 
 // publishedOnce says whether a run of job recorded c's report of p as
 // published: if that report is not there now, it was removed.

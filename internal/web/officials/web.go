@@ -27,7 +27,6 @@ import (
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/money"
-	"sunlight/jobs"
 )
 
 // listed are the columns of a report the page and downloads show: all but
@@ -327,7 +326,7 @@ func (h *Handler) neverPublished(ctx context.Context, c *ent.Community, kind ent
 	if kind != entreport.KindMONTHLY_DISCLOSURE {
 		return false, nil
 	}
-	if live, ok := jobs.GoLive(c); ok && month.Before(live) {
+	if live, ok := ledger.GoLive(c); ok && month.Before(live) {
 		return true, nil
 	}
 	if c.ClosedThrough == nil || *c.ClosedThrough < month.String() {
@@ -358,7 +357,7 @@ func (h *Handler) firstMonthly(ctx context.Context, c *ent.Community) (string, e
 // first published one ("" if none: a closed month then precedes the chain,
 // which begins after the last closed month).
 func never(c *ent.Community, month calendar.Period, first string) bool {
-	if live, ok := jobs.GoLive(c); ok && month.Before(live) {
+	if live, ok := ledger.GoLive(c); ok && month.Before(live) {
 		return true
 	}
 	if c.ClosedThrough == nil || *c.ClosedThrough < month.String() {
