@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"sunlight/ent"
+	"sunlight/ent/community"
 	"sunlight/ent/hook"
 	"sunlight/ent/privacy"
 	"sunlight/internal/vocab/pinyin"
@@ -32,7 +33,7 @@ func nameSortRule(next ent.Mutator) ent.Mutator {
 // communities are few, so it reads them all. It says how many it wrote.
 func CatchUpNameSort(ctx context.Context, client *ent.Client) (int, error) {
 	ctx = privacy.DecisionContext(ctx, privacy.Allow)
-	cs, err := client.Community.Query().All(ctx)
+	cs, err := client.Community.Query().Select(community.FieldID, community.FieldCode, community.FieldName, community.FieldNameSort).All(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("read the communities' names: %w", err)
 	}
