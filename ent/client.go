@@ -18,6 +18,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/dataversion"
 	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
@@ -63,6 +64,8 @@ type Client struct {
 	Community *CommunityClient
 	// Contract is the client for interacting with the Contract builders.
 	Contract *ContractClient
+	// DataVersion is the client for interacting with the DataVersion builders.
+	DataVersion *DataVersionClient
 	// Enrolment is the client for interacting with the Enrolment builders.
 	Enrolment *EnrolmentClient
 	// Inquiry is the client for interacting with the Inquiry builders.
@@ -115,6 +118,7 @@ func (c *Client) init() {
 	c.Benefit = NewBenefitClient(c.config)
 	c.Community = NewCommunityClient(c.config)
 	c.Contract = NewContractClient(c.config)
+	c.DataVersion = NewDataVersionClient(c.config)
 	c.Enrolment = NewEnrolmentClient(c.config)
 	c.Inquiry = NewInquiryClient(c.config)
 	c.JobRun = NewJobRunClient(c.config)
@@ -231,6 +235,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Benefit:          NewBenefitClient(cfg),
 		Community:        NewCommunityClient(cfg),
 		Contract:         NewContractClient(cfg),
+		DataVersion:      NewDataVersionClient(cfg),
 		Enrolment:        NewEnrolmentClient(cfg),
 		Inquiry:          NewInquiryClient(cfg),
 		JobRun:           NewJobRunClient(cfg),
@@ -274,6 +279,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Benefit:          NewBenefitClient(cfg),
 		Community:        NewCommunityClient(cfg),
 		Contract:         NewContractClient(cfg),
+		DataVersion:      NewDataVersionClient(cfg),
 		Enrolment:        NewEnrolmentClient(cfg),
 		Inquiry:          NewInquiryClient(cfg),
 		JobRun:           NewJobRunClient(cfg),
@@ -321,10 +327,10 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AccessToken, c.Asset, c.AssetValuation, c.AuditEvent, c.Benefit, c.Community,
-		c.Contract, c.Enrolment, c.Inquiry, c.JobRun, c.Market, c.Matter,
-		c.MatterDisclosure, c.Meeting, c.MonthSum, c.OpeningBalance, c.PointEvent,
-		c.Report, c.Resident, c.ResidentGroup, c.Signature, c.Signer, c.Stall,
-		c.Voucher,
+		c.Contract, c.DataVersion, c.Enrolment, c.Inquiry, c.JobRun, c.Market,
+		c.Matter, c.MatterDisclosure, c.Meeting, c.MonthSum, c.OpeningBalance,
+		c.PointEvent, c.Report, c.Resident, c.ResidentGroup, c.Signature, c.Signer,
+		c.Stall, c.Voucher,
 	} {
 		n.Use(hooks...)
 	}
@@ -335,10 +341,10 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AccessToken, c.Asset, c.AssetValuation, c.AuditEvent, c.Benefit, c.Community,
-		c.Contract, c.Enrolment, c.Inquiry, c.JobRun, c.Market, c.Matter,
-		c.MatterDisclosure, c.Meeting, c.MonthSum, c.OpeningBalance, c.PointEvent,
-		c.Report, c.Resident, c.ResidentGroup, c.Signature, c.Signer, c.Stall,
-		c.Voucher,
+		c.Contract, c.DataVersion, c.Enrolment, c.Inquiry, c.JobRun, c.Market,
+		c.Matter, c.MatterDisclosure, c.Meeting, c.MonthSum, c.OpeningBalance,
+		c.PointEvent, c.Report, c.Resident, c.ResidentGroup, c.Signature, c.Signer,
+		c.Stall, c.Voucher,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -361,6 +367,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Community.mutate(ctx, m)
 	case *ContractMutation:
 		return c.Contract.mutate(ctx, m)
+	case *DataVersionMutation:
+		return c.DataVersion.mutate(ctx, m)
 	case *EnrolmentMutation:
 		return c.Enrolment.mutate(ctx, m)
 	case *InquiryMutation:
@@ -1895,6 +1903,140 @@ func (c *ContractClient) mutate(ctx context.Context, m *ContractMutation) (Value
 		return (&ContractDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Contract mutation op: %q", m.Op())
+	}
+}
+
+// DataVersionClient is a client for the DataVersion schema.
+type DataVersionClient struct {
+	config
+}
+
+// NewDataVersionClient returns a client for the DataVersion from the given config.
+func NewDataVersionClient(c config) *DataVersionClient {
+	return &DataVersionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `dataversion.Hooks(f(g(h())))`.
+func (c *DataVersionClient) Use(hooks ...Hook) {
+	c.hooks.DataVersion = append(c.hooks.DataVersion, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `dataversion.Intercept(f(g(h())))`.
+func (c *DataVersionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DataVersion = append(c.inters.DataVersion, interceptors...)
+}
+
+// Create returns a builder for creating a DataVersion entity.
+func (c *DataVersionClient) Create() *DataVersionCreate {
+	mutation := newDataVersionMutation(c.config, OpCreate)
+	return &DataVersionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DataVersion entities.
+func (c *DataVersionClient) CreateBulk(builders ...*DataVersionCreate) *DataVersionCreateBulk {
+	return &DataVersionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DataVersionClient) MapCreateBulk(slice any, setFunc func(*DataVersionCreate, int)) *DataVersionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DataVersionCreateBulk{err: fmt.Errorf("calling to DataVersionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DataVersionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DataVersionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DataVersion.
+func (c *DataVersionClient) Update() *DataVersionUpdate {
+	mutation := newDataVersionMutation(c.config, OpUpdate)
+	return &DataVersionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DataVersionClient) UpdateOne(_m *DataVersion) *DataVersionUpdateOne {
+	mutation := newDataVersionMutation(c.config, OpUpdateOne, withDataVersion(_m))
+	return &DataVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DataVersionClient) UpdateOneID(id int) *DataVersionUpdateOne {
+	mutation := newDataVersionMutation(c.config, OpUpdateOne, withDataVersionID(id))
+	return &DataVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DataVersion.
+func (c *DataVersionClient) Delete() *DataVersionDelete {
+	mutation := newDataVersionMutation(c.config, OpDelete)
+	return &DataVersionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DataVersionClient) DeleteOne(_m *DataVersion) *DataVersionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DataVersionClient) DeleteOneID(id int) *DataVersionDeleteOne {
+	builder := c.Delete().Where(dataversion.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DataVersionDeleteOne{builder}
+}
+
+// Query returns a query builder for DataVersion.
+func (c *DataVersionClient) Query() *DataVersionQuery {
+	return &DataVersionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDataVersion},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DataVersion entity by its id.
+func (c *DataVersionClient) Get(ctx context.Context, id int) (*DataVersion, error) {
+	return c.Query().Where(dataversion.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DataVersionClient) GetX(ctx context.Context, id int) *DataVersion {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *DataVersionClient) Hooks() []Hook {
+	hooks := c.hooks.DataVersion
+	return append(hooks[:len(hooks):len(hooks)], dataversion.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DataVersionClient) Interceptors() []Interceptor {
+	return c.inters.DataVersion
+}
+
+func (c *DataVersionClient) mutate(ctx context.Context, m *DataVersionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DataVersionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DataVersionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DataVersionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DataVersionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DataVersion mutation op: %q", m.Op())
 	}
 }
 
@@ -4996,14 +5138,14 @@ func (c *VoucherClient) mutate(ctx context.Context, m *VoucherMutation) (Value, 
 type (
 	hooks struct {
 		AccessToken, Asset, AssetValuation, AuditEvent, Benefit, Community, Contract,
-		Enrolment, Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting,
-		MonthSum, OpeningBalance, PointEvent, Report, Resident, ResidentGroup,
+		DataVersion, Enrolment, Inquiry, JobRun, Market, Matter, MatterDisclosure,
+		Meeting, MonthSum, OpeningBalance, PointEvent, Report, Resident, ResidentGroup,
 		Signature, Signer, Stall, Voucher []ent.Hook
 	}
 	inters struct {
 		AccessToken, Asset, AssetValuation, AuditEvent, Benefit, Community, Contract,
-		Enrolment, Inquiry, JobRun, Market, Matter, MatterDisclosure, Meeting,
-		MonthSum, OpeningBalance, PointEvent, Report, Resident, ResidentGroup,
+		DataVersion, Enrolment, Inquiry, JobRun, Market, Matter, MatterDisclosure,
+		Meeting, MonthSum, OpeningBalance, PointEvent, Report, Resident, ResidentGroup,
 		Signature, Signer, Stall, Voucher []ent.Interceptor
 	}
 )

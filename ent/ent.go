@@ -14,6 +14,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/dataversion"
 	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
@@ -103,6 +104,7 @@ func checkColumn(t, c string) error {
 			benefit.Table:          benefit.ValidColumn,
 			community.Table:        community.ValidColumn,
 			contract.Table:         contract.ValidColumn,
+			dataversion.Table:      dataversion.ValidColumn,
 			enrolment.Table:        enrolment.ValidColumn,
 			inquiry.Table:          inquiry.ValidColumn,
 			jobrun.Table:           jobrun.ValidColumn,

@@ -10,6 +10,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/dataversion"
 	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
@@ -37,7 +38,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 25)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   accesstoken.Table,
@@ -198,6 +199,20 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   dataversion.Table,
+			Columns: dataversion.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: dataversion.FieldID,
+			},
+		},
+		Type: "DataVersion",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			dataversion.FieldValue: {Type: field.TypeInt64, Column: dataversion.FieldValue},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enrolment.Table,
 			Columns: enrolment.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -215,7 +230,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enrolment.FieldUsedAt:      {Type: field.TypeTime, Column: enrolment.FieldUsedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inquiry.Table,
 			Columns: inquiry.Columns,
@@ -238,7 +253,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inquiry.FieldAnsweredBy:  {Type: field.TypeString, Column: inquiry.FieldAnsweredBy},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   jobrun.Table,
 			Columns: jobrun.Columns,
@@ -261,7 +276,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			jobrun.FieldLeaseUntil:   {Type: field.TypeTime, Column: jobrun.FieldLeaseUntil},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   market.Table,
 			Columns: market.Columns,
@@ -280,7 +295,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			market.FieldAssetID:     {Type: field.TypeInt, Column: market.FieldAssetID},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   matter.Table,
 			Columns: matter.Columns,
@@ -302,7 +317,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			matter.FieldResolvedOn:      {Type: field.TypeTime, Column: matter.FieldResolvedOn},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   matterdisclosure.Table,
 			Columns: matterdisclosure.Columns,
@@ -321,7 +336,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			matterdisclosure.FieldText:        {Type: field.TypeString, Column: matterdisclosure.FieldText},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   meeting.Table,
 			Columns: meeting.Columns,
@@ -348,7 +363,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			meeting.FieldMatterStage:        {Type: field.TypeEnum, Column: meeting.FieldMatterStage},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   monthsum.Table,
 			Columns: monthsum.Columns,
@@ -367,7 +382,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			monthsum.FieldVouchers:    {Type: field.TypeInt, Column: monthsum.FieldVouchers},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   openingbalance.Table,
 			Columns: openingbalance.Columns,
@@ -385,7 +400,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			openingbalance.FieldExpenseBefore: {Type: field.TypeInt64, Column: openingbalance.FieldExpenseBefore},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pointevent.Table,
 			Columns: pointevent.Columns,
@@ -403,7 +418,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pointevent.FieldReason:      {Type: field.TypeString, Column: pointevent.FieldReason},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   report.Table,
 			Columns: report.Columns,
@@ -428,7 +443,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			report.FieldInputs:      {Type: field.TypeString, Column: report.FieldInputs},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
@@ -450,7 +465,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldMovedOutOn:  {Type: field.TypeTime, Column: resident.FieldMovedOutOn},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   residentgroup.Table,
 			Columns: residentgroup.Columns,
@@ -466,7 +481,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			residentgroup.FieldLeaderID:    {Type: field.TypeInt, Column: residentgroup.FieldLeaderID},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signature.Table,
 			Columns: signature.Columns,
@@ -489,7 +504,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signature.FieldEd25519Signature: {Type: field.TypeString, Column: signature.FieldEd25519Signature},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signer.Table,
 			Columns: signer.Columns,
@@ -511,7 +526,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signer.FieldRevokedAt:       {Type: field.TypeTime, Column: signer.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   stall.Table,
 			Columns: stall.Columns,
@@ -529,7 +544,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			stall.FieldMonthlyRent: {Type: field.TypeInt64, Column: stall.FieldMonthlyRent},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   voucher.Table,
 			Columns: voucher.Columns,
@@ -2702,6 +2717,51 @@ func (f *ContractFilter) WhereHasVouchersWith(preds ...predicate.Voucher) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DataVersionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DataVersionQuery builder.
+func (_q *DataVersionQuery) Filter() *DataVersionFilter {
+	return &DataVersionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DataVersionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DataVersionMutation builder.
+func (m *DataVersionMutation) Filter() *DataVersionFilter {
+	return &DataVersionFilter{config: m.config, predicateAdder: m}
+}
+
+// DataVersionFilter provides a generic filtering capability at runtime for DataVersionQuery.
+type DataVersionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DataVersionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *DataVersionFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(dataversion.FieldID))
+}
+
+// WhereValue applies the entql int64 predicate on the value field.
+func (f *DataVersionFilter) WhereValue(p entql.Int64P) {
+	f.Where(p.Field(dataversion.FieldValue))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *EnrolmentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2730,7 +2790,7 @@ type EnrolmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnrolmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2828,7 +2888,7 @@ type InquiryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InquiryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2974,7 +3034,7 @@ type JobRunFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *JobRunFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3078,7 +3138,7 @@ type MarketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MarketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3190,7 +3250,7 @@ type MatterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MatterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3331,7 +3391,7 @@ type MatterDisclosureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MatterDisclosureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3429,7 +3489,7 @@ type MeetingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MeetingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3567,7 +3627,7 @@ type MonthSumFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MonthSumFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3651,7 +3711,7 @@ type OpeningBalanceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OpeningBalanceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3730,7 +3790,7 @@ type PointEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PointEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3823,7 +3883,7 @@ type ReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3951,7 +4011,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4134,7 +4194,7 @@ type ResidentGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4231,7 +4291,7 @@ type SignatureFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignatureFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4363,7 +4423,7 @@ type SignerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4504,7 +4564,7 @@ type StallFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StallFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4611,7 +4671,7 @@ type VoucherFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VoucherFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -28,6 +28,8 @@ type Tx struct {
 	Community *CommunityClient
 	// Contract is the client for interacting with the Contract builders.
 	Contract *ContractClient
+	// DataVersion is the client for interacting with the DataVersion builders.
+	DataVersion *DataVersionClient
 	// Enrolment is the client for interacting with the Enrolment builders.
 	Enrolment *EnrolmentClient
 	// Inquiry is the client for interacting with the Inquiry builders.
@@ -200,6 +202,7 @@ func (tx *Tx) init() {
 	tx.Benefit = NewBenefitClient(tx.config)
 	tx.Community = NewCommunityClient(tx.config)
 	tx.Contract = NewContractClient(tx.config)
+	tx.DataVersion = NewDataVersionClient(tx.config)
 	tx.Enrolment = NewEnrolmentClient(tx.config)
 	tx.Inquiry = NewInquiryClient(tx.config)
 	tx.JobRun = NewJobRunClient(tx.config)

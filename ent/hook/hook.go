@@ -92,6 +92,18 @@ func (f ContractFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContractMutation", m)
 }
 
+// The DataVersionFunc type is an adapter to allow the use of ordinary
+// function as DataVersion mutator.
+type DataVersionFunc func(context.Context, *ent.DataVersionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DataVersionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DataVersionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DataVersionMutation", m)
+}
+
 // The EnrolmentFunc type is an adapter to allow the use of ordinary
 // function as Enrolment mutator.
 type EnrolmentFunc func(context.Context, *ent.EnrolmentMutation) (ent.Value, error)

@@ -14,6 +14,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/dataversion"
 	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
@@ -279,6 +280,33 @@ func (f TraverseContract) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ContractQuery", q)
+}
+
+// The DataVersionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type DataVersionFunc func(context.Context, *ent.DataVersionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f DataVersionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.DataVersionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.DataVersionQuery", q)
+}
+
+// The TraverseDataVersion type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseDataVersion func(context.Context, *ent.DataVersionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseDataVersion) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseDataVersion) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DataVersionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.DataVersionQuery", q)
 }
 
 // The EnrolmentFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -757,6 +785,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CommunityQuery, predicate.Community, community.OrderOption]{typ: ent.TypeCommunity, tq: q}, nil
 	case *ent.ContractQuery:
 		return &query[*ent.ContractQuery, predicate.Contract, contract.OrderOption]{typ: ent.TypeContract, tq: q}, nil
+	case *ent.DataVersionQuery:
+		return &query[*ent.DataVersionQuery, predicate.DataVersion, dataversion.OrderOption]{typ: ent.TypeDataVersion, tq: q}, nil
 	case *ent.EnrolmentQuery:
 		return &query[*ent.EnrolmentQuery, predicate.Enrolment, enrolment.OrderOption]{typ: ent.TypeEnrolment, tq: q}, nil
 	case *ent.InquiryQuery:

@@ -293,6 +293,17 @@ var (
 			},
 		},
 	}
+	// DataVersionsColumns holds the columns for the "data_versions" table.
+	DataVersionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "value", Type: field.TypeInt64},
+	}
+	// DataVersionsTable holds the schema information for the "data_versions" table.
+	DataVersionsTable = &schema.Table{
+		Name:       "data_versions",
+		Columns:    DataVersionsColumns,
+		PrimaryKey: []*schema.Column{DataVersionsColumns[0]},
+	}
 	// EnrolmentsColumns holds the columns for the "enrolments" table.
 	EnrolmentsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -987,6 +998,7 @@ var (
 		BenefitsTable,
 		CommunitiesTable,
 		ContractsTable,
+		DataVersionsTable,
 		EnrolmentsTable,
 		InquiriesTable,
 		JobRunsTable,
@@ -1038,6 +1050,9 @@ func init() {
 	ContractsTable.ForeignKeys[3].RefTable = StallsTable
 	ContractsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
+	}
+	DataVersionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(103079215104),
 	}
 	EnrolmentsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	EnrolmentsTable.ForeignKeys[1].RefTable = SignersTable

@@ -27,6 +27,9 @@ type Community func(*sql.Selector)
 // Contract is the predicate function for contract builders.
 type Contract func(*sql.Selector)
 
+// DataVersion is the predicate function for dataversion builders.
+type DataVersion func(*sql.Selector)
+
 // Enrolment is the predicate function for enrolment builders.
 type Enrolment func(*sql.Selector)
 

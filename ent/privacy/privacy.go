@@ -279,6 +279,30 @@ func (f ContractMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContractMutation", m)
 }
 
+// The DataVersionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DataVersionQueryRuleFunc func(context.Context, *ent.DataVersionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DataVersionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DataVersionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DataVersionQuery", q)
+}
+
+// The DataVersionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DataVersionMutationRuleFunc func(context.Context, *ent.DataVersionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DataVersionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DataVersionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DataVersionMutation", m)
+}
+
 // The EnrolmentQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type EnrolmentQueryRuleFunc func(context.Context, *ent.EnrolmentQuery) error
@@ -736,6 +760,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ContractQuery:
 		return q.Filter(), nil
+	case *ent.DataVersionQuery:
+		return q.Filter(), nil
 	case *ent.EnrolmentQuery:
 		return q.Filter(), nil
 	case *ent.InquiryQuery:
@@ -790,6 +816,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.CommunityMutation:
 		return m.Filter(), nil
 	case *ent.ContractMutation:
+		return m.Filter(), nil
+	case *ent.DataVersionMutation:
 		return m.Filter(), nil
 	case *ent.EnrolmentMutation:
 		return m.Filter(), nil

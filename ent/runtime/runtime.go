@@ -11,6 +11,7 @@ import (
 	"sunlight/ent/benefit"
 	"sunlight/ent/community"
 	"sunlight/ent/contract"
+	"sunlight/ent/dataversion"
 	"sunlight/ent/enrolment"
 	"sunlight/ent/inquiry"
 	"sunlight/ent/jobrun"
@@ -428,6 +429,21 @@ func init() {
 			return nil
 		}
 	}()
+	dataversion.Policy = privacy.NewPolicies(schema.DataVersion{})
+	dataversion.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := dataversion.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	dataversionFields := schema.DataVersion{}.Fields()
+	_ = dataversionFields
+	// dataversionDescValue is the schema descriptor for value field.
+	dataversionDescValue := dataversionFields[0].Descriptor()
+	// dataversion.ValueValidator is a validator for the "value" field. It is called by the builders before save.
+	dataversion.ValueValidator = dataversionDescValue.Validators[0].(func(int64) error)
 	enrolment.Policy = privacy.NewPolicies(schema.Enrolment{})
 	enrolment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -27,6 +27,7 @@ import (
 
 	"sunlight/ent/voucher"
 	"sunlight/internal/ledger"
+	"sunlight/internal/storage/dataversion"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/vocab/calendar"
 	"sunlight/internal/vocab/pinyin"
@@ -367,6 +368,11 @@ func newBulkWriter(ctx context.Context, d *db.DB) (*bulkWriter, error) {
 
 func (w *bulkWriter) commit(ctx context.Context) error {
 	defer w.conn.Close()
+	// The rows went below the ent driver: say so to every response cache.
+	if err := dataversion.Raise(ctx, w.tx); err != nil {
+		_ = w.tx.Rollback()
+		return fmt.Errorf("bulk load: %w", err)
+	}
 	if err := w.tx.Commit(); err != nil {
 		return fmt.Errorf("commit bulk load: %w", err)
 	}

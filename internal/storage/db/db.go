@@ -23,6 +23,7 @@ import (
 	"sunlight/ent"
 	"sunlight/ent/migrate"
 	_ "sunlight/ent/runtime" // the schemas' defaults, validators and privacy policies
+	"sunlight/internal/storage/dataversion"
 )
 
 // DefaultDSN is the embedded database used when none is configured.
@@ -144,6 +145,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	if o.wrap != nil {
 		drv = o.wrap(drv)
 	}
+	// Every write raises the data version, whatever path it takes: the
+	// response cache of every server on this database trusts it.
+	drv = dataversion.Track(drv)
 	d.Client = ent.NewClient(ent.Driver(drv))
 	d.Client.Use(utcTimes)
 	rules.Install(d.Client)
