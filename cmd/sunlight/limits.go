@@ -10,6 +10,7 @@ import (
 
 	"sunlight/graph"
 	"sunlight/internal/web/gqlhttp"
+	"sunlight/internal/web/respcache"
 	"sunlight/internal/web/server"
 )
 
@@ -17,7 +18,7 @@ import (
 // documents, server.Config for HTTP.
 type limitFlags struct {
 	complexity, depth, aliases int
-	body                       int64
+	body, responseCache        int64
 	timeout                    time.Duration
 	rate                       float64
 	burst                      int
@@ -43,6 +44,7 @@ func addLimitFlags(fs *flag.FlagSet) *limitFlags {
 	fs.IntVar(&f.depth, "max-depth", envInt("SUNLIGHT_MAX_DEPTH", graph.DefaultMaxDepth), "deepest nesting of fields in a query (SUNLIGHT_MAX_DEPTH)")
 	fs.IntVar(&f.aliases, "max-aliases", envInt("SUNLIGHT_MAX_ALIASES", graph.DefaultMaxAliases), "most aliases in one document (SUNLIGHT_MAX_ALIASES)")
 	fs.Int64Var(&f.body, "max-body", int64(envInt("SUNLIGHT_MAX_BODY", server.DefaultMaxBodyBytes)), "largest request body in bytes (SUNLIGHT_MAX_BODY)")
+	fs.Int64Var(&f.responseCache, "response-cache", int64(envInt("SUNLIGHT_RESPONSE_CACHE", respcache.DefaultMaxBytes)), "bytes of memory for answers to queries served again until the next write; 0: no cache (SUNLIGHT_RESPONSE_CACHE)")
 	fs.DurationVar(&f.timeout, "timeout", envDuration("SUNLIGHT_TIMEOUT", server.DefaultTimeout), "longest a GraphQL request may run, subscriptions aside; negative: no limit (SUNLIGHT_TIMEOUT)")
 	fs.Float64Var(&f.rate, "rate-limit", limitEnvFloat("SUNLIGHT_RATE_LIMIT", server.DefaultRateLimit), "requests a second per API token, or per client IP without one; negative: no limit (SUNLIGHT_RATE_LIMIT)")
 	fs.IntVar(&f.burst, "rate-burst", envInt("SUNLIGHT_RATE_BURST", server.DefaultRateBurst), "requests at once per token or IP before the rate limit applies (SUNLIGHT_RATE_BURST)")
@@ -65,6 +67,7 @@ func (f *limitFlags) config() (server.Config, error) {
 			DisableIntrospection: !f.introspection,
 		}},
 		MaxBodyBytes:    f.body,
+		ResponseCache:   cacheBytes(f.responseCache),
 		Timeout:         f.timeout,
 		RateLimit:       f.rate,
 		RateBurst:       f.burst,
@@ -84,4 +87,13 @@ func (f *limitFlags) config() (server.Config, error) {
 		c.GraphQL.Limits.Persisted = list
 	}
 	return c, nil
+}
+
+// cacheBytes turns the flag, where 0 means no cache, into the Config's
+// terms, where 0 means the default and a negative number no cache.
+func cacheBytes(flag int64) int64 {
+	if flag <= 0 {
+		return -1
+	}
+	return flag
 }

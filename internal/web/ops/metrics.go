@@ -20,6 +20,7 @@ import (
 	"sunlight/ent"
 	entreport "sunlight/ent/report"
 	"sunlight/internal/storage/db"
+	"sunlight/internal/web/respcache"
 	"sunlight/jobs"
 )
 
@@ -194,4 +195,31 @@ func (m *Metrics) operation(name string) string {
 	}
 	m.ops[name] = true
 	return name
+}
+
+// ObserveResponseCache exports the response cache's counters and size,
+// read from stats at each scrape.
+func (m *Metrics) ObserveResponseCache(stats func() respcache.Stats) {
+	counter := func(name, help string, get func(respcache.Stats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(get(stats())) })
+	}
+	m.reg.MustRegister(
+		counter("sunlight_response_cache_hits_total", "GraphQL queries answered from the response cache (including waits for an identical query being computed).",
+			func(s respcache.Stats) uint64 { return s.Hits }),
+		counter("sunlight_response_cache_misses_total", "GraphQL queries the response cache had no answer for.",
+			func(s respcache.Stats) uint64 { return s.Misses }),
+		counter("sunlight_response_cache_stores_total", "Answers kept by the response cache.",
+			func(s respcache.Stats) uint64 { return s.Stores }),
+		counter("sunlight_response_cache_evictions_total", "Answers dropped to keep the response cache within its bytes.",
+			func(s respcache.Stats) uint64 { return s.Evictions }),
+		counter("sunlight_response_cache_invalidations_total", "Times the response cache was emptied because the data version rose (a write committed).",
+			func(s respcache.Stats) uint64 { return s.Invalidations }),
+		counter("sunlight_response_cache_bypasses_total", "GraphQL queries that could not use the response cache (the data version unreadable, or older than the cache's).",
+			func(s respcache.Stats) uint64 { return s.Bypasses }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sunlight_response_cache_entries", Help: "Answers in the response cache."},
+			func() float64 { return float64(stats().Entries) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "sunlight_response_cache_bytes", Help: "Bytes of keys and answers in the response cache."},
+			func() float64 { return float64(stats().Bytes) }),
+	)
 }

@@ -27,11 +27,13 @@ import (
 	"sunlight/internal/access/token"
 	"sunlight/internal/opendata"
 	"sunlight/internal/reports/archive"
+	"sunlight/internal/storage/dataversion"
 	"sunlight/internal/storage/db"
 	"sunlight/internal/vocab/fail"
 	"sunlight/internal/web/graphiql"
 	"sunlight/internal/web/officials"
 	"sunlight/internal/web/ops"
+	"sunlight/internal/web/respcache"
 	"sunlight/internal/web/signpage"
 )
 
@@ -40,6 +42,10 @@ type Config struct {
 	// GraphQL configures the gqlgen server (clock, subscriptions, document
 	// limits). The edge adds the metrics extension itself.
 	GraphQL graph.Config
+	// ResponseCache bounds the memory of the response cache (package
+	// respcache) in bytes (0: respcache.DefaultMaxBytes; negative: no
+	// cache).
+	ResponseCache int64
 	// RequireAuth refuses requests without a token (the whole API private).
 	RequireAuth bool
 	// MaxBodyBytes bounds a request body (0: DefaultMaxBodyBytes).
@@ -125,6 +131,17 @@ func New(cfg Config, deps Deps) *Server {
 
 	gcfg := cfg.GraphQL
 	gcfg.Extensions = append([]graphql.HandlerExtension{s.Metrics.GraphQL()}, gcfg.Extensions...)
+	if cfg.ResponseCache >= 0 {
+		// Last, so innermost: the metrics and the request log above count
+		// an answer from the cache like any other.
+		cache := respcache.New(respcache.Config{
+			Version:  func(ctx context.Context) (int64, error) { return dataversion.Read(ctx, deps.DB.SQL) },
+			Now:      gcfg.Now,
+			MaxBytes: cfg.ResponseCache,
+		})
+		s.Metrics.ObserveResponseCache(cache.Stats)
+		gcfg.Extensions = append(gcfg.Extensions, cache)
+	}
 	mux := http.NewServeMux()
 	// One pattern per method, so that metrics and logs name the route as
 	// "POST /graphql"; GET serves queries and subscriptions, OPTIONS the
