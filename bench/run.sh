@@ -21,6 +21,8 @@
 #   PostGraphile processes)  SCALE_FLAGS="--scale" (e.g. "--communities 5 --vouchers 100000")
 #   PPROF=127.0.0.1:6060 (profile sunlight serve on PostgreSQL while it is loaded)  KEEP_RUNNING=0
 #   SUNLIGHT_GOGC= (GOGC for sunlight serve, which defaults to 400; the result labels get "-gogcN")
+#   SUNLIGHT_FLAGS= (more flags of sunlight serve, e.g. "--response-cache 0"; set SUNLIGHT_LABEL=
+#   to a suffix such as "-nocache" for the result labels)
 #   MIGRATE_BASELINE=20261125232029 (adopts a database loaded by an older build, see below)
 #   QUIET_WAIT=10 (the harness waits up to this long before each question for the machine to be
 #   quiet; its own default, 120, would double a run on a shared machine) and the harness's
@@ -75,6 +77,8 @@ serve() {
   # no rate limit (wrk is one IP) and no report scheduler publishing during the measurements
   local args=(serve --db "$2" --addr "127.0.0.1:$3" --rate-limit -1 --scheduler=false)
   [ -n "${PPROF:-}" ] && [ "$1" = pg ] && args+=(--pprof "$PPROF")
+  # shellcheck disable=SC2206 # flags split on spaces on purpose
+  [ -n "${SUNLIGHT_FLAGS:-}" ] && args+=($SUNLIGHT_FLAGS)
   if [ -n "${SUNLIGHT_GOGC:-}" ]; then GOGC="$SUNLIGHT_GOGC" "$BIN" "${args[@]}" >"$OUT/serve-$1.log" 2>&1 &
   else "$BIN" "${args[@]}" >"$OUT/serve-$1.log" 2>&1 &
   fi
@@ -224,6 +228,7 @@ main() {
   fi
   SFX=""; [ -n "${SUNLIGHT_GOGC:-}" ] && SFX="-gogc$SUNLIGHT_GOGC"
   [ "$GQL_WORKERS" -gt 1 ] && SFX="$SFX-w$GQL_WORKERS"
+  SFX="$SFX${SUNLIGHT_LABEL:-}"
 
   serve pg "$PG_URL" "$SUNLIGHT_PORT"
   rm -rf "$OUT/check"
