@@ -93,6 +93,11 @@ serve() {
   die "sunlight serve $1 not ready after 120 s (see $OUT/serve-$1.log)"
 }
 
+# smart_comment SQL: set the comment of signatures.signer (see its use in main).
+smart_comment() {
+  psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$PG_DB" -c "COMMENT ON COLUMN signatures.signer IS $1" >&2
+}
+
 # with_ids SRC DST URL: copy the query dir SRC to DST, writing into the variables the IDs of the
 # communities named "@CODE" (global IDs differ between databases), asked from Sunlight at URL.
 with_ids() {
@@ -230,13 +235,13 @@ main() {
   [ "$GQL_WORKERS" -gt 1 ] && SFX="$SFX-w$GQL_WORKERS"
   SFX="$SFX${SUNLIGHT_LABEL:-}"
 
+  smart_comment NULL  # serve compares the schema with its own when it starts: no comment then
   serve pg "$PG_URL" "$SUNLIGHT_PORT"
   # PostGraphile names a foreign key after its column less "_id": signatures.signer_id (the
   # enrolled signer) would become `signer`, the name of the signatures.signer text column (the
   # name signed under), and the clash leaves V4 and V5 without Community, Asset and the rest.
   # A smart comment renames the text column for PostGraphile only; no question reads it.
-  psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$PG_DB" \
-    -c "COMMENT ON COLUMN signatures.signer IS E'@name signerName'" >&2
+  smart_comment "E'@name signerName'"
   rm -rf "$OUT/check"
   with_ids "$Q/sunlight" "$OUT/q-sunlight-postgres" "http://127.0.0.1:$SUNLIGHT_PORT/graphql"
   with_ids "$Q/postgraphile" "$OUT/q-postgraphile" "http://127.0.0.1:$SUNLIGHT_PORT/graphql"
