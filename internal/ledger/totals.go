@@ -280,13 +280,22 @@ func postedSourceOf(communityIDs []int, from, to calendar.Period) func(*sql.Sele
 		open := b.Select(v.C(voucher.FieldCommunityID), v.C(voucher.FieldPeriod), v.C(voucher.FieldStatus),
 			v.C(voucher.FieldDirection), v.C(voucher.FieldCategory), v.C(voucher.FieldAmount), "1 AS n").
 			From(v)
-		after := afterTotals(v, communityIDs)
-		if len(communityIDs) > 1 {
+		open.Where(sql.And(
+			sql.In(v.C(voucher.FieldCommunityID), ids...),
+			sql.GTE(v.C(voucher.FieldPeriod), from.String()),
+			sql.LTE(v.C(voucher.FieldPeriod), to.String()),
+			sql.EQ(v.C(voucher.FieldStatus), voucher.StatusPOSTED.String()),
+		))
+		if len(communityIDs) == 1 {
+			open.Where(afterTotals(v, communityIDs[0]))
+		} else {
 			// Joined, each community's bound is a parameter of the index
 			// scan of its vouchers, so the vouchers of its closed months
 			// are never read; as a correlated subquery (a filter) it read
 			// every one of them in the span and threw them away — most of
-			// PostgreSQL's time on a district's closed month.
+			// PostgreSQL's time on a district's closed month. One
+			// statement either way, so a month closing meanwhile is
+			// counted from its vouchers or from its sums, never both.
 			c := b.Table(community.Table)
 			open.Join(c).OnP(sql.And(
 				sql.ColumnsEQ(c.C(community.FieldID), v.C(voucher.FieldCommunityID)),
@@ -295,16 +304,6 @@ func postedSourceOf(communityIDs []int, from, to calendar.Period) func(*sql.Sele
 						WriteString(c.C(community.FieldTotalsThrough)).WriteString(", '')")
 				}),
 			))
-			after = nil
-		}
-		open.Where(sql.And(
-			sql.In(v.C(voucher.FieldCommunityID), ids...),
-			sql.GTE(v.C(voucher.FieldPeriod), from.String()),
-			sql.LTE(v.C(voucher.FieldPeriod), to.String()),
-			sql.EQ(v.C(voucher.FieldStatus), voucher.StatusPOSTED.String()),
-		))
-		if after != nil {
-			open.Where(after)
 		}
 		t := b.Table(monthsum.Table)
 		closed := b.Select(t.C(monthsum.FieldCommunityID), t.C(monthsum.FieldPeriod), "'POSTED' AS status",
@@ -319,15 +318,13 @@ func postedSourceOf(communityIDs []int, from, to calendar.Period) func(*sql.Sele
 	}
 }
 
-// afterTotals is the voucher's period > its community's totals_through (or
-// any period when it has none), for one community: the bound is read once
-// per statement, in the statement, so a month closing meanwhile is counted
-// either from its vouchers or from its sums, never both.
-func afterTotals(v *sql.SelectTable, communityIDs []int) *sql.Predicate {
+// afterTotals is the voucher's period > the community's totals_through (or
+// any period when it has none), the bound read once per statement.
+func afterTotals(v *sql.SelectTable, communityID int) *sql.Predicate {
 	return sql.P(func(b *sql.Builder) {
 		b.WriteString(v.C(voucher.FieldPeriod)).WriteString(" > COALESCE((SELECT ")
 		b.Ident(community.FieldTotalsThrough).WriteString(" FROM ").Ident(community.Table).
-			WriteString(" WHERE ").Ident(community.FieldID).WriteString(" = ").Arg(communityIDs[0])
+			WriteString(" WHERE ").Ident(community.FieldID).WriteString(" = ").Arg(communityID)
 		b.WriteString("), '')")
 	})
 }
