@@ -267,6 +267,10 @@ func (c *Cache) key(ctx context.Context) (string, bool) {
 	if err != nil {
 		return "", false
 	}
+	// NUL separates the parts: no part can hold one (GraphQL documents
+	// and names refuse control characters, JSON escapes them, token names
+	// and districts are checked text), so two requests share a key only if
+	// every part is equal.
 	var b strings.Builder
 	b.Grow(len(oc.RawQuery) + len(oc.OperationName) + len(vars) + 64)
 	b.WriteString(oc.RawQuery)
