@@ -108,3 +108,5 @@ require (
 )
 
 tool github.com/99designs/gqlgen
+
+replace github.com/jung-kurt/gofpdf => ./third_party/gofpdf
