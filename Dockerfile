@@ -20,6 +20,9 @@ ARG GOPROXY=https://proxy.golang.org,direct
 ENV GOPROXY=${GOPROXY} CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 WORKDIR /src
 COPY go.mod go.sum ./
+# go.mod replaces gofpdf with the patched copy in third_party: its go.mod
+# must be there for the download to resolve the module graph.
+COPY third_party/gofpdf/go.mod third_party/gofpdf/
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 # timetzdata embeds the zone database: the reports' Asia/Shanghai does not

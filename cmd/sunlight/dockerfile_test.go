@@ -31,6 +31,16 @@ func TestDockerfileBuildsWithTheGoOfGoMod(t *testing.T) {
 	if string(image[1]) != string(m[1]) {
 		t.Errorf("the Dockerfile builds with Go %s, go.mod asks for %s", image[1], m[1])
 	}
+	// A module replaced by a directory of the repository (the patched
+	// gofpdf) must have its go.mod in the image before `go mod download`,
+	// which runs before the rest of the source is copied.
+	download := strings.Index(string(docker), "go mod download")
+	for _, r := range regexp.MustCompile(`=> \./(\S+)`).FindAllSubmatch(mod, -1) {
+		copyMod := "COPY " + string(r[1]) + "/go.mod "
+		if at := strings.Index(string(docker), copyMod); at < 0 || at > download {
+			t.Errorf("the Dockerfile does not %s… before go mod download (go.mod replaces a module with ./%s)", copyMod, r[1])
+		}
+	}
 	for _, want := range []string{"CGO_ENABLED=0", "./cmd/sunlight", "ENTRYPOINT"} {
 		if !strings.Contains(string(docker), want) {
 			t.Errorf("the Dockerfile lacks %s", want)
