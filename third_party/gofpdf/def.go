@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 )
 
@@ -602,6 +603,7 @@ type Fpdf struct {
 	}
 	spotColorMap           map[string]spotColorType // Map of named ink-based colors
 	userUnderlineThickness float64                  // A custom user underline thickness multiplier.
+	line                   []byte                   // Sunlight patch: the operator being written, reused
 }
 
 type encType struct {
@@ -719,8 +721,44 @@ type fontDefType struct {
 func generateFontID(fdt fontDefType) (string, error) {
 	// file can be different if generated in different instance
 	fdt.File = ""
+	// Sunlight patch: the ID is still the SHA-1 of json.Marshal(&fdt), but
+	// the width table, 65,536 entries for a UTF-8 font, is written into the
+	// hash directly instead of through the reflecting JSON encoder, which
+	// cost more than everything else in adding the font.
+	cw := fdt.Cw
+	if cw == nil {
+		b, err := json.Marshal(&fdt)
+		return fmt.Sprintf("%x", sha1.Sum(b)), err
+	}
+	fdt.Cw = nil
 	b, err := json.Marshal(&fdt)
-	return fmt.Sprintf("%x", sha1.Sum(b)), err
+	if err != nil {
+		return "", err
+	}
+	// A nil slice encodes as null. No string can hold this sequence (a
+	// quote inside a JSON string is escaped), so it is the Cw key.
+	at := bytes.Index(b, []byte(`"Cw":null`))
+	if at < 0 {
+		return "", fmt.Errorf("font ID: no Cw key in %s", b)
+	}
+	h := sha1.New()
+	h.Write(b[:at+len(`"Cw":`)])
+	buf := make([]byte, 0, 8*1024)
+	buf = append(buf, '[')
+	for i, w := range cw {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = strconv.AppendInt(buf, int64(w), 10)
+		if len(buf) > 8*1024-32 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
+	}
+	buf = append(buf, ']')
+	h.Write(buf)
+	h.Write(b[at+len(`"Cw":null`):])
+	return fmt.Sprintf("%x", h.Sum(nil)), nil
 }
 
 type fontInfoType struct {

@@ -1119,7 +1119,18 @@ func fillDrawOp(styleStr string) (opStr string) {
 // draw color and line width centered on the rectangle's perimeter. Filling
 // uses the current fill color.
 func (f *Fpdf) Rect(x, y, w, h float64, styleStr string) {
-	f.outf("%.2f %.2f %.2f %.2f re %s", x*f.k, (f.h-y)*f.k, w*f.k, -h*f.k, fillDrawOp(styleStr))
+	// Sunlight patch: appended, not Sprintf'd; the same bytes as
+	// "%.2f %.2f %.2f %.2f re %s".
+	b := appendFixed(f.line[:0], x*f.k, 2)
+	b = append(b, ' ')
+	b = appendFixed(b, (f.h-y)*f.k, 2)
+	b = append(b, ' ')
+	b = appendFixed(b, w*f.k, 2)
+	b = append(b, ' ')
+	b = appendFixed(b, -h*f.k, 2)
+	b = append(append(b, " re "...), fillDrawOp(styleStr)...)
+	f.line = b
+	f.outLine(b)
 }
 
 // RoundedRect outputs a rectangle of width w and height h with the upper left
@@ -2218,6 +2229,25 @@ func (f *Fpdf) Text(x, y float64, txtStr string) {
 		}
 	} else {
 		txt2 = f.escape(txtStr)
+	}
+	if !f.underline && !f.strikeout {
+		// Sunlight patch: the common case is appended into a reused line,
+		// the same bytes as the Sprintf below.
+		b := f.line[:0]
+		if f.colorFlag {
+			b = append(append(append(b, "q "...), f.color.text.str...), ' ')
+		}
+		b = append(b, "BT "...)
+		b = appendFixed(b, x*f.k, 2)
+		b = append(b, ' ')
+		b = appendFixed(b, (f.h-y)*f.k, 2)
+		b = append(append(append(b, " Td ("...), txt2...), ") Tj ET"...)
+		if f.colorFlag {
+			b = append(b, " Q"...)
+		}
+		f.line = b
+		f.outLine(b)
+		return
 	}
 	s := sprintf("BT %.2f %.2f Td (%s) Tj ET", x*f.k, (f.h-y)*f.k, txt2)
 	if f.underline && txtStr != "" {
@@ -3760,6 +3790,17 @@ func (f *Fpdf) out(s string) {
 	} else {
 		f.buffer.WriteString(s)
 		f.buffer.WriteString("\n")
+	}
+}
+
+// outLine is out for a line held in bytes (Sunlight patch).
+func (f *Fpdf) outLine(b []byte) {
+	if f.state == 2 {
+		f.pages[f.page].Write(b)
+		f.pages[f.page].WriteByte('\n')
+	} else {
+		f.buffer.Write(b)
+		f.buffer.WriteByte('\n')
 	}
 }
 

@@ -25,7 +25,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 func round(f float64) int {
@@ -84,10 +86,34 @@ func slicesEqual(a, b []float64) bool {
 // sliceCompress returns a zlib-compressed copy of the specified byte array
 func sliceCompress(data []byte) []byte {
 	var buf bytes.Buffer
-	cmp, _ := zlib.NewWriterLevel(&buf, zlib.BestSpeed)
+	cmp := zlibWriters.Get().(*zlib.Writer)
+	cmp.Reset(&buf)
 	cmp.Write(data)
 	cmp.Close()
+	zlibWriters.Put(cmp)
 	return buf.Bytes()
+}
+
+// zlibWriters keeps compressors between streams. Sunlight patch: a
+// zlib.Writer carries about 1 MB of compressor state, which upstream
+// allocated and zeroed for every stream (each page, each font file, each
+// 128 KiB CIDToGIDMap); a writer Reset onto a new buffer writes the same
+// bytes as a new one.
+var zlibWriters = sync.Pool{New: func() interface{} {
+	w, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	return w
+}}
+
+// appendFixed appends v formatted as fmt's %.<prec>f would. Sunlight patch:
+// the drawing operators are written with it instead of fmt.Sprintf, whose
+// boxing and parsing of the format cost more than the number.
+func appendFixed(b []byte, v float64, prec int) []byte {
+	if math.IsInf(v, 0) {
+		// fmt prints +Inf as "Inf" (no plus without the + flag); strconv
+		// as "+Inf".
+		return append(b, fmt.Sprintf("%.*f", prec, v)...)
+	}
+	return strconv.AppendFloat(b, v, 'f', prec, 64)
 }
 
 // sliceUncompress returns an uncompressed copy of the specified zlib-compressed byte array
