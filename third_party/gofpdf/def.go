@@ -749,7 +749,11 @@ func generateFontID(fdt fontDefType) (string, error) {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = strconv.AppendInt(buf, int64(w), 10)
+		if 0 <= w && w <= 9 { // most of the table: runes the font lacks
+			buf = append(buf, byte('0'+w))
+		} else {
+			buf = strconv.AppendInt(buf, int64(w), 10)
+		}
 		if len(buf) > 8*1024-32 {
 			h.Write(buf)
 			buf = buf[:0]
