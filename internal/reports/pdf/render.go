@@ -16,11 +16,10 @@ import (
 // font happens once, in NewRenderer; a Renderer is safe for concurrent use,
 // so a batch run shares one across all its goroutines.
 //
-// A monthly report costs about 15–20 ms of CPU, most of it inside gofpdf,
-// which allocates about 12 MB of short-lived memory per report; a batch run
-// (all communities at month start) goes about 30 % faster with the garbage
-// collector less eager, e.g. debug.SetGCPercent(200) for the batch. See
-// bench/README.md.
+// A monthly report costs about 5 ms of CPU at serve's GC settings, most of
+// it inside gofpdf compressing streams and cutting the font (the copy in
+// third_party/gofpdf, patched to do that with less garbage), and allocates
+// about 4.4 MB of short-lived memory. See bench/README.md.
 type Renderer struct {
 	face     *font.Face
 	fallback *font.Face // nil: none
