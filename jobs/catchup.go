@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -20,9 +21,10 @@ import (
 
 // CatchUp publishes every report that is due by now and not yet published:
 // for each community the months after its last published month (or, before
-// its first, after its last closed month) up to last month, in order, so the hash chain runs in order; and last
-// year's summary. It is what every tick runs, so a missed tick costs
-// nothing but delay.
+// its first, after its last closed month) up to last month, in order, so the
+// hash chain runs in order; and last year's summary. It is what every tick
+// runs, so a missed tick costs nothing but delay. Config.Workers communities
+// are caught up at once.
 //
 // A catch-up that failed where a retry can help (the database away, a run
 // that outlasted its attempts) leaves a retry owed, which Check makes
@@ -51,53 +53,84 @@ func (s *Scheduler) CatchUp(ctx context.Context) (err error) {
 		errs = append(errs, err)
 		return fmt.Errorf("list communities: %w", err)
 	}
-	missing := map[entreport.Kind]int{}
-	defer func() {
-		if ctx.Err() == nil {
-			s.observeMissing(missing)
-		}
-	}()
+	var (
+		mu      sync.Mutex
+		missing = map[entreport.Kind]int{}
+		wg      sync.WaitGroup
+		next    = make(chan *ent.Community)
+	)
+	for range min(s.cfg.Workers, len(communities)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				cerrs := s.catchUpCommunity(ctx, c, lastMonth, lastYear)
+				gaps := s.reportMissing(ctx, c)
+				mu.Lock()
+				errs = append(errs, cerrs...)
+				for kind, n := range gaps {
+					missing[kind] += n
+				}
+				mu.Unlock()
+			}
+		}()
+	}
 	for _, c := range communities {
 		if ctx.Err() != nil {
-			return ctx.Err()
+			break
 		}
-		defer s.reportMissing(ctx, c, missing)
-		from, err := s.firstDue(ctx, c, lastMonth)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		for p := from; !lastMonth.Before(p); p = p.Next() {
-			if gone, err := s.publishedOnce(ctx, publish.MonthlyJob, c, p); err != nil || gone {
-				// Its report was published and is gone: a finding for
-				// people (logged below, named by verify), not something
-				// to publish again silently.
-				if err != nil {
-					errs = append(errs, err)
-					break
-				}
-				continue
-			}
-			_, outcome, err := s.Publish(ctx, entreport.KindMONTHLY_DISCLOSURE, c, p, dueAt(p, 2))
-			switch {
-			case outcome == Waiting:
-				s.log.Warn("month waits for its vouchers to be posted before it can close and be published",
-					"community", c.Code, "period", p.String(), "reason", err)
-			case err != nil:
-				errs = append(errs, fmt.Errorf("%s %s: %w", c.Code, p, err))
-			}
-			if outcome == Failed || outcome == Running || outcome == Waiting {
-				// Later months chain to this one: publishing them now would
-				// name the month before as their predecessor, a fork in
-				// the chain. The next tick goes on from here.
+		next <- c
+	}
+	close(next)
+	wg.Wait()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	s.observeMissing(missing)
+	return errors.Join(errs...)
+}
+
+// catchUpCommunity publishes c's due months in order, then last year's
+// summary, and returns what failed.
+func (s *Scheduler) catchUpCommunity(ctx context.Context, c *ent.Community, lastMonth, lastYear calendar.Period) []error {
+	var errs []error
+	from, err := s.firstDue(ctx, c, lastMonth)
+	if err != nil {
+		return []error{err}
+	}
+	for p := from; !lastMonth.Before(p) && ctx.Err() == nil; p = p.Next() {
+		if gone, err := s.publishedOnce(ctx, publish.MonthlyJob, c, p); err != nil || gone {
+			// Its report was published and is gone: a finding for
+			// people (logged by reportMissing, named by verify), not
+			// something to publish again silently.
+			if err != nil {
+				errs = append(errs, err)
 				break
 			}
+			continue
 		}
-		if err := s.catchUpYear(ctx, c, lastYear); err != nil {
-			errs = append(errs, err)
+		_, outcome, err := s.Publish(ctx, entreport.KindMONTHLY_DISCLOSURE, c, p, dueAt(p, 2))
+		switch {
+		case outcome == Waiting:
+			s.log.Warn("month waits for its vouchers to be posted before it can close and be published",
+				"community", c.Code, "period", p.String(), "reason", err)
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s %s: %w", c.Code, p, err))
+		}
+		if outcome == Failed || outcome == Running || outcome == Waiting {
+			// Later months chain to this one: publishing them now would
+			// name the month before as their predecessor, a fork in
+			// the chain. The next tick goes on from here.
+			break
 		}
 	}
-	return errors.Join(errs...)
+	if ctx.Err() != nil {
+		return errs
+	}
+	if err := s.catchUpYear(ctx, c, lastYear); err != nil {
+		errs = append(errs, err)
+	}
+	return errs
 }
 
 // dueAt is when a period's report falls due: hour o'clock Shanghai on the
@@ -186,21 +219,23 @@ type MissingObserver interface {
 
 // reportMissing logs, as an ERROR every tick, each report of c that should
 // exist and does not (a deleted row, a month closed by hand and never
-// published), and counts it in missing. Catch-up does not publish it again:
+// published), and counts them by kind. Catch-up does not publish it again:
 // people must look at it (sunlight verify names the same).
-func (s *Scheduler) reportMissing(ctx context.Context, c *ent.Community, missing map[entreport.Kind]int) {
+func (s *Scheduler) reportMissing(ctx context.Context, c *ent.Community) map[entreport.Kind]int {
 	if ctx.Err() != nil {
-		return
+		return nil
 	}
 	gaps, err := chain.Missing(ctx, s.client, c)
 	if err != nil {
 		s.log.Warn("cannot check for missing reports", "community", c.Code, "err", err)
-		return
+		return nil
 	}
+	missing := map[entreport.Kind]int{}
 	for _, g := range gaps {
 		missing[g.Kind]++
 		s.log.Error("report missing", "community", c.Code, "kind", string(g.Kind), "period", g.Period.String(), "finding", g.String())
 	}
+	return missing
 }
 
 func (s *Scheduler) observeMissing(missing map[entreport.Kind]int) {

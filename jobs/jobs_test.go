@@ -221,27 +221,82 @@ func TestTwoSchedulersPublishOnce(t *testing.T) {
 }
 
 func TestRestartCatchesUpMissedMonthsInChainOrder(t *testing.T) {
+	for _, workers := range []int{1, 4} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			dbtest.Each(t, func(t *testing.T, dsn string) {
+				e := newEnv(t, dsn)
+				e.clock.Set(shanghai(2026, 9, 1, 2, 0))
+				if err := e.scheduler(e.d, jobs.Config{Workers: workers}).CatchUp(e.ctx); err != nil {
+					t.Fatal(err)
+				}
+				// Down from 1 September until 3 December: restart.
+				e.clock.Set(shanghai(2026, 12, 3, 9, 0))
+				if err := e.scheduler(e.d, jobs.Config{Workers: workers}).CatchUp(e.ctx); err != nil {
+					t.Fatal(err)
+				}
+				e.checkChains(shanghai(2026, 8, 1, 0, 0), 4)
+			})
+		})
+	}
+}
+
+// checkChains fails the test unless every community has exactly n monthly
+// reports from the month of first on, one per month, each naming the one
+// before as its predecessor, and one successful run each.
+func (e *env) checkChains(first time.Time, n int) {
+	e.t.Helper()
+	got := e.reports()
+	for _, code := range e.codes {
+		var prev *ent.Report
+		for i, p := 0, calendar.MonthOf(calendar.DayOf(first)); i < n; i, p = i+1, p.Next() {
+			r := got[code+" "+p.String()]
+			if r == nil {
+				e.t.Fatalf("%s %s not published: %v", code, p, keys(got))
+			}
+			if prev != nil && r.PrevSha256 != prev.Sha256 {
+				e.t.Fatalf("%s: the chain is broken at %s", code, p)
+			}
+			prev = r
+		}
+	}
+	if total := e.d.Client.Report.Query().CountX(e.ctx); total != n*len(e.codes) {
+		e.t.Fatalf("%d reports, want %d (each month of each community once)", total, n*len(e.codes))
+	}
+	if runs := e.runs(jobrun.StatusSUCCEEDED); runs != n*len(e.codes) {
+		e.t.Fatalf("%d successful runs, want %d", runs, n*len(e.codes))
+	}
+}
+
+// TestConcurrentCatchUpsPublishEachReportOnce: two instances, each
+// catching up four communities at once, run their catch-ups at the same
+// moment, three times over: every month of every community is published
+// once, in chain order, whoever won each race.
+func TestConcurrentCatchUpsPublishEachReportOnce(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, dsn string) {
 		e := newEnv(t, dsn)
-		e.clock.Set(shanghai(2026, 9, 1, 2, 0))
-		if err := e.scheduler(e.d, jobs.Config{}).CatchUp(e.ctx); err != nil {
-			t.Fatal(err)
-		}
-		// Down from 1 September until 3 December: restart.
-		e.clock.Set(shanghai(2026, 12, 3, 9, 0))
-		if err := e.scheduler(e.d, jobs.Config{}).CatchUp(e.ctx); err != nil {
-			t.Fatal(err)
-		}
-		got := e.reports()
-		for _, code := range e.codes {
-			aug, sep, oct, nov := got[code+" 2026-08"], got[code+" 2026-09"], got[code+" 2026-10"], got[code+" 2026-11"]
-			if aug == nil || sep == nil || oct == nil || nov == nil {
-				t.Fatalf("%s: missed months not all published: %v", code, keys(got))
+		other := dbtest.Open(t, dsn)
+		e.clock.Set(shanghai(2026, 12, 1, 2, 0))
+		a, b := e.scheduler(e.d, jobs.Config{Workers: 4, LookbackMonths: 5}), e.scheduler(other, jobs.Config{Workers: 4, LookbackMonths: 5})
+		for round := 0; round < 3; round++ {
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for _, s := range []*jobs.Scheduler{a, b, a, b} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					// A catch-up that meets the other's run in progress
+					// stops that community for this tick (RUNNING, not an
+					// error); the next round goes on from there.
+					if err := s.CatchUp(e.ctx); err != nil {
+						t.Errorf("round %d: %v", round, err)
+					}
+				}()
 			}
-			if sep.PrevSha256 != aug.Sha256 || oct.PrevSha256 != sep.Sha256 || nov.PrevSha256 != oct.Sha256 {
-				t.Fatalf("%s: the chain is broken", code)
-			}
+			close(start)
+			wg.Wait()
 		}
+		e.checkChains(shanghai(2026, 7, 1, 0, 0), 5)
 	})
 }
 

@@ -5,7 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"sunlight/internal/reports/archive"
 	"sunlight/internal/reports/pdf"
@@ -24,6 +27,7 @@ type schedulerFlags struct {
 	zone       string
 	lookback   int
 	timeout    time.Duration
+	workers    int
 }
 
 func addSchedulerFlags(fs *flag.FlagSet) *schedulerFlags {
@@ -34,6 +38,7 @@ func addSchedulerFlags(fs *flag.FlagSet) *schedulerFlags {
 	fs.StringVar(&f.yearly, "schedule-yearly", env("SUNLIGHT_SCHEDULE_YEARLY", "0 3 1 1 *"), "cron spec of the yearly summaries (SUNLIGHT_SCHEDULE_YEARLY)")
 	fs.StringVar(&f.zone, "schedule-zone", env("SUNLIGHT_SCHEDULE_ZONE", "Asia/Shanghai"), "time zone the schedules are read in (SUNLIGHT_SCHEDULE_ZONE)")
 	fs.IntVar(&f.lookback, "catch-up-months", envInt("SUNLIGHT_CATCH_UP_MONTHS", 12), "how many past months a community with no published report catches up (SUNLIGHT_CATCH_UP_MONTHS)")
+	fs.IntVar(&f.workers, "publish-workers", envInt("SUNLIGHT_PUBLISH_WORKERS", 0), "how many communities a catch-up publishes at once; 0: 1 on SQLite, twice the cores on PostgreSQL (SUNLIGHT_PUBLISH_WORKERS)")
 	fs.DurationVar(&f.timeout, "job-timeout", envDuration("SUNLIGHT_JOB_TIMEOUT", 10*time.Minute), "working timeout of one report run; a run that takes longer is stopped and retried (SUNLIGHT_JOB_TIMEOUT)")
 	return f
 }
@@ -56,10 +61,30 @@ func (f *schedulerFlags) newScheduler(d *db.DB, a *archive.Archive) (*jobs.Sched
 			return nil, fmt.Errorf("schedule zone %q: %w", f.zone, err)
 		}
 	}
+	if f.workers < 0 {
+		return nil, fmt.Errorf("--publish-workers %d: want 0 (chosen by database) or more", f.workers)
+	}
 	return jobs.New(d.Client, a, r, jobs.Config{
 		Location: loc, MonthlySpec: f.monthly, YearlySpec: f.yearly,
 		LookbackMonths: f.lookback, WorkTimeout: f.timeout,
+		Workers: publishWorkers(f.workers, d.Dialect),
 	}), nil
+}
+
+// publishWorkers is the number of communities published at once: n if set,
+// else by database. On PostgreSQL a report mostly waits on round trips and
+// communities lock only their own rows, so twice the cores keeps them busy
+// (the pool has four connections a core, so GraphQL keeps half); on SQLite
+// a report renders while holding the one write lock, so one.
+func publishWorkers(n int, d string) int {
+	switch {
+	case n > 0:
+		return n
+	case d == dialect.Postgres:
+		return 2 * runtime.GOMAXPROCS(0)
+	default:
+		return 1
+	}
 }
 
 // startScheduler starts s on a context of its own, so that a signal lets
