@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect/sql"
+	"golang.org/x/sync/errgroup"
 
 	"sunlight/ent"
 	"sunlight/ent/assetvaluation"
@@ -56,33 +57,26 @@ func (s *Scheduler) CatchUp(ctx context.Context) (err error) {
 	var (
 		mu      sync.Mutex
 		missing = map[entreport.Kind]int{}
-		wg      sync.WaitGroup
-		next    = make(chan *ent.Community)
+		g       errgroup.Group
 	)
-	for range min(s.cfg.Workers, len(communities)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range next {
-				cerrs := s.catchUpCommunity(ctx, c, lastMonth, lastYear)
-				gaps := s.reportMissing(ctx, c)
-				mu.Lock()
-				errs = append(errs, cerrs...)
-				for kind, n := range gaps {
-					missing[kind] += n
-				}
-				mu.Unlock()
-			}
-		}()
-	}
+	g.SetLimit(s.cfg.Workers)
 	for _, c := range communities {
 		if ctx.Err() != nil {
 			break
 		}
-		next <- c
+		g.Go(func() error {
+			cerrs := s.catchUpCommunity(ctx, c, lastMonth, lastYear)
+			gaps := s.reportMissing(ctx, c)
+			mu.Lock()
+			defer mu.Unlock()
+			errs = append(errs, cerrs...)
+			for kind, n := range gaps {
+				missing[kind] += n
+			}
+			return nil // a community's failure is not the others'
+		})
 	}
-	close(next)
-	wg.Wait()
+	_ = g.Wait()
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
