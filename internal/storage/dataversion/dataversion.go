@@ -234,9 +234,7 @@ func (d *driver) QueryContext(ctx context.Context, q string, args ...any) (*sql.
 }
 
 func (d *driver) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	res, err := d.Driver.(interface {
-		ExecContext(context.Context, string, ...any) (sql.Result, error)
-	}).ExecContext(ctx, q, args...)
+	res, err := d.Driver.(Execer).ExecContext(ctx, q, args...)
 	if Writes(q) {
 		err = d.raiseAfter(ctx, err)
 	}
@@ -273,9 +271,7 @@ func (t *writeTx) QueryContext(ctx context.Context, q string, args ...any) (*sql
 
 func (t *writeTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	t.note(q)
-	return t.Tx.(interface {
-		ExecContext(context.Context, string, ...any) (sql.Result, error)
-	}).ExecContext(ctx, q, args...)
+	return t.Tx.(Execer).ExecContext(ctx, q, args...)
 }
 
 func (t *writeTx) Commit() error {
